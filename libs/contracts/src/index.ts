@@ -1,0 +1,3 @@
+export * from './lib/enums';
+export * from './lib/api';
+export * from './lib/socket-events';

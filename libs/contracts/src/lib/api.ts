@@ -1,0 +1,169 @@
+import type {
+  AuthorType,
+  ChannelStatus,
+  ChannelType,
+  ConversationStatus,
+  DeliveryErrorCode,
+  DeliveryStatus,
+  MessageDirection,
+  UserRole,
+} from './enums';
+
+/** Every HTTP error: a stable code, a human message and, for validation, the offending fields. */
+export interface ApiError {
+  code: string;
+  message: string;
+  details?: { field: string; message: string }[];
+}
+
+export interface UserDto {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+}
+
+export interface MeDto extends UserDto {
+  workspace: WorkspaceDto;
+}
+
+export interface WorkspaceDto {
+  id: string;
+  name: string;
+  timeZone: string;
+  locale: 'ru' | 'en';
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  accessToken: string;
+  user: UserDto;
+}
+
+export interface CreateUserRequest {
+  email: string;
+  name: string;
+  password: string;
+  role: UserRole;
+}
+
+export interface ChannelDto {
+  id: string;
+  type: ChannelType;
+  name: string;
+  status: ChannelStatus;
+  webhookUrl?: string;
+  widgetKey?: string;
+  /** Ready-to-paste HTML for webchat channels. */
+  embedSnippet?: string;
+  createdAt: string;
+}
+
+export interface CreateChannelRequest {
+  type: ChannelType;
+  name: string;
+  credentials: Record<string, string>;
+}
+
+export interface AttachmentDto {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  url: string;
+}
+
+export interface ConversationListItem {
+  id: string;
+  channel: { id: string; type: ChannelType; name: string };
+  contact: { id: string; name: string };
+  status: ConversationStatus;
+  assignee: { id: string; name: string } | null;
+  tags: string[];
+  lastMessage: { text: string; direction: MessageDirection; createdAt: string } | null;
+  unreadCount: number;
+  deal: null | { id: string; title: string; stage: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationListResponse {
+  items: ConversationListItem[];
+  nextCursor: string | null;
+}
+
+export interface ContactIdentityDto {
+  channelId: string;
+  channelType: ChannelType;
+  externalId: string;
+}
+
+export interface ContactDto {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  identities: ContactIdentityDto[];
+  createdAt: string;
+}
+
+export interface ConversationDetail extends ConversationListItem {
+  contact: ContactDto;
+  cycle: number;
+  cycleStartedAt: string;
+  firstCustomerMessageAt: string | null;
+  firstHumanReplyAt: string | null;
+  resolvedAt: string | null;
+  /** Earlier conversations of the same contact (other channels included), newest first. */
+  pastConversations: { id: string; channel: { id: string; type: ChannelType; name: string }; status: ConversationStatus; lastMessageAt: string }[];
+}
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  author: { type: AuthorType; id: string | null; name: string };
+  text: string;
+  attachments: AttachmentDto[];
+  status: DeliveryStatus;
+  error: { code: DeliveryErrorCode; message: string } | null;
+  private: boolean;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+
+export interface MessageListResponse {
+  /** Oldest first. Pass the first item's id as `before` to page further back. */
+  items: MessageDto[];
+  hasMore: boolean;
+}
+
+export interface SendMessageRequest {
+  text: string;
+  clientMessageId?: string;
+  cannedResponseId?: string;
+  private?: boolean;
+  attachmentIds?: string[];
+}
+
+export interface AssignRequest {
+  assigneeId: string | null;
+}
+
+export interface StatusRequest {
+  status: ConversationStatus;
+}
+
+export interface ConversationListQuery {
+  status?: ConversationStatus | 'all';
+  channelId?: string;
+  assignee?: 'me' | 'unassigned' | string;
+  tag?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}

@@ -1,0 +1,41 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/validation.pipe';
+import type { AppConfig } from './config/app-config';
+
+const SERVER_PATHS = /^\/(api|webhooks|socket\.io|files|health|widget\.js|demo)(\/|$)/;
+
+/** Builds the HTTP app: API, OpenAPI at /api/docs, the widget endpoints' CORS, and the Angular app. */
+export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+  });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  // The widget runs on customers' sites: only its own endpoints answer cross-origin requests.
+  app.enableCors((req: Request, callback: (err: Error | null, options: { origin: boolean }) => void) =>
+    callback(null, { origin: req.path.startsWith('/api/webchat/') }),
+  );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Onebox API').setVersion('0.1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  if (existsSync(config.webRoot)) {
+    app.useStaticAssets(config.webRoot, { index: false, maxAge: '1h' });
+    const index = join(config.webRoot, 'index.html');
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || SERVER_PATHS.test(req.path) || !req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,106 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AttachmentsController } from './attachments/attachments.controller';
+import { AttachmentsRepository } from './attachments/attachments.repository';
+import { AttachmentsService } from './attachments/attachments.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { LoginRateLimiter } from './auth/login-rate-limiter';
+import { PasswordHasher } from './auth/password-hasher';
+import { TokenService } from './auth/token.service';
+import { ChannelsController } from './channels/channels.controller';
+import { ChannelsRepository } from './channels/channels.repository';
+import { ChannelsService } from './channels/channels.service';
+import { deriveKey } from './common/secret-box';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { ContactsRepository } from './contacts/contacts.repository';
+import { ConversationEventsRepository } from './conversations/conversation-events.repository';
+import { ConversationPublisher } from './conversations/conversation-publisher.service';
+import { ConversationsController } from './conversations/conversations.controller';
+import { ConversationsRepository } from './conversations/conversations.repository';
+import { ConversationsService } from './conversations/conversations.service';
+import { MessagesRepository } from './conversations/messages.repository';
+import { DatabaseModule } from './database/database.module';
+import { CHANNEL_SENDERS } from './delivery/channel-sender';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { WebchatSender } from './delivery/webchat.sender';
+import { IngestService } from './ingest/ingest.service';
+import { JOB_PROCESSORS } from './jobs/job-processor';
+import { JobWorkerService } from './jobs/job-worker.service';
+import { JobsRepository } from './jobs/jobs.repository';
+import { AgentGateway } from './realtime/agent.gateway';
+import { RealtimeService } from './realtime/realtime.service';
+import { WebchatGateway } from './realtime/webchat.gateway';
+import { DemoService } from './site/demo.service';
+import { SiteController } from './site/site.controller';
+import { UsersController } from './users/users.controller';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+import { WebchatUploadsController } from './webchat/webchat-uploads.controller';
+import { WebchatService } from './webchat/webchat.service';
+import { BootstrapService } from './workspaces/bootstrap.service';
+import { WorkspacesRepository } from './workspaces/workspaces.repository';
+
+/** The whole server, built from a validated config (tests pass their own). */
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolderModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        DatabaseModule,
+        JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
+      ],
+      controllers: [
+        AuthController,
+        UsersController,
+        ChannelsController,
+        ConversationsController,
+        AttachmentsController,
+        WebchatUploadsController,
+        SiteController,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: LoginRateLimiter, useValue: new LoginRateLimiter() },
+        AuthService,
+        PasswordHasher,
+        TokenService,
+        UsersRepository,
+        UsersService,
+        WorkspacesRepository,
+        BootstrapService,
+        ChannelsRepository,
+        ChannelsService,
+        ContactsRepository,
+        ConversationsRepository,
+        MessagesRepository,
+        ConversationEventsRepository,
+        ConversationPublisher,
+        ConversationsService,
+        AttachmentsRepository,
+        AttachmentsService,
+        IngestService,
+        JobsRepository,
+        JobWorkerService,
+        DeliveryProcessor,
+        WebchatSender,
+        { provide: CHANNEL_SENDERS, inject: [WebchatSender], useFactory: (webchat: WebchatSender) => [webchat] },
+        { provide: JOB_PROCESSORS, inject: [DeliveryProcessor], useFactory: (delivery: DeliveryProcessor) => [delivery] },
+        RealtimeService,
+        AgentGateway,
+        WebchatGateway,
+        WebchatService,
+        DemoService,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolderModule {}

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AttachmentDto } from '@onebox/contracts';
+import { DataSource } from 'typeorm';
+import type { Db } from '../database/database';
+
+export interface AttachmentRow {
+  id: string;
+  workspace_id: string;
+  uploader_type: 'contact' | 'agent';
+  uploader_ref: string;
+  name: string;
+  mime_type: string;
+  size: number;
+  storage_key: string;
+}
+
+export interface Uploader {
+  type: 'contact' | 'agent';
+  /** The agent's user id, or the visitor's channel-scoped id. */
+  ref: string;
+}
+
+export function attachmentUrl(row: Pick<AttachmentRow, 'id' | 'name'>): string {
+  return `/files/${row.id}/${encodeURIComponent(row.name)}`;
+}
+
+export function mapAttachment(row: AttachmentRow): AttachmentDto {
+  return { id: row.id, name: row.name, mimeType: row.mime_type, size: row.size, url: attachmentUrl(row) };
+}
+
+@Injectable()
+export class AttachmentsRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async insert(row: Omit<AttachmentRow, 'id'> & { id: string }): Promise<AttachmentRow> {
+    const rows: AttachmentRow[] = await this.db.query(
+      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [row.id, row.workspace_id, row.uploader_type, row.uploader_ref, row.name, row.mime_type, row.size, row.storage_key],
+    );
+    return rows[0];
+  }
+
+  /** The uploader's own attachments among `ids`, as DTOs in the order asked. */
+  async findOwned(workspaceId: string, uploader: Uploader, ids: string[], tx: Db = this.db.manager): Promise<AttachmentDto[]> {
+    if (ids.length === 0) return [];
+    const rows: AttachmentRow[] = await tx.query(
+      `SELECT * FROM attachments WHERE workspace_id = $1 AND uploader_type = $2 AND uploader_ref = $3 AND id = ANY ($4::uuid[])`,
+      [workspaceId, uploader.type, uploader.ref, ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => (byId.has(id) ? [mapAttachment(byId.get(id)!)] : []));
+  }
+
+  /** Files are addressed by an unguessable id; the id is the capability. */
+  async findById(id: string): Promise<AttachmentRow | null> {
+    const rows: AttachmentRow[] = await this.db.query('SELECT * FROM attachments WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,81 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { AttachmentDto } from '@onebox/contracts';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiException } from '../common/api.exception';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AttachmentsRepository, mapAttachment, type AttachmentRow, type Uploader } from './attachments.repository';
+
+/** What may be uploaded, by declared type and file extension alike. */
+export const ALLOWED_UPLOADS: Record<string, string[]> = {
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+  'image/gif': ['gif'],
+  'image/webp': ['webp'],
+  'application/pdf': ['pdf'],
+  'text/plain': ['txt'],
+  'application/msword': ['doc'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
+  'application/vnd.ms-excel': ['xls'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+};
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+/** Keeps only a file name's safe characters (no paths, no control characters). */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f"<>]/g, '').trim().slice(0, 150);
+  return clean || 'file';
+}
+
+@Injectable()
+export class AttachmentsService {
+  constructor(
+    private readonly attachments: AttachmentsRepository,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'dataDir' | 'uploadMaxBytes'>,
+  ) {}
+
+  async store(workspaceId: string, uploader: Uploader, file: UploadedFile | undefined): Promise<AttachmentDto> {
+    if (!file) throw ApiException.invalid('file', 'is required (multipart field "file")');
+    if (file.size > this.config.uploadMaxBytes) {
+      throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, 'file_too_large', `file: larger than ${Math.floor(this.config.uploadMaxBytes / 1048576)} MB`, [
+        { field: 'file', message: 'too large' },
+      ]);
+    }
+    const name = safeFileName(file.originalname);
+    const extension = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
+    const extensions = ALLOWED_UPLOADS[file.mimetype];
+    if (!extensions || !extensions.includes(extension)) {
+      throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_file_type', 'file: this file type is not accepted', [
+        { field: 'file', message: 'images, PDF, text, Word and Excel files are accepted' },
+      ]);
+    }
+    const id = randomUUID();
+    const storageKey = join('uploads', id.slice(0, 2), id);
+    await mkdir(join(this.config.dataDir, 'uploads', id.slice(0, 2)), { recursive: true });
+    await writeFile(join(this.config.dataDir, storageKey), file.buffer);
+    const row = await this.attachments.insert({
+      id,
+      workspace_id: workspaceId,
+      uploader_type: uploader.type,
+      uploader_ref: uploader.ref,
+      name,
+      mime_type: file.mimetype,
+      size: file.size,
+      storage_key: storageKey,
+    });
+    return mapAttachment(row);
+  }
+
+  async find(id: string): Promise<{ row: AttachmentRow; path: string } | null> {
+    const row = await this.attachments.findById(id);
+    return row ? { row, path: join(this.config.dataDir, row.storage_key) } : null;
+  }
+}

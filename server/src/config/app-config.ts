@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Everything the server reads from the environment, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  /** Absolute public origin used in embed snippets and webhook URLs, without a trailing slash. */
+  publicUrl: string;
+  /** PostgreSQL URL; null runs the embedded PGlite database under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** 32+ bytes of key material; credentials and tokens are derived from it. Secret: never logged. */
+  secretKey: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  redisUrl: string | null;
+  /** How often the job worker polls when nobody nudges it. */
+  jobPollMs: number;
+  /** Where the built Angular app and widget live, served as static files. */
+  webRoot: string;
+  widgetFile: string;
+  demoFile: string;
+  uploadMaxBytes: number;
+  /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[], min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    problems.push(`${name} must be an integer ≥ ${min} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Loads the secret key from the environment or, for the embedded setup, from a file created once. */
+function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): string {
+  const fromEnv = env['ONEBOX_SECRET_KEY'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv.length < 32) problems.push('ONEBOX_SECRET_KEY must be at least 32 characters');
+    return fromEnv;
+  }
+  if (env['DATABASE_URL']) {
+    problems.push('ONEBOX_SECRET_KEY is required when DATABASE_URL is set');
+    return '';
+  }
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const port = intVar(env, 'PORT', 3000, problems, 1);
+  const dataDir = resolve(env['ONEBOX_DATA_DIR'] || '.onebox');
+  const publicUrl = (env['PUBLIC_URL'] || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_URL must be an http(s) URL');
+  } catch {
+    problems.push(`PUBLIC_URL is not a valid URL (got "${publicUrl}")`);
+  }
+  const databaseUrl = env['DATABASE_URL'] || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
+  const adminEmail = env['ONEBOX_ADMIN_EMAIL'] || null;
+  const adminPassword = env['ONEBOX_ADMIN_PASSWORD'] || null;
+  if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push('ONEBOX_ADMIN_EMAIL is not an email address');
+  if (adminPassword && adminPassword.length < 8) problems.push('ONEBOX_ADMIN_PASSWORD must be at least 8 characters');
+  if (Boolean(adminEmail) !== Boolean(adminPassword) && adminPassword) {
+    problems.push('ONEBOX_ADMIN_PASSWORD is set without ONEBOX_ADMIN_EMAIL');
+  }
+  const repoRoot = resolve(__dirname, '..', '..', '..');
+  const secretKey = problems.length ? '' : loadSecretKey(env, dataDir, problems);
+  const config: AppConfig = {
+    port,
+    publicUrl,
+    databaseUrl,
+    dataDir,
+    secretKey,
+    adminEmail,
+    adminPassword,
+    redisUrl: env['REDIS_URL'] || null,
+    jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
+    webRoot: resolve(env['ONEBOX_WEB_ROOT'] || join(repoRoot, 'web', 'dist', 'browser')),
+    widgetFile: resolve(env['ONEBOX_WIDGET_FILE'] || join(repoRoot, 'libs', 'widget', 'dist', 'widget.js')),
+    demoFile: resolve(env['ONEBOX_DEMO_FILE'] || join(repoRoot, 'libs', 'widget', 'demo', 'demo.html')),
+    uploadMaxBytes: intVar(env, 'ONEBOX_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, problems, 1),
+    seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

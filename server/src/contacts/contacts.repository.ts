@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChannelType } from '@onebox/contracts';
+import { DataSource } from 'typeorm';
+import { returnedRows, type Db } from '../database/database';
+
+export interface ContactRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  created_at: Date;
+}
+
+export interface IdentityRow {
+  channel_id: string;
+  channel_type: ChannelType;
+  external_id: string;
+  username: string | null;
+}
+
+@Injectable()
+export class ContactsRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /**
+   * The contact behind (channel, externalId), created on first sight. Safe under concurrency: the
+   * unique identity key decides, and a contact created by a losing racer is removed again.
+   */
+  async upsertByIdentity(
+    tx: Db,
+    identity: { workspaceId: string; channelId: string; externalId: string; name: string; username?: string | null },
+  ): Promise<ContactRow> {
+    const existing = await this.findByIdentity(identity.channelId, identity.externalId, tx);
+    if (existing) return existing;
+    const [contact]: ContactRow[] = await tx.query(
+      'INSERT INTO contacts (workspace_id, name) VALUES ($1, $2) RETURNING *',
+      [identity.workspaceId, identity.name],
+    );
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO contact_identities (workspace_id, contact_id, channel_id, external_id, username)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
+      [identity.workspaceId, contact.id, identity.channelId, identity.externalId, identity.username ?? null],
+    );
+    if (inserted.length) return contact;
+    await tx.query('DELETE FROM contacts WHERE id = $1', [contact.id]);
+    const winner = await this.findByIdentity(identity.channelId, identity.externalId, tx);
+    if (!winner) throw new Error('Contact identity vanished during upsert');
+    return winner;
+  }
+
+  async findByIdentity(channelId: string, externalId: string, tx: Db = this.db.manager): Promise<ContactRow | null> {
+    const rows: ContactRow[] = await tx.query(
+      `SELECT ct.* FROM contact_identities ci JOIN contacts ct ON ct.id = ci.contact_id
+       WHERE ci.channel_id = $1 AND ci.external_id = $2`,
+      [channelId, externalId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findExternalId(channelId: string, contactId: string): Promise<string | null> {
+    const rows: { external_id: string }[] = await this.db.query(
+      'SELECT external_id FROM contact_identities WHERE channel_id = $1 AND contact_id = $2 ORDER BY created_at LIMIT 1',
+      [channelId, contactId],
+    );
+    return rows[0]?.external_id ?? null;
+  }
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<ContactRow | null> {
+    const rows: ContactRow[] = await this.db.query('SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2', [
+      workspaceId,
+      id,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  listIdentities(workspaceId: string, contactId: string): Promise<IdentityRow[]> {
+    return this.db.query(
+      `SELECT ci.channel_id, ch.type AS channel_type, ci.external_id, ci.username
+       FROM contact_identities ci JOIN channels ch ON ch.id = ci.channel_id
+       WHERE ci.workspace_id = $1 AND ci.contact_id = $2 ORDER BY ci.created_at`,
+      [workspaceId, contactId],
+    );
+  }
+
+  /** Fills in profile fields; only the given ones change. */
+  async updateProfile(
+    workspaceId: string,
+    id: string,
+    profile: { name?: string; email?: string; phone?: string },
+  ): Promise<ContactRow | null> {
+    const rows = returnedRows<ContactRow>(await this.db.query(
+      `UPDATE contacts SET name = COALESCE($3, name), email = COALESCE($4, email), phone = COALESCE($5, phone),
+         updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+      [workspaceId, id, profile.name ?? null, profile.email ?? null, profile.phone ?? null],
+    ));
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service';
+import { mapConversation, mapMessage } from './conversations.dto';
+import { ConversationsRepository } from './conversations.repository';
+import type { MessageRow } from './messages.repository';
+
+/** Tells connected agents what changed, after the change has committed. */
+@Injectable()
+export class ConversationPublisher {
+  constructor(
+    private readonly conversations: ConversationsRepository,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  async conversationChanged(id: string, kind: 'created' | 'updated' = 'updated', previousAssigneeId: string | null = null): Promise<void> {
+    const row = await this.conversations.findById(id);
+    if (!row) return;
+    this.realtime.toConversationAudience(row, `conversation.${kind}`, mapConversation(row), [previousAssigneeId]);
+  }
+
+  async messageChanged(message: MessageRow, kind: 'created' | 'updated'): Promise<void> {
+    const row = await this.conversations.findById(message.conversation_id);
+    if (!row) return;
+    this.realtime.toConversationAudience(row, `message.${kind}`, mapMessage(message));
+  }
+}

@@ -1,0 +1,170 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  CONVERSATION_STATUSES,
+  type ConversationListItem,
+  type ConversationStatus,
+  type MessageDto,
+  type WebchatMessage,
+} from '@onebox/contracts';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import type { ConversationListRow } from './conversations.repository';
+import type { MessageRow } from './messages.repository';
+
+export const MAX_TEXT_LENGTH = 10_000;
+
+export class ListConversationsQuery {
+  @ApiPropertyOptional({ enum: [...CONVERSATION_STATUSES, 'all'] }) @IsOptional() @IsIn([...CONVERSATION_STATUSES, 'all'])
+  status?: ConversationStatus | 'all';
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  channelId?: string;
+
+  @ApiPropertyOptional({ description: 'me, unassigned or a user id' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== 'me' && v !== 'unassigned')
+  @IsUUID('all', { message: 'assignee must be me, unassigned or a user id' })
+  assignee?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(60)
+  tag?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class ListMessagesQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class SendMessageBody {
+  @ApiProperty({ maxLength: MAX_TEXT_LENGTH }) @IsString() @MaxLength(MAX_TEXT_LENGTH)
+  text: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  clientMessageId?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  cannedResponseId?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  private?: boolean;
+
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsUUID('all', { each: true })
+  attachmentIds?: string[];
+}
+
+export class AssignBody {
+  @ApiProperty({ nullable: true, description: 'a user id, or null to unassign' })
+  @ValidateIf((_, v) => v !== null)
+  @IsUUID()
+  assigneeId: string | null;
+}
+
+export class StatusBody {
+  @ApiProperty({ enum: CONVERSATION_STATUSES }) @IsIn(CONVERSATION_STATUSES)
+  status: ConversationStatus;
+}
+
+export function encodeCursor(row: Pick<ConversationListRow, 'cursor_at' | 'id'>): string {
+  return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
+}
+
+/** Null when the cursor was not made by `encodeCursor`. */
+export function decodeCursor(cursor: string): { at: string; id: string } | null {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at !== 'string' || typeof id !== 'string') return null;
+    if (Number.isNaN(Date.parse(at.replace(' ', 'T'))) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return { at, id };
+  } catch {
+    return null;
+  }
+}
+
+export function mapConversation(row: ConversationListRow): ConversationListItem {
+  return {
+    id: row.id,
+    channel: { id: row.channel_id, type: row.channel_type, name: row.channel_name },
+    contact: { id: row.contact_id, name: row.contact_name },
+    status: row.status,
+    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? '' } : null,
+    tags: row.tags,
+    lastMessage: row.last_message_direction
+      ? { text: row.last_message_text ?? '', direction: row.last_message_direction, createdAt: row.last_message_at.toISOString() }
+      : null,
+    unreadCount: row.unread_count,
+    deal: null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function mapMessage(row: MessageRow): MessageDto {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    direction: row.direction,
+    author: { type: row.author_type, id: row.author_id, name: row.author_name },
+    text: row.text,
+    attachments: row.attachments,
+    status: row.status,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    private: row.private,
+    clientMessageId: row.client_message_id,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** What a website visitor may see of a message: no private notes ever reach this mapper's callers. */
+export function mapWebchatMessage(row: MessageRow): WebchatMessage {
+  return {
+    id: row.id,
+    clientMessageId: row.direction === 'in' ? row.client_message_id : null,
+    direction: row.direction,
+    authorName: row.author_name,
+    text: row.text,
+    attachments: row.attachments,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** The list preview: the text, or the first attachment's name. */
+export function previewOf(text: string, attachments: { name: string }[]): string {
+  const line = text.trim() || (attachments[0] ? `📎 ${attachments[0].name}` : '');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}

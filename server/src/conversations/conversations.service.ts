@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ConversationDetail,
+  ConversationListResponse,
+  MessageDto,
+  MessageListResponse,
+} from '@onebox/contracts';
+import { AttachmentsRepository } from '../attachments/attachments.repository';
+import { seesAllConversations, type AuthUser } from '../auth/auth-user';
+import { ApiException } from '../common/api.exception';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { TransactionService } from '../database/transaction.service';
+import { DELIVERY_QUEUE } from '../delivery/delivery.constants';
+import { JobWorkerService } from '../jobs/job-worker.service';
+import { JobsRepository } from '../jobs/jobs.repository';
+import { UsersRepository } from '../users/users.repository';
+import { ConversationEventsRepository } from './conversation-events.repository';
+import { ConversationPublisher } from './conversation-publisher.service';
+import {
+  AssignBody,
+  decodeCursor,
+  encodeCursor,
+  ListConversationsQuery,
+  ListMessagesQuery,
+  mapConversation,
+  mapMessage,
+  previewOf,
+  SendMessageBody,
+  StatusBody,
+} from './conversations.dto';
+import { ConversationsRepository, type ListFilter, type Visibility } from './conversations.repository';
+import { MessagesRepository } from './messages.repository';
+
+export function visibilityOf(auth: AuthUser): Visibility {
+  return { workspaceId: auth.workspaceId, restrictToUserId: seesAllConversations(auth) ? null : auth.id };
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly events: ConversationEventsRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly users: UsersRepository,
+    private readonly attachments: AttachmentsRepository,
+    private readonly jobs: JobsRepository,
+    private readonly worker: JobWorkerService,
+    private readonly publisher: ConversationPublisher,
+  ) {}
+
+  async list(auth: AuthUser, query: ListConversationsQuery): Promise<ConversationListResponse> {
+    const limit = query.limit ?? 30;
+    const filter: ListFilter = { status: query.status ?? 'open', limit, channelId: query.channelId, tag: query.tag };
+    if (query.q?.trim()) filter.q = query.q.trim();
+    if (query.assignee === 'unassigned') filter.assignee = { kind: 'unassigned' };
+    else if (query.assignee) filter.assignee = { kind: 'user', id: query.assignee === 'me' ? auth.id : query.assignee };
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      if (!after) throw ApiException.invalid('cursor', 'is not a cursor this API returned');
+      filter.after = after;
+    }
+    const rows = await this.conversations.list(visibilityOf(auth), filter);
+    const page = rows.slice(0, limit);
+    return { items: page.map(mapConversation), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  async get(auth: AuthUser, id: string): Promise<ConversationDetail> {
+    const visibility = visibilityOf(auth);
+    const row = await this.conversations.findVisible(visibility, id);
+    if (!row) throw ApiException.notFound('Conversation');
+    const [contact, identities, others] = await Promise.all([
+      this.contacts.findInWorkspace(auth.workspaceId, row.contact_id),
+      this.contacts.listIdentities(auth.workspaceId, row.contact_id),
+      this.conversations.listOfContact(visibility, row.contact_id, row.id),
+    ]);
+    if (!contact) throw ApiException.notFound('Conversation');
+    return {
+      ...mapConversation(row),
+      contact: {
+        id: contact.id,
+        name: contact.name,
+        email: contact.email,
+        phone: contact.phone,
+        identities: identities.map((i) => ({ channelId: i.channel_id, channelType: i.channel_type, externalId: i.external_id })),
+        createdAt: contact.created_at.toISOString(),
+      },
+      cycle: row.cycle,
+      cycleStartedAt: row.cycle_started_at.toISOString(),
+      firstCustomerMessageAt: row.first_customer_message_at?.toISOString() ?? null,
+      firstHumanReplyAt: row.first_human_reply_at?.toISOString() ?? null,
+      resolvedAt: row.resolved_at?.toISOString() ?? null,
+      pastConversations: others.map((o) => ({
+        id: o.id,
+        channel: { id: o.channel_id, type: o.channel_type, name: o.channel_name },
+        status: o.status,
+        lastMessageAt: o.last_message_at.toISOString(),
+      })),
+    };
+  }
+
+  async listMessages(auth: AuthUser, id: string, query: ListMessagesQuery): Promise<MessageListResponse> {
+    const conversation = await this.conversations.findVisible(visibilityOf(auth), id);
+    if (!conversation) throw ApiException.notFound('Conversation');
+    const limit = query.limit ?? 30;
+    const rows = await this.messages.listThread(auth.workspaceId, id, { beforeId: query.before, limit: limit + 1, includePrivate: true });
+    return { items: rows.slice(0, limit).reverse().map(mapMessage), hasMore: rows.length > limit };
+  }
+
+  /**
+   * Stores the message `queued` with its delivery job in one transaction. The same
+   * `clientMessageId` again answers the message already stored, and nothing new is written.
+   */
+  async send(auth: AuthUser, id: string, body: SendMessageBody): Promise<MessageDto> {
+    const text = body.text.trim();
+    const attachmentIds = [...new Set(body.attachmentIds ?? [])];
+    if (!text && attachmentIds.length === 0) throw ApiException.invalid('text', 'must not be empty');
+    const isPrivate = body.private ?? false;
+    const result = await this.tx.run(async (tx) => {
+      const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
+      if (!conversation) throw ApiException.notFound('Conversation');
+      if (body.clientMessageId) {
+        const existing = await this.messages.findByClientMessageId(tx, auth.workspaceId, id, body.clientMessageId);
+        if (existing) return { message: existing, fresh: false, assigned: false };
+      }
+      const attachments = await this.attachments.findOwned(auth.workspaceId, { type: 'agent', ref: auth.id }, attachmentIds, tx);
+      if (attachments.length !== attachmentIds.length) throw ApiException.invalid('attachmentIds', 'contains an unknown attachment');
+      const now = new Date();
+      const message = await this.messages.insertUnlessDuplicate(tx, {
+        workspace_id: auth.workspaceId,
+        conversation_id: id,
+        channel_id: conversation.channel_id,
+        cycle: conversation.cycle,
+        direction: 'out',
+        author_type: 'agent',
+        author_id: auth.id,
+        author_name: auth.name,
+        text,
+        attachments,
+        status: isPrivate ? 'sent' : 'queued',
+        private: isPrivate,
+        external_id: null,
+        client_message_id: body.clientMessageId ?? null,
+        canned_response_id: body.cannedResponseId ?? null,
+        created_at: now,
+      });
+      if (!message) {
+        // A concurrent request with the same clientMessageId committed first.
+        const existing = await this.messages.findByClientMessageId(tx, auth.workspaceId, id, body.clientMessageId ?? '');
+        if (!existing) throw new Error('Message insert conflicted without a matching message');
+        return { message: existing, fresh: false, assigned: false };
+      }
+      if (isPrivate) return { message, fresh: true, assigned: false };
+      await this.jobs.enqueue(tx, { workspaceId: auth.workspaceId, queue: DELIVERY_QUEUE, payload: { messageId: message.id } });
+      await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true);
+      const base = { workspaceId: auth.workspaceId, conversationId: id, channelId: conversation.channel_id, cycle: conversation.cycle, at: now };
+      const assigned = conversation.assignee_id === null;
+      if (assigned) await this.conversations.setAssignee(tx, id, auth.id);
+      await this.events.append(tx, [
+        ...(assigned ? [{ ...base, type: 'assigned' as const, actorType: 'agent' as const, actorId: auth.id, payload: { from: null, to: auth.id, reason: 'first_reply' } }] : []),
+        {
+          ...base,
+          type: 'human_reply',
+          actorType: 'agent',
+          actorId: auth.id,
+          payload: { messageId: message.id, cannedResponseId: body.cannedResponseId ?? null, firstInCycle: conversation.first_human_reply_at === null },
+        },
+      ]);
+      return { message, fresh: true, assigned };
+    });
+    if (result.fresh) {
+      this.worker.nudge();
+      await this.publisher.messageChanged(result.message, 'created');
+      if (!result.message.private) await this.publisher.conversationChanged(id);
+    }
+    return mapMessage(result.message);
+  }
+
+  async assign(auth: AuthUser, id: string, body: AssignBody): Promise<void> {
+    const target = body.assigneeId;
+    if (!seesAllConversations(auth) && target !== null && target !== auth.id) {
+      throw ApiException.forbidden('Managers can only assign conversations to themselves');
+    }
+    const previous = await this.tx.run(async (tx) => {
+      const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
+      if (!conversation) throw ApiException.notFound('Conversation');
+      if (target && !(await this.users.findInWorkspace(auth.workspaceId, target, tx))) {
+        throw ApiException.invalid('assigneeId', 'is not a user of this workspace');
+      }
+      if (conversation.assignee_id === target) return undefined;
+      await this.conversations.setAssignee(tx, id, target);
+      await this.events.append(tx, [
+        {
+          workspaceId: auth.workspaceId,
+          conversationId: id,
+          channelId: conversation.channel_id,
+          cycle: conversation.cycle,
+          type: 'assigned',
+          actorType: 'agent',
+          actorId: auth.id,
+          at: new Date(),
+          payload: { from: conversation.assignee_id, to: target },
+        },
+      ]);
+      return conversation.assignee_id;
+    });
+    if (previous !== undefined) await this.publisher.conversationChanged(id, 'updated', previous);
+  }
+
+  async setStatus(auth: AuthUser, id: string, body: StatusBody): Promise<void> {
+    const changed = await this.tx.run(async (tx) => {
+      const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
+      if (!conversation) throw ApiException.notFound('Conversation');
+      if (conversation.status === body.status) return false;
+      const at = new Date();
+      await this.conversations.setStatus(tx, id, body.status, at);
+      const type = body.status === 'resolved' ? 'resolved' : conversation.status === 'resolved' ? 'reopened' : 'status_changed';
+      await this.events.append(tx, [
+        {
+          workspaceId: auth.workspaceId,
+          conversationId: id,
+          channelId: conversation.channel_id,
+          cycle: conversation.cycle,
+          type,
+          actorType: 'agent',
+          actorId: auth.id,
+          at,
+          payload: { from: conversation.status, to: body.status },
+        },
+      ]);
+      return true;
+    });
+    if (changed) await this.publisher.conversationChanged(id);
+  }
+
+  async markRead(auth: AuthUser, id: string): Promise<void> {
+    if (!(await this.conversations.markRead(visibilityOf(auth), id))) throw ApiException.notFound('Conversation');
+    await this.publisher.conversationChanged(id);
+  }
+}

@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { createEmbeddedPgDriver } from './embedded-pg-pool';
+import { InitialSchema1732200000000 } from './migrations/1732200000000-initial-schema';
+
+/** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
+export type Db = EntityManager;
+
+export const MIGRATIONS = [InitialSchema1732200000000];
+
+/** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */
+export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DataSource> {
+  const common = { type: 'postgres' as const, migrations: MIGRATIONS, synchronize: false, logging: false };
+  let dataSource: DataSource;
+  if (config.databaseUrl) {
+    dataSource = new DataSource({ ...common, url: config.databaseUrl, poolSize: 10 });
+  } else {
+    const dir = join(config.dataDir, 'pgdata');
+    mkdirSync(dir, { recursive: true });
+    dataSource = new DataSource({ ...common, driver: createEmbeddedPgDriver(dir), poolSize: 1 });
+  }
+  await dataSource.initialize();
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length) new Logger('Database').log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  return dataSource;
+}
+
+/** TypeORM answers UPDATE/DELETE with `[rows, affected]` and other statements with `rows`. */
+export function returnedRows<T>(result: T[] | [T[], number]): T[] {
+  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}

@@ -1,0 +1,29 @@
+import type { DeliveryErrorCode } from '@onebox/contracts';
+import type { ChannelRow } from '../channels/channels.repository';
+import type { MessageRow } from '../conversations/messages.repository';
+
+/**
+ * Sends an agent's message out through one channel type. Implement `send` so that it throws a
+ * `DeliveryError` with a code from the shared vocabulary; the code decides retry or fail.
+ */
+export interface ChannelSender {
+  readonly type: ChannelRow['type'];
+  /** Answers the provider's message id. */
+  send(input: { channel: ChannelRow; recipientExternalId: string; message: MessageRow }): Promise<{ externalId: string }>;
+}
+
+export class DeliveryError extends Error {
+  constructor(
+    readonly code: DeliveryErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.code === 'rate_limited' || this.code === 'temporary';
+  }
+}
+
+export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');

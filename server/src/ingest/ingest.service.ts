@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import type { AttachmentDto } from '@onebox/contracts';
+import type { ChannelRow } from '../channels/channels.repository';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { ConversationEventsRepository, type NewConversationEvent } from '../conversations/conversation-events.repository';
+import { ConversationPublisher } from '../conversations/conversation-publisher.service';
+import { previewOf } from '../conversations/conversations.dto';
+import { ConversationsRepository, type ConversationRow } from '../conversations/conversations.repository';
+import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
+import type { Db } from '../database/database';
+import { TransactionService } from '../database/transaction.service';
+
+/** A customer's message, already normalized by its channel. */
+export interface InboundMessage {
+  channel: Pick<ChannelRow, 'id' | 'workspace_id'>;
+  /** The customer's id on the channel (chat id, phone, visitor id). */
+  externalUserId: string;
+  contactName: string;
+  username?: string | null;
+  /** The provider's message id: the idempotency key within the channel. */
+  externalMessageId: string;
+  clientMessageId?: string | null;
+  text: string;
+  attachments: AttachmentDto[];
+  sentAt: Date;
+}
+
+export interface IngestResult {
+  message: MessageRow;
+  conversation: ConversationRow;
+  duplicate: boolean;
+}
+
+/** Thrown inside the transaction to roll it back when the message was already stored. */
+class DuplicateInbound extends Error {}
+
+/**
+ * The one way customer messages enter the store, for every channel: contact, conversation (a
+ * new cycle after resolution), message, timestamps and events in one transaction; a redelivered
+ * message changes nothing and answers the stored one.
+ */
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly contacts: ContactsRepository,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly events: ConversationEventsRepository,
+    private readonly publisher: ConversationPublisher,
+  ) {}
+
+  async ingest(inbound: InboundMessage): Promise<IngestResult> {
+    let outcome: { message: MessageRow; conversation: ConversationRow; opened: boolean };
+    try {
+      outcome = await this.tx.run((tx) => this.store(tx, inbound));
+    } catch (err) {
+      if (!(err instanceof DuplicateInbound)) throw err;
+      const message = await this.messages.findByExternalId(inbound.channel.id, inbound.externalMessageId);
+      const conversation = message && (await this.conversations.findById(message.conversation_id));
+      if (!message || !conversation) throw new Error('Duplicate inbound message could not be found');
+      return { message, conversation, duplicate: true };
+    }
+    await this.publisher.conversationChanged(outcome.conversation.id, outcome.opened ? 'created' : 'updated');
+    await this.publisher.messageChanged(outcome.message, 'created');
+    return { message: outcome.message, conversation: outcome.conversation, duplicate: false };
+  }
+
+  private async store(tx: Db, inbound: InboundMessage) {
+    const workspaceId = inbound.channel.workspace_id;
+    const at = inbound.sentAt;
+    const contact = await this.contacts.upsertByIdentity(tx, {
+      workspaceId,
+      channelId: inbound.channel.id,
+      externalId: inbound.externalUserId,
+      name: inbound.contactName,
+      username: inbound.username,
+    });
+    const { conversation: found, created } = await this.conversations.openOrLock(tx, {
+      workspaceId,
+      channelId: inbound.channel.id,
+      contactId: contact.id,
+      at,
+    });
+    const reopened = !created && found.status === 'resolved';
+    const conversation = reopened ? await this.conversations.startNewCycle(tx, found.id, at) : found;
+    const message = await this.messages.insertUnlessDuplicate(tx, {
+      workspace_id: workspaceId,
+      conversation_id: conversation.id,
+      channel_id: inbound.channel.id,
+      cycle: conversation.cycle,
+      direction: 'in',
+      author_type: 'contact',
+      author_id: contact.id,
+      author_name: contact.name,
+      text: inbound.text,
+      attachments: inbound.attachments,
+      status: 'received',
+      private: false,
+      external_id: inbound.externalMessageId,
+      client_message_id: inbound.clientMessageId ?? null,
+      canned_response_id: null,
+      created_at: at,
+    });
+    if (!message) throw new DuplicateInbound();
+    await this.conversations.recordCustomerMessage(tx, conversation.id, at, previewOf(inbound.text, inbound.attachments));
+    const base = { workspaceId, conversationId: conversation.id, channelId: inbound.channel.id, cycle: conversation.cycle, at };
+    const events: NewConversationEvent[] = [];
+    if (reopened) events.push({ ...base, type: 'reopened', actorType: 'contact', actorId: contact.id, payload: { previousCycle: found.cycle } });
+    if (created || reopened) events.push({ ...base, type: 'cycle_started', actorType: 'contact', actorId: contact.id });
+    events.push({ ...base, type: 'message_in', actorType: 'contact', actorId: contact.id, payload: { messageId: message.id } });
+    await this.events.append(tx, events);
+    return { message, conversation, opened: created };
+  }
+}

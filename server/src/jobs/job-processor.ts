@@ -1,0 +1,31 @@
+import type { JobRow } from './jobs.repository';
+
+/**
+ * A queue's handler. Implement `process` idempotently (a job can run again after a crash) and
+ * throw a `JobError` to say whether a failure is worth retrying and when.
+ */
+export interface JobProcessor {
+  readonly queue: string;
+  process(job: JobRow): Promise<void>;
+  /** Called once when the job is given up: record the failure where users will see it. */
+  onGiveUp(job: JobRow, error: JobError): Promise<void>;
+}
+
+export class JobError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
+
+/** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { backoffMs, JobError, JOB_PROCESSORS, type JobProcessor } from './job-processor';
+import { JobsRepository, type JobRow } from './jobs.repository';
+
+/**
+ * Polls the jobs table and runs due jobs through their queue's processor. `nudge()` after a commit
+ * that enqueued work makes it run at once instead of at the next poll.
+ */
+@Injectable()
+export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly processors: Map<string, JobProcessor>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    @Inject(JOB_PROCESSORS) processors: JobProcessor[],
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'jobPollMs'>,
+  ) {
+    this.processors = new Map(processors.map((p) => [p.queue, p]));
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Runs every due job once; answers how many ran. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.jobs.claim([...this.processors.keys()], 10);
+      if (batch.length === 0) return total;
+      await Promise.all(batch.map((job) => this.runOne(job)));
+      total += batch.length;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((err: Error) => this.logger.error(`Job poll failed: ${err.message}`))
+      .finally(() => {
+        this.running = null;
+        if (this.stopped) return;
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 0 : this.config.jobPollMs);
+      });
+  }
+
+  private async runOne(job: JobRow): Promise<void> {
+    const processor = this.processors.get(job.queue);
+    if (!processor) return;
+    try {
+      await processor.process(job);
+      await this.jobs.complete(job.id);
+    } catch (err) {
+      const error = err instanceof JobError ? err : new JobError((err as Error).message ?? String(err), true);
+      if (error.retryable && job.attempts < job.max_attempts) {
+        const delay = Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts));
+        this.logger.warn(`${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`);
+        await this.jobs.retryLater(job.id, delay, error.message);
+      } else {
+        this.logger.warn(`${job.queue} job ${job.id} given up: ${error.message}`);
+        await this.jobs.fail(job.id, error.message);
+        await processor.onGiveUp(job, error);
+      }
+    }
+  }
+}

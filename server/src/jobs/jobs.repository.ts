@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { returnedRows, type Db } from '../database/database';
+
+export interface JobRow {
+  id: string;
+  workspace_id: string | null;
+  queue: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+}
+
+/**
+ * Durable jobs in PostgreSQL. A job is claimed with `FOR UPDATE SKIP LOCKED` and a lease
+ * (`locked_until`): if its process dies, the lease runs out and another worker takes it.
+ */
+@Injectable()
+export class JobsRepository {
+  static readonly LEASE_SECONDS = 60;
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async enqueue(tx: Db, job: { workspaceId: string | null; queue: string; payload: Record<string, unknown>; maxAttempts?: number }): Promise<void> {
+    await tx.query('INSERT INTO jobs (workspace_id, queue, payload, max_attempts) VALUES ($1, $2, $3, $4)', [
+      job.workspaceId,
+      job.queue,
+      JSON.stringify(job.payload),
+      job.maxAttempts ?? 8,
+    ]);
+  }
+
+  async claim(queues: string[], limit: number): Promise<JobRow[]> {
+    return returnedRows<JobRow>(await this.db.query(
+      `UPDATE jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $3), updated_at = now()
+       WHERE id IN (
+         SELECT id FROM jobs
+         WHERE status = 'pending' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
+           AND queue = ANY ($1::text[])
+         ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id, workspace_id, queue, payload, attempts, max_attempts`,
+      [queues, limit, JobsRepository.LEASE_SECONDS],
+    ));
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.db.query(`UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async retryLater(id: string, delayMs: number, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET run_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $3, updated_at = now()
+       WHERE id = $1`,
+      [id, delayMs / 1000, error],
+    );
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1`,
+      [id, error],
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from './config/app-config';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await createApp(config);
+  app.enableShutdownHooks();
+  await app.listen(config.port);
+  const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  new Logger('Onebox').log(`Ready in ${Date.now() - started} ms on ${config.publicUrl} — database: ${db}; demo shop: ${config.publicUrl}/demo`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AGENT_NAMESPACE } from '@onebox/contracts';
+import type { Namespace, Socket } from 'socket.io';
+import { seesAllConversations, type AuthUser } from '../auth/auth-user';
+import { TokenService } from '../auth/token.service';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import { visibilityOf } from '../conversations/conversations.service';
+import { UsersRepository } from '../users/users.repository';
+import { WebchatService } from '../webchat/webchat.service';
+import { ChannelsRepository } from '../channels/channels.repository';
+import { RealtimeService, rooms } from './realtime.service';
+
+interface AgentSocket extends Socket {
+  data: { user: AuthUser };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `/agent`: the inbox's live feed. The handshake must carry a valid access token; sockets join
+ * their workspace room (and the leads room for heads/admins), their user room, and the rooms of
+ * conversations they open and may see.
+ */
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true } })
+export class AgentGateway implements OnGatewayInit {
+  private readonly logger = new Logger('AgentGateway');
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly users: UsersRepository,
+    private readonly conversations: ConversationsRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly webchat: WebchatService,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  afterInit(ns: Namespace): void {
+    this.realtime.attachAgents(ns);
+    ns.use((socket, next) => {
+      this.authenticate(socket as AgentSocket).then(
+        () => next(),
+        (err: Error) => next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: err.message } })),
+      );
+    });
+  }
+
+  private async authenticate(socket: AgentSocket): Promise<void> {
+    const token = (socket.handshake.auth as { token?: unknown })?.token;
+    const userId = typeof token === 'string' ? await this.tokens.verifyAgent(token) : null;
+    const row = userId ? await this.users.findById(userId) : null;
+    if (!row) throw new Error('Sign in to continue');
+    const user: AuthUser = { id: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name, email: row.email };
+    socket.data.user = user;
+    const joined = [rooms.workspace(user.workspaceId), rooms.user(user.id)];
+    if (seesAllConversations(user)) joined.push(rooms.leads(user.workspaceId));
+    await socket.join(joined);
+  }
+
+  @SubscribeMessage('conversation.join')
+  async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown }): Promise<{ ok: boolean }> {
+    const id = body?.conversationId;
+    if (typeof id !== 'string' || !UUID.test(id)) return { ok: false };
+    const conversation = await this.conversations.findVisible(visibilityOf(socket.data.user), id);
+    if (!conversation) return { ok: false };
+    await socket.join(rooms.conversation(id));
+    return { ok: true };
+  }
+
+  @SubscribeMessage('conversation.leave')
+  async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown }): Promise<void> {
+    if (typeof body?.conversationId === 'string') await socket.leave(rooms.conversation(body.conversationId));
+  }
+
+  /** An agent typing in a conversation they opened: other agents there, and the customer on webchat. */
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown; typing?: unknown }): Promise<void> {
+    const id = body?.conversationId;
+    if (typeof id !== 'string' || !socket.rooms.has(rooms.conversation(id))) return;
+    const typing = body.typing === true;
+    const user = socket.data.user;
+    this.realtime.toConversationRoom(id, 'typing', { conversationId: id, author: 'agent', name: user.name, typing }, socket.id);
+    try {
+      const conversation = await this.conversations.findById(id);
+      if (!conversation || conversation.workspace_id !== user.workspaceId || conversation.channel_type !== 'webchat') return;
+      const channel = await this.channels.findById(conversation.channel_id);
+      const visitorId = channel ? await this.webchat.visitorIdOf(channel.id, conversation.contact_id) : null;
+      if (channel && visitorId) this.realtime.toVisitor(channel.id, visitorId, 'typing', { typing, name: user.name });
+    } catch (err) {
+      this.logger.warn(`typing relay failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import type { AgentServerEvents, WebchatServerEvents } from '@onebox/contracts';
+import type { Namespace } from 'socket.io';
+
+export const rooms = {
+  workspace: (workspaceId: string) => `ws:${workspaceId}`,
+  /** Heads and admins: they see every conversation. */
+  leads: (workspaceId: string) => `ws:${workspaceId}:leads`,
+  user: (userId: string) => `user:${userId}`,
+  conversation: (conversationId: string) => `conv:${conversationId}`,
+  visitor: (channelId: string, visitorId: string) => `visitor:${channelId}:${visitorId}`,
+};
+
+type AgentEvent = keyof AgentServerEvents;
+type WebchatEvent = keyof WebchatServerEvents;
+
+/**
+ * Emits to socket.io rooms. The gateways attach their namespaces at start-up; with the Redis
+ * adapter the same calls reach sockets held by other processes.
+ */
+@Injectable()
+export class RealtimeService {
+  private agents: Namespace | null = null;
+  private webchat: Namespace | null = null;
+
+  attachAgents(ns: Namespace): void {
+    this.agents = ns;
+  }
+
+  attachWebchat(ns: Namespace): void {
+    this.webchat = ns;
+  }
+
+  /**
+   * To everyone who may see the conversation: the whole workspace while unassigned, else the leads
+   * and the assignee; `alsoUserIds` lets a previous assignee learn it left their list.
+   */
+  toConversationAudience<E extends AgentEvent>(
+    conversation: { workspace_id: string; assignee_id: string | null },
+    event: E,
+    payload: Parameters<AgentServerEvents[E]>[0],
+    alsoUserIds: (string | null)[] = [],
+  ): void {
+    if (!this.agents) return;
+    const targets = conversation.assignee_id
+      ? [rooms.leads(conversation.workspace_id), rooms.user(conversation.assignee_id)]
+      : [rooms.workspace(conversation.workspace_id)];
+    for (const id of alsoUserIds) if (id) targets.push(rooms.user(id));
+    this.agents.to(targets).emit(event, payload as never);
+  }
+
+  toConversationRoom<E extends AgentEvent>(conversationId: string, event: E, payload: Parameters<AgentServerEvents[E]>[0], exceptSocketId?: string): void {
+    if (!this.agents) return;
+    const target = this.agents.to(rooms.conversation(conversationId));
+    (exceptSocketId ? target.except(exceptSocketId) : target).emit(event, payload as never);
+  }
+
+  toVisitor<E extends WebchatEvent>(channelId: string, visitorId: string, event: E, payload: Parameters<WebchatServerEvents[E]>[0]): void {
+    this.webchat?.to(rooms.visitor(channelId, visitorId)).emit(event, payload as never);
+  }
+
+  /** Whether any agent of the workspace has the inbox open (any process, through the adapter). */
+  async isWorkspaceOnline(workspaceId: string): Promise<boolean> {
+    if (!this.agents) return false;
+    const sockets = await this.agents.in(rooms.workspace(workspaceId)).fetchSockets();
+    return sockets.length > 0;
+  }
+}

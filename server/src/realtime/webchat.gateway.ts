@@ -1,0 +1,90 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { WEBCHAT_NAMESPACE } from '@onebox/contracts';
+import type { Namespace, Socket } from 'socket.io';
+import { WebchatError, WebchatService, type Visitor } from '../webchat/webchat.service';
+import { RealtimeService, rooms } from './realtime.service';
+
+interface VisitorSocket extends Socket {
+  data: { visitor: Visitor; name?: string };
+}
+
+type Failure = { error: { code: string; message: string } };
+
+/**
+ * `/webchat`: the widget's connection. The handshake names the widget key (and the visitor's
+ * token, when the browser has one); every connection gets a `session` with the history.
+ */
+@WebSocketGateway({ namespace: WEBCHAT_NAMESPACE, cors: { origin: true } })
+export class WebchatGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly logger = new Logger('WebchatGateway');
+
+  constructor(
+    private readonly webchat: WebchatService,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  afterInit(ns: Namespace): void {
+    this.realtime.attachWebchat(ns);
+    ns.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as { widgetKey?: unknown; visitorToken?: unknown };
+      this.webchat.identify(auth.widgetKey, auth.visitorToken).then(
+        (visitor) => {
+          (socket as VisitorSocket).data.visitor = visitor;
+          next();
+        },
+        (err: Error) => next(Object.assign(new Error(err.message), { data: { code: err instanceof WebchatError ? err.code : 'error' } })),
+      );
+    });
+  }
+
+  async handleConnection(socket: VisitorSocket): Promise<void> {
+    const { visitor } = socket.data;
+    await socket.join(rooms.visitor(visitor.channel.id, visitor.visitorId));
+    try {
+      socket.emit('session', await this.webchat.session(visitor));
+    } catch (err) {
+      this.logger.error(`session failed: ${(err as Error).message}`);
+      socket.disconnect(true);
+    }
+  }
+
+  @SubscribeMessage('message.send')
+  send(@ConnectedSocket() socket: VisitorSocket, @MessageBody() body: unknown): Promise<{ id: string } | Failure> {
+    return this.answer(() => this.webchat.receive(socket.data.visitor, body));
+  }
+
+  @SubscribeMessage('profile.update')
+  profile(@ConnectedSocket() socket: VisitorSocket, @MessageBody() body: unknown): Promise<{ ok: true } | Failure> {
+    return this.answer(async () => {
+      await this.webchat.updateProfile(socket.data.visitor, body);
+      const name = (body as { name?: unknown })?.name;
+      if (typeof name === 'string' && name.trim()) socket.data.name = name.trim();
+      return { ok: true as const };
+    });
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: VisitorSocket, @MessageBody() body: { typing?: unknown }): Promise<void> {
+    const name = socket.data.name ?? 'Visitor';
+    await this.webchat.typing(socket.data.visitor, body?.typing === true, name).catch(() => undefined);
+  }
+
+  /** Socket acks carry a plain object: the result, or `{error}` with a code the widget can show. */
+  private async answer<T>(work: () => Promise<T>): Promise<T | Failure> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof WebchatError) return { error: { code: err.code, message: err.message } };
+      this.logger.error((err as Error).stack ?? String(err));
+      return { error: { code: 'internal_error', message: 'Could not send, please try again' } };
+    }
+  }
+}

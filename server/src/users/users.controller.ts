@@ -1,0 +1,26 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { UserDto } from '@onebox/contracts';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { CreateUserBody } from './users.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Everyone in the workspace may list colleagues (assignee pickers); only admins create. */
+  @Get()
+  list(@CurrentUser() auth: AuthUser): Promise<UserDto[]> {
+    return this.users.list(auth);
+  }
+
+  @Post()
+  @Roles('admin')
+  create(@CurrentUser() auth: AuthUser, @Body() body: CreateUserBody): Promise<UserDto> {
+    return this.users.create(auth, body);
+  }
+}

@@ -1,0 +1,35 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { UserDto } from '@onebox/contracts';
+import { ApiException } from '../common/api.exception';
+import type { AuthUser } from '../auth/auth-user';
+import { PasswordHasher } from '../auth/password-hasher';
+import { CreateUserBody, mapUser } from './users.dto';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async list(auth: AuthUser): Promise<UserDto[]> {
+    return (await this.users.listByWorkspace(auth.workspaceId)).map(mapUser);
+  }
+
+  async create(auth: AuthUser, body: CreateUserBody): Promise<UserDto> {
+    const row = await this.users.insert({
+      workspace_id: auth.workspaceId,
+      email: body.email,
+      name: body.name.trim(),
+      role: body.role,
+      password_hash: await this.hasher.hash(body.password),
+    });
+    if (!row) {
+      throw new ApiException(HttpStatus.CONFLICT, 'email_taken', 'A user with this email already exists', [
+        { field: 'email', message: 'already in use' },
+      ]);
+    }
+    return mapUser(row);
+  }
+}
