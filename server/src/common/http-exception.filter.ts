@@ -39,6 +39,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const raw = exception.getResponse();
       const message =
         typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
+      // Nest turns body-parser's SyntaxError into a plain 400 carrying JSON.parse's message.
+      if (status === 400 && /JSON/.test(message)) {
+        return { status, body: { code: 'invalid_json', message: 'Request body is not valid JSON' }, headers: {} };
+      }
       return { status, body: { code: CODES_BY_STATUS[status] ?? 'error', message }, headers: {} };
     }
     const parseError = exception as { type?: string; status?: number };

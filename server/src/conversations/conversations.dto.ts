@@ -100,6 +100,9 @@ export class StatusBody {
   status: ConversationStatus;
 }
 
+/** `timestamptz::text` as PostgreSQL prints it, e.g. `2026-11-21 23:52:23.487+00`. */
+const POSTGRES_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 export function encodeCursor(row: Pick<ConversationListRow, 'cursor_at' | 'id'>): string {
   return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
 }
@@ -109,7 +112,7 @@ export function decodeCursor(cursor: string): { at: string; id: string } | null 
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (typeof at !== 'string' || typeof id !== 'string') return null;
-    if (Number.isNaN(Date.parse(at.replace(' ', 'T'))) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!POSTGRES_TIMESTAMPTZ.test(at) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
     return { at, id };
   } catch {
     return null;

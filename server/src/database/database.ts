@@ -23,9 +23,24 @@ export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'data
     dataSource = new DataSource({ ...common, driver: createEmbeddedPgDriver(dir), poolSize: 1 });
   }
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const applied = config.databaseUrl
+    ? await withSessionLock(dataSource, 'onebox:migrations', () => dataSource.runMigrations({ transaction: 'each' }))
+    : await dataSource.runMigrations({ transaction: 'each' });
   if (applied.length) new Logger('Database').log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
   return dataSource;
+}
+
+/** Holds a PostgreSQL advisory lock on a connection of its own while `work` runs: one process migrates at a time. */
+async function withSessionLock<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    return await work();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 /** TypeORM answers UPDATE/DELETE with `[rows, affected]` and other statements with `rows`. */

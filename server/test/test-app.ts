@@ -1,0 +1,113 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/app.factory';
+import { PasswordHasher } from '../src/auth/password-hasher';
+import { loadConfig } from '../src/config/app-config';
+
+export interface TestApp {
+  app: INestApplication;
+  url: string;
+  db: DataSource;
+  close(): Promise<void>;
+}
+
+/** The real server on the run's PostgreSQL database, listening on a free port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = process.env['TEST_DATABASE_URL'];
+  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    ONEBOX_SECRET_KEY: 'integration-test-secret-key-0123456789abcdef',
+    ONEBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'onebox-int-')),
+    ONEBOX_ADMIN_EMAIL: 'admin@onebox.test',
+    ONEBOX_ADMIN_PASSWORD: 'admin-password-1',
+    ONEBOX_SEED_DEMO: 'true',
+    ONEBOX_JOB_POLL_MS: '100',
+    ...env,
+  });
+  const app = await createApp(config, { logger: process.env.DEBUG_APP ? undefined : false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return { app, url, db: app.get(DataSource), close: () => app.close() };
+}
+
+export async function api<T = unknown>(
+  base: string,
+  path: string,
+  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(base + path, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+}
+
+export async function login(base: string, email: string, password: string): Promise<string> {
+  const res = await api<{ accessToken: string }>(base, '/api/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken;
+}
+
+/** A second, unrelated workspace with one admin and one webchat channel, written straight to the store. */
+export async function createWorkspace(db: DataSource, label: string): Promise<{ workspaceId: string; email: string; password: string; widgetKey: string }> {
+  const [{ id: workspaceId }] = await db.query(`INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [label]);
+  const email = `${label}-${Date.now()}@onebox.test`;
+  const password = 'password-for-' + label;
+  await db.query(`INSERT INTO users (workspace_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'admin', $4)`, [
+    workspaceId,
+    email,
+    label,
+    await new PasswordHasher().hash(password),
+  ]);
+  const widgetKey = `wk-${label}-${Date.now()}`;
+  await db.query(
+    `INSERT INTO channels (workspace_id, type, name, webhook_secret, widget_key) VALUES ($1, 'webchat', 'Site', 'secret', $2)`,
+    [workspaceId, widgetKey],
+  );
+  return { workspaceId, email, password, widgetKey };
+}
+
+export function connectAgent(base: string, token: string): Promise<Socket> {
+  const socket = io(`${base}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+export async function connectVisitor(base: string, widgetKey: string, visitorToken?: string): Promise<{ socket: Socket; session: { visitorToken: string; history: { text: string }[] } }> {
+  const socket = io(`${base}/webchat`, { auth: { widgetKey, visitorToken }, transports: ['websocket'], reconnection: false });
+  const session = await new Promise<{ visitorToken: string; history: { text: string }[] }>((resolve, reject) => {
+    socket.once('session', resolve);
+    socket.once('connect_error', reject);
+  });
+  return { socket, session };
+}
+
+export function nextEvent<T = unknown>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const handler = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(payload);
+    };
+    socket.on(event, handler);
+  });
+}
