@@ -1,0 +1,767 @@
+import type { AttachmentDto } from '@onebox/contracts';
+import { strictMock } from '../../test/strict-mock';
+import { AttachmentsRepository } from '../attachments/attachments.repository';
+import type { AuthUser } from '../auth/auth-user';
+import { ApiException } from '../common/api.exception';
+import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
+import type { Db } from '../database/database';
+import { TransactionService } from '../database/transaction.service';
+import { JobWorkerService } from '../jobs/job-worker.service';
+import { JobsRepository } from '../jobs/jobs.repository';
+import { UsersRepository, type UserRow } from '../users/users.repository';
+import { ConversationEventsRepository } from './conversation-events.repository';
+import { ConversationPublisher } from './conversation-publisher.service';
+import { encodeCursor } from './conversations.dto';
+import { ConversationsRepository, type ConversationListRow, type ConversationRow } from './conversations.repository';
+import { ConversationsService } from './conversations.service';
+import { MessagesRepository, type MessageRow } from './messages.repository';
+
+const WS = 'ws-1';
+const CONVERSATION_ID = '0b7c1f0e-3a51-4d7e-9a59-6f3c1b2d4e01';
+const CHANNEL_ID = 'c1a2b3c4-0000-4000-8000-000000000001';
+const CONTACT_ID = 'c0c0c0c0-0000-4000-8000-000000000001';
+const NOW = new Date('2024-11-21T10:00:00.000Z');
+
+const manager: AuthUser = { id: 'u-manager', workspaceId: WS, role: 'manager', name: 'Mia Manager', email: 'mia@example.com' };
+const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
+const admin: AuthUser = { id: 'u-admin', workspaceId: WS, role: 'admin', name: 'Ada Admin', email: 'ada@example.com' };
+
+function conversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
+  return {
+    id: CONVERSATION_ID,
+    workspace_id: WS,
+    channel_id: CHANNEL_ID,
+    contact_id: CONTACT_ID,
+    status: 'open',
+    assignee_id: null,
+    tags: [],
+    cycle: 2,
+    cycle_started_at: new Date('2024-11-20T09:00:00.000Z'),
+    first_customer_message_at: new Date('2024-11-20T09:00:00.000Z'),
+    first_human_reply_at: null,
+    last_customer_message_at: new Date('2024-11-20T09:00:00.000Z'),
+    last_message_at: new Date('2024-11-20T09:00:00.000Z'),
+    last_message_text: 'Hi, is the sofa in stock?',
+    last_message_direction: 'in',
+    resolved_at: null,
+    unread_count: 1,
+    created_at: new Date('2024-11-01T08:00:00.000Z'),
+    updated_at: new Date('2024-11-20T09:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+function listRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
+  return {
+    ...conversationRow(),
+    channel_type: 'webchat',
+    channel_name: 'Website',
+    contact_name: 'Carl Customer',
+    assignee_name: null,
+    cursor_at: '2024-11-20 09:00:00+00',
+    ...overrides,
+  };
+}
+
+function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
+  return {
+    id: 'm-1',
+    workspace_id: WS,
+    conversation_id: CONVERSATION_ID,
+    channel_id: CHANNEL_ID,
+    cycle: 2,
+    direction: 'out',
+    author_type: 'agent',
+    author_id: manager.id,
+    author_name: manager.name,
+    text: 'Hello',
+    attachments: [],
+    status: 'queued',
+    error_code: null,
+    error_message: null,
+    private: false,
+    external_id: null,
+    client_message_id: null,
+    canned_response_id: null,
+    created_at: NOW,
+    ...overrides,
+  };
+}
+
+function userRow(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    id: 'u-other',
+    workspace_id: WS,
+    email: 'olga@example.com',
+    name: 'Olga Other',
+    role: 'manager',
+    password_hash: '$2a$10$hash',
+    created_at: new Date('2024-01-01T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+const attachment: AttachmentDto = { id: 'a-1', name: 'price-list.pdf', mimeType: 'application/pdf', size: 1200, url: '/files/a-1/price-list.pdf' };
+
+/** Settles `promise` and answers what it was rejected with. */
+async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
+  return promise.then(
+    () => {
+      throw new Error('Expected the call to be rejected');
+    },
+    (err: unknown) => err as ApiException,
+  );
+}
+
+function expectApiError(err: ApiException, status: number, code: string, field?: string): void {
+  expect(err).toBeInstanceOf(ApiException);
+  expect(err.getStatus()).toBe(status);
+  expect(err.code).toBe(code);
+  if (field) expect(err.details).toEqual([{ field, message: expect.any(String) }]);
+}
+
+describe(ConversationsService.name, () => {
+  const fakeTx = {} as Db;
+  let tx: ReturnType<typeof strictMock<TransactionService>>;
+  let conversations: ReturnType<typeof strictMock<ConversationsRepository>>;
+  let messages: ReturnType<typeof strictMock<MessagesRepository>>;
+  let events: ReturnType<typeof strictMock<ConversationEventsRepository>>;
+  let contacts: ReturnType<typeof strictMock<ContactsRepository>>;
+  let users: ReturnType<typeof strictMock<UsersRepository>>;
+  let attachments: ReturnType<typeof strictMock<AttachmentsRepository>>;
+  let jobs: ReturnType<typeof strictMock<JobsRepository>>;
+  let worker: ReturnType<typeof strictMock<JobWorkerService>>;
+  let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
+  let service: ConversationsService;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'] });
+    tx = strictMock(TransactionService);
+    conversations = strictMock(ConversationsRepository);
+    messages = strictMock(MessagesRepository);
+    events = strictMock(ConversationEventsRepository);
+    contacts = strictMock(ContactsRepository);
+    users = strictMock(UsersRepository);
+    attachments = strictMock(AttachmentsRepository);
+    jobs = strictMock(JobsRepository);
+    worker = strictMock(JobWorkerService);
+    publisher = strictMock(ConversationPublisher);
+    tx.run.mockImplementation((work) => work(fakeTx));
+    service = new ConversationsService(
+      tx as unknown as TransactionService,
+      conversations as unknown as ConversationsRepository,
+      messages as unknown as MessagesRepository,
+      events as unknown as ConversationEventsRepository,
+      contacts as unknown as ContactsRepository,
+      users as unknown as UsersRepository,
+      attachments as unknown as AttachmentsRepository,
+      jobs as unknown as JobsRepository,
+      worker as unknown as JobWorkerService,
+      publisher as unknown as ConversationPublisher,
+    );
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  describe('list', () => {
+    it('lists open conversations, 30 at a time, by default', async () => {
+      conversations.list.mockResolvedValueOnce([listRow()]);
+
+      const result = await service.list(head, {});
+
+      expect(conversations.list).toHaveBeenCalledTimes(1);
+      expect(conversations.list).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: null }, { status: 'open', limit: 30 });
+      const filter = conversations.list.mock.calls[0][1];
+      expect(filter).not.toHaveProperty('q');
+      expect(filter).not.toHaveProperty('assignee');
+      expect(filter).not.toHaveProperty('after');
+      expect(result.items.map((i) => i.id)).toEqual([CONVERSATION_ID]);
+      expect(result.items[0]).toMatchObject({
+        channel: { id: CHANNEL_ID, type: 'webchat', name: 'Website' },
+        contact: { id: CONTACT_ID, name: 'Carl Customer' },
+        assignee: null,
+        lastMessage: { text: 'Hi, is the sofa in stock?', direction: 'in', createdAt: '2024-11-20T09:00:00.000Z' },
+      });
+      expect(result.nextCursor).toBeNull();
+    });
+
+    it.each([
+      ['manager', manager, manager.id],
+      ['head', head, null],
+      ['admin', admin, null],
+    ])('restricts a %s to own and unassigned conversations only when a manager', async (_, auth, restrictToUserId) => {
+      conversations.list.mockResolvedValueOnce([]);
+
+      await service.list(auth, {});
+
+      expect(conversations.list).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId }, expect.anything());
+    });
+
+    it.each([
+      ['me', { kind: 'user', id: head.id }],
+      ['unassigned', { kind: 'unassigned' }],
+      ['6f1c0d2e-1111-4222-8333-444455556666', { kind: 'user', id: '6f1c0d2e-1111-4222-8333-444455556666' }],
+    ])('maps assignee=%s to the repository filter', async (assignee, expected) => {
+      conversations.list.mockResolvedValueOnce([]);
+
+      await service.list(head, { assignee });
+
+      expect(conversations.list.mock.calls[0][1].assignee).toEqual(expected);
+    });
+
+    it('passes status, channel, tag, limit and the trimmed search text through', async () => {
+      conversations.list.mockResolvedValueOnce([]);
+
+      await service.list(head, { status: 'all', channelId: CHANNEL_ID, tag: 'vip', q: '  sofa  ', limit: 5 });
+
+      expect(conversations.list).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: null },
+        { status: 'all', channelId: CHANNEL_ID, tag: 'vip', q: 'sofa', limit: 5 },
+      );
+    });
+
+    it('leaves out a blank search text', async () => {
+      conversations.list.mockResolvedValueOnce([]);
+
+      await service.list(head, { q: '   ' });
+
+      expect(conversations.list.mock.calls[0][1]).not.toHaveProperty('q');
+    });
+
+    it('continues after the position a cursor names', async () => {
+      const cursor = encodeCursor({ cursor_at: '2024-11-19 08:30:00.123456+00', id: CONVERSATION_ID });
+      conversations.list.mockResolvedValueOnce([]);
+
+      await service.list(head, { cursor });
+
+      expect(conversations.list.mock.calls[0][1].after).toEqual({ at: '2024-11-19 08:30:00.123456+00', id: CONVERSATION_ID });
+    });
+
+    it('answers 400 naming `cursor` for a cursor it did not issue, without querying', async () => {
+      const err = await rejectionOf(service.list(head, { cursor: 'not-a-cursor' }));
+
+      expectApiError(err, 400, 'validation_failed', 'cursor');
+      expect(conversations.list).not.toHaveBeenCalled();
+    });
+
+    it('returns a next cursor pointing at the last item when the repository returned one extra row', async () => {
+      const rows = [
+        listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000003', cursor_at: '2024-11-20 09:00:03.5+00' }),
+        listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000002', cursor_at: '2024-11-20 09:00:02.5+00' }),
+        listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000001', cursor_at: '2024-11-20 09:00:01.5+00' }),
+      ];
+      conversations.list.mockResolvedValueOnce(rows);
+
+      const result = await service.list(head, { limit: 2 });
+
+      expect(result.items.map((i) => i.id)).toEqual([rows[0].id, rows[1].id]);
+      expect(result.nextCursor).toBe(encodeCursor(rows[1]));
+      expect(JSON.parse(Buffer.from(result.nextCursor!, 'base64url').toString('utf8'))).toEqual([rows[1].cursor_at, rows[1].id]);
+    });
+
+    it('returns no next cursor when exactly a page came back', async () => {
+      conversations.list.mockResolvedValueOnce([listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000002' }), listRow()]);
+
+      const result = await service.list(head, { limit: 2 });
+
+      expect(result.items).toHaveLength(2);
+      expect(result.nextCursor).toBeNull();
+    });
+
+    it('accepts the next cursor it handed out for the following page', async () => {
+      const rows = [
+        listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000002', cursor_at: '2024-11-20 09:00:02.123456+00' }),
+        listRow({ id: 'aaaaaaaa-0000-4000-8000-000000000001', cursor_at: '2024-11-20 09:00:01.5+00' }),
+      ];
+      conversations.list.mockResolvedValueOnce(rows).mockResolvedValueOnce([]);
+
+      const first = await service.list(head, { limit: 1 });
+      await service.list(head, { limit: 1, cursor: first.nextCursor! });
+
+      expect(conversations.list.mock.calls[1][1].after).toEqual({ at: '2024-11-20 09:00:02.123456+00', id: rows[0].id });
+    });
+  });
+
+  describe('get', () => {
+    const contact: ContactRow = {
+      id: CONTACT_ID,
+      workspace_id: WS,
+      name: 'Carl Customer',
+      email: 'carl@example.com',
+      phone: null,
+      created_at: new Date('2024-11-01T08:00:00.000Z'),
+    };
+
+    it('answers 404 when the conversation is not visible, and looks up nothing else', async () => {
+      conversations.findVisible.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.get(manager, CONVERSATION_ID));
+
+      expectApiError(err, 404, 'not_found');
+      expect(conversations.findVisible).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(contacts.findInWorkspace).not.toHaveBeenCalled();
+      expect(conversations.listOfContact).not.toHaveBeenCalled();
+    });
+
+    it('answers the conversation with its contact, identities, cycle and visible past conversations', async () => {
+      const visibility = { workspaceId: WS, restrictToUserId: manager.id };
+      conversations.findVisible.mockResolvedValueOnce(listRow({ first_human_reply_at: new Date('2024-11-20T09:05:00.000Z') }));
+      contacts.findInWorkspace.mockResolvedValueOnce(contact);
+      contacts.listIdentities.mockResolvedValueOnce([
+        { channel_id: CHANNEL_ID, channel_type: 'webchat', external_id: 'visitor-1', username: null },
+      ]);
+      const past = listRow({ id: 'bbbbbbbb-0000-4000-8000-000000000001', channel_type: 'telegram', channel_name: 'TG', status: 'resolved' });
+      conversations.listOfContact.mockResolvedValueOnce([past]);
+
+      const detail = await service.get(manager, CONVERSATION_ID);
+
+      expect(contacts.findInWorkspace).toHaveBeenCalledWith(WS, CONTACT_ID);
+      expect(contacts.listIdentities).toHaveBeenCalledWith(WS, CONTACT_ID);
+      expect(conversations.listOfContact).toHaveBeenCalledWith(visibility, CONTACT_ID, CONVERSATION_ID);
+      expect(detail).toMatchObject({
+        id: CONVERSATION_ID,
+        contact: {
+          id: CONTACT_ID,
+          name: 'Carl Customer',
+          email: 'carl@example.com',
+          phone: null,
+          identities: [{ channelId: CHANNEL_ID, channelType: 'webchat', externalId: 'visitor-1' }],
+          createdAt: '2024-11-01T08:00:00.000Z',
+        },
+        cycle: 2,
+        cycleStartedAt: '2024-11-20T09:00:00.000Z',
+        firstCustomerMessageAt: '2024-11-20T09:00:00.000Z',
+        firstHumanReplyAt: '2024-11-20T09:05:00.000Z',
+        resolvedAt: null,
+        pastConversations: [
+          { id: past.id, channel: { id: CHANNEL_ID, type: 'telegram', name: 'TG' }, status: 'resolved', lastMessageAt: '2024-11-20T09:00:00.000Z' },
+        ],
+      });
+    });
+
+    it('answers 404 when the contact is gone', async () => {
+      conversations.findVisible.mockResolvedValueOnce(listRow());
+      contacts.findInWorkspace.mockResolvedValueOnce(null);
+      contacts.listIdentities.mockResolvedValueOnce([]);
+      conversations.listOfContact.mockResolvedValueOnce([]);
+
+      expectApiError(await rejectionOf(service.get(head, CONVERSATION_ID)), 404, 'not_found');
+    });
+  });
+
+  describe('listMessages', () => {
+    it('answers 404 when the conversation is not visible, without reading messages', async () => {
+      conversations.findVisible.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.listMessages(manager, CONVERSATION_ID, {})), 404, 'not_found');
+      expect(messages.listThread).not.toHaveBeenCalled();
+    });
+
+    it('asks for one row more than the page and answers the page oldest first with hasMore', async () => {
+      conversations.findVisible.mockResolvedValueOnce(listRow());
+      messages.listThread.mockResolvedValueOnce([messageRow({ id: 'm-3' }), messageRow({ id: 'm-2' }), messageRow({ id: 'm-1' })]);
+
+      const result = await service.listMessages(head, CONVERSATION_ID, { limit: 2, before: 'm-4' });
+
+      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, { beforeId: 'm-4', limit: 3, includePrivate: true });
+      expect(result.items.map((m) => m.id)).toEqual(['m-2', 'm-3']);
+      expect(result.hasMore).toBe(true);
+    });
+
+    it('says there is no more when the rows fit in the page', async () => {
+      conversations.findVisible.mockResolvedValueOnce(listRow());
+      messages.listThread.mockResolvedValueOnce([messageRow({ id: 'm-2' }), messageRow({ id: 'm-1' })]);
+
+      const result = await service.listMessages(head, CONVERSATION_ID, {});
+
+      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, { beforeId: undefined, limit: 31, includePrivate: true });
+      expect(result.items.map((m) => m.id)).toEqual(['m-1', 'm-2']);
+      expect(result.hasMore).toBe(false);
+    });
+  });
+
+  describe('send', () => {
+    const visibility = { workspaceId: WS, restrictToUserId: manager.id };
+
+    function stubPublishing(): void {
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+    }
+
+    it('answers 400 naming `text` for an empty message without opening a transaction', async () => {
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: '   ' }));
+
+      expectApiError(err, 400, 'validation_failed', 'text');
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 when the conversation is not visible and writes nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: 'Hello', clientMessageId: 'c-1' }));
+
+      expectApiError(err, 404, 'not_found');
+      expect(conversations.lockVisible).toHaveBeenCalledWith(fakeTx, visibility, CONVERSATION_ID);
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+
+    it('answers the stored message for a repeated clientMessageId and writes, enqueues and publishes nothing', async () => {
+      const stored = messageRow({ id: 'm-stored', status: 'sent', client_message_id: 'c-1' });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      messages.findByClientMessageId.mockResolvedValueOnce(stored);
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: 'Hello', clientMessageId: 'c-1' });
+
+      expect(messages.findByClientMessageId).toHaveBeenCalledWith(fakeTx, WS, CONVERSATION_ID, 'c-1');
+      expect(result).toMatchObject({ id: 'm-stored', status: 'sent', clientMessageId: 'c-1' });
+      expect(attachments.findOwned).not.toHaveBeenCalled();
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('stores a public reply queued with its delivery job, takes the unassigned conversation and publishes', async () => {
+      const inserted = messageRow({ id: 'm-new', text: 'Hello there', client_message_id: 'c-1', canned_response_id: 'cr-1' });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: null, first_human_reply_at: null }));
+      messages.findByClientMessageId.mockResolvedValueOnce(null);
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: '  Hello there ', clientMessageId: 'c-1', cannedResponseId: 'cr-1' });
+
+      expect(tx.run).toHaveBeenCalledTimes(1);
+      expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, [], fakeTx);
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, {
+        workspace_id: WS,
+        conversation_id: CONVERSATION_ID,
+        channel_id: CHANNEL_ID,
+        cycle: 2,
+        direction: 'out',
+        author_type: 'agent',
+        author_id: manager.id,
+        author_name: manager.name,
+        text: 'Hello there',
+        attachments: [],
+        status: 'queued',
+        private: false,
+        external_id: null,
+        client_message_id: 'c-1',
+        canned_response_id: 'cr-1',
+        created_at: NOW,
+      });
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, queue: 'deliver', payload: { messageId: 'm-new' } });
+      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
+      expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
+      const base = { workspaceId: WS, conversationId: CONVERSATION_ID, channelId: CHANNEL_ID, cycle: 2, at: NOW, actorType: 'agent', actorId: manager.id };
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        { ...base, type: 'assigned', payload: { from: null, to: manager.id, reason: 'first_reply' } },
+        { ...base, type: 'human_reply', payload: { messageId: 'm-new', cannedResponseId: 'cr-1', firstInCycle: true } },
+      ]);
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
+      expect(publisher.messageChanged).toHaveBeenCalledWith(inserted, 'created');
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+      expect(result).toEqual({
+        id: 'm-new',
+        conversationId: CONVERSATION_ID,
+        direction: 'out',
+        author: { type: 'agent', id: manager.id, name: manager.name },
+        text: 'Hello there',
+        attachments: [],
+        status: 'queued',
+        error: null,
+        private: false,
+        clientMessageId: 'c-1',
+        createdAt: NOW.toISOString(),
+      });
+    });
+
+    it('leaves an assigned conversation with its assignee and records a later reply as not first in cycle', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(
+        conversationRow({ assignee_id: 'u-other', first_human_reply_at: new Date('2024-11-20T09:01:00.000Z') }),
+      );
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-new' }));
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      await service.send(head, CONVERSATION_ID, { text: 'Hello' });
+
+      expect(messages.findByClientMessageId).not.toHaveBeenCalled();
+      expect(conversations.setAssignee).not.toHaveBeenCalled();
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        expect.objectContaining({ type: 'human_reply', payload: { messageId: 'm-new', cannedResponseId: null, firstInCycle: false } }),
+      ]);
+    });
+
+    it('stores a private note as sent, with no job, no conversation update and no conversation broadcast', async () => {
+      const note = messageRow({ id: 'm-note', status: 'sent', private: true, text: 'Call him tomorrow' });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: null }));
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(note);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: 'Call him tomorrow', private: true });
+
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ status: 'sent', private: true, text: 'Call him tomorrow', client_message_id: null }),
+      );
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
+      expect(conversations.setAssignee).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).toHaveBeenCalledWith(note, 'created');
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ id: 'm-note', status: 'sent', private: true });
+    });
+
+    it('answers 400 naming `attachmentIds` when one is not the agent’s own upload, and inserts nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      attachments.findOwned.mockResolvedValueOnce([attachment]);
+
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: 'See attached', attachmentIds: ['a-1', 'a-unknown'] }));
+
+      expectApiError(err, 400, 'validation_failed', 'attachmentIds');
+      expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, ['a-1', 'a-unknown'], fakeTx);
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+    });
+
+    it('sends attachments without text, asking once per distinct id, and previews the first file name', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: manager.id }));
+      attachments.findOwned.mockResolvedValueOnce([attachment]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-new', text: '', attachments: [attachment] }));
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: '', attachmentIds: ['a-1', 'a-1'] });
+
+      expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, ['a-1'], fakeTx);
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ text: '', attachments: [attachment] }));
+      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, '📎 price-list.pdf', true);
+      expect(result.attachments).toEqual([attachment]);
+    });
+
+    it('answers the concurrently stored message when the insert lost the clientMessageId race', async () => {
+      const winner = messageRow({ id: 'm-winner', client_message_id: 'c-1' });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      messages.findByClientMessageId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: 'Hello', clientMessageId: 'c-1' });
+
+      expect(messages.findByClientMessageId).toHaveBeenCalledTimes(2);
+      expect(messages.findByClientMessageId).toHaveBeenNthCalledWith(2, fakeTx, WS, CONVERSATION_ID, 'c-1');
+      expect(result.id).toBe('m-winner');
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+
+    it('publishes nothing when the transaction fails', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
+      jobs.enqueue.mockRejectedValueOnce(new Error('connection lost'));
+
+      await expect(service.send(manager, CONVERSATION_ID, { text: 'Hello' })).rejects.toThrow('connection lost');
+
+      expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('assign', () => {
+    it('answers 403 when a manager assigns someone else, before opening a transaction', async () => {
+      const err = await rejectionOf(service.assign(manager, CONVERSATION_ID, { assigneeId: 'u-other' }));
+
+      expectApiError(err, 403, 'forbidden');
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 when the conversation is not visible', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.assign(manager, CONVERSATION_ID, { assigneeId: manager.id })), 404, 'not_found');
+      expect(conversations.lockVisible).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+    });
+
+    it('answers 400 naming `assigneeId` for a user outside the workspace, and changes nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      users.findInWorkspace.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.assign(head, CONVERSATION_ID, { assigneeId: 'u-stranger' }));
+
+      expectApiError(err, 400, 'validation_failed', 'assigneeId');
+      expect(users.findInWorkspace).toHaveBeenCalledWith(WS, 'u-stranger', fakeTx);
+      expect(conversations.setAssignee).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+    });
+
+    it('does nothing when the conversation already has that assignee', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: 'u-other' }));
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+
+      await service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' });
+
+      expect(conversations.setAssignee).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('reassigns, records the assigned event and tells the previous assignee', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: 'u-previous' }));
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' });
+
+      expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, 'u-other');
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        {
+          workspaceId: WS,
+          conversationId: CONVERSATION_ID,
+          channelId: CHANNEL_ID,
+          cycle: 2,
+          type: 'assigned',
+          actorType: 'agent',
+          actorId: head.id,
+          at: NOW,
+          payload: { from: 'u-previous', to: 'u-other' },
+        },
+      ]);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', 'u-previous');
+    });
+
+    it('lets a manager take a conversation', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: null }));
+      users.findInWorkspace.mockResolvedValueOnce(userRow({ id: manager.id }));
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.assign(manager, CONVERSATION_ID, { assigneeId: manager.id });
+
+      expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', null);
+    });
+
+    it('unassigns without looking up a user', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: manager.id }));
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.assign(manager, CONVERSATION_ID, { assigneeId: null });
+
+      expect(users.findInWorkspace).not.toHaveBeenCalled();
+      expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, null);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [expect.objectContaining({ type: 'assigned', payload: { from: manager.id, to: null } })]);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', manager.id);
+    });
+  });
+
+  describe('setStatus', () => {
+    function stubChange(): void {
+      conversations.setStatus.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+    }
+
+    it('resolves an open conversation with a resolved event', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'open' }));
+      stubChange();
+
+      await service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' });
+
+      expect(conversations.lockVisible).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(conversations.setStatus).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, 'resolved', NOW);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        {
+          workspaceId: WS,
+          conversationId: CONVERSATION_ID,
+          channelId: CHANNEL_ID,
+          cycle: 2,
+          type: 'resolved',
+          actorType: 'agent',
+          actorId: manager.id,
+          at: NOW,
+          payload: { from: 'open', to: 'resolved' },
+        },
+      ]);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+    });
+
+    it.each([
+      ['resolved', 'open', 'reopened'],
+      ['open', 'pending', 'status_changed'],
+      ['snoozed', 'open', 'status_changed'],
+      ['pending', 'resolved', 'resolved'],
+    ] as const)('records %s → %s as %s', async (from, to, type) => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: from }));
+      stubChange();
+
+      await service.setStatus(head, CONVERSATION_ID, { status: to });
+
+      expect(conversations.setStatus).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, to, NOW);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [expect.objectContaining({ type, payload: { from, to } })]);
+    });
+
+    it('changes, records and publishes nothing when the status is unchanged', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'pending' }));
+
+      await service.setStatus(head, CONVERSATION_ID, { status: 'pending' });
+
+      expect(conversations.setStatus).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 when the conversation is not visible', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })), 404, 'not_found');
+      expect(conversations.setStatus).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('markRead', () => {
+    it('marks a visible conversation read and publishes it', async () => {
+      conversations.markRead.mockResolvedValueOnce(true);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.markRead(manager, CONVERSATION_ID);
+
+      expect(conversations.markRead).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+    });
+
+    it('answers 404 when nothing was visible to mark', async () => {
+      conversations.markRead.mockResolvedValueOnce(false);
+
+      expectApiError(await rejectionOf(service.markRead(manager, CONVERSATION_ID)), 404, 'not_found');
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+  });
+});

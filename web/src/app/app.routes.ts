@@ -1,0 +1,25 @@
+import { Routes } from '@angular/router';
+import { adminGuard, authGuard, guestGuard } from './core/auth/auth.guards';
+
+export const routes: Routes = [
+  {
+    path: 'login',
+    canActivate: [guestGuard],
+    loadComponent: () => import('./features/login/login.page').then((m) => m.LoginPage),
+  },
+  {
+    path: '',
+    canActivate: [authGuard],
+    loadComponent: () => import('./shell/shell.component').then((m) => m.ShellComponent),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'inbox' },
+      { path: 'inbox', loadChildren: () => import('./features/inbox/inbox.routes').then((m) => m.INBOX_ROUTES) },
+      {
+        path: 'settings',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES),
+      },
+    ],
+  },
+  { path: '**', redirectTo: 'inbox' },
+];

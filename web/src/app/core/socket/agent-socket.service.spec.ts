@@ -1,0 +1,62 @@
+import { TestBed } from '@angular/core/testing';
+import { FakeSocket, provideFakeSocket } from '../../../testing/fake-socket';
+import { message } from '../../../testing/fixtures';
+import { AgentSocketService } from './agent-socket.service';
+
+describe(AgentSocketService.name, () => {
+  let sockets: FakeSocket[];
+  let service: AgentSocketService;
+
+  beforeEach(() => {
+    sockets = [];
+    TestBed.configureTestingModule({ providers: [provideFakeSocket(sockets)] });
+    service = TestBed.inject(AgentSocketService);
+  });
+
+  it('connects to the /agent namespace with the current token', () => {
+    let token = 'first';
+    service.connect(() => token);
+    const socket = sockets[0];
+    expect(socket.uri).toBe('/agent');
+    const auth = socket.options['auth'] as (cb: (data: object) => void) => void;
+    token = 'second';
+    const seen: object[] = [];
+    auth((data) => seen.push(data));
+    expect(seen).toEqual([{ token: 'second' }]);
+  });
+
+  it('shows reconnecting while down and re-joins open rooms on reconnect', () => {
+    service.connect(() => 't');
+    const socket = sockets[0];
+    socket.fire('connect');
+    service.join('c1');
+    expect(socket.emitted).toEqual([{ event: 'conversation.join', payload: { conversationId: 'c1' } }]);
+
+    socket.fire('disconnect', 'transport close');
+    expect(service.reconnecting()).toBe(true);
+
+    socket.fire('connect');
+    expect(service.reconnecting()).toBe(false);
+    expect(socket.emitted.filter((e) => e.event === 'conversation.join')).toHaveLength(2);
+  });
+
+  it('stops re-joining a room after leaving it', () => {
+    service.connect(() => 't');
+    const socket = sockets[0];
+    socket.fire('connect');
+    service.join('c1');
+    service.leave('c1');
+    socket.fire('disconnect', 'transport close');
+    socket.fire('connect');
+    expect(socket.emitted.map((e) => e.event)).toEqual(['conversation.join', 'conversation.leave']);
+  });
+
+  it('exposes server events by name', () => {
+    service.connect(() => 't');
+    const received: string[] = [];
+    service.on('message.created').subscribe((m) => received.push(m.id));
+    sockets[0].serverEmit('message.updated', message('other'));
+    sockets[0].serverEmit('message.created', message('m1'));
+    expect(received).toEqual(['m1']);
+  });
+});

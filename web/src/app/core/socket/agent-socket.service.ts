@@ -1,0 +1,93 @@
+import { Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
+import { AGENT_NAMESPACE, type AgentClientEvents, type AgentServerEvents } from '@onebox/contracts';
+import { Observable, Subject, filter, map } from 'rxjs';
+import { io, type Socket } from 'socket.io-client';
+import type { ManagerOptions, SocketOptions } from 'socket.io-client';
+
+export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
+export type SocketFactory = (uri: string, opts: Partial<ManagerOptions & SocketOptions>) => AgentSocket;
+
+/** How the socket is created; tests swap in a fake. */
+export const SOCKET_FACTORY = new InjectionToken<SocketFactory>('SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => (uri, opts) => io(uri, opts) as AgentSocket,
+});
+
+type ServerEvent = keyof AgentServerEvents;
+type Payload<E extends ServerEvent> = Parameters<AgentServerEvents[E]>[0];
+const SERVER_EVENTS: ServerEvent[] = ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'typing'];
+
+export type SocketState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+
+/**
+ * The agent's realtime link (`/agent` namespace). Reconnects by itself, re-joins the open
+ * conversation room after a reconnect, and exposes server events as observables.
+ */
+@Injectable({ providedIn: 'root' })
+export class AgentSocketService {
+  private readonly factory = inject(SOCKET_FACTORY);
+  private socket: AgentSocket | null = null;
+  private readonly joined = new Set<string>();
+  private readonly events = new Subject<{ event: ServerEvent; payload: unknown }>();
+  private readonly stateSignal = signal<SocketState>('idle');
+
+  readonly state = this.stateSignal.asReadonly();
+  /** True while a once-working connection is down. */
+  readonly reconnecting = computed(() => this.stateSignal() === 'reconnecting');
+
+  /** Connect with a token getter, so every reconnect uses the current token. */
+  connect(token: () => string | null): void {
+    if (this.socket) return;
+    this.stateSignal.set('connecting');
+    const socket = this.factory(AGENT_NAMESPACE, {
+      auth: (cb: (data: object) => void) => cb({ token: token() }),
+      reconnection: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 10_000,
+      transports: ['websocket', 'polling'],
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.stateSignal.set('connected');
+      for (const conversationId of this.joined) socket.emit('conversation.join', { conversationId }, () => undefined);
+    });
+    socket.on('disconnect', (reason) => {
+      this.stateSignal.set('reconnecting');
+      // A server-side disconnect is not retried by socket.io itself.
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect_error', () => this.stateSignal.set('reconnecting'));
+    for (const event of SERVER_EVENTS) {
+      socket.on(event, (payload: unknown) => this.events.next({ event, payload }));
+    }
+  }
+
+  disconnect(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.joined.clear();
+    this.stateSignal.set('idle');
+  }
+
+  on<E extends ServerEvent>(event: E): Observable<Payload<E>> {
+    return this.events.pipe(
+      filter((e) => e.event === event),
+      map((e) => e.payload as Payload<E>),
+    );
+  }
+
+  join(conversationId: string): void {
+    this.joined.add(conversationId);
+    if (this.socket?.connected) this.socket.emit('conversation.join', { conversationId }, () => undefined);
+  }
+
+  leave(conversationId: string): void {
+    if (!this.joined.delete(conversationId)) return;
+    if (this.socket?.connected) this.socket.emit('conversation.leave', { conversationId });
+  }
+
+  typing(conversationId: string, typing: boolean): void {
+    if (this.socket?.connected) this.socket.emit('typing', { conversationId, typing });
+  }
+}

@@ -1,0 +1,252 @@
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import {
+  canAdvanceDeliveryStatus,
+  type AttachmentDto,
+  type ConversationDetail,
+  type ConversationListItem,
+  type ConversationStatus,
+  type MessageDto,
+} from '@onebox/contracts';
+import { Subscription } from 'rxjs';
+import { apiErrorMessage } from '../../../core/api/api-error';
+import { AuthService } from '../../../core/auth/auth.service';
+import { I18nService } from '../../../core/i18n/i18n.service';
+import { AgentSocketService } from '../../../core/socket/agent-socket.service';
+import { ToastService } from '../../../core/toast/toast.service';
+import { ConversationsApi } from './conversations-api.service';
+
+export const MESSAGE_PAGE_SIZE = 30;
+
+export interface OutgoingDraft {
+  text: string;
+  private: boolean;
+  attachments: AttachmentDto[];
+}
+
+/** A client id for idempotent sends; `crypto.randomUUID` exists only in secure contexts. */
+export function newClientMessageId(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Merge a newer copy of a message into the one shown; delivery status never moves backwards. */
+export function mergeMessage(current: MessageDto, next: MessageDto): MessageDto {
+  if (current.status === next.status || canAdvanceDeliveryStatus(current.status, next.status)) return next;
+  return { ...next, status: current.status, error: current.error };
+}
+
+/**
+ * One open conversation: its detail, a window of messages (oldest first) paged upwards,
+ * optimistic sends and live socket updates.
+ */
+@Injectable()
+export class ConversationThreadStore {
+  private readonly api = inject(ConversationsApi);
+  private readonly auth = inject(AuthService);
+  private readonly toast = inject(ToastService);
+  private readonly i18n = inject(I18nService);
+  private requests = new Subscription();
+
+  readonly conversationId = signal<string | null>(null);
+  readonly detail = signal<ConversationDetail | null>(null);
+  readonly messages = signal<MessageDto[]>([]);
+  readonly hasMore = signal(false);
+  readonly loading = signal(false);
+  readonly loadingOlder = signal(false);
+  readonly notFound = signal(false);
+  readonly busyAction = signal(false);
+
+  constructor() {
+    const socket = inject(AgentSocketService);
+    const destroyRef = inject(DestroyRef);
+    socket.on('message.created').pipe(takeUntilDestroyed(destroyRef)).subscribe((m) => this.applyMessage(m));
+    socket.on('message.updated').pipe(takeUntilDestroyed(destroyRef)).subscribe((m) => this.applyMessage(m));
+    socket.on('conversation.updated').pipe(takeUntilDestroyed(destroyRef)).subscribe((c) => this.applyConversation(c));
+    destroyRef.onDestroy(() => this.requests.unsubscribe());
+  }
+
+  open(id: string): void {
+    this.requests.unsubscribe();
+    this.requests = new Subscription();
+    this.conversationId.set(id);
+    this.detail.set(null);
+    this.messages.set([]);
+    this.hasMore.set(false);
+    this.notFound.set(false);
+    this.loadingOlder.set(false);
+    this.loading.set(true);
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) this.loading.set(false);
+    };
+    this.requests.add(
+      this.api.get(id).subscribe({
+        next: (detail) => {
+          this.detail.set(detail);
+          done();
+        },
+        error: (err: unknown) => {
+          this.notFound.set(true);
+          this.fail(err);
+          done();
+        },
+      }),
+    );
+    this.requests.add(
+      this.api.messages(id, null, MESSAGE_PAGE_SIZE).subscribe({
+        next: (page) => {
+          // Live messages may have arrived before the page; keep them.
+          this.messages.update((live) => this.mergeLists(page.items, live));
+          this.hasMore.set(page.hasMore);
+          done();
+        },
+        error: () => done(),
+      }),
+    );
+  }
+
+  close(): void {
+    this.requests.unsubscribe();
+    this.conversationId.set(null);
+    this.detail.set(null);
+    this.messages.set([]);
+  }
+
+  loadOlder(): void {
+    const id = this.conversationId();
+    const oldest = this.messages().find((m) => !m.id.startsWith('local-'));
+    if (!id || !oldest || !this.hasMore() || this.loadingOlder() || this.loading()) return;
+    this.loadingOlder.set(true);
+    this.requests.add(
+      this.api.messages(id, oldest.id, MESSAGE_PAGE_SIZE).subscribe({
+        next: (page) => {
+          if (this.conversationId() !== id) return;
+          this.messages.update((current) => this.mergeLists(page.items, current));
+          this.hasMore.set(page.hasMore);
+          this.loadingOlder.set(false);
+        },
+        error: (err: unknown) => {
+          this.loadingOlder.set(false);
+          this.fail(err);
+        },
+      }),
+    );
+  }
+
+  /** A message from the socket or an HTTP answer: replace by id or clientMessageId, else append. */
+  applyMessage(message: MessageDto): void {
+    if (message.conversationId !== this.conversationId()) return;
+    this.messages.update((list) => {
+      const index = list.findIndex(
+        (m) => m.id === message.id || (!!message.clientMessageId && m.clientMessageId === message.clientMessageId),
+      );
+      if (index === -1) return [...list, message];
+      const next = [...list];
+      next[index] = mergeMessage(list[index], message);
+      return next;
+    });
+  }
+
+  applyConversation(item: ConversationListItem): void {
+    this.detail.update((detail) =>
+      detail && detail.id === item.id ? { ...detail, ...item, contact: { ...detail.contact, name: item.contact.name } } : detail,
+    );
+  }
+
+  /** Show the message at once as `queued`, then let the server's copy replace it. */
+  send(draft: OutgoingDraft): void {
+    const id = this.conversationId();
+    const user = this.auth.user();
+    if (!id) return;
+    const clientMessageId = newClientMessageId();
+    const optimistic: MessageDto = {
+      id: `local-${clientMessageId}`,
+      conversationId: id,
+      direction: 'out',
+      author: { type: 'agent', id: user?.id ?? null, name: user?.name ?? '' },
+      text: draft.text,
+      attachments: draft.attachments,
+      status: 'queued',
+      error: null,
+      private: draft.private,
+      clientMessageId,
+      createdAt: new Date().toISOString(),
+    };
+    this.messages.update((list) => [...list, optimistic]);
+    this.api
+      .send(id, {
+        text: draft.text,
+        clientMessageId,
+        private: draft.private,
+        attachmentIds: draft.attachments.map((a) => a.id),
+      })
+      .subscribe({
+        next: (saved) => {
+          if (saved?.id) this.applyMessage({ ...saved, conversationId: saved.conversationId ?? id });
+        },
+        error: (err: unknown) => {
+          const text = apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'));
+          this.messages.update((list) =>
+            list.map((m) =>
+              m.clientMessageId === clientMessageId && m.status === 'queued'
+                ? { ...m, status: 'failed', error: { code: 'temporary', message: text } }
+                : m,
+            ),
+          );
+          this.toast.error(text);
+        },
+      });
+  }
+
+  /** Assign to `assignee` (null: unassign). The server answers 204; the socket echo follows. */
+  assign(assignee: { id: string; name: string } | null): void {
+    const id = this.conversationId();
+    if (!id) return;
+    this.busyAction.set(true);
+    this.api.assign(id, assignee?.id ?? null).subscribe({
+      next: (item) => {
+        this.busyAction.set(false);
+        if (item?.id) this.applyConversation(item);
+        else this.detail.update((d) => (d && d.id === id ? { ...d, assignee } : d));
+      },
+      error: (err: unknown) => {
+        this.busyAction.set(false);
+        this.fail(err);
+      },
+    });
+  }
+
+  setStatus(status: ConversationStatus): void {
+    const id = this.conversationId();
+    if (!id) return;
+    this.busyAction.set(true);
+    this.api.setStatus(id, status).subscribe({
+      next: (item) => {
+        this.busyAction.set(false);
+        if (item?.id) this.applyConversation(item);
+        else this.detail.update((d) => (d && d.id === id ? { ...d, status } : d));
+      },
+      error: (err: unknown) => {
+        this.busyAction.set(false);
+        this.fail(err);
+      },
+    });
+  }
+
+  private mergeLists(page: MessageDto[], current: MessageDto[]): MessageDto[] {
+    const ids = new Set(page.map((m) => m.id));
+    const clientIds = new Set(page.map((m) => m.clientMessageId).filter(Boolean));
+    const rest = current.filter((m) => !ids.has(m.id) && !(m.clientMessageId && clientIds.has(m.clientMessageId)));
+    return [...page, ...rest];
+  }
+
+  private fail(err: unknown): void {
+    this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network')));
+  }
+}

@@ -1,0 +1,68 @@
+import type { Provider } from '@angular/core';
+import type { AgentServerEvents } from '@onebox/contracts';
+import { SOCKET_FACTORY, type AgentSocket } from '../app/core/socket/agent-socket.service';
+
+type Handler = (...args: unknown[]) => void;
+
+/** A stand-in for a socket.io client socket: records emits, lets a test play the server. */
+export class FakeSocket {
+  connected = false;
+  readonly emitted: { event: string; payload: unknown }[] = [];
+  readonly options: Record<string, unknown>;
+  private readonly handlers = new Map<string, Handler[]>();
+
+  constructor(
+    readonly uri: string,
+    options: object,
+  ) {
+    this.options = options as Record<string, unknown>;
+  }
+
+  on(event: string, handler: Handler): this {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  }
+
+  emit(event: string, payload: unknown): this {
+    this.emitted.push({ event, payload });
+    return this;
+  }
+
+  connect(): this {
+    return this;
+  }
+
+  disconnect(): this {
+    this.connected = false;
+    return this;
+  }
+
+  removeAllListeners(): this {
+    this.handlers.clear();
+    return this;
+  }
+
+  /** Fire a lifecycle event (`connect`, `disconnect`, …). */
+  fire(event: string, ...args: unknown[]): void {
+    if (event === 'connect') this.connected = true;
+    if (event === 'disconnect') this.connected = false;
+    for (const handler of this.handlers.get(event) ?? []) handler(...args);
+  }
+
+  /** Play a server event. */
+  serverEmit<E extends keyof AgentServerEvents>(event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
+    this.fire(event, payload);
+  }
+}
+
+/** Provides a SOCKET_FACTORY whose sockets are collected in `sockets`. */
+export function provideFakeSocket(sockets: FakeSocket[]): Provider {
+  return {
+    provide: SOCKET_FACTORY,
+    useValue: (uri: string, opts: object) => {
+      const socket = new FakeSocket(uri, opts);
+      sockets.push(socket);
+      return socket as unknown as AgentSocket;
+    },
+  };
+}
