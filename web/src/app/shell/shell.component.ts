@@ -66,8 +66,9 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
     .user__text { display: flex; flex-direction: column; line-height: 1.2; }
     .user__name { font-weight: 600; font-size: 13px; }
     .user__role { font-size: 11px; color: var(--text-muted); }
-    .banner { padding: 6px 16px; background: #fef0c7; color: #93370d; font-size: 13px; text-align: center; border-bottom: 1px solid #fedf89; }
-    .page { min-height: 0; min-width: 0; overflow: hidden; }
+    .banner { grid-row: 2; padding: 6px 16px; background: #fef0c7; color: #93370d; font-size: 13px; text-align: center; border-bottom: 1px solid #fedf89; }
+    /* Explicit rows: without the banner the page must still land in the stretching row. */
+    .page { grid-row: 3; min-height: 0; min-width: 0; overflow: hidden; }
   `,
 })
 export class ShellComponent implements OnInit, OnDestroy {

@@ -1,0 +1,172 @@
+import { strictMock } from '../../test/strict-mock';
+import { ApiException } from '../common/api.exception';
+import { UsersRepository, type UserRow } from '../users/users.repository';
+import { WorkspacesRepository, type WorkspaceRow } from '../workspaces/workspaces.repository';
+import type { AuthUser } from './auth-user';
+import { AuthService } from './auth.service';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+
+const IP = '203.0.113.7';
+
+function userRow(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    id: 'u-1',
+    workspace_id: 'ws-1',
+    email: 'mia@example.com',
+    name: 'Mia Manager',
+    role: 'manager',
+    password_hash: '$2a$10$storedhashstoredhashstoredhashstoredhashstoredhash12',
+    created_at: new Date('2024-01-01T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
+  return promise.then(
+    () => {
+      throw new Error('Expected the call to be rejected');
+    },
+    (err: unknown) => err as ApiException,
+  );
+}
+
+describe(AuthService.name, () => {
+  let users: ReturnType<typeof strictMock<UsersRepository>>;
+  let workspaces: ReturnType<typeof strictMock<WorkspacesRepository>>;
+  let hasher: ReturnType<typeof strictMock<PasswordHasher>>;
+  let tokens: ReturnType<typeof strictMock<TokenService>>;
+  let limiter: ReturnType<typeof strictMock<LoginRateLimiter>>;
+  let service: AuthService;
+
+  beforeEach(() => {
+    users = strictMock(UsersRepository);
+    workspaces = strictMock(WorkspacesRepository);
+    hasher = strictMock(PasswordHasher);
+    tokens = strictMock(TokenService);
+    limiter = strictMock(LoginRateLimiter);
+    service = new AuthService(
+      users as unknown as UsersRepository,
+      workspaces as unknown as WorkspacesRepository,
+      hasher as unknown as PasswordHasher,
+      tokens as unknown as TokenService,
+      limiter as unknown as LoginRateLimiter,
+    );
+  });
+
+  describe('login', () => {
+    it('answers a token and the user, and clears the account’s failures', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(true);
+      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      tokens.signAgent.mockResolvedValueOnce('signed.jwt.token');
+
+      const result = await service.login({ email: 'mia@example.com', password: 'correct horse' }, IP);
+
+      expect(result).toEqual({ accessToken: 'signed.jwt.token', user: { id: 'u-1', email: 'mia@example.com', name: 'Mia Manager', role: 'manager' } });
+      expect(result.user).not.toHaveProperty('password_hash');
+      expect(limiter.checkAndCount).toHaveBeenCalledWith(IP, 'mia@example.com');
+      expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
+      expect(hasher.verify).toHaveBeenCalledWith('correct horse', userRow().password_hash);
+      expect(limiter.recordSuccess).toHaveBeenCalledWith('mia@example.com');
+      expect(tokens.signAgent).toHaveBeenCalledWith({ id: 'u-1', workspaceId: 'ws-1', role: 'manager' });
+    });
+
+    it('looks the user up by the trimmed email', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(true);
+      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      tokens.signAgent.mockResolvedValueOnce('t');
+
+      await service.login({ email: '  mia@example.com ', password: 'correct horse' }, IP);
+
+      expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
+    });
+
+    it('answers 401 invalid_credentials for a wrong password and counts the failure', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(false);
+      limiter.recordFailure.mockReturnValueOnce(undefined);
+
+      const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'wrong' }, IP));
+
+      expect(err).toBeInstanceOf(ApiException);
+      expect(err.getStatus()).toBe(401);
+      expect(err.getResponse()).toEqual({ code: 'invalid_credentials', message: 'Wrong email or password' });
+      expect(limiter.recordFailure).toHaveBeenCalledWith('mia@example.com');
+      expect(limiter.recordSuccess).not.toHaveBeenCalled();
+      expect(tokens.signAgent).not.toHaveBeenCalled();
+    });
+
+    it('answers an unknown email exactly like a wrong password', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(null);
+      hasher.verify.mockResolvedValue(false); // allowed (a dummy comparison would even be welcome), never required
+      limiter.recordFailure.mockReturnValueOnce(undefined);
+
+      const err = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'whatever' }, IP));
+
+      expect(err.getStatus()).toBe(401);
+      expect(err.getResponse()).toEqual({ code: 'invalid_credentials', message: 'Wrong email or password' });
+      expect(err.headers).toEqual({});
+      expect(limiter.recordFailure).toHaveBeenCalledWith('nobody@example.com');
+      expect(tokens.signAgent).not.toHaveBeenCalled();
+    });
+
+    it('answers 429 with Retry-After when rate limited, without touching the database or the hasher', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(42);
+
+      const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'correct horse' }, IP));
+
+      expect(err).toBeInstanceOf(ApiException);
+      expect(err.getStatus()).toBe(429);
+      expect(err.code).toBe('rate_limited');
+      expect(err.headers).toEqual({ 'Retry-After': '42' });
+      expect(err.message).toContain('42 s');
+      expect(users.findByEmail).not.toHaveBeenCalled();
+      expect(hasher.verify).not.toHaveBeenCalled();
+      expect(limiter.recordFailure).not.toHaveBeenCalled();
+    });
+
+    // Bug: auth.service.ts:22 and :35/:38 key the limiter on the raw body.email while the lookup
+    // uses body.email.trim(), so ' mia@example.com', 'mia@example.com ' … each get their own 5
+    // failures: the per-account limit is bypassed by padding the email with spaces.
+    // Fix: normalise once (`const email = body.email.trim()`) and use it for the limiter and the lookup.
+    it.todo('counts attempts and failures against the trimmed email, so padded variants share one per-account limit');
+
+    // Timing leak: auth.service.ts:34 skips bcrypt for an unknown email, so it answers ~100 ms
+    // faster than a known one and reveals which emails have accounts.
+    // Fix: compare against a fixed dummy bcrypt hash when the user is not found.
+    it.todo('spends a bcrypt comparison on unknown emails too, so response time does not reveal accounts');
+  });
+
+  describe('me', () => {
+    const auth: AuthUser = { id: 'u-1', workspaceId: 'ws-1', role: 'admin', name: 'Ada', email: 'ada@example.com' };
+    const workspace: WorkspaceRow = { id: 'ws-1', name: 'Acme', time_zone: 'Europe/Moscow', locale: 'ru', settings: {}, created_at: new Date() };
+
+    it('answers the caller with the workspace', async () => {
+      workspaces.findById.mockResolvedValueOnce(workspace);
+
+      await expect(service.me(auth)).resolves.toEqual({
+        id: 'u-1',
+        email: 'ada@example.com',
+        name: 'Ada',
+        role: 'admin',
+        workspace: { id: 'ws-1', name: 'Acme', timeZone: 'Europe/Moscow', locale: 'ru' },
+      });
+      expect(workspaces.findById).toHaveBeenCalledWith('ws-1');
+    });
+
+    it('answers 401 when the workspace is gone', async () => {
+      workspaces.findById.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.me(auth));
+      expect(err.getStatus()).toBe(401);
+      expect(err.code).toBe('unauthorized');
+    });
+  });
+});

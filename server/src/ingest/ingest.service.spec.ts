@@ -1,0 +1,268 @@
+import { strictMock } from '../../test/strict-mock';
+import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
+import { ConversationEventsRepository } from '../conversations/conversation-events.repository';
+import { ConversationPublisher } from '../conversations/conversation-publisher.service';
+import { ConversationsRepository, type ConversationListRow, type ConversationRow } from '../conversations/conversations.repository';
+import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
+import type { Db } from '../database/database';
+import { TransactionService } from '../database/transaction.service';
+import { IngestService, type InboundMessage } from './ingest.service';
+
+const WS = 'ws-1';
+const CHANNEL_ID = 'ch-1';
+const SENT_AT = new Date('2024-11-21T10:00:00.000Z');
+
+function inbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    channel: { id: CHANNEL_ID, workspace_id: WS },
+    externalUserId: 'visitor-42',
+    contactName: 'Carl Customer',
+    username: 'carl',
+    externalMessageId: 'ext-100',
+    clientMessageId: 'client-7',
+    text: 'Is the sofa in stock?',
+    attachments: [],
+    sentAt: SENT_AT,
+    ...overrides,
+  };
+}
+
+function contactRow(overrides: Partial<ContactRow> = {}): ContactRow {
+  return { id: 'ct-1', workspace_id: WS, name: 'Carl Customer', email: null, phone: null, created_at: SENT_AT, ...overrides };
+}
+
+function conversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
+  return {
+    id: 'cv-1',
+    workspace_id: WS,
+    channel_id: CHANNEL_ID,
+    contact_id: 'ct-1',
+    status: 'open',
+    assignee_id: null,
+    tags: [],
+    cycle: 1,
+    cycle_started_at: SENT_AT,
+    first_customer_message_at: null,
+    first_human_reply_at: null,
+    last_customer_message_at: null,
+    last_message_at: SENT_AT,
+    last_message_text: null,
+    last_message_direction: null,
+    resolved_at: null,
+    unread_count: 0,
+    created_at: SENT_AT,
+    updated_at: SENT_AT,
+    ...overrides,
+  };
+}
+
+function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
+  return {
+    id: 'm-1',
+    workspace_id: WS,
+    conversation_id: 'cv-1',
+    channel_id: CHANNEL_ID,
+    cycle: 1,
+    direction: 'in',
+    author_type: 'contact',
+    author_id: 'ct-1',
+    author_name: 'Carl Customer',
+    text: 'Is the sofa in stock?',
+    attachments: [],
+    status: 'received',
+    error_code: null,
+    error_message: null,
+    private: false,
+    external_id: 'ext-100',
+    client_message_id: 'client-7',
+    canned_response_id: null,
+    created_at: SENT_AT,
+    ...overrides,
+  };
+}
+
+describe(IngestService.name, () => {
+  const fakeTx = {} as Db;
+  let tx: ReturnType<typeof strictMock<TransactionService>>;
+  let contacts: ReturnType<typeof strictMock<ContactsRepository>>;
+  let conversations: ReturnType<typeof strictMock<ConversationsRepository>>;
+  let messages: ReturnType<typeof strictMock<MessagesRepository>>;
+  let events: ReturnType<typeof strictMock<ConversationEventsRepository>>;
+  let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
+  let service: IngestService;
+
+  beforeEach(() => {
+    tx = strictMock(TransactionService);
+    contacts = strictMock(ContactsRepository);
+    conversations = strictMock(ConversationsRepository);
+    messages = strictMock(MessagesRepository);
+    events = strictMock(ConversationEventsRepository);
+    publisher = strictMock(ConversationPublisher);
+    tx.run.mockImplementation((work) => work(fakeTx));
+    service = new IngestService(
+      tx as unknown as TransactionService,
+      contacts as unknown as ContactsRepository,
+      conversations as unknown as ConversationsRepository,
+      messages as unknown as MessagesRepository,
+      events as unknown as ConversationEventsRepository,
+      publisher as unknown as ConversationPublisher,
+    );
+  });
+
+  function stubPublishing(): void {
+    publisher.conversationChanged.mockResolvedValueOnce(undefined);
+    publisher.messageChanged.mockResolvedValueOnce(undefined);
+  }
+
+  const base = { workspaceId: WS, conversationId: 'cv-1', channelId: CHANNEL_ID, at: SENT_AT, actorType: 'contact', actorId: 'ct-1' };
+
+  it('opens a conversation for a first message: cycle_started and message_in events, published as created', async () => {
+    const conversation = conversationRow();
+    const message = messageRow();
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation, created: true });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    stubPublishing();
+
+    const result = await service.ingest(inbound());
+
+    expect(result).toEqual({ message, conversation, duplicate: false });
+    expect(tx.run).toHaveBeenCalledTimes(1);
+    expect(contacts.upsertByIdentity).toHaveBeenCalledWith(fakeTx, {
+      workspaceId: WS,
+      channelId: CHANNEL_ID,
+      externalId: 'visitor-42',
+      name: 'Carl Customer',
+      username: 'carl',
+    });
+    expect(conversations.openOrLock).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, channelId: CHANNEL_ID, contactId: 'ct-1', at: SENT_AT });
+    expect(conversations.startNewCycle).not.toHaveBeenCalled();
+    expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, {
+      workspace_id: WS,
+      conversation_id: 'cv-1',
+      channel_id: CHANNEL_ID,
+      cycle: 1,
+      direction: 'in',
+      author_type: 'contact',
+      author_id: 'ct-1',
+      author_name: 'Carl Customer',
+      text: 'Is the sofa in stock?',
+      attachments: [],
+      status: 'received',
+      private: false,
+      external_id: 'ext-100',
+      client_message_id: 'client-7',
+      canned_response_id: null,
+      created_at: SENT_AT,
+    });
+    expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT, 'Is the sofa in stock?');
+    expect(events.append).toHaveBeenCalledWith(fakeTx, [
+      { ...base, cycle: 1, type: 'cycle_started' },
+      { ...base, cycle: 1, type: 'message_in', payload: { messageId: 'm-1' } },
+    ]);
+    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'created');
+    expect(publisher.messageChanged).toHaveBeenCalledWith(message, 'created');
+  });
+
+  it('adds a message to an open conversation with only a message_in event, published as updated', async () => {
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow({ cycle: 3 }), created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ cycle: 3 }));
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    stubPublishing();
+
+    await service.ingest(inbound({ clientMessageId: undefined }));
+
+    expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ cycle: 3, client_message_id: null }));
+    expect(events.append).toHaveBeenCalledWith(fakeTx, [{ ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } }]);
+    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'updated');
+  });
+
+  it('starts a new cycle when the conversation was resolved: reopened and cycle_started before message_in', async () => {
+    const resolved = conversationRow({ status: 'resolved', cycle: 2, resolved_at: new Date('2024-11-01T00:00:00.000Z') });
+    const restarted = conversationRow({ status: 'open', cycle: 3, cycle_started_at: SENT_AT });
+    const message = messageRow({ cycle: 3 });
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: resolved, created: false });
+    conversations.startNewCycle.mockResolvedValueOnce(restarted);
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    stubPublishing();
+
+    const result = await service.ingest(inbound());
+
+    expect(conversations.startNewCycle).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT);
+    expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ cycle: 3 }));
+    expect(events.append).toHaveBeenCalledWith(fakeTx, [
+      { ...base, cycle: 3, type: 'reopened', payload: { previousCycle: 2 } },
+      { ...base, cycle: 3, type: 'cycle_started' },
+      { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
+    ]);
+    expect(result).toEqual({ message, conversation: restarted, duplicate: false });
+    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'updated');
+  });
+
+  it('previews the first attachment when the message has no text', async () => {
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    stubPublishing();
+
+    await service.ingest(
+      inbound({ text: '', attachments: [{ id: 'a-1', name: 'photo.jpg', mimeType: 'image/jpeg', size: 10, url: '/files/a-1/photo.jpg' }] }),
+    );
+
+    expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT, '📎 photo.jpg');
+  });
+
+  it('rolls back a redelivered message and answers the stored one as a duplicate, publishing nothing', async () => {
+    const stored = messageRow({ id: 'm-stored' });
+    const storedConversation = { ...conversationRow(), channel_type: 'webchat', channel_name: 'Website' } as ConversationListRow;
+    let committed = false;
+    tx.run.mockImplementationOnce(async (work) => {
+      const value = await work(fakeTx); // a rejection here is a rollback
+      committed = true;
+      return value;
+    });
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
+    messages.findByExternalId.mockResolvedValueOnce(stored);
+    conversations.findById.mockResolvedValueOnce(storedConversation);
+
+    const result = await service.ingest(inbound());
+
+    expect(committed).toBe(false);
+    expect(result).toEqual({ message: stored, conversation: storedConversation, duplicate: true });
+    expect(messages.findByExternalId).toHaveBeenCalledWith(CHANNEL_ID, 'ext-100');
+    expect(conversations.findById).toHaveBeenCalledWith('cv-1');
+    expect(conversations.recordCustomerMessage).not.toHaveBeenCalled();
+    expect(events.append).not.toHaveBeenCalled();
+    expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    expect(publisher.messageChanged).not.toHaveBeenCalled();
+  });
+
+  it('fails loudly when the duplicate cannot be found afterwards', async () => {
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
+    messages.findByExternalId.mockResolvedValueOnce(null);
+
+    await expect(service.ingest(inbound())).rejects.toThrow('Duplicate inbound message could not be found');
+    expect(publisher.messageChanged).not.toHaveBeenCalled();
+  });
+
+  it('passes other transaction errors through without looking for a duplicate', async () => {
+    contacts.upsertByIdentity.mockRejectedValueOnce(new Error('deadlock detected'));
+
+    await expect(service.ingest(inbound())).rejects.toThrow('deadlock detected');
+    expect(messages.findByExternalId).not.toHaveBeenCalled();
+    expect(publisher.conversationChanged).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,213 @@
+import { Logger } from '@nestjs/common';
+import { strictMock } from '../../test/strict-mock';
+import { backoffMs, JobError, type JobProcessor } from './job-processor';
+import { JobWorkerService } from './job-worker.service';
+import { JobsRepository, type JobRow } from './jobs.repository';
+
+const POLL_MS = 1000;
+
+function jobRow(overrides: Partial<JobRow> = {}): JobRow {
+  return { id: 'job-1', workspace_id: 'ws-1', queue: 'deliver', payload: { messageId: 'm-1' }, attempts: 1, max_attempts: 8, ...overrides };
+}
+
+/** A processor whose methods fail the test unless stubbed. */
+function strictProcessor(queue: string): JobProcessor & { process: jest.Mock; onGiveUp: jest.Mock } {
+  const unexpected = (name: string) =>
+    jest.fn((...args: unknown[]) => {
+      throw new Error(`Unexpected call: ${queue}.${name}(${JSON.stringify(args)})`);
+    });
+  return { queue, process: unexpected('process'), onGiveUp: unexpected('onGiveUp') };
+}
+
+describe(JobWorkerService.name, () => {
+  let jobs: ReturnType<typeof strictMock<JobsRepository>>;
+  let deliver: ReturnType<typeof strictProcessor>;
+  let worker: JobWorkerService;
+
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jobs = strictMock(JobsRepository);
+    deliver = strictProcessor('deliver');
+    worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: POLL_MS });
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  describe('drain', () => {
+    it('claims from its processors’ queues, completes a successful job and answers how many ran', async () => {
+      const job = jobRow();
+      jobs.claim.mockResolvedValueOnce([job]).mockResolvedValueOnce([]);
+      deliver.process.mockResolvedValueOnce(undefined);
+      jobs.complete.mockResolvedValueOnce(undefined);
+
+      await expect(worker.drain()).resolves.toBe(1);
+
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+      expect(jobs.claim).toHaveBeenCalledWith(['deliver'], 10);
+      expect(deliver.process).toHaveBeenCalledWith(job);
+      expect(jobs.complete).toHaveBeenCalledWith('job-1');
+    });
+
+    it('keeps claiming batches until none is left', async () => {
+      jobs.claim
+        .mockResolvedValueOnce([jobRow({ id: 'job-1' }), jobRow({ id: 'job-2' })])
+        .mockResolvedValueOnce([jobRow({ id: 'job-3' })])
+        .mockResolvedValueOnce([]);
+      deliver.process.mockResolvedValue(undefined);
+      jobs.complete.mockResolvedValue(undefined);
+
+      await expect(worker.drain()).resolves.toBe(3);
+
+      expect(jobs.complete.mock.calls).toEqual([['job-1'], ['job-2'], ['job-3']]);
+    });
+
+    it('retries a retryable failure later, waiting at least the provider’s retry-after', async () => {
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 2 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new JobError('Too Many Requests', true, 30_000, 'rate_limited'));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', 30_000, 'Too Many Requests');
+      expect(jobs.complete).not.toHaveBeenCalled();
+      expect(jobs.fail).not.toHaveBeenCalled();
+      expect(deliver.onGiveUp).not.toHaveBeenCalled();
+    });
+
+    it('uses the backoff when it is longer than the provider’s retry-after', async () => {
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 7 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new JobError('slow down', true, 100, 'rate_limited'));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      const [, delay] = jobs.retryLater.mock.calls[0];
+      expect(delay).toBeGreaterThanOrEqual(0.8 * 64_000);
+      expect(delay).toBeLessThanOrEqual(1.2 * 64_000);
+    });
+
+    it('retries an unclassified error with exponential backoff', async () => {
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 3 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new Error('socket hang up'));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', expect.any(Number), 'socket hang up');
+      const [, delay] = jobs.retryLater.mock.calls[0];
+      expect(delay).toBeGreaterThanOrEqual(3200);
+      expect(delay).toBeLessThanOrEqual(4800);
+    });
+
+    it('gives up a retryable failure on the last attempt: fails the job and tells the processor', async () => {
+      const job = jobRow({ attempts: 8, max_attempts: 8 });
+      const error = new JobError('still down', true, undefined, 'temporary');
+      jobs.claim.mockResolvedValueOnce([job]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(error);
+      jobs.fail.mockResolvedValueOnce(undefined);
+      deliver.onGiveUp.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      expect(jobs.fail).toHaveBeenCalledWith('job-1', 'still down');
+      expect(deliver.onGiveUp).toHaveBeenCalledWith(job, error);
+      expect(jobs.retryLater).not.toHaveBeenCalled();
+    });
+
+    it('gives up a non-retryable failure at once', async () => {
+      const job = jobRow({ attempts: 1 });
+      const error = new JobError('bot was blocked by the user', false, undefined, 'recipient_unreachable');
+      jobs.claim.mockResolvedValueOnce([job]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(error);
+      jobs.fail.mockResolvedValueOnce(undefined);
+      deliver.onGiveUp.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      expect(jobs.fail).toHaveBeenCalledWith('job-1', 'bot was blocked by the user');
+      expect(deliver.onGiveUp).toHaveBeenCalledWith(job, error);
+      expect(jobs.retryLater).not.toHaveBeenCalled();
+    });
+
+    it('hands the processor a JobError when an unclassified error exhausts the attempts', async () => {
+      const job = jobRow({ attempts: 8, max_attempts: 8 });
+      jobs.claim.mockResolvedValueOnce([job]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new Error('socket hang up'));
+      jobs.fail.mockResolvedValueOnce(undefined);
+      deliver.onGiveUp.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      const [, error] = deliver.onGiveUp.mock.calls[0] as [JobRow, JobError];
+      expect(error).toBeInstanceOf(JobError);
+      expect(error).toMatchObject({ message: 'socket hang up', retryable: true, code: undefined });
+    });
+  });
+
+  describe('polling', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('drains at boot, then every poll interval, and stops at shutdown', async () => {
+      jobs.claim.mockResolvedValue([]);
+
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(jobs.claim).toHaveBeenCalledTimes(1);
+
+      await jest.advanceTimersByTimeAsync(POLL_MS);
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+
+      await worker.onApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(10 * POLL_MS);
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+    });
+
+    it('runs at once when nudged instead of waiting for the next poll', async () => {
+      jobs.claim.mockResolvedValue([]);
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+
+      worker.nudge();
+      await jest.advanceTimersByTimeAsync(0);
+
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+      await worker.onApplicationShutdown();
+    });
+
+    it('ignores nudges before boot', async () => {
+      worker.nudge();
+      await jest.advanceTimersByTimeAsync(10 * POLL_MS);
+
+      expect(jobs.claim).not.toHaveBeenCalled();
+    });
+  });
+});
+
+describe(backoffMs.name, () => {
+  it.each([
+    [1, 1000],
+    [2, 2000],
+    [3, 4000],
+    [9, 256_000],
+    [10, 300_000],
+    [50, 300_000],
+  ])('waits about %i → %i ms before jitter', (attempt, base) => {
+    expect(backoffMs(attempt, () => 0.5)).toBe(base);
+    expect(backoffMs(attempt, () => 0)).toBe(Math.round(base * 0.8));
+    expect(backoffMs(attempt, () => 1)).toBe(Math.round(base * 1.2));
+  });
+
+  it('treats attempt 0 like the first attempt', () => {
+    expect(backoffMs(0, () => 0.5)).toBe(1000);
+  });
+
+  it('stays within ±20 % of the capped base for any random draw', () => {
+    for (let i = 0; i < 200; i++) {
+      const ms = backoffMs(12);
+      expect(ms).toBeGreaterThanOrEqual(240_000);
+      expect(ms).toBeLessThanOrEqual(360_000);
+    }
+  });
+});

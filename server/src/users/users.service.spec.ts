@@ -1,0 +1,88 @@
+import { strictMock } from '../../test/strict-mock';
+import type { AuthUser } from '../auth/auth-user';
+import { PasswordHasher } from '../auth/password-hasher';
+import { ApiException } from '../common/api.exception';
+import { UsersRepository, type UserRow } from './users.repository';
+import { UsersService } from './users.service';
+
+const admin: AuthUser = { id: 'u-admin', workspaceId: 'ws-1', role: 'admin', name: 'Ada', email: 'ada@example.com' };
+const HASH = '$2a$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
+
+function userRow(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    id: 'u-2',
+    workspace_id: 'ws-1',
+    email: 'olga@example.com',
+    name: 'Olga',
+    role: 'manager',
+    password_hash: HASH,
+    created_at: new Date('2024-11-21T10:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+describe(UsersService.name, () => {
+  let users: ReturnType<typeof strictMock<UsersRepository>>;
+  let hasher: ReturnType<typeof strictMock<PasswordHasher>>;
+  let service: UsersService;
+
+  beforeEach(() => {
+    users = strictMock(UsersRepository);
+    hasher = strictMock(PasswordHasher);
+    service = new UsersService(users as unknown as UsersRepository, hasher as unknown as PasswordHasher);
+  });
+
+  describe('list', () => {
+    it('answers the workspace’s users without their password hashes', async () => {
+      users.listByWorkspace.mockResolvedValueOnce([userRow(), userRow({ id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head' })]);
+
+      const result = await service.list(admin);
+
+      expect(users.listByWorkspace).toHaveBeenCalledWith('ws-1');
+      expect(result).toEqual([
+        { id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager' },
+        { id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head' },
+      ]);
+    });
+  });
+
+  describe('create', () => {
+    const body = { email: 'olga@example.com', name: '  Olga  ', password: 'long enough password', role: 'manager' as const };
+
+    it('stores the hashed password in the caller’s workspace and answers the user without the hash', async () => {
+      hasher.hash.mockResolvedValueOnce(HASH);
+      users.insert.mockResolvedValueOnce(userRow());
+
+      const result = await service.create(admin, body);
+
+      expect(hasher.hash).toHaveBeenCalledWith('long enough password');
+      expect(users.insert).toHaveBeenCalledWith({
+        workspace_id: 'ws-1',
+        email: 'olga@example.com',
+        name: 'Olga',
+        role: 'manager',
+        password_hash: HASH,
+      });
+      expect(result).toEqual({ id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager' });
+      expect(JSON.stringify(result)).not.toContain(HASH);
+      expect(JSON.stringify(users.insert.mock.calls)).not.toContain('long enough password');
+    });
+
+    it('answers 409 email_taken naming the email field when the email is in use', async () => {
+      hasher.hash.mockResolvedValueOnce(HASH);
+      users.insert.mockResolvedValueOnce(null);
+
+      const err = await service.create(admin, body).then(
+        () => {
+          throw new Error('Expected a rejection');
+        },
+        (e: unknown) => e as ApiException,
+      );
+
+      expect(err).toBeInstanceOf(ApiException);
+      expect(err.getStatus()).toBe(409);
+      expect(err.code).toBe('email_taken');
+      expect(err.details).toEqual([{ field: 'email', message: 'already in use' }]);
+    });
+  });
+});
