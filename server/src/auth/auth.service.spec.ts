@@ -65,7 +65,10 @@ describe(AuthService.name, () => {
 
       const result = await service.login({ email: 'mia@example.com', password: 'correct horse' }, IP);
 
-      expect(result).toEqual({ accessToken: 'signed.jwt.token', user: { id: 'u-1', email: 'mia@example.com', name: 'Mia Manager', role: 'manager' } });
+      expect(result).toEqual({
+        accessToken: 'signed.jwt.token',
+        user: { id: 'u-1', email: 'mia@example.com', name: 'Mia Manager', role: 'manager' },
+      });
       expect(result.user).not.toHaveProperty('password_hash');
       expect(limiter.checkAndCount).toHaveBeenCalledWith(IP, 'mia@example.com');
       expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
@@ -132,21 +135,43 @@ describe(AuthService.name, () => {
       expect(limiter.recordFailure).not.toHaveBeenCalled();
     });
 
-    // Bug: auth.service.ts:22 and :35/:38 key the limiter on the raw body.email while the lookup
-    // uses body.email.trim(), so ' mia@example.com', 'mia@example.com ' … each get their own 5
-    // failures: the per-account limit is bypassed by padding the email with spaces.
-    // Fix: normalise once (`const email = body.email.trim()`) and use it for the limiter and the lookup.
-    it.todo('counts attempts and failures against the trimmed email, so padded variants share one per-account limit');
+    it('counts attempts and failures against the normalised email, so padded variants share one per-account limit', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(null);
+      hasher.verify.mockResolvedValueOnce(false);
+      limiter.recordFailure.mockReturnValueOnce(undefined);
 
-    // Timing leak: auth.service.ts:34 skips bcrypt for an unknown email, so it answers ~100 ms
-    // faster than a known one and reveals which emails have accounts.
-    // Fix: compare against a fixed dummy bcrypt hash when the user is not found.
-    it.todo('spends a bcrypt comparison on unknown emails too, so response time does not reveal accounts');
+      await rejectionOf(service.login({ email: '  Mia@Example.com ', password: 'guess' }, IP));
+
+      expect(limiter.checkAndCount).toHaveBeenCalledWith(IP, 'mia@example.com');
+      expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
+      expect(limiter.recordFailure).toHaveBeenCalledWith('mia@example.com');
+    });
+
+    it('spends a bcrypt comparison on unknown emails too, so response time does not reveal accounts', async () => {
+      limiter.checkAndCount.mockReturnValueOnce(0);
+      users.findByEmail.mockResolvedValueOnce(null);
+      hasher.verify.mockResolvedValueOnce(false);
+      limiter.recordFailure.mockReturnValueOnce(undefined);
+
+      const error = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'guess' }, IP));
+
+      expect(error.getStatus()).toBe(401);
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+      expect(hasher.verify).toHaveBeenCalledWith('guess', expect.stringMatching(/^\$2[aby]\$10\$/));
+    });
   });
 
   describe('me', () => {
     const auth: AuthUser = { id: 'u-1', workspaceId: 'ws-1', role: 'admin', name: 'Ada', email: 'ada@example.com' };
-    const workspace: WorkspaceRow = { id: 'ws-1', name: 'Acme', time_zone: 'Europe/Moscow', locale: 'ru', settings: {}, created_at: new Date() };
+    const workspace: WorkspaceRow = {
+      id: 'ws-1',
+      name: 'Acme',
+      time_zone: 'Europe/Moscow',
+      locale: 'ru',
+      settings: {},
+      created_at: new Date(),
+    };
 
     it('answers the caller with the workspace', async () => {
       workspaces.findById.mockResolvedValueOnce(workspace);

@@ -10,6 +10,9 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
 
+/** A bcrypt hash (cost 10) of a random string nobody knows. */
+const DUMMY_HASH = '$2b$10$CwTycUXWue0Thq9StjUM0uJ8.0lTZ0iF3SYWzZ8QhX7uF6bM6H0rW';
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -21,7 +24,8 @@ export class AuthService {
   ) {}
 
   async login(body: LoginBody, ip: string): Promise<LoginResponse> {
-    const wait = this.limiter.checkAndCount(ip, body.email);
+    const email = body.email.trim().toLowerCase();
+    const wait = this.limiter.checkAndCount(ip, email);
     if (wait > 0) {
       throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS,
@@ -31,13 +35,14 @@ export class AuthService {
         { 'Retry-After': String(wait) },
       );
     }
-    const user = await this.users.findByEmail(body.email.trim());
-    const ok = user ? await this.hasher.verify(body.password, user.password_hash) : false;
+    const user = await this.users.findByEmail(email);
+    // Unknown emails cost a bcrypt comparison too, so timing does not reveal which accounts exist.
+    const ok = await this.hasher.verify(body.password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok) {
-      this.limiter.recordFailure(body.email);
+      this.limiter.recordFailure(email);
       throw new ApiException(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Wrong email or password');
     }
-    this.limiter.recordSuccess(body.email);
+    this.limiter.recordSuccess(email);
     const accessToken = await this.tokens.signAgent({ id: user.id, workspaceId: user.workspace_id, role: user.role });
     return { accessToken, user: mapUser(user) };
   }

@@ -113,7 +113,9 @@ describe(ChannelsService.name, () => {
     });
 
     it('answers 400 naming `credentials` when a webchat channel is given some, and stores nothing', async () => {
-      const err = await rejectionOf(service.create(admin, { type: 'webchat', name: 'Website', credentials: { token: 'x' } }));
+      const err = await rejectionOf(
+        service.create(admin, { type: 'webchat', name: 'Website', credentials: { token: 'x' } }),
+      );
 
       expect(err).toBeInstanceOf(ApiException);
       expect(err.getStatus()).toBe(400);
@@ -121,15 +123,18 @@ describe(ChannelsService.name, () => {
       expect(channels.insert).not.toHaveBeenCalled();
     });
 
-    it.each(['telegram', 'whatsapp', 'max'] as const)('answers 400 naming `type` for a %s channel, and stores nothing', async (type) => {
-      const err = await rejectionOf(service.create(admin, { type, name: 'Bot', credentials: { botToken: '1:A' } }));
+    it.each(['telegram', 'whatsapp', 'max'] as const)(
+      'answers 400 naming `type` for a %s channel, and stores nothing',
+      async (type) => {
+        const err = await rejectionOf(service.create(admin, { type, name: 'Bot', credentials: { botToken: '1:A' } }));
 
-      expect(err).toBeInstanceOf(ApiException);
-      expect(err.getStatus()).toBe(400);
-      expect(err.code).toBe('channel_type_unavailable');
-      expect(err.details).toEqual([{ field: 'type', message: `${type} is not available yet; webchat is` }]);
-      expect(channels.insert).not.toHaveBeenCalled();
-    });
+        expect(err).toBeInstanceOf(ApiException);
+        expect(err.getStatus()).toBe(400);
+        expect(err.code).toBe('channel_type_unavailable');
+        expect(err.details).toEqual([{ field: 'type', message: `${type} is not available yet; webchat is` }]);
+        expect(channels.insert).not.toHaveBeenCalled();
+      },
+    );
   });
 
   describe('remove', () => {

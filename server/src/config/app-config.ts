@@ -54,6 +54,8 @@ function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, problems: string
     problems.push('ONEBOX_SECRET_KEY is required when DATABASE_URL is set');
     return '';
   }
+  // Only create the embedded secret file once the rest of the configuration is known to be valid.
+  if (problems.length) return '';
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
@@ -83,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('ONEBOX_ADMIN_PASSWORD is set without ONEBOX_ADMIN_EMAIL');
   }
   const repoRoot = resolve(__dirname, '..', '..', '..');
-  const secretKey = problems.length ? '' : loadSecretKey(env, dataDir, problems);
+  const secretKey = loadSecretKey(env, dataDir, problems);
   const config: AppConfig = {
     port,
     publicUrl,

@@ -169,5 +169,6 @@ export function mapWebchatMessage(row: MessageRow): WebchatMessage {
 /** The list preview: the text, or the first attachment's name. */
 export function previewOf(text: string, attachments: { name: string }[]): string {
   const line = text.trim() || (attachments[0] ? `📎 ${attachments[0].name}` : '');
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  const chars = [...line];
+  return chars.length > 200 ? `${chars.slice(0, 199).join('')}…` : line;
 }

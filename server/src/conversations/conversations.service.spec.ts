@@ -22,7 +22,13 @@ const CHANNEL_ID = 'c1a2b3c4-0000-4000-8000-000000000001';
 const CONTACT_ID = 'c0c0c0c0-0000-4000-8000-000000000001';
 const NOW = new Date('2024-11-21T10:00:00.000Z');
 
-const manager: AuthUser = { id: 'u-manager', workspaceId: WS, role: 'manager', name: 'Mia Manager', email: 'mia@example.com' };
+const manager: AuthUser = {
+  id: 'u-manager',
+  workspaceId: WS,
+  role: 'manager',
+  name: 'Mia Manager',
+  email: 'mia@example.com',
+};
 const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
 const admin: AuthUser = { id: 'u-admin', workspaceId: WS, role: 'admin', name: 'Ada Admin', email: 'ada@example.com' };
 
@@ -101,7 +107,13 @@ function userRow(overrides: Partial<UserRow> = {}): UserRow {
   };
 }
 
-const attachment: AttachmentDto = { id: 'a-1', name: 'price-list.pdf', mimeType: 'application/pdf', size: 1200, url: '/files/a-1/price-list.pdf' };
+const attachment: AttachmentDto = {
+  id: 'a-1',
+  name: 'price-list.pdf',
+  mimeType: 'application/pdf',
+  size: 1200,
+  url: '/files/a-1/price-list.pdf',
+};
 
 /** Settles `promise` and answers what it was rejected with. */
 async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
@@ -135,7 +147,10 @@ describe(ConversationsService.name, () => {
   let service: ConversationsService;
 
   beforeEach(() => {
-    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'] });
+    jest.useFakeTimers({
+      now: NOW,
+      doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'],
+    });
     tx = strictMock(TransactionService);
     conversations = strictMock(ConversationsRepository);
     messages = strictMock(MessagesRepository);
@@ -170,7 +185,10 @@ describe(ConversationsService.name, () => {
       const result = await service.list(head, {});
 
       expect(conversations.list).toHaveBeenCalledTimes(1);
-      expect(conversations.list).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: null }, { status: 'open', limit: 30 });
+      expect(conversations.list).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: null },
+        { status: 'open', limit: 30 },
+      );
       const filter = conversations.list.mock.calls[0][1];
       expect(filter).not.toHaveProperty('q');
       expect(filter).not.toHaveProperty('assignee');
@@ -234,7 +252,10 @@ describe(ConversationsService.name, () => {
 
       await service.list(head, { cursor });
 
-      expect(conversations.list.mock.calls[0][1].after).toEqual({ at: '2024-11-19 08:30:00.123456+00', id: CONVERSATION_ID });
+      expect(conversations.list.mock.calls[0][1].after).toEqual({
+        at: '2024-11-19 08:30:00.123456+00',
+        id: CONVERSATION_ID,
+      });
     });
 
     it('answers 400 naming `cursor` for a cursor it did not issue, without querying', async () => {
@@ -256,7 +277,10 @@ describe(ConversationsService.name, () => {
 
       expect(result.items.map((i) => i.id)).toEqual([rows[0].id, rows[1].id]);
       expect(result.nextCursor).toBe(encodeCursor(rows[1]));
-      expect(JSON.parse(Buffer.from(result.nextCursor!, 'base64url').toString('utf8'))).toEqual([rows[1].cursor_at, rows[1].id]);
+      expect(JSON.parse(Buffer.from(result.nextCursor!, 'base64url').toString('utf8'))).toEqual([
+        rows[1].cursor_at,
+        rows[1].id,
+      ]);
     });
 
     it('returns no next cursor when exactly a page came back', async () => {
@@ -278,7 +302,10 @@ describe(ConversationsService.name, () => {
       const first = await service.list(head, { limit: 1 });
       await service.list(head, { limit: 1, cursor: first.nextCursor! });
 
-      expect(conversations.list.mock.calls[1][1].after).toEqual({ at: '2024-11-20 09:00:02.123456+00', id: rows[0].id });
+      expect(conversations.list.mock.calls[1][1].after).toEqual({
+        at: '2024-11-20 09:00:02.123456+00',
+        id: rows[0].id,
+      });
     });
   });
 
@@ -298,19 +325,29 @@ describe(ConversationsService.name, () => {
       const err = await rejectionOf(service.get(manager, CONVERSATION_ID));
 
       expectApiError(err, 404, 'not_found');
-      expect(conversations.findVisible).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(conversations.findVisible).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
       expect(contacts.findInWorkspace).not.toHaveBeenCalled();
       expect(conversations.listOfContact).not.toHaveBeenCalled();
     });
 
     it('answers the conversation with its contact, identities, cycle and visible past conversations', async () => {
       const visibility = { workspaceId: WS, restrictToUserId: manager.id };
-      conversations.findVisible.mockResolvedValueOnce(listRow({ first_human_reply_at: new Date('2024-11-20T09:05:00.000Z') }));
+      conversations.findVisible.mockResolvedValueOnce(
+        listRow({ first_human_reply_at: new Date('2024-11-20T09:05:00.000Z') }),
+      );
       contacts.findInWorkspace.mockResolvedValueOnce(contact);
       contacts.listIdentities.mockResolvedValueOnce([
         { channel_id: CHANNEL_ID, channel_type: 'webchat', external_id: 'visitor-1', username: null },
       ]);
-      const past = listRow({ id: 'bbbbbbbb-0000-4000-8000-000000000001', channel_type: 'telegram', channel_name: 'TG', status: 'resolved' });
+      const past = listRow({
+        id: 'bbbbbbbb-0000-4000-8000-000000000001',
+        channel_type: 'telegram',
+        channel_name: 'TG',
+        status: 'resolved',
+      });
       conversations.listOfContact.mockResolvedValueOnce([past]);
 
       const detail = await service.get(manager, CONVERSATION_ID);
@@ -334,7 +371,12 @@ describe(ConversationsService.name, () => {
         firstHumanReplyAt: '2024-11-20T09:05:00.000Z',
         resolvedAt: null,
         pastConversations: [
-          { id: past.id, channel: { id: CHANNEL_ID, type: 'telegram', name: 'TG' }, status: 'resolved', lastMessageAt: '2024-11-20T09:00:00.000Z' },
+          {
+            id: past.id,
+            channel: { id: CHANNEL_ID, type: 'telegram', name: 'TG' },
+            status: 'resolved',
+            lastMessageAt: '2024-11-20T09:00:00.000Z',
+          },
         ],
       });
     });
@@ -359,11 +401,19 @@ describe(ConversationsService.name, () => {
 
     it('asks for one row more than the page and answers the page oldest first with hasMore', async () => {
       conversations.findVisible.mockResolvedValueOnce(listRow());
-      messages.listThread.mockResolvedValueOnce([messageRow({ id: 'm-3' }), messageRow({ id: 'm-2' }), messageRow({ id: 'm-1' })]);
+      messages.listThread.mockResolvedValueOnce([
+        messageRow({ id: 'm-3' }),
+        messageRow({ id: 'm-2' }),
+        messageRow({ id: 'm-1' }),
+      ]);
 
       const result = await service.listMessages(head, CONVERSATION_ID, { limit: 2, before: 'm-4' });
 
-      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, { beforeId: 'm-4', limit: 3, includePrivate: true });
+      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, {
+        beforeId: 'm-4',
+        limit: 3,
+        includePrivate: true,
+      });
       expect(result.items.map((m) => m.id)).toEqual(['m-2', 'm-3']);
       expect(result.hasMore).toBe(true);
     });
@@ -374,7 +424,11 @@ describe(ConversationsService.name, () => {
 
       const result = await service.listMessages(head, CONVERSATION_ID, {});
 
-      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, { beforeId: undefined, limit: 31, includePrivate: true });
+      expect(messages.listThread).toHaveBeenCalledWith(WS, CONVERSATION_ID, {
+        beforeId: undefined,
+        limit: 31,
+        includePrivate: true,
+      });
       expect(result.items.map((m) => m.id)).toEqual(['m-1', 'm-2']);
       expect(result.hasMore).toBe(false);
     });
@@ -428,8 +482,15 @@ describe(ConversationsService.name, () => {
     });
 
     it('stores a public reply queued with its delivery job, takes the unassigned conversation and publishes', async () => {
-      const inserted = messageRow({ id: 'm-new', text: 'Hello there', client_message_id: 'c-1', canned_response_id: 'cr-1' });
-      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: null, first_human_reply_at: null }));
+      const inserted = messageRow({
+        id: 'm-new',
+        text: 'Hello there',
+        client_message_id: 'c-1',
+        canned_response_id: 'cr-1',
+      });
+      conversations.lockVisible.mockResolvedValueOnce(
+        conversationRow({ assignee_id: null, first_human_reply_at: null }),
+      );
       messages.findByClientMessageId.mockResolvedValueOnce(null);
       attachments.findOwned.mockResolvedValueOnce([]);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
@@ -439,7 +500,11 @@ describe(ConversationsService.name, () => {
       events.append.mockResolvedValueOnce(undefined);
       stubPublishing();
 
-      const result = await service.send(manager, CONVERSATION_ID, { text: '  Hello there ', clientMessageId: 'c-1', cannedResponseId: 'cr-1' });
+      const result = await service.send(manager, CONVERSATION_ID, {
+        text: '  Hello there ',
+        clientMessageId: 'c-1',
+        cannedResponseId: 'cr-1',
+      });
 
       expect(tx.run).toHaveBeenCalledTimes(1);
       expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, [], fakeTx);
@@ -461,10 +526,22 @@ describe(ConversationsService.name, () => {
         canned_response_id: 'cr-1',
         created_at: NOW,
       });
-      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, queue: 'deliver', payload: { messageId: 'm-new' } });
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'deliver',
+        payload: { messageId: 'm-new' },
+      });
       expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
-      const base = { workspaceId: WS, conversationId: CONVERSATION_ID, channelId: CHANNEL_ID, cycle: 2, at: NOW, actorType: 'agent', actorId: manager.id };
+      const base = {
+        workspaceId: WS,
+        conversationId: CONVERSATION_ID,
+        channelId: CHANNEL_ID,
+        cycle: 2,
+        at: NOW,
+        actorType: 'agent',
+        actorId: manager.id,
+      };
       expect(events.append).toHaveBeenCalledWith(fakeTx, [
         { ...base, type: 'assigned', payload: { from: null, to: manager.id, reason: 'first_reply' } },
         { ...base, type: 'human_reply', payload: { messageId: 'm-new', cannedResponseId: 'cr-1', firstInCycle: true } },
@@ -503,7 +580,10 @@ describe(ConversationsService.name, () => {
       expect(messages.findByClientMessageId).not.toHaveBeenCalled();
       expect(conversations.setAssignee).not.toHaveBeenCalled();
       expect(events.append).toHaveBeenCalledWith(fakeTx, [
-        expect.objectContaining({ type: 'human_reply', payload: { messageId: 'm-new', cannedResponseId: null, firstInCycle: false } }),
+        expect.objectContaining({
+          type: 'human_reply',
+          payload: { messageId: 'm-new', cannedResponseId: null, firstInCycle: false },
+        }),
       ]);
     });
 
@@ -534,10 +614,17 @@ describe(ConversationsService.name, () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow());
       attachments.findOwned.mockResolvedValueOnce([attachment]);
 
-      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: 'See attached', attachmentIds: ['a-1', 'a-unknown'] }));
+      const err = await rejectionOf(
+        service.send(manager, CONVERSATION_ID, { text: 'See attached', attachmentIds: ['a-1', 'a-unknown'] }),
+      );
 
       expectApiError(err, 400, 'validation_failed', 'attachmentIds');
-      expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, ['a-1', 'a-unknown'], fakeTx);
+      expect(attachments.findOwned).toHaveBeenCalledWith(
+        WS,
+        { type: 'agent', ref: manager.id },
+        ['a-1', 'a-unknown'],
+        fakeTx,
+      );
       expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
     });
@@ -545,7 +632,9 @@ describe(ConversationsService.name, () => {
     it('sends attachments without text, asking once per distinct id, and previews the first file name', async () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: manager.id }));
       attachments.findOwned.mockResolvedValueOnce([attachment]);
-      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-new', text: '', attachments: [attachment] }));
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(
+        messageRow({ id: 'm-new', text: '', attachments: [attachment] }),
+      );
       jobs.enqueue.mockResolvedValueOnce(undefined);
       conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
@@ -554,8 +643,17 @@ describe(ConversationsService.name, () => {
       const result = await service.send(manager, CONVERSATION_ID, { text: '', attachmentIds: ['a-1', 'a-1'] });
 
       expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, ['a-1'], fakeTx);
-      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ text: '', attachments: [attachment] }));
-      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, '📎 price-list.pdf', true);
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ text: '', attachments: [attachment] }),
+      );
+      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(
+        fakeTx,
+        CONVERSATION_ID,
+        NOW,
+        '📎 price-list.pdf',
+        true,
+      );
       expect(result.attachments).toEqual([attachment]);
     });
 
@@ -601,8 +699,16 @@ describe(ConversationsService.name, () => {
     it('answers 404 when the conversation is not visible', async () => {
       conversations.lockVisible.mockResolvedValueOnce(null);
 
-      expectApiError(await rejectionOf(service.assign(manager, CONVERSATION_ID, { assigneeId: manager.id })), 404, 'not_found');
-      expect(conversations.lockVisible).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expectApiError(
+        await rejectionOf(service.assign(manager, CONVERSATION_ID, { assigneeId: manager.id })),
+        404,
+        'not_found',
+      );
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
     });
 
     it('answers 400 naming `assigneeId` for a user outside the workspace, and changes nothing', async () => {
@@ -677,7 +783,9 @@ describe(ConversationsService.name, () => {
 
       expect(users.findInWorkspace).not.toHaveBeenCalled();
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, null);
-      expect(events.append).toHaveBeenCalledWith(fakeTx, [expect.objectContaining({ type: 'assigned', payload: { from: manager.id, to: null } })]);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        expect.objectContaining({ type: 'assigned', payload: { from: manager.id, to: null } }),
+      ]);
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', manager.id);
     });
   });
@@ -695,7 +803,11 @@ describe(ConversationsService.name, () => {
 
       await service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' });
 
-      expect(conversations.lockVisible).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
       expect(conversations.setStatus).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, 'resolved', NOW);
       expect(events.append).toHaveBeenCalledWith(fakeTx, [
         {
@@ -741,7 +853,11 @@ describe(ConversationsService.name, () => {
     it('answers 404 when the conversation is not visible', async () => {
       conversations.lockVisible.mockResolvedValueOnce(null);
 
-      expectApiError(await rejectionOf(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })), 404, 'not_found');
+      expectApiError(
+        await rejectionOf(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })),
+        404,
+        'not_found',
+      );
       expect(conversations.setStatus).not.toHaveBeenCalled();
     });
   });
@@ -753,7 +869,10 @@ describe(ConversationsService.name, () => {
 
       await service.markRead(manager, CONVERSATION_ID);
 
-      expect(conversations.markRead).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(conversations.markRead).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
     });
 

@@ -13,7 +13,15 @@ import { DeliveryProcessor } from './delivery.processor';
 const AT = new Date('2024-11-21T10:00:00.000Z');
 
 function jobRow(overrides: Partial<JobRow> = {}): JobRow {
-  return { id: 'job-1', workspace_id: 'ws-1', queue: 'deliver', payload: { messageId: 'm-1' }, attempts: 1, max_attempts: 8, ...overrides };
+  return {
+    id: 'job-1',
+    workspace_id: 'ws-1',
+    queue: 'deliver',
+    payload: { messageId: 'm-1' },
+    attempts: 1,
+    max_attempts: 8,
+    ...overrides,
+  };
 }
 
 function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
@@ -149,15 +157,18 @@ describe(DeliveryProcessor.name, () => {
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });
 
-    it.each(['sent', 'delivered', 'failed'] as const)('does nothing for a message already %s (an earlier run handled it)', async (status) => {
-      messages.findById.mockResolvedValueOnce(messageRow({ status }));
+    it.each(['sent', 'delivered', 'failed'] as const)(
+      'does nothing for a message already %s (an earlier run handled it)',
+      async (status) => {
+        messages.findById.mockResolvedValueOnce(messageRow({ status }));
 
-      await processor.process(jobRow());
+        await processor.process(jobRow());
 
-      expect(conversations.findById).not.toHaveBeenCalled();
-      expect(webchat.send).not.toHaveBeenCalled();
-      expect(messages.advanceStatus).not.toHaveBeenCalled();
-    });
+        expect(conversations.findById).not.toHaveBeenCalled();
+        expect(webchat.send).not.toHaveBeenCalled();
+        expect(messages.advanceStatus).not.toHaveBeenCalled();
+      },
+    );
 
     it('does nothing for a message that no longer exists', async () => {
       messages.findById.mockResolvedValueOnce(null);
@@ -197,18 +208,29 @@ describe(DeliveryProcessor.name, () => {
       const err = await jobErrorOf(processor.process(jobRow()));
 
       expect(err).toBeInstanceOf(JobError);
-      expect(err).toMatchObject({ retryable: false, code: 'unsupported_content', message: 'Sending through telegram is not available yet' });
+      expect(err).toMatchObject({
+        retryable: false,
+        code: 'unsupported_content',
+        message: 'Sending through telegram is not available yet',
+      });
       expect(webchat.send).not.toHaveBeenCalled();
     });
 
     it('turns a rate limit into a retryable JobError that keeps the provider’s wait', async () => {
       stubQueuedMessage();
-      webchat.send.mockRejectedValueOnce(new DeliveryError('rate_limited', 'Too Many Requests: retry after 30', 30_000));
+      webchat.send.mockRejectedValueOnce(
+        new DeliveryError('rate_limited', 'Too Many Requests: retry after 30', 30_000),
+      );
 
       const err = await jobErrorOf(processor.process(jobRow()));
 
       expect(err).toBeInstanceOf(JobError);
-      expect(err).toMatchObject({ message: 'Too Many Requests: retry after 30', retryable: true, retryAfterMs: 30_000, code: 'rate_limited' });
+      expect(err).toMatchObject({
+        message: 'Too Many Requests: retry after 30',
+        retryable: true,
+        retryAfterMs: 30_000,
+        code: 'rate_limited',
+      });
       expect(messages.advanceStatus).not.toHaveBeenCalled();
     });
 
@@ -222,7 +244,12 @@ describe(DeliveryProcessor.name, () => {
         const err = await jobErrorOf(processor.process(jobRow()));
 
         expect(err).toBeInstanceOf(JobError);
-        expect(err).toMatchObject({ retryable: expected, code, message: `provider said ${code}`, retryAfterMs: undefined });
+        expect(err).toMatchObject({
+          retryable: expected,
+          code,
+          message: `provider said ${code}`,
+          retryAfterMs: undefined,
+        });
       },
     );
 
@@ -237,13 +264,19 @@ describe(DeliveryProcessor.name, () => {
 
   describe('onGiveUp', () => {
     it('marks the message failed with the error’s code and message and publishes it', async () => {
-      const failed = messageRow({ status: 'failed', error_code: 'recipient_unreachable', error_message: 'blocked the bot' });
+      const failed = messageRow({
+        status: 'failed',
+        error_code: 'recipient_unreachable',
+        error_message: 'blocked the bot',
+      });
       messages.advanceStatus.mockResolvedValueOnce(failed);
       publisher.messageChanged.mockResolvedValueOnce(undefined);
 
       await processor.onGiveUp(jobRow(), new JobError('blocked the bot', false, undefined, 'recipient_unreachable'));
 
-      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'failed', { error: { code: 'recipient_unreachable', message: 'blocked the bot' } });
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'failed', {
+        error: { code: 'recipient_unreachable', message: 'blocked the bot' },
+      });
       expect(publisher.messageChanged).toHaveBeenCalledWith(failed, 'updated');
     });
 
@@ -253,7 +286,9 @@ describe(DeliveryProcessor.name, () => {
 
       await processor.onGiveUp(jobRow(), new JobError('socket hang up', true));
 
-      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'failed', { error: { code: 'temporary', message: 'socket hang up' } });
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'failed', {
+        error: { code: 'temporary', message: 'socket hang up' },
+      });
     });
 
     it('publishes nothing when the message can no longer fail (already sent on)', async () => {

@@ -2,7 +2,11 @@ import { strictMock } from '../../test/strict-mock';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { ConversationEventsRepository } from '../conversations/conversation-events.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
-import { ConversationsRepository, type ConversationListRow, type ConversationRow } from '../conversations/conversations.repository';
+import {
+  ConversationsRepository,
+  type ConversationListRow,
+  type ConversationRow,
+} from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
@@ -28,7 +32,15 @@ function inbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
 }
 
 function contactRow(overrides: Partial<ContactRow> = {}): ContactRow {
-  return { id: 'ct-1', workspace_id: WS, name: 'Carl Customer', email: null, phone: null, created_at: SENT_AT, ...overrides };
+  return {
+    id: 'ct-1',
+    workspace_id: WS,
+    name: 'Carl Customer',
+    email: null,
+    phone: null,
+    created_at: SENT_AT,
+    ...overrides,
+  };
 }
 
 function conversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
@@ -114,7 +126,14 @@ describe(IngestService.name, () => {
     publisher.messageChanged.mockResolvedValueOnce(undefined);
   }
 
-  const base = { workspaceId: WS, conversationId: 'cv-1', channelId: CHANNEL_ID, at: SENT_AT, actorType: 'contact', actorId: 'ct-1' };
+  const base = {
+    workspaceId: WS,
+    conversationId: 'cv-1',
+    channelId: CHANNEL_ID,
+    at: SENT_AT,
+    actorType: 'contact',
+    actorId: 'ct-1',
+  };
 
   it('opens a conversation for a first message: cycle_started and message_in events, published as created', async () => {
     const conversation = conversationRow();
@@ -137,7 +156,12 @@ describe(IngestService.name, () => {
       name: 'Carl Customer',
       username: 'carl',
     });
-    expect(conversations.openOrLock).toHaveBeenCalledWith(fakeTx, { workspaceId: WS, channelId: CHANNEL_ID, contactId: 'ct-1', at: SENT_AT });
+    expect(conversations.openOrLock).toHaveBeenCalledWith(fakeTx, {
+      workspaceId: WS,
+      channelId: CHANNEL_ID,
+      contactId: 'ct-1',
+      at: SENT_AT,
+    });
     expect(conversations.startNewCycle).not.toHaveBeenCalled();
     expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, {
       workspace_id: WS,
@@ -176,13 +200,22 @@ describe(IngestService.name, () => {
 
     await service.ingest(inbound({ clientMessageId: undefined }));
 
-    expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ cycle: 3, client_message_id: null }));
-    expect(events.append).toHaveBeenCalledWith(fakeTx, [{ ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } }]);
+    expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+      fakeTx,
+      expect.objectContaining({ cycle: 3, client_message_id: null }),
+    );
+    expect(events.append).toHaveBeenCalledWith(fakeTx, [
+      { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
+    ]);
     expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'updated');
   });
 
   it('starts a new cycle when the conversation was resolved: reopened and cycle_started before message_in', async () => {
-    const resolved = conversationRow({ status: 'resolved', cycle: 2, resolved_at: new Date('2024-11-01T00:00:00.000Z') });
+    const resolved = conversationRow({
+      status: 'resolved',
+      cycle: 2,
+      resolved_at: new Date('2024-11-01T00:00:00.000Z'),
+    });
     const restarted = conversationRow({ status: 'open', cycle: 3, cycle_started_at: SENT_AT });
     const message = messageRow({ cycle: 3 });
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
@@ -215,7 +248,10 @@ describe(IngestService.name, () => {
     stubPublishing();
 
     await service.ingest(
-      inbound({ text: '', attachments: [{ id: 'a-1', name: 'photo.jpg', mimeType: 'image/jpeg', size: 10, url: '/files/a-1/photo.jpg' }] }),
+      inbound({
+        text: '',
+        attachments: [{ id: 'a-1', name: 'photo.jpg', mimeType: 'image/jpeg', size: 10, url: '/files/a-1/photo.jpg' }],
+      }),
     );
 
     expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT, '📎 photo.jpg');
@@ -223,7 +259,11 @@ describe(IngestService.name, () => {
 
   it('rolls back a redelivered message and answers the stored one as a duplicate, publishing nothing', async () => {
     const stored = messageRow({ id: 'm-stored' });
-    const storedConversation = { ...conversationRow(), channel_type: 'webchat', channel_name: 'Website' } as ConversationListRow;
+    const storedConversation = {
+      ...conversationRow(),
+      channel_type: 'webchat',
+      channel_name: 'Website',
+    } as ConversationListRow;
     let committed = false;
     tx.run.mockImplementationOnce(async (work) => {
       const value = await work(fakeTx); // a rejection here is a rollback

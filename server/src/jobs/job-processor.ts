@@ -24,8 +24,8 @@ export class JobError extends Error {
 
 export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
 
-/** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 5 minutes. */
+/** Exponential backoff with ±20 % jitter: about 1 s, 2 s, 4 s … never more than 5 minutes. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  const base = Math.min(250_000, 1000 * 2 ** Math.min(20, Math.max(0, attempt - 1)));
   return Math.round(base * (0.8 + 0.4 * random()));
 }

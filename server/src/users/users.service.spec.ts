@@ -34,7 +34,10 @@ describe(UsersService.name, () => {
 
   describe('list', () => {
     it('answers the workspace’s users without their password hashes', async () => {
-      users.listByWorkspace.mockResolvedValueOnce([userRow(), userRow({ id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head' })]);
+      users.listByWorkspace.mockResolvedValueOnce([
+        userRow(),
+        userRow({ id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head' }),
+      ]);
 
       const result = await service.list(admin);
 
@@ -47,7 +50,12 @@ describe(UsersService.name, () => {
   });
 
   describe('create', () => {
-    const body = { email: 'olga@example.com', name: '  Olga  ', password: 'long enough password', role: 'manager' as const };
+    const body = {
+      email: 'olga@example.com',
+      name: '  Olga  ',
+      password: 'long enough password',
+      role: 'manager' as const,
+    };
 
     it('stores the hashed password in the caller’s workspace and answers the user without the hash', async () => {
       hasher.hash.mockResolvedValueOnce(HASH);
