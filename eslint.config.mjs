@@ -24,7 +24,10 @@ export default tseslint.config(
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'scope:widget', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:metrics'] },
+            {
+              sourceTag: 'scope:server',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:metrics'],
+            },
           ],
         },
       ],

@@ -14,8 +14,16 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const { Client } = require('pg');
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const shots = join(root, 'test-results', 'e2e');
 const adminUrl = process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = { email: 'admin@onebox.e2e', password: 'e2e-admin-password' };
@@ -119,7 +127,9 @@ async function inboxAndWidget(browser, base) {
   await agent.fill('[data-testid=composer-input]', answer);
   const repliedAt = Date.now();
   await agent.press('[data-testid=composer-input]', 'Enter');
-  await visitor.locator('[data-testid=widget-message][data-direction=out]', { hasText: 'Доставим завтра' }).waitFor({ timeout: 5000 });
+  await visitor
+    .locator('[data-testid=widget-message][data-direction=out]', { hasText: 'Доставим завтра' })
+    .waitFor({ timeout: 5000 });
   const agentToVisitorMs = Date.now() - repliedAt;
   const outgoing = agent.locator('[data-testid=thread-message]', { hasText: 'Доставим завтра' });
   await outgoing.locator('[data-testid=message-status][data-status=sent]').waitFor({ timeout: 5000 });
@@ -131,7 +141,11 @@ async function inboxAndWidget(browser, base) {
   await agent.locator('[data-testid=thread-message]', { hasText: '<img src=x onerror=alert(1)>' }).waitFor();
   await visitor.locator('[data-testid=widget-message]', { hasText: 'onerror' }).waitFor();
   await agent.waitForTimeout(300);
-  assert.equal(await agent.locator('[data-testid=thread] img[src=x]').count(), 0, 'payload rendered as HTML in the inbox');
+  assert.equal(
+    await agent.locator('[data-testid=thread] img[src=x]').count(),
+    0,
+    'payload rendered as HTML in the inbox',
+  );
   assert.deepEqual(dialogs, [], 'a script ran from message text');
 
   await agent.screenshot({ path: join(shots, '03-inbox-thread.png') });
@@ -171,9 +185,14 @@ async function main() {
       ONEBOX_SEED_DEMO: 'true',
       ONEBOX_DATA_DIR: dataDir,
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
     const figures = await inboxAndWidget(browser, server.base);
-    console.log(`✔ inbox + widget in Chromium: visitor→agent ${figures.visitorToAgentMs} ms, agent→visitor ${figures.agentToVisitorMs} ms`);
+    console.log(
+      `✔ inbox + widget in Chromium: visitor→agent ${figures.visitorToAgentMs} ms, agent→visitor ${figures.agentToVisitorMs} ms`,
+    );
   } catch (err) {
     if (server) console.error(server.log().split('\n').slice(-40).join('\n'));
     throw err;
@@ -186,7 +205,13 @@ async function main() {
 
   // The embedded database: what `npm start` does on a fresh clone with no DATABASE_URL.
   const embeddedDir = mkdtempSync(join(tmpdir(), 'onebox-embedded-'));
-  const embedded = await startServer({ DATABASE_URL: '', ONEBOX_SECRET_KEY: '', ONEBOX_DATA_DIR: embeddedDir, ONEBOX_ADMIN_EMAIL: '', ONEBOX_ADMIN_PASSWORD: '' });
+  const embedded = await startServer({
+    DATABASE_URL: '',
+    ONEBOX_SECRET_KEY: '',
+    ONEBOX_DATA_DIR: embeddedDir,
+    ONEBOX_ADMIN_EMAIL: '',
+    ONEBOX_ADMIN_PASSWORD: '',
+  });
   try {
     assert.match(embedded.log(), /Created the first admin: admin@onebox\.local with password \S+/);
     const demo = await fetch(`${embedded.base}/demo`);

@@ -51,7 +51,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: ConfigHolderModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        {
+          module: ConfigHolderModule,
+          global: true,
+          providers: [{ provide: APP_CONFIG, useValue: config }],
+          exports: [APP_CONFIG],
+        },
         DatabaseModule,
         JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
       ],
@@ -91,7 +96,11 @@ export class AppModule {
         DeliveryProcessor,
         WebchatSender,
         { provide: CHANNEL_SENDERS, inject: [WebchatSender], useFactory: (webchat: WebchatSender) => [webchat] },
-        { provide: JOB_PROCESSORS, inject: [DeliveryProcessor], useFactory: (delivery: DeliveryProcessor) => [delivery] },
+        {
+          provide: JOB_PROCESSORS,
+          inject: [DeliveryProcessor],
+          useFactory: (delivery: DeliveryProcessor) => [delivery],
+        },
         RealtimeService,
         AgentGateway,
         WebchatGateway,

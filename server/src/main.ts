@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  new Logger('Onebox').log(`Ready in ${Date.now() - started} ms on ${config.publicUrl} — database: ${db}; demo shop: ${config.publicUrl}/demo`);
+  new Logger('Onebox').log(
+    `Ready in ${Date.now() - started} ms on ${config.publicUrl} — database: ${db}; demo shop: ${config.publicUrl}/demo`,
+  );
 }
 
 main().catch((err) => {

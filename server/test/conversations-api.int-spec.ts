@@ -9,12 +9,17 @@ describe('conversations API (real PostgreSQL)', () => {
   /** Opens a conversation the way customers do: through the widget. */
   async function visitorWrites(key: string, texts: string[]): Promise<void> {
     const { socket } = await connectVisitor(t.url, key);
-    for (const [i, text] of texts.entries()) await socket.emitWithAck('message.send', { clientMessageId: `m-${i}`, text });
+    for (const [i, text] of texts.entries())
+      await socket.emitWithAck('message.send', { clientMessageId: `m-${i}`, text });
     socket.close();
   }
 
   async function conversationWith(text: string, token = admin): Promise<string> {
-    const list = await api<ConversationListResponse>(t.url, `/api/conversations?status=all&q=${encodeURIComponent(text)}`, { token });
+    const list = await api<ConversationListResponse>(
+      t.url,
+      `/api/conversations?status=all&q=${encodeURIComponent(text)}`,
+      { token },
+    );
     return list.body.items[0].id;
   }
 
@@ -23,7 +28,9 @@ describe('conversations API (real PostgreSQL)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = await login(t.url, 'admin@onebox.test', 'admin-password-1');
-    widgetKey = (await api<{ widgetKey?: string }[]>(t.url, '/api/channels', { token: admin })).body.find((c) => c.widgetKey)!.widgetKey!;
+    widgetKey = (await api<{ widgetKey?: string }[]>(t.url, '/api/channels', { token: admin })).body.find(
+      (c) => c.widgetKey,
+    )!.widgetKey!;
   });
 
   afterAll(() => t.close());
@@ -39,7 +46,10 @@ describe('conversations API (real PostgreSQL)', () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).toBe(a.body.id);
-    const rows = await t.db.query(`SELECT id FROM messages WHERE conversation_id = $1 AND client_message_id = 'same-key'`, [id]);
+    const rows = await t.db.query(
+      `SELECT id FROM messages WHERE conversation_id = $1 AND client_message_id = 'same-key'`,
+      [id],
+    );
     expect(rows).toHaveLength(1);
     const jobs = await t.db.query(`SELECT id FROM jobs WHERE payload->>'messageId' = $1`, [a.body.id]);
     expect(jobs).toHaveLength(1);
@@ -58,14 +68,23 @@ describe('conversations API (real PostgreSQL)', () => {
       [{ text: '   ' }, 'text'],
     ];
     for (const [body, field] of cases) {
-      const res = await api<{ code: string; details: { field: string }[] }>(t.url, `/api/conversations/${id}/messages`, { token: admin, body });
+      const res = await api<{ code: string; details: { field: string }[] }>(
+        t.url,
+        `/api/conversations/${id}/messages`,
+        { token: admin, body },
+      );
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
       expect(res.body.details.map((d) => d.field)).toContain(field);
     }
-    const malformed = await api<{ code: string }>(t.url, `/api/conversations/${id}/messages`, { token: admin, body: '{"text":' });
+    const malformed = await api<{ code: string }>(t.url, `/api/conversations/${id}/messages`, {
+      token: admin,
+      body: '{"text":',
+    });
     expect(malformed).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
-    expect((await api(t.url, `/api/conversations/${id}/status`, { token: admin, body: { status: 'closed' } })).status).toBe(400);
+    expect(
+      (await api(t.url, `/api/conversations/${id}/status`, { token: admin, body: { status: 'closed' } })).status,
+    ).toBe(400);
     expect((await api(t.url, '/api/conversations?limit=1000', { token: admin })).status).toBe(400);
     expect((await api(t.url, '/api/conversations?cursor=garbage', { token: admin })).status).toBe(400);
     expect(await countMessages()).toBe(before);
@@ -84,32 +103,58 @@ describe('conversations API (real PostgreSQL)', () => {
       expect(foreign.body).toEqual(absent.body);
     }
     const before = await countMessages();
-    const write = await api(t.url, `/api/conversations/${foreignId}/messages`, { token: admin, body: { text: 'hijack' } });
+    const write = await api(t.url, `/api/conversations/${foreignId}/messages`, {
+      token: admin,
+      body: { text: 'hijack' },
+    });
     expect(write.status).toBe(404);
-    expect((await api(t.url, `/api/conversations/${foreignId}/status`, { token: admin, body: { status: 'resolved' } })).status).toBe(404);
+    expect(
+      (await api(t.url, `/api/conversations/${foreignId}/status`, { token: admin, body: { status: 'resolved' } }))
+        .status,
+    ).toBe(404);
     expect(await countMessages()).toBe(before);
-    const mine = await api<ConversationListResponse>(t.url, '/api/conversations?status=all&q=secret%20rival', { token: admin });
+    const mine = await api<ConversationListResponse>(t.url, '/api/conversations?status=all&q=secret%20rival', {
+      token: admin,
+    });
     expect(mine.body.items).toEqual([]);
   });
 
   it('shows managers their own and unassigned conversations only', async () => {
-    const created = await api(t.url, '/api/users', { token: admin, body: { email: 'm1@onebox.test', name: 'Maria', password: 'manager-pass-1', role: 'manager' } });
+    const created = await api(t.url, '/api/users', {
+      token: admin,
+      body: { email: 'm1@onebox.test', name: 'Maria', password: 'manager-pass-1', role: 'manager' },
+    });
     expect(created.status).toBe(201);
-    await api(t.url, '/api/users', { token: admin, body: { email: 'm2@onebox.test', name: 'Ivan', password: 'manager-pass-2', role: 'manager' } });
+    await api(t.url, '/api/users', {
+      token: admin,
+      body: { email: 'm2@onebox.test', name: 'Ivan', password: 'manager-pass-2', role: 'manager' },
+    });
     const maria = await login(t.url, 'm1@onebox.test', 'manager-pass-1');
     const ivan = await login(t.url, 'm2@onebox.test', 'manager-pass-2');
     await visitorWrites(widgetKey, ['manager visibility check']);
     const id = await conversationWith('manager visibility check');
     expect((await api(t.url, `/api/conversations/${id}`, { token: ivan })).status).toBe(200);
     const me = await api<{ id: string }>(t.url, '/api/me', { token: maria });
-    expect((await api(t.url, `/api/conversations/${id}/assign`, { token: maria, body: { assigneeId: me.body.id } })).status).toBe(204);
+    expect(
+      (await api(t.url, `/api/conversations/${id}/assign`, { token: maria, body: { assigneeId: me.body.id } })).status,
+    ).toBe(204);
     expect((await api(t.url, `/api/conversations/${id}`, { token: ivan })).status).toBe(404);
     expect((await api(t.url, `/api/conversations/${id}`, { token: maria })).status).toBe(200);
     const mine = await api<ConversationListResponse>(t.url, '/api/conversations?assignee=me', { token: maria });
     expect(mine.body.items.map((c) => c.id)).toContain(id);
-    const forbidden = await api(t.url, `/api/conversations/${id}/assign`, { token: maria, body: { assigneeId: (await api<{ id: string }>(t.url, '/api/me', { token: ivan })).body.id } });
+    const forbidden = await api(t.url, `/api/conversations/${id}/assign`, {
+      token: maria,
+      body: { assigneeId: (await api<{ id: string }>(t.url, '/api/me', { token: ivan })).body.id },
+    });
     expect(forbidden.status).toBe(403);
-    expect((await api(t.url, '/api/users', { token: maria, body: { email: 'x@onebox.test', name: 'X', password: 'password-x-1', role: 'admin' } })).status).toBe(403);
+    expect(
+      (
+        await api(t.url, '/api/users', {
+          token: maria,
+          body: { email: 'x@onebox.test', name: 'X', password: 'password-x-1', role: 'admin' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('pages the list with a keyset cursor and the thread with before', async () => {
@@ -118,7 +163,9 @@ describe('conversations API (real PostgreSQL)', () => {
     let cursor: string | null = null;
     do {
       const query = `/api/conversations?status=all&q=paging-&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page: { body: ConversationListResponse } = await api<ConversationListResponse>(t.url, query, { token: admin });
+      const page: { body: ConversationListResponse } = await api<ConversationListResponse>(t.url, query, {
+        token: admin,
+      });
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((c) => c.lastMessage!.text));
       cursor = page.body.nextCursor;
@@ -130,7 +177,11 @@ describe('conversations API (real PostgreSQL)', () => {
     const newest = await api<MessageListResponse>(t.url, `/api/conversations/${id}/messages?limit=2`, { token: admin });
     expect(newest.body).toMatchObject({ hasMore: true });
     expect(newest.body.items.map((m) => m.text)).toEqual(['t4', 't5']);
-    const older = await api<MessageListResponse>(t.url, `/api/conversations/${id}/messages?limit=10&before=${newest.body.items[0].id}`, { token: admin });
+    const older = await api<MessageListResponse>(
+      t.url,
+      `/api/conversations/${id}/messages?limit=10&before=${newest.body.items[0].id}`,
+      { token: admin },
+    );
     expect(older.body.items.map((m) => m.text)).toEqual(['t1', 't2', 't3']);
     expect(older.body.hasMore).toBe(false);
   });
@@ -159,11 +210,16 @@ describe('conversations API (real PostgreSQL)', () => {
   });
 
   it('rejects bad logins and rate-limits repeated failures per account', async () => {
-    const wrong = await api<{ code: string }>(t.url, '/api/auth/login', { body: { email: 'admin@onebox.test', password: 'nope' } });
+    const wrong = await api<{ code: string }>(t.url, '/api/auth/login', {
+      body: { email: 'admin@onebox.test', password: 'nope' },
+    });
     expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
     expect((await api(t.url, '/api/auth/login', { body: { email: 'admin@onebox.test' } })).status).toBe(400);
-    for (let i = 0; i < 5; i++) await api(t.url, '/api/auth/login', { body: { email: 'target@onebox.test', password: 'guess' } });
-    const limited = await api<{ code: string }>(t.url, '/api/auth/login', { body: { email: 'target@onebox.test', password: 'guess' } });
+    for (let i = 0; i < 5; i++)
+      await api(t.url, '/api/auth/login', { body: { email: 'target@onebox.test', password: 'guess' } });
+    const limited = await api<{ code: string }>(t.url, '/api/auth/login', {
+      body: { email: 'target@onebox.test', password: 'guess' },
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -174,6 +230,8 @@ describe('conversations API (real PostgreSQL)', () => {
   it('serves the OpenAPI document and health', async () => {
     expect(await api(t.url, '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
     const doc = await api<{ paths: Record<string, unknown> }>(t.url, '/api/docs-json');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/conversations/{id}/messages']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/conversations/{id}/messages']),
+    );
   });
 });

@@ -4,7 +4,10 @@
  */
 export type StrictMock<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? jest.Mock<R, A> : T[K] };
 
-export function strictMock<T extends object>(cls: abstract new (...args: never[]) => T, name = cls.name): StrictMock<T> {
+export function strictMock<T extends object>(
+  cls: abstract new (...args: never[]) => T,
+  name = cls.name,
+): StrictMock<T> {
   const mock = {} as Record<string, jest.Mock>;
   let proto = cls.prototype as object | null;
   while (proto && proto !== Object.prototype) {

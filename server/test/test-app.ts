@@ -48,7 +48,12 @@ export async function api<T = unknown>(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
@@ -61,16 +66,17 @@ export async function login(base: string, email: string, password: string): Prom
 }
 
 /** A second, unrelated workspace with one admin and one webchat channel, written straight to the store. */
-export async function createWorkspace(db: DataSource, label: string): Promise<{ workspaceId: string; email: string; password: string; widgetKey: string }> {
+export async function createWorkspace(
+  db: DataSource,
+  label: string,
+): Promise<{ workspaceId: string; email: string; password: string; widgetKey: string }> {
   const [{ id: workspaceId }] = await db.query(`INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [label]);
   const email = `${label}-${Date.now()}@onebox.test`;
   const password = 'password-for-' + label;
-  await db.query(`INSERT INTO users (workspace_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'admin', $4)`, [
-    workspaceId,
-    email,
-    label,
-    await new PasswordHasher().hash(password),
-  ]);
+  await db.query(
+    `INSERT INTO users (workspace_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'admin', $4)`,
+    [workspaceId, email, label, await new PasswordHasher().hash(password)],
+  );
   const widgetKey = `wk-${label}-${Date.now()}`;
   await db.query(
     `INSERT INTO channels (workspace_id, type, name, webhook_secret, widget_key) VALUES ($1, 'webchat', 'Site', 'secret', $2)`,
@@ -87,8 +93,16 @@ export function connectAgent(base: string, token: string): Promise<Socket> {
   });
 }
 
-export async function connectVisitor(base: string, widgetKey: string, visitorToken?: string): Promise<{ socket: Socket; session: { visitorToken: string; history: { text: string }[] } }> {
-  const socket = io(`${base}/webchat`, { auth: { widgetKey, visitorToken }, transports: ['websocket'], reconnection: false });
+export async function connectVisitor(
+  base: string,
+  widgetKey: string,
+  visitorToken?: string,
+): Promise<{ socket: Socket; session: { visitorToken: string; history: { text: string }[] } }> {
+  const socket = io(`${base}/webchat`, {
+    auth: { widgetKey, visitorToken },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   const session = await new Promise<{ visitorToken: string; history: { text: string }[] }>((resolve, reject) => {
     socket.once('session', resolve);
     socket.once('connect_error', reject);
@@ -96,7 +110,12 @@ export async function connectVisitor(base: string, widgetKey: string, visitorTok
   return { socket, session };
 }
 
-export function nextEvent<T = unknown>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = unknown>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler);

@@ -28,10 +28,18 @@ describe('website chat end to end (real PostgreSQL, socket.io)', () => {
 
     const created = nextEvent<ConversationListItem>(agent, 'conversation.created');
     const inbound = nextEvent<MessageDto>(agent, 'message.created', (m) => m.direction === 'in');
-    const ack = await visitor.emitWithAck('message.send', { clientMessageId: 'v-1', text: 'Hello, is the sofa in stock?' });
+    const ack = await visitor.emitWithAck('message.send', {
+      clientMessageId: 'v-1',
+      text: 'Hello, is the sofa in stock?',
+    });
     expect(ack).toEqual({ id: expect.any(String) });
     const conversation = await created;
-    expect(conversation).toMatchObject({ channel: { type: 'webchat' }, status: 'open', unreadCount: 1, lastMessage: { direction: 'in' } });
+    expect(conversation).toMatchObject({
+      channel: { type: 'webchat' },
+      status: 'open',
+      unreadCount: 1,
+      lastMessage: { direction: 'in' },
+    });
     expect((await inbound).text).toBe('Hello, is the sofa in stock?');
 
     const toVisitor = nextEvent<WebchatMessage>(visitor, 'message.created', (m) => m.direction === 'out');
@@ -45,7 +53,9 @@ describe('website chat end to end (real PostgreSQL, socket.io)', () => {
     expect((await toVisitor).text).toBe('Yes, we have it!');
     expect(await statusSent).toMatchObject({ id: sent.body.id, status: 'sent' });
 
-    const thread = await api<{ items: MessageDto[] }>(t.url, `/api/conversations/${conversation.id}/messages`, { token });
+    const thread = await api<{ items: MessageDto[] }>(t.url, `/api/conversations/${conversation.id}/messages`, {
+      token,
+    });
     expect(thread.body.items.map((m) => [m.direction, m.status, m.text])).toEqual([
       ['in', 'received', 'Hello, is the sofa in stock?'],
       ['out', 'sent', 'Yes, we have it!'],
@@ -82,7 +92,9 @@ describe('website chat end to end (real PostgreSQL, socket.io)', () => {
     await visitor.emitWithAck('message.send', { clientMessageId: 'c-1', text: 'first question' });
     const list = await api<ConversationListResponse>(t.url, '/api/conversations?q=first%20question', { token });
     const id = list.body.items[0].id;
-    expect((await api(t.url, `/api/conversations/${id}/status`, { token, body: { status: 'resolved' } })).status).toBe(204);
+    expect((await api(t.url, `/api/conversations/${id}/status`, { token, body: { status: 'resolved' } })).status).toBe(
+      204,
+    );
     await visitor.emitWithAck('message.send', { clientMessageId: 'c-2', text: 'one more thing' });
     const detail = await api<{ status: string; cycle: number }>(t.url, `/api/conversations/${id}`, { token });
     expect(detail.body).toMatchObject({ status: 'open', cycle: 2 });

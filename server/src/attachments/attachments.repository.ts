@@ -36,13 +36,27 @@ export class AttachmentsRepository {
     const rows: AttachmentRow[] = await this.db.query(
       `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [row.id, row.workspace_id, row.uploader_type, row.uploader_ref, row.name, row.mime_type, row.size, row.storage_key],
+      [
+        row.id,
+        row.workspace_id,
+        row.uploader_type,
+        row.uploader_ref,
+        row.name,
+        row.mime_type,
+        row.size,
+        row.storage_key,
+      ],
     );
     return rows[0];
   }
 
   /** The uploader's own attachments among `ids`, as DTOs in the order asked. */
-  async findOwned(workspaceId: string, uploader: Uploader, ids: string[], tx: Db = this.db.manager): Promise<AttachmentDto[]> {
+  async findOwned(
+    workspaceId: string,
+    uploader: Uploader,
+    ids: string[],
+    tx: Db = this.db.manager,
+  ): Promise<AttachmentDto[]> {
     if (ids.length === 0) return [];
     const rows: AttachmentRow[] = await tx.query(
       `SELECT * FROM attachments WHERE workspace_id = $1 AND uploader_type = $2 AND uploader_ref = $3 AND id = ANY ($4::uuid[])`,

@@ -32,7 +32,10 @@ export interface UploadedFile {
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  const clean = base.replace(/[\u0000-\u001f\u007f"<>]/g, '').trim().slice(0, 150);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f"<>]/g, '')
+    .trim()
+    .slice(0, 150);
   return clean || 'file';
 }
 
@@ -46,17 +49,23 @@ export class AttachmentsService {
   async store(workspaceId: string, uploader: Uploader, file: UploadedFile | undefined): Promise<AttachmentDto> {
     if (!file) throw ApiException.invalid('file', 'is required (multipart field "file")');
     if (file.size > this.config.uploadMaxBytes) {
-      throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, 'file_too_large', `file: larger than ${Math.floor(this.config.uploadMaxBytes / 1048576)} MB`, [
-        { field: 'file', message: 'too large' },
-      ]);
+      throw new ApiException(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'file_too_large',
+        `file: larger than ${Math.floor(this.config.uploadMaxBytes / 1048576)} MB`,
+        [{ field: 'file', message: 'too large' }],
+      );
     }
     const name = safeFileName(file.originalname);
     const extension = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
     const extensions = ALLOWED_UPLOADS[file.mimetype];
     if (!extensions || !extensions.includes(extension)) {
-      throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_file_type', 'file: this file type is not accepted', [
-        { field: 'file', message: 'images, PDF, text, Word and Excel files are accepted' },
-      ]);
+      throw new ApiException(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported_file_type',
+        'file: this file type is not accepted',
+        [{ field: 'file', message: 'images, PDF, text, Word and Excel files are accepted' }],
+      );
     }
     const id = randomUUID();
     const storageKey = join('uploads', id.slice(0, 2), id);

@@ -5,10 +5,16 @@ import type { AuthUser } from './auth-user';
 import type { WorkspaceRow } from '../workspaces/workspaces.repository';
 
 export class LoginBody {
-  @ApiProperty() @IsString() @MinLength(3) @MaxLength(254)
+  @ApiProperty()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   password: string;
 }
 

@@ -4,13 +4,18 @@ import { IsIn, IsObject, IsString, MaxLength, MinLength } from 'class-validator'
 import type { ChannelRow } from './channels.repository';
 
 export class CreateChannelBody {
-  @ApiProperty({ enum: CHANNEL_TYPES }) @IsIn(CHANNEL_TYPES)
+  @ApiProperty({ enum: CHANNEL_TYPES })
+  @IsIn(CHANNEL_TYPES)
   type: ChannelType;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(80)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   name: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) @IsObject()
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsObject()
   credentials: Record<string, string>;
 }
 

@@ -23,7 +23,9 @@ export class ChannelsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   listByWorkspace(workspaceId: string): Promise<ChannelRow[]> {
-    return this.db.query(`SELECT * FROM channels WHERE workspace_id = $1 AND ${LIVE} ORDER BY created_at`, [workspaceId]);
+    return this.db.query(`SELECT * FROM channels WHERE workspace_id = $1 AND ${LIVE} ORDER BY created_at`, [
+      workspaceId,
+    ]);
   }
 
   async findInWorkspace(workspaceId: string, id: string): Promise<ChannelRow | null> {
@@ -62,7 +64,14 @@ export class ChannelsRepository {
     const rows: ChannelRow[] = await tx.query(
       `INSERT INTO channels (workspace_id, type, name, credentials_enc, webhook_secret, widget_key)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [channel.workspace_id, channel.type, channel.name, channel.credentials_enc, channel.webhook_secret, channel.widget_key],
+      [
+        channel.workspace_id,
+        channel.type,
+        channel.name,
+        channel.credentials_enc,
+        channel.webhook_secret,
+        channel.widget_key,
+      ],
     );
     return rows[0];
   }

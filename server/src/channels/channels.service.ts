@@ -21,11 +21,15 @@ export class ChannelsService {
   async create(auth: AuthUser, body: CreateChannelBody): Promise<ChannelDto> {
     if (body.type !== 'webchat') {
       // Messenger adapters (Telegram, WhatsApp, MAX) arrive with their own issue; refuse rather than store a dead channel.
-      throw new ApiException(HttpStatus.BAD_REQUEST, 'channel_type_unavailable', `type: ${body.type} channels are not available yet`, [
-        { field: 'type', message: `${body.type} is not available yet; webchat is` },
-      ]);
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'channel_type_unavailable',
+        `type: ${body.type} channels are not available yet`,
+        [{ field: 'type', message: `${body.type} is not available yet; webchat is` }],
+      );
     }
-    if (Object.keys(body.credentials).length > 0) throw ApiException.invalid('credentials', 'webchat takes no credentials');
+    if (Object.keys(body.credentials).length > 0)
+      throw ApiException.invalid('credentials', 'webchat takes no credentials');
     const row = await this.channels.insert({
       workspace_id: auth.workspaceId,
       type: body.type,

@@ -76,7 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`PUBLIC_URL is not a valid URL (got "${publicUrl}")`);
   }
   const databaseUrl = env['DATABASE_URL'] || null;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must start with postgres://');
   const adminEmail = env['ONEBOX_ADMIN_EMAIL'] || null;
   const adminPassword = env['ONEBOX_ADMIN_PASSWORD'] || null;
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push('ONEBOX_ADMIN_EMAIL is not an email address');

@@ -89,11 +89,13 @@ export class ContactsRepository {
     id: string,
     profile: { name?: string; email?: string; phone?: string },
   ): Promise<ContactRow | null> {
-    const rows = returnedRows<ContactRow>(await this.db.query(
-      `UPDATE contacts SET name = COALESCE($3, name), email = COALESCE($4, email), phone = COALESCE($5, phone),
+    const rows = returnedRows<ContactRow>(
+      await this.db.query(
+        `UPDATE contacts SET name = COALESCE($3, name), email = COALESCE($4, email), phone = COALESCE($5, phone),
          updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING *`,
-      [workspaceId, id, profile.name ?? null, profile.email ?? null, profile.phone ?? null],
-    ));
+        [workspaceId, id, profile.name ?? null, profile.email ?? null, profile.phone ?? null],
+      ),
+    );
     return rows[0] ?? null;
   }
 }

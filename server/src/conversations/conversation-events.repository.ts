@@ -22,7 +22,17 @@ export class ConversationEventsRepository {
     const values: unknown[] = [];
     const rows = events.map((e) => {
       const base = values.length;
-      values.push(e.workspaceId, e.conversationId, e.channelId, e.cycle, e.type, e.actorType, e.actorId, e.at, JSON.stringify(e.payload ?? {}));
+      values.push(
+        e.workspaceId,
+        e.conversationId,
+        e.channelId,
+        e.cycle,
+        e.type,
+        e.actorType,
+        e.actorId,
+        e.at,
+        JSON.stringify(e.payload ?? {}),
+      );
       return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
     });
     await tx.query(

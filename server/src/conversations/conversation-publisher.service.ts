@@ -12,7 +12,11 @@ export class ConversationPublisher {
     private readonly realtime: RealtimeService,
   ) {}
 
-  async conversationChanged(id: string, kind: 'created' | 'updated' = 'updated', previousAssigneeId: string | null = null): Promise<void> {
+  async conversationChanged(
+    id: string,
+    kind: 'created' | 'updated' = 'updated',
+    previousAssigneeId: string | null = null,
+  ): Promise<void> {
     const row = await this.conversations.findById(id);
     if (!row) return;
     this.realtime.toConversationAudience(row, `conversation.${kind}`, mapConversation(row), [previousAssigneeId]);

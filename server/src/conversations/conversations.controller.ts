@@ -4,7 +4,13 @@ import type { ConversationDetail, ConversationListResponse, MessageDto, MessageL
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
 import { uuidPipe } from '../common/uuid.pipe';
-import { AssignBody, ListConversationsQuery, ListMessagesQuery, SendMessageBody, StatusBody } from './conversations.dto';
+import {
+  AssignBody,
+  ListConversationsQuery,
+  ListMessagesQuery,
+  SendMessageBody,
+  StatusBody,
+} from './conversations.dto';
 import { ConversationsService } from './conversations.service';
 
 const conversationId = uuidPipe('Conversation');
@@ -26,24 +32,40 @@ export class ConversationsController {
   }
 
   @Get(':id/messages')
-  messages(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Query() query: ListMessagesQuery): Promise<MessageListResponse> {
+  messages(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Query() query: ListMessagesQuery,
+  ): Promise<MessageListResponse> {
     return this.conversations.listMessages(auth, id, query);
   }
 
   @Post(':id/messages')
-  send(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: SendMessageBody): Promise<MessageDto> {
+  send(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: SendMessageBody,
+  ): Promise<MessageDto> {
     return this.conversations.send(auth, id, body);
   }
 
   @Post(':id/assign')
   @HttpCode(204)
-  assign(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: AssignBody): Promise<void> {
+  assign(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: AssignBody,
+  ): Promise<void> {
     return this.conversations.assign(auth, id, body);
   }
 
   @Post(':id/status')
   @HttpCode(204)
-  status(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: StatusBody): Promise<void> {
+  status(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: StatusBody,
+  ): Promise<void> {
     return this.conversations.setStatus(auth, id, body);
   }
 

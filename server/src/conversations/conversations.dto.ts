@@ -28,10 +28,14 @@ import type { MessageRow } from './messages.repository';
 export const MAX_TEXT_LENGTH = 10_000;
 
 export class ListConversationsQuery {
-  @ApiPropertyOptional({ enum: [...CONVERSATION_STATUSES, 'all'] }) @IsOptional() @IsIn([...CONVERSATION_STATUSES, 'all'])
+  @ApiPropertyOptional({ enum: [...CONVERSATION_STATUSES, 'all'] })
+  @IsOptional()
+  @IsIn([...CONVERSATION_STATUSES, 'all'])
   status?: ConversationStatus | 'all';
 
-  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
   channelId?: string;
 
   @ApiPropertyOptional({ description: 'me, unassigned or a user id' })
@@ -40,13 +44,22 @@ export class ListConversationsQuery {
   @IsUUID('all', { message: 'assignee must be me, unassigned or a user id' })
   assignee?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(60)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
   tag?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
@@ -59,7 +72,9 @@ export class ListConversationsQuery {
 }
 
 export class ListMessagesQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
   before?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
@@ -72,19 +87,33 @@ export class ListMessagesQuery {
 }
 
 export class SendMessageBody {
-  @ApiProperty({ maxLength: MAX_TEXT_LENGTH }) @IsString() @MaxLength(MAX_TEXT_LENGTH)
+  @ApiProperty({ maxLength: MAX_TEXT_LENGTH })
+  @IsString()
+  @MaxLength(MAX_TEXT_LENGTH)
   text: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   clientMessageId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsUUID()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
   cannedResponseId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   private?: boolean;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsUUID('all', { each: true })
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
   attachmentIds?: string[];
 }
 
@@ -96,7 +125,8 @@ export class AssignBody {
 }
 
 export class StatusBody {
-  @ApiProperty({ enum: CONVERSATION_STATUSES }) @IsIn(CONVERSATION_STATUSES)
+  @ApiProperty({ enum: CONVERSATION_STATUSES })
+  @IsIn(CONVERSATION_STATUSES)
   status: ConversationStatus;
 }
 
@@ -128,7 +158,11 @@ export function mapConversation(row: ConversationListRow): ConversationListItem 
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? '' } : null,
     tags: row.tags,
     lastMessage: row.last_message_direction
-      ? { text: row.last_message_text ?? '', direction: row.last_message_direction, createdAt: row.last_message_at.toISOString() }
+      ? {
+          text: row.last_message_text ?? '',
+          direction: row.last_message_direction,
+          createdAt: row.last_message_at.toISOString(),
+        }
       : null,
     unreadCount: row.unread_count,
     deal: null,

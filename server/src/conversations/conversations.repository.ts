@@ -92,7 +92,9 @@ export class ConversationsRepository {
         SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.text ILIKE ${like}))`);
     }
     if (filter.after) {
-      where.push(`(c.last_message_at, c.id) < (${p.add(filter.after.at)}::timestamptz, ${p.add(filter.after.id)}::uuid)`);
+      where.push(
+        `(c.last_message_at, c.id) < (${p.add(filter.after.at)}::timestamptz, ${p.add(filter.after.id)}::uuid)`,
+      );
     }
     const sql = `${LIST_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${p.add(filter.limit + 1)}`;
     return this.db.query(sql, p.values);
@@ -119,10 +121,10 @@ export class ConversationsRepository {
   }
 
   async findIdByChannelContact(channelId: string, contactId: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.db.query('SELECT id FROM conversations WHERE channel_id = $1 AND contact_id = $2', [
-      channelId,
-      contactId,
-    ]);
+    const rows: { id: string }[] = await this.db.query(
+      'SELECT id FROM conversations WHERE channel_id = $1 AND contact_id = $2',
+      [channelId, contactId],
+    );
     return rows[0]?.id ?? null;
   }
 
@@ -157,13 +159,15 @@ export class ConversationsRepository {
 
   /** Starts a new cycle after resolution: the cycle's timestamps start over. */
   async startNewCycle(tx: Db, id: string, at: Date): Promise<ConversationRow> {
-    const rows = returnedRows<ConversationRow>(await tx.query(
-      `UPDATE conversations SET cycle = cycle + 1, status = 'open', cycle_started_at = $2,
+    const rows = returnedRows<ConversationRow>(
+      await tx.query(
+        `UPDATE conversations SET cycle = cycle + 1, status = 'open', cycle_started_at = $2,
          first_customer_message_at = NULL, first_human_reply_at = NULL, resolved_at = NULL, snoozed_until = NULL,
          updated_at = now()
        WHERE id = $1 RETURNING *`,
-      [id, at],
-    ));
+        [id, at],
+      ),
+    );
     return rows[0];
   }
 

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  ConversationDetail,
-  ConversationListResponse,
-  MessageDto,
-  MessageListResponse,
-} from '@onebox/contracts';
+import type { ConversationDetail, ConversationListResponse, MessageDto, MessageListResponse } from '@onebox/contracts';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
@@ -63,7 +58,10 @@ export class ConversationsService {
     }
     const rows = await this.conversations.list(visibilityOf(auth), filter);
     const page = rows.slice(0, limit);
-    return { items: page.map(mapConversation), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    return {
+      items: page.map(mapConversation),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    };
   }
 
   async get(auth: AuthUser, id: string): Promise<ConversationDetail> {
@@ -83,7 +81,11 @@ export class ConversationsService {
         name: contact.name,
         email: contact.email,
         phone: contact.phone,
-        identities: identities.map((i) => ({ channelId: i.channel_id, channelType: i.channel_type, externalId: i.external_id })),
+        identities: identities.map((i) => ({
+          channelId: i.channel_id,
+          channelType: i.channel_type,
+          externalId: i.external_id,
+        })),
         createdAt: contact.created_at.toISOString(),
       },
       cycle: row.cycle,
@@ -104,7 +106,11 @@ export class ConversationsService {
     const conversation = await this.conversations.findVisible(visibilityOf(auth), id);
     if (!conversation) throw ApiException.notFound('Conversation');
     const limit = query.limit ?? 30;
-    const rows = await this.messages.listThread(auth.workspaceId, id, { beforeId: query.before, limit: limit + 1, includePrivate: true });
+    const rows = await this.messages.listThread(auth.workspaceId, id, {
+      beforeId: query.before,
+      limit: limit + 1,
+      includePrivate: true,
+    });
     return { items: rows.slice(0, limit).reverse().map(mapMessage), hasMore: rows.length > limit };
   }
 
@@ -124,8 +130,14 @@ export class ConversationsService {
         const existing = await this.messages.findByClientMessageId(tx, auth.workspaceId, id, body.clientMessageId);
         if (existing) return { message: existing, fresh: false, assigned: false };
       }
-      const attachments = await this.attachments.findOwned(auth.workspaceId, { type: 'agent', ref: auth.id }, attachmentIds, tx);
-      if (attachments.length !== attachmentIds.length) throw ApiException.invalid('attachmentIds', 'contains an unknown attachment');
+      const attachments = await this.attachments.findOwned(
+        auth.workspaceId,
+        { type: 'agent', ref: auth.id },
+        attachmentIds,
+        tx,
+      );
+      if (attachments.length !== attachmentIds.length)
+        throw ApiException.invalid('attachmentIds', 'contains an unknown attachment');
       const now = new Date();
       const message = await this.messages.insertUnlessDuplicate(tx, {
         workspace_id: auth.workspaceId,
@@ -147,24 +159,53 @@ export class ConversationsService {
       });
       if (!message) {
         // A concurrent request with the same clientMessageId committed first.
-        const existing = await this.messages.findByClientMessageId(tx, auth.workspaceId, id, body.clientMessageId ?? '');
+        const existing = await this.messages.findByClientMessageId(
+          tx,
+          auth.workspaceId,
+          id,
+          body.clientMessageId ?? '',
+        );
         if (!existing) throw new Error('Message insert conflicted without a matching message');
         return { message: existing, fresh: false, assigned: false };
       }
       if (isPrivate) return { message, fresh: true, assigned: false };
-      await this.jobs.enqueue(tx, { workspaceId: auth.workspaceId, queue: DELIVERY_QUEUE, payload: { messageId: message.id } });
+      await this.jobs.enqueue(tx, {
+        workspaceId: auth.workspaceId,
+        queue: DELIVERY_QUEUE,
+        payload: { messageId: message.id },
+      });
       await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true);
-      const base = { workspaceId: auth.workspaceId, conversationId: id, channelId: conversation.channel_id, cycle: conversation.cycle, at: now };
+      const base = {
+        workspaceId: auth.workspaceId,
+        conversationId: id,
+        channelId: conversation.channel_id,
+        cycle: conversation.cycle,
+        at: now,
+      };
       const assigned = conversation.assignee_id === null;
       if (assigned) await this.conversations.setAssignee(tx, id, auth.id);
       await this.events.append(tx, [
-        ...(assigned ? [{ ...base, type: 'assigned' as const, actorType: 'agent' as const, actorId: auth.id, payload: { from: null, to: auth.id, reason: 'first_reply' } }] : []),
+        ...(assigned
+          ? [
+              {
+                ...base,
+                type: 'assigned' as const,
+                actorType: 'agent' as const,
+                actorId: auth.id,
+                payload: { from: null, to: auth.id, reason: 'first_reply' },
+              },
+            ]
+          : []),
         {
           ...base,
           type: 'human_reply',
           actorType: 'agent',
           actorId: auth.id,
-          payload: { messageId: message.id, cannedResponseId: body.cannedResponseId ?? null, firstInCycle: conversation.first_human_reply_at === null },
+          payload: {
+            messageId: message.id,
+            cannedResponseId: body.cannedResponseId ?? null,
+            firstInCycle: conversation.first_human_reply_at === null,
+          },
         },
       ]);
       return { message, fresh: true, assigned };
@@ -215,7 +256,8 @@ export class ConversationsService {
       if (conversation.status === body.status) return false;
       const at = new Date();
       await this.conversations.setStatus(tx, id, body.status, at);
-      const type = body.status === 'resolved' ? 'resolved' : conversation.status === 'resolved' ? 'reopened' : 'status_changed';
+      const type =
+        body.status === 'resolved' ? 'resolved' : conversation.status === 'resolved' ? 'reopened' : 'status_changed';
       await this.events.append(tx, [
         {
           workspaceId: auth.workspaceId,

@@ -28,8 +28,22 @@ export interface MessageRow {
 export type NewMessage = Omit<MessageRow, 'id' | 'error_code' | 'error_message' | 'created_at'> & { created_at?: Date };
 
 const COLUMNS = [
-  'workspace_id', 'conversation_id', 'channel_id', 'cycle', 'direction', 'author_type', 'author_id', 'author_name',
-  'text', 'attachments', 'status', 'private', 'external_id', 'client_message_id', 'canned_response_id', 'created_at',
+  'workspace_id',
+  'conversation_id',
+  'channel_id',
+  'cycle',
+  'direction',
+  'author_type',
+  'author_id',
+  'author_name',
+  'text',
+  'attachments',
+  'status',
+  'private',
+  'external_id',
+  'client_message_id',
+  'canned_response_id',
+  'created_at',
 ] as const;
 
 /** Which earlier statuses each status may replace: a message never moves backwards. */
@@ -62,7 +76,12 @@ export class MessagesRepository {
     return rows[0] ?? null;
   }
 
-  async findByClientMessageId(tx: Db, workspaceId: string, conversationId: string, clientMessageId: string): Promise<MessageRow | null> {
+  async findByClientMessageId(
+    tx: Db,
+    workspaceId: string,
+    conversationId: string,
+    clientMessageId: string,
+  ): Promise<MessageRow | null> {
     const rows: MessageRow[] = await tx.query(
       'SELECT * FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND client_message_id = $3',
       [workspaceId, conversationId, clientMessageId],
@@ -71,10 +90,10 @@ export class MessagesRepository {
   }
 
   async findByExternalId(channelId: string, externalId: string): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await this.db.query('SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2', [
-      channelId,
-      externalId,
-    ]);
+    const rows: MessageRow[] = await this.db.query(
+      'SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2',
+      [channelId, externalId],
+    );
     return rows[0] ?? null;
   }
 
@@ -110,12 +129,21 @@ export class MessagesRepository {
     next: keyof typeof PREVIOUS,
     change: { externalId?: string; error?: { code: DeliveryErrorCode; message: string } } = {},
   ): Promise<MessageRow | null> {
-    const rows = returnedRows<MessageRow>(await this.db.query(
-      `UPDATE messages SET status = $2, external_id = COALESCE($3, external_id),
+    const rows = returnedRows<MessageRow>(
+      await this.db.query(
+        `UPDATE messages SET status = $2, external_id = COALESCE($3, external_id),
          error_code = $4, error_message = $5, updated_at = now()
        WHERE id = $1 AND status = ANY ($6::text[]) RETURNING *`,
-      [id, next, change.externalId ?? null, change.error?.code ?? null, change.error?.message ?? null, PREVIOUS[next]],
-    ));
+        [
+          id,
+          next,
+          change.externalId ?? null,
+          change.error?.code ?? null,
+          change.error?.message ?? null,
+          PREVIOUS[next],
+        ],
+      ),
+    );
     return rows[0] ?? null;
   }
 }

@@ -45,5 +45,7 @@ async function withSessionLock<T>(dataSource: DataSource, name: string, work: ()
 
 /** TypeORM answers UPDATE/DELETE with `[rows, affected]` and other statements with `rows`. */
 export function returnedRows<T>(result: T[] | [T[], number]): T[] {
-  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
 }

@@ -37,7 +37,11 @@ export function createEmbeddedPgDriver(dataDir: string) {
         return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, command };
       };
       const promise = run();
-      if (cb) promise.then((r) => cb(null, r), (e: Error) => cb(e));
+      if (cb)
+        promise.then(
+          (r) => cb(null, r),
+          (e: Error) => cb(e),
+        );
       return promise;
     }
   }
@@ -68,7 +72,10 @@ export function createEmbeddedPgDriver(dataDir: string) {
         if (err || !connection || !release) return cb?.(err ?? new Error('no connection'));
         connection
           .query(sql, Array.isArray(params) ? params : [])
-          .then((r) => cb?.(null, r), (e: Error) => cb?.(e))
+          .then(
+            (r) => cb?.(null, r),
+            (e: Error) => cb?.(e),
+          )
           .finally(release);
       });
     }
@@ -76,7 +83,10 @@ export function createEmbeddedPgDriver(dataDir: string) {
     end(callback?: (err?: Error | null) => void): void {
       const closing = db ? db.then((pg) => pg.close()) : Promise.resolve();
       db = null;
-      closing.then(() => callback?.(null), (e: Error) => callback?.(e));
+      closing.then(
+        () => callback?.(null),
+        (e: Error) => callback?.(e),
+      );
     }
   }
 

@@ -9,7 +9,11 @@ import type { MessageRow } from '../conversations/messages.repository';
 export interface ChannelSender {
   readonly type: ChannelRow['type'];
   /** Answers the provider's message id. */
-  send(input: { channel: ChannelRow; recipientExternalId: string; message: MessageRow }): Promise<{ externalId: string }>;
+  send(input: {
+    channel: ChannelRow;
+    recipientExternalId: string;
+    message: MessageRow;
+  }): Promise<{ externalId: string }>;
 }
 
 export class DeliveryError extends Error {

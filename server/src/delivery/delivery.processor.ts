@@ -32,11 +32,19 @@ export class DeliveryProcessor implements JobProcessor {
     if (!message || message.status !== 'queued') return; // already handled by an earlier run
     const conversation = await this.conversations.findById(message.conversation_id);
     const channel = await this.channels.findById(message.channel_id);
-    if (!conversation || !channel) throw new JobError('The conversation’s channel was removed', false, undefined, 'recipient_unreachable');
+    if (!conversation || !channel)
+      throw new JobError('The conversation’s channel was removed', false, undefined, 'recipient_unreachable');
     const recipient = await this.contacts.findExternalId(channel.id, conversation.contact_id);
     const sender = this.senders.get(channel.type);
-    if (!recipient) throw new JobError('The contact has no identity on this channel', false, undefined, 'recipient_unreachable');
-    if (!sender) throw new JobError(`Sending through ${channel.type} is not available yet`, false, undefined, 'unsupported_content');
+    if (!recipient)
+      throw new JobError('The contact has no identity on this channel', false, undefined, 'recipient_unreachable');
+    if (!sender)
+      throw new JobError(
+        `Sending through ${channel.type} is not available yet`,
+        false,
+        undefined,
+        'unsupported_content',
+      );
     try {
       const { externalId } = await sender.send({ channel, recipientExternalId: recipient, message });
       const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
@@ -49,7 +57,9 @@ export class DeliveryProcessor implements JobProcessor {
 
   async onGiveUp(job: JobRow, error: JobError): Promise<void> {
     const code = (error.code ?? 'temporary') as DeliveryErrorCode;
-    const failed = await this.messages.advanceStatus(String(job.payload['messageId']), 'failed', { error: { code, message: error.message } });
+    const failed = await this.messages.advanceStatus(String(job.payload['messageId']), 'failed', {
+      error: { code, message: error.message },
+    });
     if (failed) await this.publisher.messageChanged(failed, 'updated');
   }
 }

@@ -14,7 +14,12 @@ export class WebchatSender implements ChannelSender {
   constructor(private readonly realtime: RealtimeService) {}
 
   async send(input: Parameters<ChannelSender['send']>[0]): Promise<{ externalId: string }> {
-    this.realtime.toVisitor(input.channel.id, input.recipientExternalId, 'message.created', mapWebchatMessage(input.message));
+    this.realtime.toVisitor(
+      input.channel.id,
+      input.recipientExternalId,
+      'message.created',
+      mapWebchatMessage(input.message),
+    );
     return { externalId: `webchat:${input.message.id}` };
   }
 }

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
-import { ConversationEventsRepository, type NewConversationEvent } from '../conversations/conversation-events.repository';
+import {
+  ConversationEventsRepository,
+  type NewConversationEvent,
+} from '../conversations/conversation-events.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import { previewOf } from '../conversations/conversations.dto';
 import { ConversationsRepository, type ConversationRow } from '../conversations/conversations.repository';
@@ -103,12 +106,36 @@ export class IngestService {
       created_at: at,
     });
     if (!message) throw new DuplicateInbound();
-    await this.conversations.recordCustomerMessage(tx, conversation.id, at, previewOf(inbound.text, inbound.attachments));
-    const base = { workspaceId, conversationId: conversation.id, channelId: inbound.channel.id, cycle: conversation.cycle, at };
+    await this.conversations.recordCustomerMessage(
+      tx,
+      conversation.id,
+      at,
+      previewOf(inbound.text, inbound.attachments),
+    );
+    const base = {
+      workspaceId,
+      conversationId: conversation.id,
+      channelId: inbound.channel.id,
+      cycle: conversation.cycle,
+      at,
+    };
     const events: NewConversationEvent[] = [];
-    if (reopened) events.push({ ...base, type: 'reopened', actorType: 'contact', actorId: contact.id, payload: { previousCycle: found.cycle } });
+    if (reopened)
+      events.push({
+        ...base,
+        type: 'reopened',
+        actorType: 'contact',
+        actorId: contact.id,
+        payload: { previousCycle: found.cycle },
+      });
     if (created || reopened) events.push({ ...base, type: 'cycle_started', actorType: 'contact', actorId: contact.id });
-    events.push({ ...base, type: 'message_in', actorType: 'contact', actorId: contact.id, payload: { messageId: message.id } });
+    events.push({
+      ...base,
+      type: 'message_in',
+      actorType: 'contact',
+      actorId: contact.id,
+      payload: { messageId: message.id },
+    });
     await this.events.append(tx, events);
     return { message, conversation, opened: created };
   }

@@ -81,7 +81,9 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       const error = err instanceof JobError ? err : new JobError((err as Error).message ?? String(err), true);
       if (error.retryable && job.attempts < job.max_attempts) {
         const delay = Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts));
-        this.logger.warn(`${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`);
+        this.logger.warn(
+          `${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`,
+        );
         await this.jobs.retryLater(job.id, delay, error.message);
       } else {
         this.logger.warn(`${job.queue} job ${job.id} given up: ${error.message}`);

@@ -21,7 +21,10 @@ export class JobsRepository {
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async enqueue(tx: Db, job: { workspaceId: string | null; queue: string; payload: Record<string, unknown>; maxAttempts?: number }): Promise<void> {
+  async enqueue(
+    tx: Db,
+    job: { workspaceId: string | null; queue: string; payload: Record<string, unknown>; maxAttempts?: number },
+  ): Promise<void> {
     await tx.query('INSERT INTO jobs (workspace_id, queue, payload, max_attempts) VALUES ($1, $2, $3, $4)', [
       job.workspaceId,
       job.queue,
@@ -31,16 +34,18 @@ export class JobsRepository {
   }
 
   async claim(queues: string[], limit: number): Promise<JobRow[]> {
-    return returnedRows<JobRow>(await this.db.query(
-      `UPDATE jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $3), updated_at = now()
+    return returnedRows<JobRow>(
+      await this.db.query(
+        `UPDATE jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $3), updated_at = now()
        WHERE id IN (
          SELECT id FROM jobs
          WHERE status = 'pending' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
            AND queue = ANY ($1::text[])
          ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id, workspace_id, queue, payload, attempts, max_attempts`,
-      [queues, limit, JobsRepository.LEASE_SECONDS],
-    ));
+        [queues, limit, JobsRepository.LEASE_SECONDS],
+      ),
+    );
   }
 
   async complete(id: string): Promise<void> {

@@ -1,11 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AGENT_NAMESPACE } from '@onebox/contracts';
 import type { Namespace, Socket } from 'socket.io';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
@@ -46,7 +40,8 @@ export class AgentGateway implements OnGatewayInit {
     ns.use((socket, next) => {
       this.authenticate(socket as AgentSocket).then(
         () => next(),
-        (err: Error) => next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: err.message } })),
+        (err: Error) =>
+          next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: err.message } })),
       );
     });
   }
@@ -56,7 +51,13 @@ export class AgentGateway implements OnGatewayInit {
     const userId = typeof token === 'string' ? await this.tokens.verifyAgent(token) : null;
     const row = userId ? await this.users.findById(userId) : null;
     if (!row) throw new Error('Sign in to continue');
-    const user: AuthUser = { id: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name, email: row.email };
+    const user: AuthUser = {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      role: row.role,
+      name: row.name,
+      email: row.email,
+    };
     socket.data.user = user;
     const joined = [rooms.workspace(user.workspaceId), rooms.user(user.id)];
     if (seesAllConversations(user)) joined.push(rooms.leads(user.workspaceId));
@@ -64,7 +65,10 @@ export class AgentGateway implements OnGatewayInit {
   }
 
   @SubscribeMessage('conversation.join')
-  async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown }): Promise<{ ok: boolean }> {
+  async join(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: { conversationId?: unknown },
+  ): Promise<{ ok: boolean }> {
     const id = body?.conversationId;
     if (typeof id !== 'string' || !UUID.test(id)) return { ok: false };
     const conversation = await this.conversations.findVisible(visibilityOf(socket.data.user), id);
@@ -74,21 +78,33 @@ export class AgentGateway implements OnGatewayInit {
   }
 
   @SubscribeMessage('conversation.leave')
-  async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown }): Promise<void> {
+  async leave(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: { conversationId?: unknown },
+  ): Promise<void> {
     if (typeof body?.conversationId === 'string') await socket.leave(rooms.conversation(body.conversationId));
   }
 
   /** An agent typing in a conversation they opened: other agents there, and the customer on webchat. */
   @SubscribeMessage('typing')
-  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { conversationId?: unknown; typing?: unknown }): Promise<void> {
+  async typing(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: { conversationId?: unknown; typing?: unknown },
+  ): Promise<void> {
     const id = body?.conversationId;
     if (typeof id !== 'string' || !socket.rooms.has(rooms.conversation(id))) return;
     const typing = body.typing === true;
     const user = socket.data.user;
-    this.realtime.toConversationRoom(id, 'typing', { conversationId: id, author: 'agent', name: user.name, typing }, socket.id);
+    this.realtime.toConversationRoom(
+      id,
+      'typing',
+      { conversationId: id, author: 'agent', name: user.name, typing },
+      socket.id,
+    );
     try {
       const conversation = await this.conversations.findById(id);
-      if (!conversation || conversation.workspace_id !== user.workspaceId || conversation.channel_type !== 'webchat') return;
+      if (!conversation || conversation.workspace_id !== user.workspaceId || conversation.channel_type !== 'webchat')
+        return;
       const channel = await this.channels.findById(conversation.channel_id);
       const visitorId = channel ? await this.webchat.visitorIdOf(channel.id, conversation.contact_id) : null;
       if (channel && visitorId) this.realtime.toVisitor(channel.id, visitorId, 'typing', { typing, name: user.name });

@@ -49,13 +49,23 @@ export class RealtimeService {
     this.agents.to(targets).emit(event, payload as never);
   }
 
-  toConversationRoom<E extends AgentEvent>(conversationId: string, event: E, payload: Parameters<AgentServerEvents[E]>[0], exceptSocketId?: string): void {
+  toConversationRoom<E extends AgentEvent>(
+    conversationId: string,
+    event: E,
+    payload: Parameters<AgentServerEvents[E]>[0],
+    exceptSocketId?: string,
+  ): void {
     if (!this.agents) return;
     const target = this.agents.to(rooms.conversation(conversationId));
     (exceptSocketId ? target.except(exceptSocketId) : target).emit(event, payload as never);
   }
 
-  toVisitor<E extends WebchatEvent>(channelId: string, visitorId: string, event: E, payload: Parameters<WebchatServerEvents[E]>[0]): void {
+  toVisitor<E extends WebchatEvent>(
+    channelId: string,
+    visitorId: string,
+    event: E,
+    payload: Parameters<WebchatServerEvents[E]>[0],
+  ): void {
     this.webchat?.to(rooms.visitor(channelId, visitorId)).emit(event, payload as never);
   }
 

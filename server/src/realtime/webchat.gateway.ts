@@ -40,7 +40,10 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection {
           (socket as VisitorSocket).data.visitor = visitor;
           next();
         },
-        (err: Error) => next(Object.assign(new Error(err.message), { data: { code: err instanceof WebchatError ? err.code : 'error' } })),
+        (err: Error) =>
+          next(
+            Object.assign(new Error(err.message), { data: { code: err instanceof WebchatError ? err.code : 'error' } }),
+          ),
       );
     });
   }

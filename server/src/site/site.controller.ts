@@ -35,7 +35,8 @@ export class SiteController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async demoPage(): Promise<string> {
     const widgetKey = await this.demo.widgetKey();
-    if (!widgetKey) throw new NotFoundException('No website chat channel exists yet: create one in Settings → Channels');
+    if (!widgetKey)
+      throw new NotFoundException('No website chat channel exists yet: create one in Settings → Channels');
     const html = await readFile(this.config.demoFile, 'utf8');
     return html.replace('{{WIDGET_KEY}}', widgetKey);
   }

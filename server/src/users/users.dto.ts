@@ -5,16 +5,26 @@ import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import type { UserRow } from './users.repository';
 
 export class CreateUserBody {
-  @ApiProperty() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)) @IsEmail() @MaxLength(254)
+  @ApiProperty()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(120)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
   name: string;
 
-  @ApiProperty({ minLength: 8 }) @IsString() @MinLength(8) @MaxLength(200)
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(200)
   password: string;
 
-  @ApiProperty({ enum: USER_ROLES }) @IsIn(USER_ROLES)
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES)
   role: UserRole;
 }
 

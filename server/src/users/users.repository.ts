@@ -23,7 +23,10 @@ export class UsersRepository {
   }
 
   async findInWorkspace(workspaceId: string, id: string, tx: Db = this.db.manager): Promise<UserRow | null> {
-    const rows: UserRow[] = await tx.query('SELECT * FROM users WHERE workspace_id = $1 AND id = $2', [workspaceId, id]);
+    const rows: UserRow[] = await tx.query('SELECT * FROM users WHERE workspace_id = $1 AND id = $2', [
+      workspaceId,
+      id,
+    ]);
     return rows[0] ?? null;
   }
 

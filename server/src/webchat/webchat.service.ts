@@ -51,7 +51,10 @@ export class WebchatService {
   async identify(widgetKey: unknown, visitorToken: unknown): Promise<Visitor> {
     const channel = typeof widgetKey === 'string' && widgetKey ? await this.channels.findByWidgetKey(widgetKey) : null;
     if (!channel) throw new WebchatError('unknown_widget', 'This chat is not available');
-    const known = typeof visitorToken === 'string' && visitorToken ? await this.tokens.verifyVisitor(visitorToken, channel.id) : null;
+    const known =
+      typeof visitorToken === 'string' && visitorToken
+        ? await this.tokens.verifyVisitor(visitorToken, channel.id)
+        : null;
     if (known) return { channel, visitorId: known, visitorToken: visitorToken as string };
     const visitorId = randomUUID();
     return { channel, visitorId, visitorToken: await this.tokens.signVisitor(visitorId, channel.id) };
@@ -62,7 +65,12 @@ export class WebchatService {
     const contact = await this.contacts.findByIdentity(channel.id, visitor.visitorId);
     const conversationId = contact ? await this.conversationIdOf(visitor) : null;
     const history = conversationId
-      ? (await this.messages.listThread(channel.workspace_id, conversationId, { limit: HISTORY_LIMIT, includePrivate: false })).reverse()
+      ? (
+          await this.messages.listThread(channel.workspace_id, conversationId, {
+            limit: HISTORY_LIMIT,
+            includePrivate: false,
+          })
+        ).reverse()
       : [];
     return {
       visitorToken: visitor.visitorToken,
@@ -77,8 +85,13 @@ export class WebchatService {
   async receive(visitor: Visitor, payload: unknown): Promise<{ id: string }> {
     const { clientMessageId, text, attachmentIds } = parseSend(payload);
     const { channel, visitorId } = visitor;
-    const attachments: AttachmentDto[] = await this.attachments.findOwned(channel.workspace_id, { type: 'contact', ref: visitorId }, attachmentIds);
-    if (attachments.length !== attachmentIds.length) throw new WebchatError('validation_failed', 'attachmentIds: unknown attachment');
+    const attachments: AttachmentDto[] = await this.attachments.findOwned(
+      channel.workspace_id,
+      { type: 'contact', ref: visitorId },
+      attachmentIds,
+    );
+    if (attachments.length !== attachmentIds.length)
+      throw new WebchatError('validation_failed', 'attachmentIds: unknown attachment');
     const result = await this.ingest.ingest({
       channel,
       externalUserId: visitorId,
@@ -89,7 +102,8 @@ export class WebchatService {
       attachments,
       sentAt: new Date(),
     });
-    if (!result.duplicate) this.realtime.toVisitor(channel.id, visitorId, 'message.created', mapWebchatMessage(result.message));
+    if (!result.duplicate)
+      this.realtime.toVisitor(channel.id, visitorId, 'message.created', mapWebchatMessage(result.message));
     return { id: result.message.id };
   }
 
@@ -110,7 +124,8 @@ export class WebchatService {
   /** Forwards the visitor's typing to agents who have the conversation open. */
   async typing(visitor: Visitor, typing: boolean, name: string): Promise<void> {
     const conversationId = await this.conversationIdOf(visitor);
-    if (conversationId) this.realtime.toConversationRoom(conversationId, 'typing', { conversationId, author: 'contact', name, typing });
+    if (conversationId)
+      this.realtime.toConversationRoom(conversationId, 'typing', { conversationId, author: 'contact', name, typing });
   }
 
   async conversationIdOf(visitor: Pick<Visitor, 'channel' | 'visitorId'>): Promise<string | null> {
@@ -143,10 +158,15 @@ function parseSend(payload: unknown): { clientMessageId: string; text: string; a
   if (typeof text !== 'string' || text.length > MAX_TEXT_LENGTH) {
     throw new WebchatError('validation_failed', `text: must be a string of at most ${MAX_TEXT_LENGTH} characters`);
   }
-  if (!Array.isArray(attachmentIds) || attachmentIds.length > 10 || !attachmentIds.every((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id))) {
+  if (
+    !Array.isArray(attachmentIds) ||
+    attachmentIds.length > 10 ||
+    !attachmentIds.every((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id))
+  ) {
     throw new WebchatError('validation_failed', 'attachmentIds: must be up to 10 attachment ids');
   }
-  if (!text.trim() && attachmentIds.length === 0) throw new WebchatError('validation_failed', 'text: must not be empty');
+  if (!text.trim() && attachmentIds.length === 0)
+    throw new WebchatError('validation_failed', 'text: must not be empty');
   return { clientMessageId, text: text.trim(), attachmentIds: [...new Set(attachmentIds as string[])] };
 }
 
@@ -156,11 +176,15 @@ function parseProfile(payload: unknown): { name?: string; email?: string; phone?
   for (const field of ['name', 'email', 'phone'] as const) {
     const value = body[field];
     if (value === undefined || value === null || value === '') continue;
-    if (typeof value !== 'string' || value.trim().length > 120) throw new WebchatError('validation_failed', `${field}: must be text up to 120 characters`);
+    if (typeof value !== 'string' || value.trim().length > 120)
+      throw new WebchatError('validation_failed', `${field}: must be text up to 120 characters`);
     profile[field] = value.trim();
   }
-  if (profile.email && !EMAIL.test(profile.email)) throw new WebchatError('validation_failed', 'email: is not an email address');
-  if (profile.phone && !PHONE.test(profile.phone)) throw new WebchatError('validation_failed', 'phone: is not a phone number');
-  if (!profile.name && !profile.email && !profile.phone) throw new WebchatError('validation_failed', 'name: give a name, email or phone');
+  if (profile.email && !EMAIL.test(profile.email))
+    throw new WebchatError('validation_failed', 'email: is not an email address');
+  if (profile.phone && !PHONE.test(profile.phone))
+    throw new WebchatError('validation_failed', 'phone: is not a phone number');
+  if (!profile.name && !profile.email && !profile.phone)
+    throw new WebchatError('validation_failed', 'name: give a name, email or phone');
   return profile;
 }

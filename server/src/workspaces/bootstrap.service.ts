@@ -31,7 +31,10 @@ export class BootstrapService implements OnApplicationBootstrap {
     const created = await this.tx.runExclusive('bootstrap', async (tx) => {
       if ((await this.users.count(tx)) > 0) return false;
       const workspace = await this.workspaces.insert({ name: 'Onebox', time_zone: 'Europe/Moscow', locale: 'ru' }, tx);
-      await this.users.insert({ workspace_id: workspace.id, email, name: 'Admin', role: 'admin', password_hash: hash }, tx);
+      await this.users.insert(
+        { workspace_id: workspace.id, email, name: 'Admin', role: 'admin', password_hash: hash },
+        tx,
+      );
       if (this.config.seedDemo) {
         await this.channels.insert(
           {
@@ -49,6 +52,9 @@ export class BootstrapService implements OnApplicationBootstrap {
     });
     if (!created) return;
     if (this.config.adminPassword) this.logger.log(`Created the first admin: ${email}`);
-    else this.logger.warn(`Created the first admin: ${email} with password ${password} (shown once; change it by creating your own admin)`);
+    else
+      this.logger.warn(
+        `Created the first admin: ${email} with password ${password} (shown once; change it by creating your own admin)`,
+      );
   }
 }

@@ -20,7 +20,10 @@ export class WorkspacesRepository {
     return rows[0] ?? null;
   }
 
-  async insert(ws: Pick<WorkspaceRow, 'name' | 'time_zone' | 'locale'>, tx: Db = this.db.manager): Promise<WorkspaceRow> {
+  async insert(
+    ws: Pick<WorkspaceRow, 'name' | 'time_zone' | 'locale'>,
+    tx: Db = this.db.manager,
+  ): Promise<WorkspaceRow> {
     const rows: WorkspaceRow[] = await tx.query(
       'INSERT INTO workspaces (name, time_zone, locale) VALUES ($1, $2, $3) RETURNING *',
       [ws.name, ws.time_zone, ws.locale],

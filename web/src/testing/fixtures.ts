@@ -22,7 +22,14 @@ export function conversation(id: string, patch: Partial<ConversationListItem> = 
 export function detail(id: string, patch: Partial<ConversationDetail> = {}): ConversationDetail {
   return {
     ...conversation(id),
-    contact: { id: `ct-${id}`, name: `Contact ${id}`, email: null, phone: null, identities: [], createdAt: '2025-01-01T00:00:00.000Z' },
+    contact: {
+      id: `ct-${id}`,
+      name: `Contact ${id}`,
+      email: null,
+      phone: null,
+      identities: [],
+      createdAt: '2025-01-01T00:00:00.000Z',
+    },
     cycle: 1,
     cycleStartedAt: '2025-03-01T09:00:00.000Z',
     firstCustomerMessageAt: null,

@@ -119,7 +119,12 @@ export interface ConversationDetail extends ConversationListItem {
   firstHumanReplyAt: string | null;
   resolvedAt: string | null;
   /** Earlier conversations of the same contact (other channels included), newest first. */
-  pastConversations: { id: string; channel: { id: string; type: ChannelType; name: string }; status: ConversationStatus; lastMessageAt: string }[];
+  pastConversations: {
+    id: string;
+    channel: { id: string; type: ChannelType; name: string };
+    status: ConversationStatus;
+    lastMessageAt: string;
+  }[];
 }
 
 export interface MessageDto {

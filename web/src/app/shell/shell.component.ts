@@ -16,9 +16,13 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
         <span class="brand__logo" aria-hidden="true"></span>{{ 'app.name' | t }}
       </a>
       <nav class="nav">
-        <a routerLink="/inbox" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-inbox">{{ 'nav.inbox' | t }}</a>
+        <a routerLink="/inbox" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-inbox">{{
+          'nav.inbox' | t
+        }}</a>
         @if (auth.isAdmin()) {
-          <a routerLink="/settings" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-settings">{{ 'nav.settings' | t }}</a>
+          <a routerLink="/settings" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-settings">{{
+            'nav.settings' | t
+          }}</a>
         }
       </nav>
       <div class="topbar__right">
@@ -41,7 +45,9 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
             </span>
           </span>
         }
-        <button type="button" class="btn btn--ghost btn--sm" data-testid="logout" (click)="logout()">{{ 'nav.logout' | t }}</button>
+        <button type="button" class="btn btn--ghost btn--sm" data-testid="logout" (click)="logout()">
+          {{ 'nav.logout' | t }}
+        </button>
       </div>
     </header>
     @if (socket.reconnecting()) {
@@ -50,25 +56,116 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
     <main class="page"><router-outlet /></main>
   `,
   styles: `
-    :host { display: grid; grid-template-rows: auto auto minmax(0, 1fr); height: 100vh; height: 100dvh; min-width: 0; }
-    .topbar { display: flex; align-items: center; gap: 24px; height: 52px; padding: 0 16px; background: var(--surface); border-bottom: 1px solid var(--border); }
-    .brand { display: flex; align-items: center; gap: 8px; font-weight: 700; font-size: 16px; color: var(--text); text-decoration: none; }
-    .brand__logo { width: 22px; height: 22px; border-radius: 6px; background: var(--accent); box-shadow: inset 0 -6px 0 rgba(255,255,255,.25); }
-    .nav { display: flex; gap: 4px; }
-    .nav__link { padding: 6px 10px; border-radius: 6px; color: var(--text-muted); text-decoration: none; font-weight: 500; }
-    .nav__link:hover { background: var(--hover); color: var(--text); }
-    .nav__link--active { color: var(--accent); background: var(--accent-soft); }
-    .topbar__right { margin-left: auto; display: flex; align-items: center; gap: 12px; }
-    .lang { display: inline-flex; border: 1px solid var(--border); border-radius: 6px; background: var(--surface); padding: 2px; cursor: pointer; font: inherit; font-size: 12px; }
-    .lang span { padding: 2px 6px; border-radius: 4px; color: var(--text-muted); }
-    .lang .lang__on { background: var(--accent); color: #fff; }
-    .user { display: flex; align-items: center; gap: 8px; }
-    .user__text { display: flex; flex-direction: column; line-height: 1.2; }
-    .user__name { font-weight: 600; font-size: 13px; }
-    .user__role { font-size: 11px; color: var(--text-muted); }
-    .banner { grid-row: 2; padding: 6px 16px; background: #fef0c7; color: #93370d; font-size: 13px; text-align: center; border-bottom: 1px solid #fedf89; }
+    :host {
+      display: grid;
+      grid-template-rows: auto auto minmax(0, 1fr);
+      height: 100vh;
+      height: 100dvh;
+      min-width: 0;
+    }
+    .topbar {
+      display: flex;
+      align-items: center;
+      gap: 24px;
+      height: 52px;
+      padding: 0 16px;
+      background: var(--surface);
+      border-bottom: 1px solid var(--border);
+    }
+    .brand {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      font-weight: 700;
+      font-size: 16px;
+      color: var(--text);
+      text-decoration: none;
+    }
+    .brand__logo {
+      width: 22px;
+      height: 22px;
+      border-radius: 6px;
+      background: var(--accent);
+      box-shadow: inset 0 -6px 0 rgba(255, 255, 255, 0.25);
+    }
+    .nav {
+      display: flex;
+      gap: 4px;
+    }
+    .nav__link {
+      padding: 6px 10px;
+      border-radius: 6px;
+      color: var(--text-muted);
+      text-decoration: none;
+      font-weight: 500;
+    }
+    .nav__link:hover {
+      background: var(--hover);
+      color: var(--text);
+    }
+    .nav__link--active {
+      color: var(--accent);
+      background: var(--accent-soft);
+    }
+    .topbar__right {
+      margin-left: auto;
+      display: flex;
+      align-items: center;
+      gap: 12px;
+    }
+    .lang {
+      display: inline-flex;
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      background: var(--surface);
+      padding: 2px;
+      cursor: pointer;
+      font: inherit;
+      font-size: 12px;
+    }
+    .lang span {
+      padding: 2px 6px;
+      border-radius: 4px;
+      color: var(--text-muted);
+    }
+    .lang .lang__on {
+      background: var(--accent);
+      color: #fff;
+    }
+    .user {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+    .user__text {
+      display: flex;
+      flex-direction: column;
+      line-height: 1.2;
+    }
+    .user__name {
+      font-weight: 600;
+      font-size: 13px;
+    }
+    .user__role {
+      font-size: 11px;
+      color: var(--text-muted);
+    }
+    .banner {
+      grid-row: 2;
+      padding: 6px 16px;
+      background: #fef0c7;
+      color: #93370d;
+      font-size: 13px;
+      text-align: center;
+      border-bottom: 1px solid #fedf89;
+    }
     /* Explicit rows: without the banner the page must still land in the stretching row. */
-    .page { grid-row: 3; min-height: 0; min-width: 0; overflow: hidden; }
+    .page {
+      grid-row: 3;
+      min-height: 0;
+      min-width: 0;
+      overflow: hidden;
+    }
   `,
 })
 export class ShellComponent implements OnInit, OnDestroy {

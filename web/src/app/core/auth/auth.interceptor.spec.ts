@@ -14,7 +14,11 @@ describe('authInterceptor', () => {
     localStorage.clear();
     signIn(ME, 'jwt-abc');
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting(), provideRouter([])],
+      providers: [
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([]),
+      ],
     });
     http = TestBed.inject(HttpTestingController);
     client = TestBed.inject(HttpClient);
@@ -35,7 +39,9 @@ describe('authInterceptor', () => {
   it('ends the session and goes to login on 401', () => {
     const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     client.get('/api/conversations').subscribe({ error: () => undefined });
-    http.expectOne('/api/conversations').flush({ code: 'unauthorized', message: 'Expired' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/conversations')
+      .flush({ code: 'unauthorized', message: 'Expired' }, { status: 401, statusText: 'Unauthorized' });
     expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
     expect(localStorage.getItem('onebox.token')).toBeNull();
     expect(navigate).toHaveBeenCalledWith(['/login']);
@@ -43,7 +49,9 @@ describe('authInterceptor', () => {
 
   it('keeps the session on other errors', () => {
     client.get('/api/conversations').subscribe({ error: () => undefined });
-    http.expectOne('/api/conversations').flush({ code: 'forbidden', message: 'No' }, { status: 403, statusText: 'Forbidden' });
+    http
+      .expectOne('/api/conversations')
+      .flush({ code: 'forbidden', message: 'No' }, { status: 403, statusText: 'Forbidden' });
     expect(TestBed.inject(AuthService).isAuthenticated()).toBe(true);
   });
 });

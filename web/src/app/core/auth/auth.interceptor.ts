@@ -10,7 +10,8 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthService);
   const token = auth.token();
   const isApi = req.url.startsWith('/api/');
-  const request = token && isApi && req.url !== LOGIN_URL ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+  const request =
+    token && isApi && req.url !== LOGIN_URL ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
   return next(request).pipe(
     catchError((err: unknown) => {
       if (err instanceof HttpErrorResponse && err.status === 401 && isApi && req.url !== LOGIN_URL) {

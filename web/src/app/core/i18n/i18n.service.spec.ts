@@ -6,7 +6,8 @@ import { TranslatePipe } from './translate.pipe';
 @Component({
   imports: [TranslatePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<p>{{ 'nav.inbox' | t }}</p><span>{{ 'login.tooMany' | t: { n: 12 } }}</span>`,
+  template: `<p>{{ 'nav.inbox' | t }}</p>
+    <span>{{ 'login.tooMany' | t: { n: 12 } }}</span>`,
 })
 class HostComponent {}
 

@@ -43,9 +43,7 @@ export class I18nService {
   t(key: TranslationKey, params?: Record<string, string | number>): string {
     const template = DICTIONARIES[this.langSignal()][key] ?? EN[key] ?? key;
     if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in params ? String(params[name]) : whole,
-    );
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   }
 
   private initialLang(): Lang {

@@ -37,7 +37,7 @@ export const RU: Dictionary = {
   'status.all': 'Все статусы',
 
   'list.tab.mine': 'Мои',
-  'list.tab.unassigned': 'Без ответственного',
+  'list.tab.unassigned': 'Свободные',
   'list.tab.all': 'Все',
   'list.search': 'Поиск по диалогам',
   'list.statusFilter': 'Статус',

@@ -15,7 +15,13 @@ export const SOCKET_FACTORY = new InjectionToken<SocketFactory>('SOCKET_FACTORY'
 
 type ServerEvent = keyof AgentServerEvents;
 type Payload<E extends ServerEvent> = Parameters<AgentServerEvents[E]>[0];
-const SERVER_EVENTS: ServerEvent[] = ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'typing'];
+const SERVER_EVENTS: ServerEvent[] = [
+  'message.created',
+  'message.updated',
+  'conversation.created',
+  'conversation.updated',
+  'typing',
+];
 
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 

@@ -15,7 +15,11 @@ describe(LoginPage.name, () => {
   beforeEach(async () => {
     localStorage.clear();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting(), provideRouter([])],
+      providers: [
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([]),
+      ],
     });
     TestBed.inject(I18nService).setLang('en');
     http = TestBed.inject(HttpTestingController);
@@ -50,7 +54,12 @@ describe(LoginPage.name, () => {
 
   it('says the credentials are wrong on 401', async () => {
     await submit();
-    http.expectOne('/api/auth/login').flush({ code: 'invalid_credentials', message: 'Invalid credentials' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/auth/login')
+      .flush(
+        { code: 'invalid_credentials', message: 'Invalid credentials' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     await fixture.whenStable();
     expect(q('login-error').textContent).toContain('Wrong email or password.');
     expect(localStorage.getItem('onebox.token')).toBeNull();
@@ -60,7 +69,10 @@ describe(LoginPage.name, () => {
     await submit();
     http
       .expectOne('/api/auth/login')
-      .flush({ code: 'too_many_requests', message: 'Too many' }, { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '42' } });
+      .flush(
+        { code: 'too_many_requests', message: 'Too many' },
+        { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '42' } },
+      );
     await fixture.whenStable();
     expect(q('login-error').textContent).toContain('Too many attempts, try again in 42 s');
 

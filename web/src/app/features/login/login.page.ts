@@ -22,11 +22,28 @@ import { TranslatePipe } from '../../core/i18n/translate.pipe';
         <p class="muted">{{ 'login.subtitle' | t }}</p>
         <label class="field">
           <span class="field__label">{{ 'login.email' | t }}</span>
-          <input class="input" type="email" name="email" autocomplete="username" data-testid="login-email" [(ngModel)]="email" required autofocus />
+          <input
+            class="input"
+            type="email"
+            name="email"
+            autocomplete="username"
+            data-testid="login-email"
+            [(ngModel)]="email"
+            required
+            autofocus
+          />
         </label>
         <label class="field">
           <span class="field__label">{{ 'login.password' | t }}</span>
-          <input class="input" type="password" name="password" autocomplete="current-password" data-testid="login-password" [(ngModel)]="password" required />
+          <input
+            class="input"
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            data-testid="login-password"
+            [(ngModel)]="password"
+            required
+          />
         </label>
         @if (error()) {
           <p class="error" role="alert" data-testid="login-error">{{ error() }}</p>
@@ -38,13 +55,60 @@ import { TranslatePipe } from '../../core/i18n/translate.pipe';
     </div>
   `,
   styles: `
-    .login { min-height: 100vh; display: grid; place-items: center; background: radial-gradient(circle at 30% 20%, var(--accent-soft), var(--bg) 60%); position: relative; padding: 24px; }
-    .lang { position: absolute; top: 16px; right: 16px; background: none; border: 1px solid var(--border); border-radius: 6px; padding: 4px 10px; cursor: pointer; font: inherit; color: var(--text-muted); }
-    .card { width: 100%; max-width: 380px; background: var(--surface); border: 1px solid var(--border); border-radius: 14px; padding: 32px; box-shadow: var(--shadow-lg); display: flex; flex-direction: column; gap: 14px; }
-    .logo { width: 36px; height: 36px; border-radius: 10px; background: var(--accent); }
-    h1 { margin: 0; font-size: 20px; }
-    .muted { margin: -8px 0 4px; color: var(--text-muted); }
-    .error { margin: 0; padding: 8px 10px; border-radius: 6px; background: var(--danger-soft); color: var(--danger); font-size: 13px; }
+    .login {
+      min-height: 100vh;
+      display: grid;
+      place-items: center;
+      background: radial-gradient(circle at 30% 20%, var(--accent-soft), var(--bg) 60%);
+      position: relative;
+      padding: 24px;
+    }
+    .lang {
+      position: absolute;
+      top: 16px;
+      right: 16px;
+      background: none;
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      padding: 4px 10px;
+      cursor: pointer;
+      font: inherit;
+      color: var(--text-muted);
+    }
+    .card {
+      width: 100%;
+      max-width: 380px;
+      background: var(--surface);
+      border: 1px solid var(--border);
+      border-radius: 14px;
+      padding: 32px;
+      box-shadow: var(--shadow-lg);
+      display: flex;
+      flex-direction: column;
+      gap: 14px;
+    }
+    .logo {
+      width: 36px;
+      height: 36px;
+      border-radius: 10px;
+      background: var(--accent);
+    }
+    h1 {
+      margin: 0;
+      font-size: 20px;
+    }
+    .muted {
+      margin: -8px 0 4px;
+      color: var(--text-muted);
+    }
+    .error {
+      margin: 0;
+      padding: 8px 10px;
+      border-radius: 6px;
+      background: var(--danger-soft);
+      color: var(--danger);
+      font-size: 13px;
+    }
   `,
 })
 export class LoginPage {

@@ -17,7 +17,13 @@ describe(ConversationListStore.name, () => {
     signIn(ME);
     const sockets: FakeSocket[] = [];
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), provideFakeSocket(sockets), ConversationListStore],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        provideFakeSocket(sockets),
+        ConversationListStore,
+      ],
     });
     TestBed.inject(AgentSocketService).connect(() => 'jwt');
     socket = sockets[0];
@@ -71,7 +77,10 @@ describe(ConversationListStore.name, () => {
     ]);
     socket.serverEmit(
       'conversation.updated',
-      conversation('b', { unreadCount: 2, lastMessage: { text: 'new!', direction: 'in', createdAt: '2025-03-01T11:00:00Z' } }),
+      conversation('b', {
+        unreadCount: 2,
+        lastMessage: { text: 'new!', direction: 'in', createdAt: '2025-03-01T11:00:00Z' },
+      }),
     );
     expect(store.items().map((c) => c.id)).toEqual(['b', 'a']);
     expect(store.items()[0].unreadCount).toBe(2);
@@ -80,14 +89,19 @@ describe(ConversationListStore.name, () => {
 
   it('adds created conversations that match and ignores those that do not', () => {
     loadFirstPage([conversation('a')]);
-    socket.serverEmit('conversation.created', conversation('n1', { lastMessage: { text: 'hi', direction: 'in', createdAt: '2025-03-02T00:00:00Z' } }));
+    socket.serverEmit(
+      'conversation.created',
+      conversation('n1', { lastMessage: { text: 'hi', direction: 'in', createdAt: '2025-03-02T00:00:00Z' } }),
+    );
     socket.serverEmit('conversation.created', conversation('n2', { status: 'resolved' }));
     expect(store.items().map((c) => c.id)).toEqual(['n1', 'a']);
   });
 
   it('drops a conversation that no longer matches the filter', () => {
     store.setFilter({ tab: 'unassigned' });
-    http.expectOne((r) => r.url === '/api/conversations').flush({ items: [conversation('a'), conversation('b')], nextCursor: null });
+    http
+      .expectOne((r) => r.url === '/api/conversations')
+      .flush({ items: [conversation('a'), conversation('b')], nextCursor: null });
 
     socket.serverEmit('conversation.updated', conversation('a', { assignee: { id: ME.id, name: ME.name } }));
     expect(store.items().map((c) => c.id)).toEqual(['b']);

@@ -79,7 +79,10 @@ export class ConversationListStore {
       next: (res) => {
         this.itemsSignal.update((items) => {
           const known = new Set(items.map((item) => item.id));
-          return [...items, ...res.items.filter((item) => !known.has(item.id)).map((item) => this.withActiveRead(item))];
+          return [
+            ...items,
+            ...res.items.filter((item) => !known.has(item.id)).map((item) => this.withActiveRead(item)),
+          ];
         });
         this.cursorSignal.set(res.nextCursor);
         this.loadingMore.set(false);
@@ -104,7 +107,9 @@ export class ConversationListStore {
 
   /** Reset the unread badge locally (the server is told by the thread). */
   markRead(id: string): void {
-    this.itemsSignal.update((items) => items.map((item) => (item.id === id && item.unreadCount ? { ...item, unreadCount: 0 } : item)));
+    this.itemsSignal.update((items) =>
+      items.map((item) => (item.id === id && item.unreadCount ? { ...item, unreadCount: 0 } : item)),
+    );
   }
 
   moveCursor(delta: 1 | -1): void {

@@ -19,7 +19,13 @@ describe(ConversationThreadStore.name, () => {
     signIn(ME);
     const sockets: FakeSocket[] = [];
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), provideFakeSocket(sockets), ConversationThreadStore],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        provideFakeSocket(sockets),
+        ConversationThreadStore,
+      ],
     });
     TestBed.inject(AgentSocketService).connect(() => 'jwt');
     socket = sockets[0];
@@ -65,12 +71,32 @@ describe(ConversationThreadStore.name, () => {
 
     const req = http.expectOne('/api/conversations/c1/messages');
     expect(req.request.method).toBe('POST');
-    expect(req.request.body).toEqual({ text: 'Hello\nthere', clientMessageId: optimistic.clientMessageId, private: false, attachmentIds: [] });
+    expect(req.request.body).toEqual({
+      text: 'Hello\nthere',
+      clientMessageId: optimistic.clientMessageId,
+      private: false,
+      attachmentIds: [],
+    });
     expect(optimistic.clientMessageId).toMatch(/^[0-9a-f-]{36}$/);
 
     // The socket may win the race with the HTTP answer; either way one message remains.
-    socket.serverEmit('message.created', message('srv-1', { direction: 'out', status: 'sent', text: 'Hello\nthere', clientMessageId: optimistic.clientMessageId }));
-    req.flush(message('srv-1', { direction: 'out', status: 'queued', text: 'Hello\nthere', clientMessageId: optimistic.clientMessageId }));
+    socket.serverEmit(
+      'message.created',
+      message('srv-1', {
+        direction: 'out',
+        status: 'sent',
+        text: 'Hello\nthere',
+        clientMessageId: optimistic.clientMessageId,
+      }),
+    );
+    req.flush(
+      message('srv-1', {
+        direction: 'out',
+        status: 'queued',
+        text: 'Hello\nthere',
+        clientMessageId: optimistic.clientMessageId,
+      }),
+    );
 
     expect(store.messages()).toHaveLength(1);
     expect(store.messages()[0].id).toBe('srv-1');
@@ -90,7 +116,10 @@ describe(ConversationThreadStore.name, () => {
     store.send({ text: 'hi', private: true, attachments: [] });
     http
       .expectOne('/api/conversations/c1/messages')
-      .flush({ code: 'window_closed', message: 'The 24-hour window is closed' }, { status: 422, statusText: 'Unprocessable' });
+      .flush(
+        { code: 'window_closed', message: 'The 24-hour window is closed' },
+        { status: 422, statusText: 'Unprocessable' },
+      );
     expect(store.messages()[0].status).toBe('failed');
     expect(store.messages()[0].error?.message).toBe('The 24-hour window is closed');
     expect(toast.toasts().map((t) => t.text)).toEqual(['The 24-hour window is closed']);
@@ -121,7 +150,11 @@ describe(ConversationThreadStore.name, () => {
     expect(store.detail()?.status).toBe('resolved');
 
     // The server's echo wins over the local guess.
-    socket.serverEmit('conversation.updated', { ...detail('c1'), status: 'open', assignee: { id: 'u2', name: 'Boss' } });
+    socket.serverEmit('conversation.updated', {
+      ...detail('c1'),
+      status: 'open',
+      assignee: { id: 'u2', name: 'Boss' },
+    });
     expect(store.detail()?.status).toBe('open');
     expect(store.detail()?.assignee?.name).toBe('Boss');
   });
@@ -136,7 +169,11 @@ describe('mergeMessage', () => {
   });
 
   it('takes a failure after queued', () => {
-    const failed = message('a', { direction: 'out', status: 'failed', error: { code: 'rate_limited', message: 'slow down' } });
+    const failed = message('a', {
+      direction: 'out',
+      status: 'failed',
+      error: { code: 'rate_limited', message: 'slow down' },
+    });
     expect(mergeMessage(message('a', { status: 'queued' }), failed)).toBe(failed);
   });
 });

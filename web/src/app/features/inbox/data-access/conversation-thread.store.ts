@@ -65,9 +65,18 @@ export class ConversationThreadStore {
   constructor() {
     const socket = inject(AgentSocketService);
     const destroyRef = inject(DestroyRef);
-    socket.on('message.created').pipe(takeUntilDestroyed(destroyRef)).subscribe((m) => this.applyMessage(m));
-    socket.on('message.updated').pipe(takeUntilDestroyed(destroyRef)).subscribe((m) => this.applyMessage(m));
-    socket.on('conversation.updated').pipe(takeUntilDestroyed(destroyRef)).subscribe((c) => this.applyConversation(c));
+    socket
+      .on('message.created')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((m) => this.applyMessage(m));
+    socket
+      .on('message.updated')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((m) => this.applyMessage(m));
+    socket
+      .on('conversation.updated')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((c) => this.applyConversation(c));
     destroyRef.onDestroy(() => this.requests.unsubscribe());
   }
 
@@ -155,7 +164,9 @@ export class ConversationThreadStore {
 
   applyConversation(item: ConversationListItem): void {
     this.detail.update((detail) =>
-      detail && detail.id === item.id ? { ...detail, ...item, contact: { ...detail.contact, name: item.contact.name } } : detail,
+      detail && detail.id === item.id
+        ? { ...detail, ...item, contact: { ...detail.contact, name: item.contact.name } }
+        : detail,
     );
   }
 

@@ -48,11 +48,15 @@ export class ConversationsApi {
 
   /** The server answers 204 today; a body, if it ever sends one, is the updated conversation. */
   assign(id: string, assigneeId: string | null): Observable<ConversationListItem | null> {
-    return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/assign`, { assigneeId });
+    return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/assign`, {
+      assigneeId,
+    });
   }
 
   setStatus(id: string, status: ConversationStatus): Observable<ConversationListItem | null> {
-    return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/status`, { status });
+    return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/status`, {
+      status,
+    });
   }
 
   markRead(id: string): Observable<unknown> {

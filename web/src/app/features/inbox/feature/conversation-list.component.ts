@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, input, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  effect,
+  inject,
+  input,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { CONVERSATION_STATUSES, type ChannelDto } from '@onebox/contracts';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { INBOX_TABS, type InboxTab, type StatusFilter } from '../data-access/conversation-filter';
@@ -37,12 +46,24 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
         (input)="onSearch($any($event.target).value)"
       />
       <div class="selects">
-        <select class="input input--sm" data-testid="status-filter" [attr.aria-label]="'list.statusFilter' | t" (change)="setStatus($any($event.target).value)">
+        <select
+          class="input input--sm"
+          data-testid="status-filter"
+          [attr.aria-label]="'list.statusFilter' | t"
+          (change)="setStatus($any($event.target).value)"
+        >
           @for (s of statuses; track s) {
-            <option [value]="s" [selected]="store.filter().status === s">{{ (s === 'all' ? 'status.all' : 'status.' + s) | t }}</option>
+            <option [value]="s" [selected]="store.filter().status === s">
+              {{ (s === 'all' ? 'status.all' : 'status.' + s) | t }}
+            </option>
           }
         </select>
-        <select class="input input--sm" data-testid="channel-filter" [attr.aria-label]="'list.channelFilter' | t" (change)="setChannel($any($event.target).value)">
+        <select
+          class="input input--sm"
+          data-testid="channel-filter"
+          [attr.aria-label]="'list.channelFilter' | t"
+          (change)="setChannel($any($event.target).value)"
+        >
           <option value="" [selected]="!store.filter().channelId">{{ 'list.allChannels' | t }}</option>
           @for (c of channels(); track c.id) {
             <option [value]="c.id" [selected]="store.filter().channelId === c.id">{{ c.name }}</option>
@@ -53,11 +74,17 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
     <div class="items" #list (scroll)="onScroll()" data-testid="conversation-list">
       @if (store.loading() && !store.items().length) {
         @for (i of skeletonRows; track i) {
-          <div class="row-skeleton"><span class="skeleton skeleton--avatar"></span><span class="skeleton skeleton--lines"></span></div>
+          <div class="row-skeleton">
+            <span class="skeleton skeleton--avatar"></span><span class="skeleton skeleton--lines"></span>
+          </div>
         }
       } @else {
         @for (c of store.items(); track c.id; let i = $index) {
-          <ob-conversation-row [conversation]="c" [active]="c.id === store.activeId()" [highlighted]="i === store.cursorIndex()" />
+          <ob-conversation-row
+            [conversation]="c"
+            [active]="c.id === store.activeId()"
+            [highlighted]="i === store.cursorIndex()"
+          />
         } @empty {
           <div class="empty-state empty-state--small" data-testid="list-empty">
             <h3>{{ 'list.empty' | t }}</h3>
@@ -65,7 +92,12 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
           </div>
         }
         @if (store.hasMore()) {
-          <button type="button" class="btn btn--ghost btn--block more" [disabled]="store.loadingMore()" (click)="store.loadMore()">
+          <button
+            type="button"
+            class="btn btn--ghost btn--block more"
+            [disabled]="store.loadingMore()"
+            (click)="store.loadMore()"
+          >
             {{ (store.loadingMore() ? 'common.loading' : 'list.loadMore') | t }}
           </button>
         }
@@ -73,17 +105,77 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
     </div>
   `,
   styles: `
-    :host { display: grid; grid-template-rows: auto minmax(0, 1fr); min-height: 0; height: 100%; }
-    .filters { display: flex; flex-direction: column; gap: 8px; padding: 12px; border-bottom: 1px solid var(--border); }
-    .tabs { display: flex; gap: 2px; padding: 2px; background: var(--hover); border-radius: 8px; }
-    .tab { flex: 1; padding: 5px 6px; border: 0; border-radius: 6px; background: none; font: inherit; font-size: 12px; font-weight: 500; color: var(--text-muted); cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    .tab--on { background: var(--surface); color: var(--text); box-shadow: 0 1px 2px rgba(16,24,40,.08); }
-    .selects { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
-    .items { overflow-y: auto; padding: 6px; display: flex; flex-direction: column; gap: 2px; }
-    .row-skeleton { display: flex; gap: 10px; padding: 10px 12px; }
-    .skeleton--avatar { width: 32px; height: 32px; border-radius: 50%; flex: none; }
-    .skeleton--lines { flex: 1; height: 40px; border-radius: 6px; }
-    .more { margin-top: 4px; }
+    :host {
+      display: grid;
+      grid-template-rows: auto minmax(0, 1fr);
+      min-height: 0;
+      height: 100%;
+    }
+    .filters {
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+      padding: 12px;
+      border-bottom: 1px solid var(--border);
+    }
+    .tabs {
+      display: flex;
+      gap: 2px;
+      padding: 2px;
+      background: var(--hover);
+      border-radius: 8px;
+    }
+    .tab {
+      flex: 1;
+      padding: 5px 6px;
+      border: 0;
+      border-radius: 6px;
+      background: none;
+      font: inherit;
+      font-size: 12px;
+      font-weight: 500;
+      color: var(--text-muted);
+      cursor: pointer;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .tab--on {
+      background: var(--surface);
+      color: var(--text);
+      box-shadow: 0 1px 2px rgba(16, 24, 40, 0.08);
+    }
+    .selects {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 8px;
+    }
+    .items {
+      overflow-y: auto;
+      padding: 6px;
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+    }
+    .row-skeleton {
+      display: flex;
+      gap: 10px;
+      padding: 10px 12px;
+    }
+    .skeleton--avatar {
+      width: 32px;
+      height: 32px;
+      border-radius: 50%;
+      flex: none;
+    }
+    .skeleton--lines {
+      flex: 1;
+      height: 40px;
+      border-radius: 6px;
+    }
+    .more {
+      margin-top: 4px;
+    }
   `,
 })
 export class ConversationListComponent {

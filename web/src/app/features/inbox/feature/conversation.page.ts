@@ -1,4 +1,15 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { UserDto } from '@onebox/contracts';
 import { filter } from 'rxjs';
@@ -32,12 +43,20 @@ const CONTACT_TYPING_TTL_MS = 6000;
             <div class="title__meta">
               <ob-channel-icon [type]="d.channel.type" [label]="'channel.' + d.channel.type | t" />
               <span>{{ d.channel.name }}</span>
-              <span class="pill" [class]="'pill pill--' + d.status" data-testid="conversation-status">{{ 'status.' + d.status | t }}</span>
+              <span class="pill" [class]="'pill pill--' + d.status" data-testid="conversation-status">{{
+                'status.' + d.status | t
+              }}</span>
             </div>
           </div>
           <div class="actions">
             @if (auth.canReassign()) {
-              <select class="input input--sm assign" data-testid="assign-select" [attr.aria-label]="'header.assignTo' | t" [disabled]="store.busyAction()" (change)="assignTo($any($event.target).value)">
+              <select
+                class="input input--sm assign"
+                data-testid="assign-select"
+                [attr.aria-label]="'header.assignTo' | t"
+                [disabled]="store.busyAction()"
+                (change)="assignTo($any($event.target).value)"
+              >
                 <option value="" [selected]="!d.assignee">{{ 'header.unassigned' | t }}</option>
                 @for (u of users(); track u.id) {
                   <option [value]="u.id" [selected]="d.assignee?.id === u.id">{{ u.name }}</option>
@@ -50,18 +69,44 @@ const CONTACT_TYPING_TTL_MS = 6000;
               <span class="assignee">{{ 'header.assignedTo' | t: { name: d.assignee.name } }}</span>
             }
             @if (d.assignee?.id !== auth.user()?.id) {
-              <button type="button" class="btn btn--sm" data-testid="assign-me" [disabled]="store.busyAction()" (click)="assignToMe()">{{ 'header.assignMe' | t }}</button>
+              <button
+                type="button"
+                class="btn btn--sm"
+                data-testid="assign-me"
+                [disabled]="store.busyAction()"
+                (click)="assignToMe()"
+              >
+                {{ 'header.assignMe' | t }}
+              </button>
             }
             @if (d.status === 'resolved') {
-              <button type="button" class="btn btn--sm" data-testid="reopen" [disabled]="store.busyAction()" (click)="store.setStatus('open')">{{ 'header.reopen' | t }}</button>
+              <button
+                type="button"
+                class="btn btn--sm"
+                data-testid="reopen"
+                [disabled]="store.busyAction()"
+                (click)="store.setStatus('open')"
+              >
+                {{ 'header.reopen' | t }}
+              </button>
             } @else {
-              <button type="button" class="btn btn--sm btn--success" data-testid="resolve" [disabled]="store.busyAction()" (click)="store.setStatus('resolved')">✓ {{ 'header.resolve' | t }}</button>
+              <button
+                type="button"
+                class="btn btn--sm btn--success"
+                data-testid="resolve"
+                [disabled]="store.busyAction()"
+                (click)="store.setStatus('resolved')"
+              >
+                ✓ {{ 'header.resolve' | t }}
+              </button>
             }
           </div>
         } @else if (store.loading()) {
           <div class="skeleton skeleton--title"></div>
         } @else if (store.notFound()) {
-          <div class="title"><h1 class="title__name">{{ 'thread.notFound' | t }}</h1></div>
+          <div class="title">
+            <h1 class="title__name">{{ 'thread.notFound' | t }}</h1>
+          </div>
         }
       </header>
       <ob-message-thread
@@ -74,37 +119,131 @@ const CONTACT_TYPING_TTL_MS = 6000;
         (loadOlder)="store.loadOlder()"
       />
       <div class="composer-wrap">
-        <ob-composer [conversationId]="conversationId()" [disabled]="!store.detail()" (send)="send($event)" (typingChange)="onTyping($event)" />
+        <ob-composer
+          [conversationId]="conversationId()"
+          [disabled]="!store.detail()"
+          (send)="send($event)"
+          (typingChange)="onTyping($event)"
+        />
       </div>
     </section>
     <aside class="contact">
       @if (store.detail(); as d) {
         <ob-contact-panel [conversation]="d" />
       } @else if (store.loading()) {
-        <div class="contact-skeleton"><span class="skeleton skeleton--circle"></span><span class="skeleton skeleton--line"></span><span class="skeleton skeleton--line"></span></div>
+        <div class="contact-skeleton">
+          <span class="skeleton skeleton--circle"></span><span class="skeleton skeleton--line"></span
+          ><span class="skeleton skeleton--line"></span>
+        </div>
       }
     </aside>
   `,
   styles: `
-    :host { display: grid; grid-template-columns: minmax(0, 1fr) clamp(220px, 22vw, 300px); height: 100%; min-height: 0; }
-    .thread { display: grid; grid-template-rows: auto minmax(0, 1fr) auto; min-height: 0; min-width: 0; background: var(--bg); }
-    .header { display: flex; align-items: center; gap: 12px; min-height: 60px; padding: 10px 20px; background: var(--surface); border-bottom: 1px solid var(--border); }
-    .title { flex: 1; min-width: 0; }
-    .title__name { margin: 0; font-size: 15px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .title__meta { display: flex; align-items: center; gap: 6px; font-size: 12px; color: var(--text-muted); }
-    .actions { flex: none; display: flex; align-items: center; gap: 8px; }
-    .assign { width: auto; max-width: 160px; }
-    .assignee { font-size: 12px; color: var(--text-muted); }
-    .pill { padding: 1px 8px; border-radius: 10px; font-size: 11px; font-weight: 600; background: var(--hover); color: var(--text-muted); }
-    .pill--open { background: #dcfae6; color: #067647; }
-    .pill--pending { background: #fef0c7; color: #93370d; }
-    .pill--snoozed { background: #e0eaff; color: #3538cd; }
-    .composer-wrap { padding: 8px 20px 16px; }
-    .contact { border-left: 1px solid var(--border); background: var(--surface); overflow-y: auto; min-height: 0; }
-    .skeleton--title { width: 220px; height: 28px; border-radius: 6px; }
-    .contact-skeleton { display: flex; flex-direction: column; align-items: center; gap: 10px; padding: 24px 16px; }
-    .skeleton--circle { width: 48px; height: 48px; border-radius: 50%; }
-    .skeleton--line { width: 80%; height: 14px; border-radius: 4px; }
+    :host {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) clamp(220px, 22vw, 300px);
+      height: 100%;
+      min-height: 0;
+    }
+    .thread {
+      display: grid;
+      grid-template-rows: auto minmax(0, 1fr) auto;
+      min-height: 0;
+      min-width: 0;
+      background: var(--bg);
+    }
+    .header {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      min-height: 60px;
+      padding: 10px 20px;
+      background: var(--surface);
+      border-bottom: 1px solid var(--border);
+    }
+    .title {
+      flex: 1;
+      min-width: 0;
+    }
+    .title__name {
+      margin: 0;
+      font-size: 15px;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .title__meta {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .actions {
+      flex: none;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+    .assign {
+      width: auto;
+      max-width: 160px;
+    }
+    .assignee {
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .pill {
+      padding: 1px 8px;
+      border-radius: 10px;
+      font-size: 11px;
+      font-weight: 600;
+      background: var(--hover);
+      color: var(--text-muted);
+    }
+    .pill--open {
+      background: #dcfae6;
+      color: #067647;
+    }
+    .pill--pending {
+      background: #fef0c7;
+      color: #93370d;
+    }
+    .pill--snoozed {
+      background: #e0eaff;
+      color: #3538cd;
+    }
+    .composer-wrap {
+      padding: 8px 20px 16px;
+    }
+    .contact {
+      border-left: 1px solid var(--border);
+      background: var(--surface);
+      overflow-y: auto;
+      min-height: 0;
+    }
+    .skeleton--title {
+      width: 220px;
+      height: 28px;
+      border-radius: 6px;
+    }
+    .contact-skeleton {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      gap: 10px;
+      padding: 24px 16px;
+    }
+    .skeleton--circle {
+      width: 48px;
+      height: 48px;
+      border-radius: 50%;
+    }
+    .skeleton--line {
+      width: 80%;
+      height: 14px;
+      border-radius: 4px;
+    }
   `,
 })
 export class ConversationPage {

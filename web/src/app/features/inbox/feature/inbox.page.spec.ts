@@ -15,14 +15,21 @@ describe(InboxPage.name, () => {
     localStorage.clear();
     signIn(ME);
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), provideFakeSocket([] as FakeSocket[])],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        provideFakeSocket([] as FakeSocket[]),
+      ],
     });
     TestBed.inject(I18nService).setLang('en');
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(InboxPage);
     await fixture.whenStable();
     http.expectOne('/api/channels').flush([]);
-    http.expectOne((r) => r.url === '/api/conversations').flush({ items: [conversation('a'), conversation('b', { unreadCount: 2 })], nextCursor: null });
+    http
+      .expectOne((r) => r.url === '/api/conversations')
+      .flush({ items: [conversation('a'), conversation('b', { unreadCount: 2 })], nextCursor: null });
     await fixture.whenStable();
   });
 
@@ -30,7 +37,8 @@ describe(InboxPage.name, () => {
     target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
   }
 
-  const rows = () => Array.from(fixture.nativeElement.querySelectorAll('[data-testid="conversation-item"]')) as HTMLElement[];
+  const rows = () =>
+    Array.from(fixture.nativeElement.querySelectorAll('[data-testid="conversation-item"]')) as HTMLElement[];
 
   it('renders rows with the unread badge', () => {
     expect(rows()).toHaveLength(2);

@@ -28,9 +28,21 @@ export function isTypingTarget(target: EventTarget | null): boolean {
     }
   `,
   styles: `
-    :host { display: grid; grid-template-columns: clamp(280px, 26vw, 360px) minmax(0, 1fr); height: 100%; min-height: 0; }
-    .list { min-height: 0; background: var(--surface); border-right: 1px solid var(--border); }
-    .content { min-height: 0; min-width: 0; }
+    :host {
+      display: grid;
+      grid-template-columns: clamp(280px, 26vw, 360px) minmax(0, 1fr);
+      height: 100%;
+      min-height: 0;
+    }
+    .list {
+      min-height: 0;
+      background: var(--surface);
+      border-right: 1px solid var(--border);
+    }
+    .content {
+      min-height: 0;
+      min-width: 0;
+    }
   `,
 })
 export class InboxPage implements OnInit {

@@ -14,8 +14,16 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
     </div>
   `,
   styles: `
-    :host { display: grid; height: 100%; place-items: center; background: var(--bg); }
-    .hint { font-size: 12px; color: var(--text-faint); }
+    :host {
+      display: grid;
+      height: 100%;
+      place-items: center;
+      background: var(--bg);
+    }
+    .hint {
+      font-size: 12px;
+      color: var(--text-faint);
+    }
   `,
 })
 export class NoConversationPage {}

@@ -7,14 +7,42 @@ const MARKS: Record<ChannelType, string> = { telegram: 'TG', whatsapp: 'WA', max
 @Component({
   selector: 'ob-channel-icon',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<span class="mark" [class]="'mark mark--' + type()" [attr.title]="label()" role="img" [attr.aria-label]="label()">{{ mark() }}</span>`,
+  template: `<span
+    class="mark"
+    [class]="'mark mark--' + type()"
+    [attr.title]="label()"
+    role="img"
+    [attr.aria-label]="label()"
+    >{{ mark() }}</span
+  >`,
   styles: `
-    :host { display: inline-flex; }
-    .mark { display: inline-grid; place-items: center; min-width: 22px; height: 16px; padding: 0 3px; border-radius: 4px; font-size: 9px; font-weight: 700; letter-spacing: .02em; color: #fff; }
-    .mark--telegram { background: #229ed9; }
-    .mark--whatsapp { background: #25a35a; }
-    .mark--max { background: #7b4dff; }
-    .mark--webchat { background: #64748b; }
+    :host {
+      display: inline-flex;
+    }
+    .mark {
+      display: inline-grid;
+      place-items: center;
+      min-width: 22px;
+      height: 16px;
+      padding: 0 3px;
+      border-radius: 4px;
+      font-size: 9px;
+      font-weight: 700;
+      letter-spacing: 0.02em;
+      color: #fff;
+    }
+    .mark--telegram {
+      background: #229ed9;
+    }
+    .mark--whatsapp {
+      background: #25a35a;
+    }
+    .mark--max {
+      background: #7b4dff;
+    }
+    .mark--webchat {
+      background: #64748b;
+    }
   `,
 })
 export class ChannelIconComponent {

@@ -55,43 +55,149 @@ interface PendingFile {
           @for (f of files(); track f.key) {
             <li class="chip" [class.chip--error]="f.state === 'error'" data-testid="composer-attachment">
               <span class="chip__name">{{ f.name }}</span>
-              @if (f.state === 'uploading') { <span class="chip__state">{{ 'composer.uploading' | t }}</span> }
-              @if (f.state === 'error') { <span class="chip__state">{{ 'composer.uploadFailed' | t }}</span> }
-              <button type="button" class="chip__remove" (click)="removeFile(f.key)" [attr.aria-label]="'composer.removeAttachment' | t: { name: f.name }">×</button>
+              @if (f.state === 'uploading') {
+                <span class="chip__state">{{ 'composer.uploading' | t }}</span>
+              }
+              @if (f.state === 'error') {
+                <span class="chip__state">{{ 'composer.uploadFailed' | t }}</span>
+              }
+              <button
+                type="button"
+                class="chip__remove"
+                (click)="removeFile(f.key)"
+                [attr.aria-label]="'composer.removeAttachment' | t: { name: f.name }"
+              >
+                ×
+              </button>
             </li>
           }
         </ul>
       }
       <div class="bar">
         <label class="toggle" data-testid="composer-private">
-          <input type="checkbox" [checked]="isPrivate()" (change)="isPrivate.set(!isPrivate())" [disabled]="disabled()" />
+          <input
+            type="checkbox"
+            [checked]="isPrivate()"
+            (change)="isPrivate.set(!isPrivate())"
+            [disabled]="disabled()"
+          />
           <span>{{ 'composer.private' | t }}</span>
         </label>
-        <button type="button" class="btn btn--ghost btn--sm" (click)="picker.click()" [disabled]="disabled()" data-testid="composer-attach">
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.7 9.3a1.3 1.3 0 0 0 1.9 1.9l5-5a2.6 2.6 0 0 0-3.7-3.7l-5 5a3.9 3.9 0 0 0 5.5 5.5L13.5 9" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/></svg>
+        <button
+          type="button"
+          class="btn btn--ghost btn--sm"
+          (click)="picker.click()"
+          [disabled]="disabled()"
+          data-testid="composer-attach"
+        >
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+            <path
+              d="M10.5 4.5 5.7 9.3a1.3 1.3 0 0 0 1.9 1.9l5-5a2.6 2.6 0 0 0-3.7-3.7l-5 5a3.9 3.9 0 0 0 5.5 5.5L13.5 9"
+              fill="none"
+              stroke="currentColor"
+              stroke-width="1.4"
+              stroke-linecap="round"
+            />
+          </svg>
           {{ 'composer.attach' | t }}
         </button>
         <input #picker type="file" multiple hidden (change)="onFiles(picker)" data-testid="composer-file" />
-        <button type="button" class="btn btn--primary btn--sm send" data-testid="composer-send" [disabled]="!canSend()" (click)="submit()">
+        <button
+          type="button"
+          class="btn btn--primary btn--sm send"
+          data-testid="composer-send"
+          [disabled]="!canSend()"
+          (click)="submit()"
+        >
           {{ (isPrivate() ? 'composer.addNote' : 'composer.send') | t }}
         </button>
       </div>
     </div>
   `,
   styles: `
-    .composer { border: 1px solid var(--border-strong); border-radius: 10px; background: var(--surface); padding: 8px 10px; transition: border-color .15s, background .15s; }
-    .composer:focus-within { border-color: var(--accent); box-shadow: 0 0 0 3px var(--accent-soft); }
-    .composer--note { background: var(--note-bg); border-color: var(--note-border); }
-    .composer__input { width: 100%; border: 0; outline: 0; resize: none; font: inherit; background: transparent; color: var(--text); line-height: 1.45; min-height: 44px; max-height: 160px; }
-    .files { list-style: none; margin: 4px 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
-    .chip { display: inline-flex; align-items: center; gap: 6px; padding: 2px 4px 2px 8px; border-radius: 12px; background: var(--hover); font-size: 12px; }
-    .chip--error { background: var(--danger-soft); color: var(--danger); }
-    .chip__name { max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .chip__state { color: var(--text-muted); }
-    .chip__remove { border: 0; background: none; cursor: pointer; font-size: 14px; color: inherit; }
-    .bar { display: flex; align-items: center; gap: 8px; }
-    .toggle { display: inline-flex; align-items: center; gap: 6px; font-size: 12px; color: var(--text-muted); cursor: pointer; user-select: none; }
-    .send { margin-left: auto; }
+    .composer {
+      border: 1px solid var(--border-strong);
+      border-radius: 10px;
+      background: var(--surface);
+      padding: 8px 10px;
+      transition:
+        border-color 0.15s,
+        background 0.15s;
+    }
+    .composer:focus-within {
+      border-color: var(--accent);
+      box-shadow: 0 0 0 3px var(--accent-soft);
+    }
+    .composer--note {
+      background: var(--note-bg);
+      border-color: var(--note-border);
+    }
+    .composer__input {
+      width: 100%;
+      border: 0;
+      outline: 0;
+      resize: none;
+      font: inherit;
+      background: transparent;
+      color: var(--text);
+      line-height: 1.45;
+      min-height: 44px;
+      max-height: 160px;
+    }
+    .files {
+      list-style: none;
+      margin: 4px 0;
+      padding: 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px;
+    }
+    .chip {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      padding: 2px 4px 2px 8px;
+      border-radius: 12px;
+      background: var(--hover);
+      font-size: 12px;
+    }
+    .chip--error {
+      background: var(--danger-soft);
+      color: var(--danger);
+    }
+    .chip__name {
+      max-width: 180px;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .chip__state {
+      color: var(--text-muted);
+    }
+    .chip__remove {
+      border: 0;
+      background: none;
+      cursor: pointer;
+      font-size: 14px;
+      color: inherit;
+    }
+    .bar {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+    .toggle {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 12px;
+      color: var(--text-muted);
+      cursor: pointer;
+      user-select: none;
+    }
+    .send {
+      margin-left: auto;
+    }
   `,
 })
 export class ComposerComponent {
@@ -154,7 +260,14 @@ export class ComposerComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (
+      event.key === 'Enter' &&
+      !event.shiftKey &&
+      !event.isComposing &&
+      !event.altKey &&
+      !event.ctrlKey &&
+      !event.metaKey
+    ) {
       event.preventDefault();
       this.submit();
     } else if (event.key === 'Escape') {

@@ -20,11 +20,19 @@ import { ChannelIconComponent } from './channel-icon.component';
       <dl class="props">
         <dt>{{ 'contact.email' | t }}</dt>
         <dd>
-          @if (c.contact.email) { <a [href]="'mailto:' + c.contact.email">{{ c.contact.email }}</a> } @else { {{ 'contact.none' | t }} }
+          @if (c.contact.email) {
+            <a [href]="'mailto:' + c.contact.email">{{ c.contact.email }}</a>
+          } @else {
+            {{ 'contact.none' | t }}
+          }
         </dd>
         <dt>{{ 'contact.phone' | t }}</dt>
         <dd>
-          @if (c.contact.phone) { <a [href]="'tel:' + c.contact.phone">{{ c.contact.phone }}</a> } @else { {{ 'contact.none' | t }} }
+          @if (c.contact.phone) {
+            <a [href]="'tel:' + c.contact.phone">{{ c.contact.phone }}</a>
+          } @else {
+            {{ 'contact.none' | t }}
+          }
         </dd>
         @if (c.deal) {
           <dt>{{ 'contact.deal' | t }}</dt>
@@ -60,20 +68,90 @@ import { ChannelIconComponent } from './channel-icon.component';
     </section>
   `,
   styles: `
-    .panel { padding: 20px 16px; display: flex; flex-direction: column; gap: 8px; }
-    .head { display: flex; flex-direction: column; align-items: center; gap: 8px; padding-bottom: 8px; text-align: center; }
-    .name { margin: 0; font-size: 16px; overflow-wrap: anywhere; }
-    .props { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; font-size: 13px; }
-    .props dt { color: var(--text-muted); }
-    .props dd { margin: 0; overflow-wrap: anywhere; }
-    .section { margin: 12px 0 0; font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--text-muted); }
-    .list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
-    .identity { display: flex; align-items: center; gap: 6px; min-width: 0; }
-    .identity__id { margin-left: auto; font-size: 11px; color: var(--text-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 50%; }
-    .past { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; padding: 6px 8px; border-radius: 6px; text-decoration: none; color: var(--text); }
-    .past:hover { background: var(--hover); }
-    .past__meta { grid-column: 2; font-size: 11px; color: var(--text-muted); }
-    .muted { color: var(--text-muted); }
+    .panel {
+      padding: 20px 16px;
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+    }
+    .head {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      gap: 8px;
+      padding-bottom: 8px;
+      text-align: center;
+    }
+    .name {
+      margin: 0;
+      font-size: 16px;
+      overflow-wrap: anywhere;
+    }
+    .props {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 6px 12px;
+      margin: 0;
+      font-size: 13px;
+    }
+    .props dt {
+      color: var(--text-muted);
+    }
+    .props dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
+    .section {
+      margin: 12px 0 0;
+      font-size: 11px;
+      text-transform: uppercase;
+      letter-spacing: 0.06em;
+      color: var(--text-muted);
+    }
+    .list {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      font-size: 13px;
+    }
+    .identity {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      min-width: 0;
+    }
+    .identity__id {
+      margin-left: auto;
+      font-size: 11px;
+      color: var(--text-muted);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      max-width: 50%;
+    }
+    .past {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 2px 8px;
+      padding: 6px 8px;
+      border-radius: 6px;
+      text-decoration: none;
+      color: var(--text);
+    }
+    .past:hover {
+      background: var(--hover);
+    }
+    .past__meta {
+      grid-column: 2;
+      font-size: 11px;
+      color: var(--text-muted);
+    }
+    .muted {
+      color: var(--text-muted);
+    }
   `,
 })
 export class ContactPanelComponent {
@@ -81,5 +159,7 @@ export class ContactPanelComponent {
   /** The open conversation, whose contact is shown. */
   readonly conversation = input.required<ConversationDetail>();
   protected readonly identities = computed(() => this.conversation().contact.identities ?? []);
-  protected readonly past = computed(() => (this.conversation().pastConversations ?? []).filter((p) => p.id !== this.conversation().id));
+  protected readonly past = computed(() =>
+    (this.conversation().pastConversations ?? []).filter((p) => p.id !== this.conversation().id),
+  );
 }

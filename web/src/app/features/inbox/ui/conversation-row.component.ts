@@ -28,13 +28,23 @@ import { ChannelIconComponent } from './channel-icon.component';
         <span class="line">
           <span class="name">{{ c.contact.name }}</span>
           @if (c.lastMessage) {
-            <time class="time" [attr.datetime]="c.lastMessage.createdAt" [attr.title]="format.dateTime(c.lastMessage.createdAt)">{{ format.relative(c.lastMessage.createdAt) }}</time>
+            <time
+              class="time"
+              [attr.datetime]="c.lastMessage.createdAt"
+              [attr.title]="format.dateTime(c.lastMessage.createdAt)"
+              >{{ format.relative(c.lastMessage.createdAt) }}</time
+            >
           }
         </span>
         <span class="line">
           <span class="preview" data-testid="conversation-preview">{{ preview() }}</span>
           @if (c.unreadCount > 0) {
-            <span class="badge" data-testid="unread-badge" [attr.aria-label]="'list.unread' | t: { n: c.unreadCount }">{{ format.number(c.unreadCount) }}</span>
+            <span
+              class="badge"
+              data-testid="unread-badge"
+              [attr.aria-label]="'list.unread' | t: { n: c.unreadCount }"
+              >{{ format.number(c.unreadCount) }}</span
+            >
           }
         </span>
         <span class="line line--meta">
@@ -42,28 +52,103 @@ import { ChannelIconComponent } from './channel-icon.component';
             <ob-channel-icon [type]="c.channel.type" [label]="'channel.' + c.channel.type | t" />
             <span class="channel__name">{{ c.channel.name }}</span>
           </span>
-          <span class="assignee" data-testid="conversation-assignee">{{ c.assignee?.name ?? ('list.unassigned' | t) }}</span>
+          <span class="assignee" data-testid="conversation-assignee">{{
+            c.assignee?.name ?? ('list.unassigned' | t)
+          }}</span>
         </span>
       </span>
     </a>
   `,
   styles: `
-    .row { display: flex; gap: 10px; padding: 10px 12px; border-radius: 8px; text-decoration: none; color: var(--text); border: 1px solid transparent; }
-    .row:hover { background: var(--hover); }
-    .row--cursor { border-color: var(--accent); }
-    .row--active { background: var(--accent-soft); }
-    .main { flex: 1; min-width: 0; display: flex; flex-direction: column; gap: 2px; }
-    .line { display: flex; align-items: center; gap: 8px; min-width: 0; }
-    .name { flex: 1; font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .row--unread .name { font-weight: 700; }
-    .time { font-size: 11px; color: var(--text-faint); white-space: nowrap; }
-    .preview { flex: 1; font-size: 13px; color: var(--text-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .row--unread .preview { color: var(--text); }
-    .badge { min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--accent); color: #fff; font-size: 11px; font-weight: 600; display: inline-grid; place-items: center; }
-    .line--meta { font-size: 11px; color: var(--text-faint); }
-    .channel { flex: 1; display: inline-flex; align-items: center; gap: 4px; min-width: 0; }
-    .channel__name, .assignee { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .assignee { max-width: 45%; }
+    .row {
+      display: flex;
+      gap: 10px;
+      padding: 10px 12px;
+      border-radius: 8px;
+      text-decoration: none;
+      color: var(--text);
+      border: 1px solid transparent;
+    }
+    .row:hover {
+      background: var(--hover);
+    }
+    .row--cursor {
+      border-color: var(--accent);
+    }
+    .row--active {
+      background: var(--accent-soft);
+    }
+    .main {
+      flex: 1;
+      min-width: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+    }
+    .line {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      min-width: 0;
+    }
+    .name {
+      flex: 1;
+      font-weight: 500;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .row--unread .name {
+      font-weight: 700;
+    }
+    .time {
+      font-size: 11px;
+      color: var(--text-faint);
+      white-space: nowrap;
+    }
+    .preview {
+      flex: 1;
+      font-size: 13px;
+      color: var(--text-muted);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .row--unread .preview {
+      color: var(--text);
+    }
+    .badge {
+      min-width: 18px;
+      height: 18px;
+      padding: 0 5px;
+      border-radius: 9px;
+      background: var(--accent);
+      color: #fff;
+      font-size: 11px;
+      font-weight: 600;
+      display: inline-grid;
+      place-items: center;
+    }
+    .line--meta {
+      font-size: 11px;
+      color: var(--text-faint);
+    }
+    .channel {
+      flex: 1;
+      display: inline-flex;
+      align-items: center;
+      gap: 4px;
+      min-width: 0;
+    }
+    .channel__name,
+    .assignee {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .assignee {
+      max-width: 45%;
+    }
   `,
 })
 export class ConversationRowComponent {

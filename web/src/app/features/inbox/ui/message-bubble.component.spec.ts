@@ -24,7 +24,14 @@ describe(MessageBubbleComponent.name, () => {
   });
 
   it('marks private notes', async () => {
-    const el = await render(message('n1', { direction: 'out', private: true, author: { type: 'agent', id: 'u', name: 'Mia' }, status: 'sent' }));
+    const el = await render(
+      message('n1', {
+        direction: 'out',
+        private: true,
+        author: { type: 'agent', id: 'u', name: 'Mia' },
+        status: 'sent',
+      }),
+    );
     expect(el.querySelector('[data-testid="note-tag"]')?.textContent).toBe('Note');
     expect(el.querySelector('[data-testid="message-status"]')).toBeNull();
   });

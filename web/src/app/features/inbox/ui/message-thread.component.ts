@@ -48,7 +48,9 @@ const STICK_TO_BOTTOM = 120;
       }
       @for (row of rows(); track row.key) {
         @if (row.kind === 'day') {
-          <div class="day" role="separator" data-testid="day-separator"><span>{{ row.label }}</span></div>
+          <div class="day" role="separator" data-testid="day-separator">
+            <span>{{ row.label }}</span>
+          </div>
         } @else {
           <ob-message-bubble [message]="row.message" />
         }
@@ -62,22 +64,101 @@ const STICK_TO_BOTTOM = 120;
     </div>
   `,
   styles: `
-    :host { display: block; min-height: 0; }
-    .scroller { height: 100%; overflow-y: auto; padding: 16px 20px 8px; display: flex; flex-direction: column; gap: 2px; }
-    .day { display: flex; align-items: center; gap: 12px; margin: 12px 0 6px; color: var(--text-faint); font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
-    .day::before, .day::after { content: ''; flex: 1; border-top: 1px solid var(--border); }
-    .empty { margin: auto; color: var(--text-muted); }
-    .older { display: flex; align-items: center; justify-content: center; gap: 8px; font-size: 12px; color: var(--text-muted); padding: 4px; }
-    .skeletons { display: flex; flex-direction: column; gap: 12px; margin-top: auto; }
-    .skeleton { height: 44px; width: 46%; border-radius: 14px; }
-    .skeleton--out { align-self: flex-end; width: 38%; }
-    .skeleton--short { width: 28%; }
-    .typing { display: flex; align-items: center; gap: 8px; font-size: 12px; color: var(--text-muted); padding: 6px 2px; }
-    .dots { display: inline-flex; gap: 3px; }
-    .dots i { width: 5px; height: 5px; border-radius: 50%; background: var(--text-faint); animation: blink 1.2s infinite; }
-    .dots i:nth-child(2) { animation-delay: .2s; }
-    .dots i:nth-child(3) { animation-delay: .4s; }
-    @keyframes blink { 0%, 80%, 100% { opacity: .3; } 40% { opacity: 1; } }
+    :host {
+      display: block;
+      min-height: 0;
+    }
+    .scroller {
+      height: 100%;
+      overflow-y: auto;
+      padding: 16px 20px 8px;
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+    }
+    .day {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      margin: 12px 0 6px;
+      color: var(--text-faint);
+      font-size: 11px;
+      font-weight: 600;
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+    }
+    .day::before,
+    .day::after {
+      content: '';
+      flex: 1;
+      border-top: 1px solid var(--border);
+    }
+    .empty {
+      margin: auto;
+      color: var(--text-muted);
+    }
+    .older {
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      gap: 8px;
+      font-size: 12px;
+      color: var(--text-muted);
+      padding: 4px;
+    }
+    .skeletons {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+      margin-top: auto;
+    }
+    .skeleton {
+      height: 44px;
+      width: 46%;
+      border-radius: 14px;
+    }
+    .skeleton--out {
+      align-self: flex-end;
+      width: 38%;
+    }
+    .skeleton--short {
+      width: 28%;
+    }
+    .typing {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      font-size: 12px;
+      color: var(--text-muted);
+      padding: 6px 2px;
+    }
+    .dots {
+      display: inline-flex;
+      gap: 3px;
+    }
+    .dots i {
+      width: 5px;
+      height: 5px;
+      border-radius: 50%;
+      background: var(--text-faint);
+      animation: blink 1.2s infinite;
+    }
+    .dots i:nth-child(2) {
+      animation-delay: 0.2s;
+    }
+    .dots i:nth-child(3) {
+      animation-delay: 0.4s;
+    }
+    @keyframes blink {
+      0%,
+      80%,
+      100% {
+        opacity: 0.3;
+      }
+      40% {
+        opacity: 1;
+      }
+    }
   `,
 })
 export class MessageThreadComponent {
@@ -149,7 +230,8 @@ export class MessageThreadComponent {
         if (prepended) el.scrollTop = prevTop + (el.scrollHeight - prevHeight);
         else if (initial || nearBottom || ownNew) el.scrollTop = el.scrollHeight;
         // A short first page may not fill the view: keep paging until it scrolls.
-        if (el.scrollHeight <= el.clientHeight && this.hasMore() && !this.loadingOlder() && messages.length) this.loadOlder.emit();
+        if (el.scrollHeight <= el.clientHeight && this.hasMore() && !this.loadingOlder() && messages.length)
+          this.loadOlder.emit();
       },
       { injector: this.injector },
     );

@@ -20,24 +20,52 @@ import { SettingsApi } from '../data-access/settings-api.service';
       <div class="form__row">
         <label class="field">
           <span class="field__label">{{ 'settings.channels.type' | t }}</span>
-          <select class="input" name="type" [ngModel]="type()" (ngModelChange)="setType($event)" data-testid="channel-type">
-            @for (t of types; track t) { <option [value]="t">{{ 'channel.' + t | t }}</option> }
+          <select
+            class="input"
+            name="type"
+            [ngModel]="type()"
+            (ngModelChange)="setType($event)"
+            data-testid="channel-type"
+          >
+            @for (t of types; track t) {
+              <option [value]="t">{{ 'channel.' + t | t }}</option>
+            }
           </select>
         </label>
         <label class="field">
           <span class="field__label">{{ 'settings.channels.name' | t }}</span>
           <input class="input" name="name" [(ngModel)]="name" data-testid="channel-name" required />
-          @if (errors()['name']) { <span class="field__error">{{ errors()['name'] }}</span> }
+          @if (errors()['name']) {
+            <span class="field__error">{{ errors()['name'] }}</span>
+          }
         </label>
       </div>
       @for (f of fields(); track f.key) {
         <label class="field">
           <span class="field__label">{{ f.label | t }}</span>
-          <input class="input" [type]="f.secret ? 'password' : 'text'" [name]="f.key" autocomplete="off" [ngModel]="credential(f.key)" (ngModelChange)="setCredential(f.key, $event)" />
-          @if (errors()['credentials.' + f.key]) { <span class="field__error">{{ errors()['credentials.' + f.key] }}</span> }
+          <input
+            class="input"
+            [type]="f.secret ? 'password' : 'text'"
+            [name]="f.key"
+            autocomplete="off"
+            [ngModel]="credential(f.key)"
+            (ngModelChange)="setCredential(f.key, $event)"
+          />
+          @if (errors()['credentials.' + f.key]) {
+            <span class="field__error">{{ errors()['credentials.' + f.key] }}</span>
+          }
         </label>
       }
-      <div><button class="btn btn--primary" type="submit" [disabled]="saving() || !name().trim()" data-testid="channel-create">{{ (saving() ? 'common.saving' : 'settings.channels.create') | t }}</button></div>
+      <div>
+        <button
+          class="btn btn--primary"
+          type="submit"
+          [disabled]="saving() || !name().trim()"
+          data-testid="channel-create"
+        >
+          {{ (saving() ? 'common.saving' : 'settings.channels.create') | t }}
+        </button>
+      </div>
     </form>
 
     @if (loading()) {
@@ -49,19 +77,32 @@ import { SettingsApi } from '../data-access/settings-api.service';
             <div class="item__head">
               <strong>{{ c.name }}</strong>
               <span class="muted">{{ 'channel.' + c.type | t }}</span>
-              <span class="pill" [class.pill--bad]="c.status !== 'active'">{{ 'settings.channels.status.' + c.status | t }}</span>
+              <span class="pill" [class.pill--bad]="c.status !== 'active'">{{
+                'settings.channels.status.' + c.status | t
+              }}</span>
               <span class="muted small">{{ format.date(c.createdAt) }}</span>
-              <button type="button" class="btn btn--sm btn--danger item__delete" (click)="remove(c)" data-testid="channel-delete">{{ 'settings.channels.delete' | t }}</button>
+              <button
+                type="button"
+                class="btn btn--sm btn--danger item__delete"
+                (click)="remove(c)"
+                data-testid="channel-delete"
+              >
+                {{ 'settings.channels.delete' | t }}
+              </button>
             </div>
             @if (c.embedSnippet) {
               <p class="small muted">{{ 'settings.channels.embed' | t }}</p>
               <div class="snippet">
                 <pre data-testid="embed-snippet">{{ c.embedSnippet }}</pre>
-                <button type="button" class="btn btn--sm" (click)="copy(c.embedSnippet)" data-testid="copy-snippet">{{ 'settings.channels.copy' | t }}</button>
+                <button type="button" class="btn btn--sm" (click)="copy(c.embedSnippet)" data-testid="copy-snippet">
+                  {{ 'settings.channels.copy' | t }}
+                </button>
               </div>
             }
             @if (c.webhookUrl) {
-              <p class="small"><span class="muted">{{ 'settings.channels.webhook' | t }}:</span> <code>{{ c.webhookUrl }}</code></p>
+              <p class="small">
+                <span class="muted">{{ 'settings.channels.webhook' | t }}:</span> <code>{{ c.webhookUrl }}</code>
+              </p>
             }
           </li>
         } @empty {
@@ -71,20 +112,82 @@ import { SettingsApi } from '../data-access/settings-api.service';
     }
   `,
   styles: `
-    :host { display: flex; flex-direction: column; gap: 16px; max-width: 820px; }
-    h2 { margin: 0; font-size: 18px; }
-    h3 { margin: 0; font-size: 14px; }
-    .form { display: flex; flex-direction: column; gap: 12px; }
-    .form__row { display: grid; grid-template-columns: 200px 1fr; gap: 12px; }
-    .items { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 10px; }
-    .item__head { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-    .item__delete { margin-left: auto; }
-    .snippet { display: flex; gap: 8px; align-items: flex-start; }
-    pre { flex: 1; margin: 0; padding: 10px; background: #0f172a; color: #e2e8f0; border-radius: 8px; font-size: 12px; white-space: pre-wrap; word-break: break-all; }
-    .pill { padding: 1px 8px; border-radius: 10px; font-size: 11px; font-weight: 600; background: #dcfae6; color: #067647; }
-    .pill--bad { background: var(--danger-soft); color: var(--danger); }
-    .muted { color: var(--text-muted); }
-    .small { font-size: 12px; margin: 8px 0 4px; }
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 16px;
+      max-width: 820px;
+    }
+    h2 {
+      margin: 0;
+      font-size: 18px;
+    }
+    h3 {
+      margin: 0;
+      font-size: 14px;
+    }
+    .form {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    .form__row {
+      display: grid;
+      grid-template-columns: 200px 1fr;
+      gap: 12px;
+    }
+    .items {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+    }
+    .item__head {
+      display: flex;
+      align-items: center;
+      gap: 10px;
+      flex-wrap: wrap;
+    }
+    .item__delete {
+      margin-left: auto;
+    }
+    .snippet {
+      display: flex;
+      gap: 8px;
+      align-items: flex-start;
+    }
+    pre {
+      flex: 1;
+      margin: 0;
+      padding: 10px;
+      background: #0f172a;
+      color: #e2e8f0;
+      border-radius: 8px;
+      font-size: 12px;
+      white-space: pre-wrap;
+      word-break: break-all;
+    }
+    .pill {
+      padding: 1px 8px;
+      border-radius: 10px;
+      font-size: 11px;
+      font-weight: 600;
+      background: #dcfae6;
+      color: #067647;
+    }
+    .pill--bad {
+      background: var(--danger-soft);
+      color: var(--danger);
+    }
+    .muted {
+      color: var(--text-muted);
+    }
+    .small {
+      font-size: 12px;
+      margin: 8px 0 4px;
+    }
   `,
 })
 export class ChannelsSettingsComponent implements OnInit {
@@ -158,7 +261,8 @@ export class ChannelsSettingsComponent implements OnInit {
         this.channels.update((list) => list.filter((c) => c.id !== channel.id));
         this.toast.success(this.i18n.t('settings.channels.deleted'));
       },
-      error: (err: unknown) => this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'))),
+      error: (err: unknown) =>
+        this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'))),
     });
   }
 

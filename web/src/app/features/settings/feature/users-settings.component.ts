@@ -19,53 +19,126 @@ import { SettingsApi } from '../data-access/settings-api.service';
         <label class="field">
           <span class="field__label">{{ 'settings.users.name' | t }}</span>
           <input class="input" name="name" [(ngModel)]="name" data-testid="user-name" />
-          @if (errors()['name']) { <span class="field__error" data-testid="error-name">{{ errors()['name'] }}</span> }
+          @if (errors()['name']) {
+            <span class="field__error" data-testid="error-name">{{ errors()['name'] }}</span>
+          }
         </label>
         <label class="field">
           <span class="field__label">{{ 'settings.users.email' | t }}</span>
           <input class="input" name="email" type="email" [(ngModel)]="email" data-testid="user-email" />
-          @if (errors()['email']) { <span class="field__error" data-testid="error-email">{{ errors()['email'] }}</span> }
+          @if (errors()['email']) {
+            <span class="field__error" data-testid="error-email">{{ errors()['email'] }}</span>
+          }
         </label>
         <label class="field">
           <span class="field__label">{{ 'settings.users.password' | t }}</span>
-          <input class="input" name="password" type="password" autocomplete="new-password" [(ngModel)]="password" data-testid="user-password" />
-          @if (errors()['password']) { <span class="field__error" data-testid="error-password">{{ errors()['password'] }}</span> }
+          <input
+            class="input"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            [(ngModel)]="password"
+            data-testid="user-password"
+          />
+          @if (errors()['password']) {
+            <span class="field__error" data-testid="error-password">{{ errors()['password'] }}</span>
+          }
         </label>
         <label class="field">
           <span class="field__label">{{ 'settings.users.role' | t }}</span>
           <select class="input" name="role" [(ngModel)]="role" data-testid="user-role">
-            @for (r of roles; track r) { <option [value]="r">{{ 'role.' + r | t }}</option> }
+            @for (r of roles; track r) {
+              <option [value]="r">{{ 'role.' + r | t }}</option>
+            }
           </select>
-          @if (errors()['role']) { <span class="field__error" data-testid="error-role">{{ errors()['role'] }}</span> }
+          @if (errors()['role']) {
+            <span class="field__error" data-testid="error-role">{{ errors()['role'] }}</span>
+          }
         </label>
       </div>
-      <div><button class="btn btn--primary" type="submit" [disabled]="saving()" data-testid="user-create">{{ (saving() ? 'common.saving' : 'settings.users.create') | t }}</button></div>
+      <div>
+        <button class="btn btn--primary" type="submit" [disabled]="saving()" data-testid="user-create">
+          {{ (saving() ? 'common.saving' : 'settings.users.create') | t }}
+        </button>
+      </div>
     </form>
     @if (loading()) {
       <p class="muted">{{ 'common.loading' | t }}</p>
     } @else {
       <table class="table">
-        <thead><tr><th>{{ 'settings.users.name' | t }}</th><th>{{ 'settings.users.email' | t }}</th><th>{{ 'settings.users.role' | t }}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{{ 'settings.users.name' | t }}</th>
+            <th>{{ 'settings.users.email' | t }}</th>
+            <th>{{ 'settings.users.role' | t }}</th>
+          </tr>
+        </thead>
         <tbody>
           @for (u of users(); track u.id) {
-            <tr data-testid="user-item"><td>{{ u.name }}</td><td>{{ u.email }}</td><td>{{ 'role.' + u.role | t }}</td></tr>
+            <tr data-testid="user-item">
+              <td>{{ u.name }}</td>
+              <td>{{ u.email }}</td>
+              <td>{{ 'role.' + u.role | t }}</td>
+            </tr>
           } @empty {
-            <tr><td colspan="3" class="muted">{{ 'settings.users.empty' | t }}</td></tr>
+            <tr>
+              <td colspan="3" class="muted">{{ 'settings.users.empty' | t }}</td>
+            </tr>
           }
         </tbody>
       </table>
     }
   `,
   styles: `
-    :host { display: flex; flex-direction: column; gap: 16px; max-width: 820px; }
-    h2 { margin: 0; font-size: 18px; }
-    h3 { margin: 0; font-size: 14px; }
-    .form { display: flex; flex-direction: column; gap: 12px; }
-    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-    .table { width: 100%; border-collapse: collapse; background: var(--surface); border: 1px solid var(--border); border-radius: 10px; overflow: hidden; font-size: 13px; }
-    th, td { text-align: left; padding: 10px 14px; border-bottom: 1px solid var(--border); }
-    th { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--text-muted); background: var(--bg); }
-    .muted { color: var(--text-muted); }
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 16px;
+      max-width: 820px;
+    }
+    h2 {
+      margin: 0;
+      font-size: 18px;
+    }
+    h3 {
+      margin: 0;
+      font-size: 14px;
+    }
+    .form {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    .grid {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 12px;
+    }
+    .table {
+      width: 100%;
+      border-collapse: collapse;
+      background: var(--surface);
+      border: 1px solid var(--border);
+      border-radius: 10px;
+      overflow: hidden;
+      font-size: 13px;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 10px 14px;
+      border-bottom: 1px solid var(--border);
+    }
+    th {
+      font-size: 11px;
+      text-transform: uppercase;
+      letter-spacing: 0.05em;
+      color: var(--text-muted);
+      background: var(--bg);
+    }
+    .muted {
+      color: var(--text-muted);
+    }
   `,
 })
 export class UsersSettingsComponent implements OnInit {
@@ -114,7 +187,8 @@ export class UsersSettingsComponent implements OnInit {
         this.saving.set(false);
         const errors = fieldErrors(err);
         this.errors.set(errors);
-        if (!Object.keys(errors).length) this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network')));
+        if (!Object.keys(errors).length)
+          this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network')));
       },
     });
   }
