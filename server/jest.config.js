@@ -2,7 +2,11 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleNameMapper: { '^@onebox/contracts$': '<rootDir>/../libs/contracts/src/index.ts' },
+  moduleNameMapper: {
+    '^@onebox/contracts$': '<rootDir>/../libs/contracts/src/index.ts',
+    '^@onebox/channels$': '<rootDir>/../libs/channels/src/index.ts',
+    '^@onebox/fakes$': '<rootDir>/../libs/fakes/src/index.ts',
+  },
 };
 
 module.exports = {

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { json, raw, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
@@ -14,10 +14,15 @@ const SERVER_PATHS = /^\/(api|webhooks|socket\.io|files|health|widget\.js|demo)(
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    bodyParser: false,
   });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
+  // Webhooks keep their exact bytes (signatures are computed over them) and are verified before
+  // anything parses them; everything else is JSON or urlencoded.
+  app.use('/webhooks', raw({ type: () => true, limit: '5mb' }));
+  app.use(json({ limit: '1mb' }));
+  app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalPipes(createValidationPipe());
   // The widget runs on customers' sites: only its own endpoints answer cross-origin requests.
   app.enableCors((req: Request, callback: (err: Error | null, options: { origin: boolean }) => void) =>

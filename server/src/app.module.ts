@@ -26,7 +26,14 @@ import { MessagesRepository } from './conversations/messages.repository';
 import { DatabaseModule } from './database/database.module';
 import { CHANNEL_SENDERS } from './delivery/channel-sender';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { MessengerSender } from './delivery/messenger.sender';
 import { WebchatSender } from './delivery/webchat.sender';
+import { InboundService } from './inbound/inbound.service';
+import { MediaFetchProcessor } from './media/media-fetch.processor';
+import { MessengerRegistry } from './messengers/messenger-registry.service';
+import { PollingService } from './polling/polling.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 import { IngestService } from './ingest/ingest.service';
 import { JOB_PROCESSORS } from './jobs/job-processor';
 import { JobWorkerService } from './jobs/job-worker.service';
@@ -68,6 +75,7 @@ export class AppModule {
         AttachmentsController,
         WebchatUploadsController,
         SiteController,
+        WebhooksController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -95,11 +103,21 @@ export class AppModule {
         JobWorkerService,
         DeliveryProcessor,
         WebchatSender,
-        { provide: CHANNEL_SENDERS, inject: [WebchatSender], useFactory: (webchat: WebchatSender) => [webchat] },
+        MessengerSender,
+        MessengerRegistry,
+        InboundService,
+        WebhooksService,
+        PollingService,
+        MediaFetchProcessor,
+        {
+          provide: CHANNEL_SENDERS,
+          inject: [WebchatSender, MessengerSender],
+          useFactory: (webchat: WebchatSender, messengers: MessengerSender) => [webchat, messengers],
+        },
         {
           provide: JOB_PROCESSORS,
-          inject: [DeliveryProcessor],
-          useFactory: (delivery: DeliveryProcessor) => [delivery],
+          inject: [DeliveryProcessor, MediaFetchProcessor],
+          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor) => [delivery, media],
         },
         RealtimeService,
         AgentGateway,

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -7,6 +8,17 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { PasswordHasher } from '../src/auth/password-hasher';
 import { loadConfig } from '../src/config/app-config';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface TestApp {
   app: INestApplication;
@@ -19,7 +31,10 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = process.env['TEST_DATABASE_URL'];
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
+  const port = await freePort();
   const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     ONEBOX_SECRET_KEY: 'integration-test-secret-key-0123456789abcdef',
     ONEBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'onebox-int-')),
@@ -30,9 +45,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const app = await createApp(config, { logger: process.env.DEBUG_APP ? undefined : false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
   return { app, url, db: app.get(DataSource), close: () => app.close() };
 }
 
@@ -129,4 +143,15 @@ export function nextEvent<T = unknown>(
     };
     socket.on(event, handler);
   });
+}
+
+/** Polls `probe` until it answers something truthy, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

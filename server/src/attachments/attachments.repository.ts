@@ -1,17 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { MediaRef } from '@onebox/channels';
 import type { AttachmentDto } from '@onebox/contracts';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Db } from '../database/database';
 
 export interface AttachmentRow {
   id: string;
   workspace_id: string;
-  uploader_type: 'contact' | 'agent';
+  uploader_type: 'contact' | 'agent' | 'channel';
   uploader_ref: string;
   name: string;
   mime_type: string;
   size: number;
-  storage_key: string;
+  /** Null until a channel's media has been downloaded. */
+  storage_key: string | null;
+  /** The platform's reference to download it from (channel media). */
+  source_ref: MediaRef | null;
 }
 
 export interface Uploader {
@@ -32,7 +37,7 @@ export function mapAttachment(row: AttachmentRow): AttachmentDto {
 export class AttachmentsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async insert(row: Omit<AttachmentRow, 'id'> & { id: string }): Promise<AttachmentRow> {
+  async insert(row: Omit<AttachmentRow, 'source_ref'>): Promise<AttachmentRow> {
     const rows: AttachmentRow[] = await this.db.query(
       `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
@@ -48,6 +53,25 @@ export class AttachmentsRepository {
       ],
     );
     return rows[0];
+  }
+
+  /** A customer's file on a messenger, recorded before it is downloaded (by a job). */
+  async insertPending(workspaceId: string, channelId: string, media: MediaRef, name: string): Promise<AttachmentDto> {
+    const rows: AttachmentRow[] = await this.db.query(
+      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
+       VALUES ($1, $2, 'channel', $3, $4, $5, $6, NULL, $7) RETURNING *`,
+      [randomUUID(), workspaceId, channelId, name, media.mimeType ?? 'application/octet-stream', media.size ?? 0, JSON.stringify(media)],
+    );
+    return mapAttachment(rows[0]);
+  }
+
+  async completeDownload(id: string, file: { storageKey: string; size: number; mimeType: string }): Promise<void> {
+    await this.db.query('UPDATE attachments SET storage_key = $2, size = $3, mime_type = $4 WHERE id = $1', [
+      id,
+      file.storageKey,
+      file.size,
+      file.mimeType,
+    ]);
   }
 
   /** The uploader's own attachments among `ids`, as DTOs in the order asked. */

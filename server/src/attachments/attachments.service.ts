@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiException } from '../common/api.exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -68,9 +68,7 @@ export class AttachmentsService {
       );
     }
     const id = randomUUID();
-    const storageKey = join('uploads', id.slice(0, 2), id);
-    await mkdir(join(this.config.dataDir, 'uploads', id.slice(0, 2)), { recursive: true });
-    await writeFile(join(this.config.dataDir, storageKey), file.buffer);
+    const storageKey = await this.writeBytes(id, file.buffer);
     const row = await this.attachments.insert({
       id,
       workspace_id: workspaceId,
@@ -84,8 +82,28 @@ export class AttachmentsService {
     return mapAttachment(row);
   }
 
+  /** Stores a channel's downloaded media under the attachment recorded for it. */
+  async completeDownload(id: string, data: Buffer, mimeType: string): Promise<void> {
+    const storageKey = await this.writeBytes(id, data);
+    await this.attachments.completeDownload(id, { storageKey, size: data.length, mimeType });
+  }
+
+  /** The bytes of a stored attachment (for sending it out through a messenger). */
+  async readBytes(id: string): Promise<{ row: AttachmentRow; data: Buffer } | null> {
+    const row = await this.attachments.findById(id);
+    if (!row?.storage_key) return null;
+    return { row, data: await readFile(join(this.config.dataDir, row.storage_key)) };
+  }
+
+  private async writeBytes(id: string, data: Buffer): Promise<string> {
+    const storageKey = join('uploads', id.slice(0, 2), id);
+    await mkdir(join(this.config.dataDir, 'uploads', id.slice(0, 2)), { recursive: true });
+    await writeFile(join(this.config.dataDir, storageKey), data);
+    return storageKey;
+  }
+
   async find(id: string): Promise<{ row: AttachmentRow; path: string } | null> {
     const row = await this.attachments.findById(id);
-    return row ? { row, path: join(this.config.dataDir, row.storage_key) } : null;
+    return row?.storage_key ? { row, path: join(this.config.dataDir, row.storage_key) } : null;
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { ChannelDto } from '@onebox/contracts';
+import type { ChannelDto, ChannelTypeDto } from '@onebox/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { uuidPipe } from '../common/uuid.pipe';
@@ -16,6 +16,12 @@ export class ChannelsController {
   @Get()
   list(@CurrentUser() auth: AuthUser): Promise<ChannelDto[]> {
     return this.channels.list(auth);
+  }
+
+  /** The channel types and the credentials each asks for (the settings form is generated from it). */
+  @Get('types')
+  types(): ChannelTypeDto[] {
+    return this.channels.types();
   }
 
   @Post()

@@ -36,7 +36,14 @@ export function mapChannel(row: ChannelRow, publicUrl: string): ChannelDto {
     dto.widgetKey = row.widget_key;
     dto.embedSnippet = embedSnippet(publicUrl, row.widget_key);
   } else if (row.type !== 'webchat') {
-    dto.webhookUrl = `${publicUrl}/webhooks/${row.type}/${row.id}`;
+    dto.webhookUrl = webhookUrl(publicUrl, row);
+    dto.accountName = row.settings.accountName;
+    dto.mode = row.settings.mode;
+    dto.statusMessage = row.status_message;
   }
   return dto;
+}
+
+export function webhookUrl(publicUrl: string, row: Pick<ChannelRow, 'type' | 'id'>): string {
+  return `${publicUrl}/webhooks/${row.type}/${row.id}`;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChannelStatus, ChannelType } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
-import type { Db } from '../database/database';
+import { returnedRows, type Db } from '../database/database';
 
 export interface ChannelRow {
   id: string;
@@ -12,8 +12,18 @@ export interface ChannelRow {
   credentials_enc: string | null;
   webhook_secret: string;
   widget_key: string | null;
-  settings: Record<string, unknown>;
+  settings: ChannelSettings;
+  status_message: string | null;
+  poll_cursor: string | null;
   created_at: Date;
+}
+
+/** What a channel knows about its platform account and how updates reach Onebox. */
+export interface ChannelSettings {
+  accountId?: string;
+  accountName?: string;
+  mode?: 'webhook' | 'polling';
+  replyTimeText?: string;
 }
 
 const LIVE = 'deleted_at IS NULL';
@@ -58,12 +68,14 @@ export class ChannelsRepository {
   }
 
   async insert(
-    channel: Pick<ChannelRow, 'workspace_id' | 'type' | 'name' | 'credentials_enc' | 'webhook_secret' | 'widget_key'>,
+    channel: Pick<ChannelRow, 'workspace_id' | 'type' | 'name' | 'credentials_enc' | 'webhook_secret' | 'widget_key'> & {
+      settings?: ChannelSettings;
+    },
     tx: Db = this.db.manager,
   ): Promise<ChannelRow> {
     const rows: ChannelRow[] = await tx.query(
-      `INSERT INTO channels (workspace_id, type, name, credentials_enc, webhook_secret, widget_key)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      `INSERT INTO channels (workspace_id, type, name, credentials_enc, webhook_secret, widget_key, settings)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
       [
         channel.workspace_id,
         channel.type,
@@ -71,9 +83,15 @@ export class ChannelsRepository {
         channel.credentials_enc,
         channel.webhook_secret,
         channel.widget_key,
+        JSON.stringify(channel.settings ?? {}),
       ],
     );
     return rows[0];
+  }
+
+  /** Removes a channel that never became usable (its platform refused the set-up). */
+  async hardDelete(id: string): Promise<void> {
+    await this.db.query('DELETE FROM channels WHERE id = $1', [id]);
   }
 
   /** Soft delete: past conversations keep their channel. Answers false when nothing matched. */
@@ -83,5 +101,44 @@ export class ChannelsRepository {
       [workspaceId, id],
     );
     return count > 0;
+  }
+
+  /** Records the platform's verdict on the channel; answers whether anything changed. */
+  async setStatus(id: string, status: ChannelStatus, message: string | null): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.db.query(
+      `UPDATE channels SET status = $2, status_message = $3
+       WHERE id = $1 AND (status <> $2 OR status_message IS DISTINCT FROM $3)`,
+      [id, status, message],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Takes the polling lease of channels nobody polls (with several processes each channel is
+   * polled by one). The lease must be renewed with `renewPollLease` before it runs out.
+   */
+  async claimPolling(leaseSeconds: number): Promise<ChannelRow[]> {
+    return returnedRows<ChannelRow>(
+      await this.db.query(
+        `UPDATE channels SET poll_locked_until = now() + make_interval(secs => $1)
+         WHERE id IN (SELECT id FROM channels WHERE ${LIVE} AND settings->>'mode' = 'polling'
+           AND (poll_locked_until IS NULL OR poll_locked_until < now()) FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [leaseSeconds],
+      ),
+    );
+  }
+
+  /** Saves the cursor and extends the lease; false when the channel was removed meanwhile. */
+  async renewPollLease(id: string, cursor: string | null, leaseSeconds: number): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.db.query(
+      `UPDATE channels SET poll_cursor = $2, poll_locked_until = now() + make_interval(secs => $3) WHERE id = $1 AND ${LIVE}`,
+      [id, cursor, leaseSeconds],
+    );
+    return count > 0;
+  }
+
+  async releasePollLease(id: string): Promise<void> {
+    await this.db.query('UPDATE channels SET poll_locked_until = NULL WHERE id = $1', [id]);
   }
 }

@@ -22,6 +22,15 @@ export interface AppConfig {
   widgetFile: string;
   demoFile: string;
   uploadMaxBytes: number;
+  /**
+   * How messenger updates arrive: `webhook` (the platform calls PUBLIC_URL), `polling` (Onebox
+   * long-polls; Telegram and MAX), or `auto`: webhooks when PUBLIC_URL is public https.
+   */
+  updateMode: 'auto' | 'webhook' | 'polling';
+  /** Long-poll timeout per request, seconds. */
+  pollTimeoutSec: number;
+  /** Base URLs of the messenger APIs (tests and demo point them at libs/fakes). */
+  apiRoots: { telegram: string; whatsapp: string; max: string };
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
 }
@@ -101,10 +110,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     widgetFile: resolve(env['ONEBOX_WIDGET_FILE'] || join(repoRoot, 'libs', 'widget', 'dist', 'widget.js')),
     demoFile: resolve(env['ONEBOX_DEMO_FILE'] || join(repoRoot, 'libs', 'widget', 'demo', 'demo.html')),
     uploadMaxBytes: intVar(env, 'ONEBOX_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, problems, 1),
+    updateMode: (['auto', 'webhook', 'polling'] as const).find((m) => m === (env['ONEBOX_UPDATE_MODE'] || 'auto')) ?? invalidMode(env['ONEBOX_UPDATE_MODE'], problems),
+    pollTimeoutSec: intVar(env, 'ONEBOX_POLL_TIMEOUT_SEC', 25, problems, 0),
+    apiRoots: {
+      telegram: (env['TELEGRAM_API_ROOT'] || 'https://api.telegram.org').replace(/\/+$/, ''),
+      whatsapp: (env['WHATSAPP_API_ROOT'] || 'https://graph.facebook.com').replace(/\/+$/, ''),
+      max: (env['MAX_API_ROOT'] || 'https://platform-api2.max.ru').replace(/\/+$/, ''),
+    },
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function invalidMode(value: string | undefined, problems: string[]): 'auto' {
+  problems.push(`ONEBOX_UPDATE_MODE must be auto, webhook or polling (got "${value}")`);
+  return 'auto';
+}
+
+/** True when PUBLIC_URL can receive platform webhooks: https on a non-local host. */
+export function isPublicHttps(publicUrl: string): boolean {
+  const url = new URL(publicUrl);
+  const host = url.hostname;
+  const local = host === 'localhost' || host.endsWith('.local') || /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?::1\]?$)/.test(host);
+  return url.protocol === 'https:' && !local;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

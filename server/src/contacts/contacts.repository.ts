@@ -29,18 +29,35 @@ export class ContactsRepository {
    */
   async upsertByIdentity(
     tx: Db,
-    identity: { workspaceId: string; channelId: string; externalId: string; name: string; username?: string | null },
+    identity: {
+      workspaceId: string;
+      channelId: string;
+      externalId: string;
+      name: string;
+      username?: string | null;
+      phone?: string | null;
+      meta?: Record<string, unknown>;
+    },
   ): Promise<ContactRow> {
     const existing = await this.findByIdentity(identity.channelId, identity.externalId, tx);
-    if (existing) return existing;
+    if (existing) {
+      if (identity.meta && Object.keys(identity.meta).length) {
+        await tx.query('UPDATE contact_identities SET meta = meta || $3::jsonb WHERE channel_id = $1 AND external_id = $2', [
+          identity.channelId,
+          identity.externalId,
+          JSON.stringify(identity.meta),
+        ]);
+      }
+      return existing;
+    }
     const [contact]: ContactRow[] = await tx.query(
-      'INSERT INTO contacts (workspace_id, name) VALUES ($1, $2) RETURNING *',
-      [identity.workspaceId, identity.name],
+      'INSERT INTO contacts (workspace_id, name, phone) VALUES ($1, $2, $3) RETURNING *',
+      [identity.workspaceId, identity.name, identity.phone ?? null],
     );
     const inserted: unknown[] = await tx.query(
-      `INSERT INTO contact_identities (workspace_id, contact_id, channel_id, external_id, username)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
-      [identity.workspaceId, contact.id, identity.channelId, identity.externalId, identity.username ?? null],
+      `INSERT INTO contact_identities (workspace_id, contact_id, channel_id, external_id, username, meta)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
+      [identity.workspaceId, contact.id, identity.channelId, identity.externalId, identity.username ?? null, JSON.stringify(identity.meta ?? {})],
     );
     if (inserted.length) return contact;
     await tx.query('DELETE FROM contacts WHERE id = $1', [contact.id]);
@@ -59,11 +76,16 @@ export class ContactsRepository {
   }
 
   async findExternalId(channelId: string, contactId: string): Promise<string | null> {
-    const rows: { external_id: string }[] = await this.db.query(
-      'SELECT external_id FROM contact_identities WHERE channel_id = $1 AND contact_id = $2 ORDER BY created_at LIMIT 1',
+    return (await this.findIdentityOnChannel(channelId, contactId))?.external_id ?? null;
+  }
+
+  /** The contact's identity on one channel: where replies go, and what the platform told us about it. */
+  async findIdentityOnChannel(channelId: string, contactId: string): Promise<{ external_id: string; meta: Record<string, unknown> } | null> {
+    const rows: { external_id: string; meta: Record<string, unknown> }[] = await this.db.query(
+      'SELECT external_id, meta FROM contact_identities WHERE channel_id = $1 AND contact_id = $2 ORDER BY created_at LIMIT 1',
       [channelId, contactId],
     );
-    return rows[0]?.external_id ?? null;
+    return rows[0] ?? null;
   }
 
   async findInWorkspace(workspaceId: string, id: string): Promise<ContactRow | null> {

@@ -49,6 +49,15 @@ export class ConversationsController {
     return this.conversations.send(auth, id, body);
   }
 
+  @Post(':id/messages/:messageId/retry')
+  retry(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Param('messageId', uuidPipe('Message')) messageId: string,
+  ): Promise<MessageDto> {
+    return this.conversations.retry(auth, id, messageId);
+  }
+
   @Post(':id/assign')
   @HttpCode(204)
   assign(

@@ -27,6 +27,8 @@ function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
     external_id: null,
     client_message_id: 'client-1',
     canned_response_id: null,
+    template: null,
+    edited_at: null,
     created_at: new Date('2024-11-21T10:00:00.000Z'),
     ...overrides,
   };
@@ -115,12 +117,23 @@ describe(mapMessage.name, () => {
       error: { code: 'rate_limited', message: 'Too Many Requests' },
       private: false,
       clientMessageId: 'client-1',
+      editedAt: null,
+      template: null,
       createdAt: '2024-11-21T10:00:00.000Z',
     });
   });
 
   it('maps no error when the message has none', () => {
     expect(mapMessage(messageRow()).error).toBeNull();
+  });
+
+  it('maps a customer’s edit time and the template a message was sent as', () => {
+    const template = { name: 'order_ready', language: 'ru', parameters: ['A-17'] };
+
+    const dto = mapMessage(messageRow({ edited_at: new Date('2024-11-21T10:05:00.000Z'), template }));
+
+    expect(dto.editedAt).toBe('2024-11-21T10:05:00.000Z');
+    expect(dto.template).toEqual(template);
   });
 });
 

@@ -19,8 +19,10 @@ import {
   Max,
   MaxLength,
   Min,
+  Matches,
   MinLength,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import type { ConversationListRow } from './conversations.repository';
 import type { MessageRow } from './messages.repository';
@@ -86,6 +88,26 @@ export class ListMessagesQuery {
   limit?: number;
 }
 
+export class TemplateBody {
+  @ApiProperty({ description: 'the approved template name' })
+  @IsString()
+  @Matches(/^[a-z0-9_]{1,512}$/, { message: 'name must be a template name (lowercase letters, digits, _)' })
+  name: string;
+
+  @ApiProperty({ example: 'ru' })
+  @IsString()
+  @Matches(/^[a-z]{2,3}(_[A-Z]{2})?$/, { message: 'language must be a language code such as ru or en_US' })
+  language: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  parameters?: string[];
+}
+
 export class SendMessageBody {
   @ApiProperty({ maxLength: MAX_TEXT_LENGTH })
   @IsString()
@@ -115,6 +137,12 @@ export class SendMessageBody {
   @ArrayMaxSize(10)
   @IsUUID('all', { each: true })
   attachmentIds?: string[];
+
+  @ApiPropertyOptional({ type: TemplateBody, description: 'a WhatsApp template, for when the 24-hour window is closed' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TemplateBody)
+  template?: TemplateBody;
 }
 
 export class AssignBody {
@@ -183,6 +211,8 @@ export function mapMessage(row: MessageRow): MessageDto {
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     private: row.private,
     clientMessageId: row.client_message_id,
+    editedAt: row.edited_at ? row.edited_at.toISOString() : null,
+    template: row.template,
     createdAt: row.created_at.toISOString(),
   };
 }

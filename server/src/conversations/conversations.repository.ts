@@ -108,10 +108,11 @@ export class ConversationsRepository {
   }
 
   /** Locks a visible conversation for the rest of the transaction. */
-  async lockVisible(tx: Db, visibility: Visibility, id: string): Promise<ConversationRow | null> {
+  async lockVisible(tx: Db, visibility: Visibility, id: string): Promise<(ConversationRow & { channel_type: ChannelType }) | null> {
     const p = new Params();
-    const sql = `SELECT c.* FROM conversations c WHERE ${visibilitySql(visibility, p)} AND c.id = ${p.add(id)} FOR UPDATE`;
-    const rows: ConversationRow[] = await tx.query(sql, p.values);
+    const sql = `SELECT c.*, ch.type AS channel_type FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+      WHERE ${visibilitySql(visibility, p)} AND c.id = ${p.add(id)} FOR UPDATE OF c`;
+    const rows: (ConversationRow & { channel_type: ChannelType })[] = await tx.query(sql, p.values);
     return rows[0] ?? null;
   }
 

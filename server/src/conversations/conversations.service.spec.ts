@@ -1,4 +1,4 @@
-import type { AttachmentDto } from '@onebox/contracts';
+import type { AttachmentDto, ChannelType } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import type { AuthUser } from '../auth/auth-user';
@@ -8,6 +8,7 @@ import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { UsersRepository, type UserRow } from '../users/users.repository';
 import { ConversationEventsRepository } from './conversation-events.repository';
 import { ConversationPublisher } from './conversation-publisher.service';
@@ -32,8 +33,12 @@ const manager: AuthUser = {
 const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
 const admin: AuthUser = { id: 'u-admin', workspaceId: WS, role: 'admin', name: 'Ada Admin', email: 'ada@example.com' };
 
-function conversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
+type LockedConversation = ConversationRow & { channel_type: ChannelType };
+
+/** A conversation as `lockVisible` answers it: with its channel's type. */
+function conversationRow(overrides: Partial<LockedConversation> = {}): LockedConversation {
   return {
+    channel_type: 'webchat',
     id: CONVERSATION_ID,
     workspace_id: WS,
     channel_id: CHANNEL_ID,
@@ -89,6 +94,8 @@ function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
     external_id: null,
     client_message_id: null,
     canned_response_id: null,
+    template: null,
+    edited_at: null,
     created_at: NOW,
     ...overrides,
   };
@@ -144,6 +151,7 @@ describe(ConversationsService.name, () => {
   let jobs: ReturnType<typeof strictMock<JobsRepository>>;
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
+  let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
   let service: ConversationsService;
 
   beforeEach(() => {
@@ -161,6 +169,7 @@ describe(ConversationsService.name, () => {
     jobs = strictMock(JobsRepository);
     worker = strictMock(JobWorkerService);
     publisher = strictMock(ConversationPublisher);
+    messengers = strictMock(MessengerRegistry);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new ConversationsService(
       tx as unknown as TransactionService,
@@ -173,6 +182,7 @@ describe(ConversationsService.name, () => {
       jobs as unknown as JobsRepository,
       worker as unknown as JobWorkerService,
       publisher as unknown as ConversationPublisher,
+      messengers as unknown as MessengerRegistry,
     );
   });
 
@@ -349,10 +359,12 @@ describe(ConversationsService.name, () => {
         status: 'resolved',
       });
       conversations.listOfContact.mockResolvedValueOnce([past]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
 
       const detail = await service.get(manager, CONVERSATION_ID);
 
       expect(contacts.findInWorkspace).toHaveBeenCalledWith(WS, CONTACT_ID);
+      expect(messengers.messagingWindow).toHaveBeenCalledWith('webchat', new Date('2024-11-20T09:00:00.000Z'), NOW);
       expect(contacts.listIdentities).toHaveBeenCalledWith(WS, CONTACT_ID);
       expect(conversations.listOfContact).toHaveBeenCalledWith(visibility, CONTACT_ID, CONVERSATION_ID);
       expect(detail).toMatchObject({
@@ -370,6 +382,7 @@ describe(ConversationsService.name, () => {
         firstCustomerMessageAt: '2024-11-20T09:00:00.000Z',
         firstHumanReplyAt: '2024-11-20T09:05:00.000Z',
         resolvedAt: null,
+        messagingWindow: null,
         pastConversations: [
           {
             id: past.id,
@@ -379,6 +392,23 @@ describe(ConversationsService.name, () => {
           },
         ],
       });
+    });
+
+    it('answers the messaging window of a WhatsApp conversation', async () => {
+      const lastCustomerMessageAt = new Date('2024-11-21T08:00:00.000Z');
+      const window = { hours: 24, closesAt: '2024-11-22T08:00:00.000Z', open: true };
+      conversations.findVisible.mockResolvedValueOnce(
+        listRow({ channel_type: 'whatsapp', last_customer_message_at: lastCustomerMessageAt }),
+      );
+      contacts.findInWorkspace.mockResolvedValueOnce(contact);
+      contacts.listIdentities.mockResolvedValueOnce([]);
+      conversations.listOfContact.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(window);
+
+      const detail = await service.get(head, CONVERSATION_ID);
+
+      expect(messengers.messagingWindow).toHaveBeenCalledWith('whatsapp', lastCustomerMessageAt, NOW);
+      expect(detail.messagingWindow).toEqual(window);
     });
 
     it('answers 404 when the contact is gone', async () => {
@@ -493,6 +523,7 @@ describe(ConversationsService.name, () => {
       );
       messages.findByClientMessageId.mockResolvedValueOnce(null);
       attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
       jobs.enqueue.mockResolvedValueOnce(undefined);
       conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
@@ -524,12 +555,14 @@ describe(ConversationsService.name, () => {
         external_id: null,
         client_message_id: 'c-1',
         canned_response_id: 'cr-1',
+        template: null,
         created_at: NOW,
       });
+      expect(messengers.messagingWindow).toHaveBeenCalledWith('webchat', new Date('2024-11-20T09:00:00.000Z'), NOW);
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
         workspaceId: WS,
         queue: 'deliver',
-        payload: { messageId: 'm-new' },
+        payload: { messageId: 'm-new', conversationId: CONVERSATION_ID },
       });
       expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
@@ -560,6 +593,8 @@ describe(ConversationsService.name, () => {
         error: null,
         private: false,
         clientMessageId: 'c-1',
+        editedAt: null,
+        template: null,
         createdAt: NOW.toISOString(),
       });
     });
@@ -569,6 +604,7 @@ describe(ConversationsService.name, () => {
         conversationRow({ assignee_id: 'u-other', first_human_reply_at: new Date('2024-11-20T09:01:00.000Z') }),
       );
       attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-new' }));
       jobs.enqueue.mockResolvedValueOnce(undefined);
       conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
@@ -632,6 +668,7 @@ describe(ConversationsService.name, () => {
     it('sends attachments without text, asking once per distinct id, and previews the first file name', async () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: manager.id }));
       attachments.findOwned.mockResolvedValueOnce([attachment]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(
         messageRow({ id: 'm-new', text: '', attachments: [attachment] }),
       );
@@ -662,6 +699,7 @@ describe(ConversationsService.name, () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow());
       messages.findByClientMessageId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
       attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
 
       const result = await service.send(manager, CONVERSATION_ID, { text: 'Hello', clientMessageId: 'c-1' });
@@ -677,12 +715,235 @@ describe(ConversationsService.name, () => {
     it('publishes nothing when the transaction fails', async () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow());
       attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
       jobs.enqueue.mockRejectedValueOnce(new Error('connection lost'));
 
       await expect(service.send(manager, CONVERSATION_ID, { text: 'Hello' })).rejects.toThrow('connection lost');
 
       expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('send through a messaging window (WhatsApp)', () => {
+    const lastCustomerMessageAt = new Date('2024-11-19T09:00:00.000Z');
+    const closed = { hours: 24, closesAt: '2024-11-20T09:00:00.000Z', open: false };
+    const open = { hours: 24, closesAt: '2024-11-22T09:00:00.000Z', open: true };
+    const template = { name: 'order_ready', language: 'ru', parameters: ['A-17', 'tomorrow'] };
+
+    function whatsappConversation(): LockedConversation {
+      return conversationRow({
+        channel_type: 'whatsapp',
+        assignee_id: manager.id,
+        first_human_reply_at: new Date('2024-11-19T09:05:00.000Z'),
+        last_customer_message_at: lastCustomerMessageAt,
+      });
+    }
+
+    /** Stubs the writes after the message insert of a public reply to an assigned conversation. */
+    function stubReplyWrites(): void {
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+    }
+
+    it('answers 409 window_closed naming `template` for free text after the window closed, and writes nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(whatsappConversation());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(closed);
+
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: 'Are you still there?' }));
+
+      expect(err).toBeInstanceOf(ApiException);
+      expect(err.getStatus()).toBe(409);
+      expect(err.code).toBe('window_closed');
+      expect(err.details).toEqual([{ field: 'template', message: expect.any(String) }]);
+      expect(err.message).toContain('24-hour window');
+      expect(messengers.messagingWindow).toHaveBeenCalledWith('whatsapp', lastCustomerMessageAt, NOW);
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+
+    it('sends free text while the window is open', async () => {
+      const inserted = messageRow({ id: 'm-new', text: 'Yes, in stock' });
+      conversations.lockVisible.mockResolvedValueOnce(whatsappConversation());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(open);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
+      stubReplyWrites();
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: 'Yes, in stock' });
+
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ text: 'Yes, in stock', template: null, status: 'queued' }),
+      );
+      expect(result.id).toBe('m-new');
+    });
+
+    it('accepts a template after the window closed: stored with the template and a text summary, then queued', async () => {
+      const inserted = messageRow({ id: 'm-tpl', text: 'Template order_ready (ru): A-17, tomorrow', template });
+      conversations.lockVisible.mockResolvedValueOnce(whatsappConversation());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(closed);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
+      stubReplyWrites();
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: '', template });
+
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, {
+        workspace_id: WS,
+        conversation_id: CONVERSATION_ID,
+        channel_id: CHANNEL_ID,
+        cycle: 2,
+        direction: 'out',
+        author_type: 'agent',
+        author_id: manager.id,
+        author_name: manager.name,
+        text: 'Template order_ready (ru): A-17, tomorrow',
+        attachments: [],
+        status: 'queued',
+        private: false,
+        external_id: null,
+        client_message_id: null,
+        canned_response_id: null,
+        template,
+        created_at: NOW,
+      });
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'deliver',
+        payload: { messageId: 'm-tpl', conversationId: CONVERSATION_ID },
+      });
+      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(
+        fakeTx,
+        CONVERSATION_ID,
+        NOW,
+        'Template order_ready (ru): A-17, tomorrow',
+        true,
+      );
+      expect(result).toMatchObject({ id: 'm-tpl', template, status: 'queued' });
+    });
+
+    it('summarizes a template without parameters by name and language', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(whatsappConversation());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(closed);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-tpl' }));
+      stubReplyWrites();
+
+      await service.send(manager, CONVERSATION_ID, { text: '  ', template: { name: 'hello_world', language: 'en_US' } });
+
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({
+          text: 'Template hello_world (en_US)',
+          template: { name: 'hello_world', language: 'en_US', parameters: [] },
+        }),
+      );
+    });
+
+    it('answers 400 naming `template` for a template on a channel without templates, and writes nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ channel_type: 'telegram' }));
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messengers.messagingWindow.mockReturnValueOnce(null);
+
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: '', template }));
+
+      expectApiError(err, 400, 'validation_failed', 'template');
+      expect(messengers.messagingWindow).toHaveBeenCalledWith('telegram', new Date('2024-11-20T09:00:00.000Z'), NOW);
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming `template` for a private note sent as a template, before opening a transaction', async () => {
+      const err = await rejectionOf(service.send(manager, CONVERSATION_ID, { text: '', template, private: true }));
+
+      expectApiError(err, 400, 'validation_failed', 'template');
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
+    it('stores a private note whatever the window, without asking for it', async () => {
+      const note = messageRow({ id: 'm-note', status: 'sent', private: true, text: 'Window closed, call instead' });
+      conversations.lockVisible.mockResolvedValueOnce(whatsappConversation());
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(note);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+
+      const result = await service.send(manager, CONVERSATION_ID, { text: 'Window closed, call instead', private: true });
+
+      expect(messengers.messagingWindow).not.toHaveBeenCalled();
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ private: true, status: 'sent', template: null }),
+      );
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ id: 'm-note', private: true });
+    });
+  });
+
+  describe('retry', () => {
+    const MESSAGE_ID = 'aaaaaaaa-1111-4222-8333-444455556666';
+
+    it('requeues a failed message with a new delivery job, nudges the worker and publishes it', async () => {
+      const requeued = messageRow({ id: MESSAGE_ID, status: 'queued' });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      messages.requeueFailed.mockResolvedValueOnce(requeued);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+
+      const result = await service.retry(manager, CONVERSATION_ID, MESSAGE_ID);
+
+      expect(tx.run).toHaveBeenCalledTimes(1);
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
+      expect(messages.requeueFailed).toHaveBeenCalledWith(fakeTx, WS, CONVERSATION_ID, MESSAGE_ID);
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'deliver',
+        payload: { messageId: MESSAGE_ID, conversationId: CONVERSATION_ID },
+      });
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
+      expect(publisher.messageChanged).toHaveBeenCalledWith(requeued, 'updated');
+      expect(result).toMatchObject({ id: MESSAGE_ID, status: 'queued', error: null });
+    });
+
+    it('answers 409 not_failed for a message that has not failed, and enqueues nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow());
+      messages.requeueFailed.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.retry(manager, CONVERSATION_ID, MESSAGE_ID));
+
+      expectApiError(err, 409, 'not_failed');
+      expect(messages.requeueFailed).toHaveBeenCalledWith(fakeTx, WS, CONVERSATION_ID, MESSAGE_ID);
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 when the conversation is not visible, and touches no message', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(null);
+
+      const err = await rejectionOf(service.retry(manager, CONVERSATION_ID, MESSAGE_ID));
+
+      expectApiError(err, 404, 'not_found');
+      expect(messages.requeueFailed).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });

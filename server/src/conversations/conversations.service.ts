@@ -1,5 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import type { ConversationDetail, ConversationListResponse, MessageDto, MessageListResponse } from '@onebox/contracts';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type {
+  ChannelType,
+  ConversationDetail,
+  ConversationListResponse,
+  MessageDto,
+  MessageListResponse,
+} from '@onebox/contracts';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
@@ -8,6 +14,7 @@ import { TransactionService } from '../database/transaction.service';
 import { DELIVERY_QUEUE } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { UsersRepository } from '../users/users.repository';
 import { ConversationEventsRepository } from './conversation-events.repository';
 import { ConversationPublisher } from './conversation-publisher.service';
@@ -43,6 +50,7 @@ export class ConversationsService {
     private readonly jobs: JobsRepository,
     private readonly worker: JobWorkerService,
     private readonly publisher: ConversationPublisher,
+    private readonly messengers: MessengerRegistry,
   ) {}
 
   async list(auth: AuthUser, query: ListConversationsQuery): Promise<ConversationListResponse> {
@@ -93,6 +101,7 @@ export class ConversationsService {
       firstCustomerMessageAt: row.first_customer_message_at?.toISOString() ?? null,
       firstHumanReplyAt: row.first_human_reply_at?.toISOString() ?? null,
       resolvedAt: row.resolved_at?.toISOString() ?? null,
+      messagingWindow: this.messengers.messagingWindow(row.channel_type, row.last_customer_message_at, new Date()),
       pastConversations: others.map((o) => ({
         id: o.id,
         channel: { id: o.channel_id, type: o.channel_type, name: o.channel_name },
@@ -119,10 +128,12 @@ export class ConversationsService {
    * `clientMessageId` again answers the message already stored, and nothing new is written.
    */
   async send(auth: AuthUser, id: string, body: SendMessageBody): Promise<MessageDto> {
-    const text = body.text.trim();
+    const template = body.template ? { name: body.template.name, language: body.template.language, parameters: body.template.parameters ?? [] } : null;
+    const text = body.text.trim() || (template ? templateSummary(template) : '');
     const attachmentIds = [...new Set(body.attachmentIds ?? [])];
     if (!text && attachmentIds.length === 0) throw ApiException.invalid('text', 'must not be empty');
     const isPrivate = body.private ?? false;
+    if (template && isPrivate) throw ApiException.invalid('template', 'a private note cannot be a template');
     const result = await this.tx.run(async (tx) => {
       const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
       if (!conversation) throw ApiException.notFound('Conversation');
@@ -139,6 +150,7 @@ export class ConversationsService {
       if (attachments.length !== attachmentIds.length)
         throw ApiException.invalid('attachmentIds', 'contains an unknown attachment');
       const now = new Date();
+      if (!isPrivate) this.checkWindow(conversation, template !== null, now);
       const message = await this.messages.insertUnlessDuplicate(tx, {
         workspace_id: auth.workspaceId,
         conversation_id: id,
@@ -155,6 +167,7 @@ export class ConversationsService {
         external_id: null,
         client_message_id: body.clientMessageId ?? null,
         canned_response_id: body.cannedResponseId ?? null,
+        template,
         created_at: now,
       });
       if (!message) {
@@ -172,7 +185,7 @@ export class ConversationsService {
       await this.jobs.enqueue(tx, {
         workspaceId: auth.workspaceId,
         queue: DELIVERY_QUEUE,
-        payload: { messageId: message.id },
+        payload: { messageId: message.id, conversationId: id },
       });
       await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true);
       const base = {
@@ -216,6 +229,41 @@ export class ConversationsService {
       if (!result.message.private) await this.publisher.conversationChanged(id);
     }
     return mapMessage(result.message);
+  }
+
+  /** Sends a failed message again, as the agent asked: a new delivery job, the same message. */
+  async retry(auth: AuthUser, id: string, messageId: string): Promise<MessageDto> {
+    const message = await this.tx.run(async (tx) => {
+      const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
+      if (!conversation) throw ApiException.notFound('Conversation');
+      const requeued = await this.messages.requeueFailed(tx, auth.workspaceId, id, messageId);
+      if (!requeued) {
+        throw new ApiException(HttpStatus.CONFLICT, 'not_failed', 'Only a message that failed to send can be retried');
+      }
+      await this.jobs.enqueue(tx, {
+        workspaceId: auth.workspaceId,
+        queue: DELIVERY_QUEUE,
+        payload: { messageId, conversationId: id },
+      });
+      return requeued;
+    });
+    this.worker.nudge();
+    await this.publisher.messageChanged(message, 'updated');
+    return mapMessage(message);
+  }
+
+  /** WhatsApp's 24-hour window: free text only while it is open; templates at any time, on WhatsApp only. */
+  private checkWindow(conversation: { channel_type: ChannelType; last_customer_message_at: Date | null }, isTemplate: boolean, now: Date): void {
+    const window = this.messengers.messagingWindow(conversation.channel_type, conversation.last_customer_message_at, now);
+    if (isTemplate && !window) throw ApiException.invalid('template', 'templates can only be sent on WhatsApp channels');
+    if (window && !window.open && !isTemplate) {
+      throw new ApiException(
+        HttpStatus.CONFLICT,
+        'window_closed',
+        `The ${window.hours}-hour window for free-form messages has closed: the customer has not written for ${window.hours} hours. Send an approved template instead.`,
+        [{ field: 'template', message: 'required while the window is closed' }],
+      );
+    }
   }
 
   async assign(auth: AuthUser, id: string, body: AssignBody): Promise<void> {
@@ -280,4 +328,9 @@ export class ConversationsService {
     if (!(await this.conversations.markRead(visibilityOf(auth), id))) throw ApiException.notFound('Conversation');
     await this.publisher.conversationChanged(id);
   }
+}
+
+function templateSummary(template: { name: string; language: string; parameters: string[] }): string {
+  const parameters = template.parameters.length ? `: ${template.parameters.join(', ')}` : '';
+  return `Template ${template.name} (${template.language})${parameters}`;
 }

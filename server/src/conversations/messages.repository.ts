@@ -22,10 +22,15 @@ export interface MessageRow {
   external_id: string | null;
   client_message_id: string | null;
   canned_response_id: string | null;
+  template: { name: string; language: string; parameters: string[] } | null;
+  edited_at: Date | null;
   created_at: Date;
 }
 
-export type NewMessage = Omit<MessageRow, 'id' | 'error_code' | 'error_message' | 'created_at'> & { created_at?: Date };
+export type NewMessage = Omit<MessageRow, 'id' | 'error_code' | 'error_message' | 'created_at' | 'template' | 'edited_at'> & {
+  created_at?: Date;
+  template?: MessageRow['template'];
+};
 
 const COLUMNS = [
   'workspace_id',
@@ -44,6 +49,7 @@ const COLUMNS = [
   'client_message_id',
   'canned_response_id',
   'created_at',
+  'template',
 ] as const;
 
 /** Which earlier statuses each status may replace: a message never moves backwards. */
@@ -66,6 +72,7 @@ export class MessagesRepository {
     const values = COLUMNS.map((column) => {
       if (column === 'attachments') return JSON.stringify(message.attachments);
       if (column === 'created_at') return message.created_at ?? new Date();
+      if (column === 'template') return message.template ? JSON.stringify(message.template) : null;
       return message[column];
     });
     const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
@@ -121,6 +128,40 @@ export class MessagesRepository {
        ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
       params,
     );
+  }
+
+  /** Whether an earlier outgoing message of the same conversation is still waiting to be delivered. */
+  async hasEarlierQueued(message: Pick<MessageRow, 'workspace_id' | 'conversation_id' | 'created_at' | 'id'>): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND direction = 'out' AND private = false
+         AND status = 'queued' AND (created_at, id) < ($3, $4) LIMIT 1`,
+      [message.workspace_id, message.conversation_id, message.created_at, message.id],
+    );
+    return rows.length > 0;
+  }
+
+  /** A manager's retry of a failed message: back to `queued`, error cleared. Null unless it had failed. */
+  async requeueFailed(tx: Db, workspaceId: string, conversationId: string, id: string): Promise<MessageRow | null> {
+    const rows = returnedRows<MessageRow>(
+      await tx.query(
+        `UPDATE messages SET status = 'queued', error_code = NULL, error_message = NULL, updated_at = now()
+         WHERE workspace_id = $1 AND conversation_id = $2 AND id = $3 AND status = 'failed' AND direction = 'out' RETURNING *`,
+        [workspaceId, conversationId, id],
+      ),
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Applies a customer's edit; the first text is kept in `original_text`. Null when unknown. */
+  async applyEdit(channelId: string, externalId: string, text: string, editedAt: Date): Promise<MessageRow | null> {
+    const rows = returnedRows<MessageRow>(
+      await this.db.query(
+        `UPDATE messages SET original_text = COALESCE(original_text, text), text = $3, edited_at = $4, updated_at = now()
+         WHERE channel_id = $1 AND external_id = $2 AND direction = 'in' AND text IS DISTINCT FROM $3 RETURNING *`,
+        [channelId, externalId, text, editedAt],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   /** Moves the delivery status forward; null when the move would go backwards (nothing changes). */

@@ -2,18 +2,21 @@ import type { DeliveryErrorCode } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
 import type { MessageRow } from '../conversations/messages.repository';
 
+export interface Recipient {
+  /** The customer's id on the channel. */
+  externalId: string;
+  /** What the platform told about the identity that replies need (Telegram business connection). */
+  meta: Record<string, unknown>;
+}
+
 /**
- * Sends an agent's message out through one channel type. Implement `send` so that it throws a
- * `DeliveryError` with a code from the shared vocabulary; the code decides retry or fail.
+ * Sends an agent's message out through channels of some types. Implement `send` so that it
+ * throws a `DeliveryError` with a code from the shared vocabulary; the code decides retry or fail.
  */
 export interface ChannelSender {
-  readonly type: ChannelRow['type'];
+  readonly types: readonly ChannelRow['type'][];
   /** Answers the provider's message id. */
-  send(input: {
-    channel: ChannelRow;
-    recipientExternalId: string;
-    message: MessageRow;
-  }): Promise<{ externalId: string }>;
+  send(input: { channel: ChannelRow; recipient: Recipient; message: MessageRow }): Promise<{ externalId: string }>;
 }
 
 export class DeliveryError extends Error {

@@ -17,7 +17,7 @@ function jobRow(overrides: Partial<JobRow> = {}): JobRow {
     id: 'job-1',
     workspace_id: 'ws-1',
     queue: 'deliver',
-    payload: { messageId: 'm-1' },
+    payload: { messageId: 'm-1', conversationId: 'cv-1' },
     attempts: 1,
     max_attempts: 8,
     ...overrides,
@@ -44,6 +44,8 @@ function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
     external_id: null,
     client_message_id: null,
     canned_response_id: null,
+    template: null,
+    edited_at: null,
     created_at: AT,
     ...overrides,
   };
@@ -60,6 +62,8 @@ function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
     webhook_secret: 'whsec',
     widget_key: 'wk',
     settings: {},
+    status_message: null,
+    poll_cursor: null,
     created_at: AT,
     ...overrides,
   };
@@ -70,14 +74,24 @@ function conversationRow(): ConversationListRow {
 }
 
 /** A sender whose `send` fails the test unless stubbed. */
-function strictSender(type: ChannelRow['type']): ChannelSender & { send: jest.Mock } {
+function strictSender(...types: ChannelRow['type'][]): ChannelSender & { send: jest.Mock } {
   return {
-    type,
+    types,
     send: jest.fn((...args: unknown[]) => {
-      throw new Error(`Unexpected call: ${type} sender.send(${JSON.stringify(args)})`);
+      throw new Error(`Unexpected call: ${types.join('/')} sender.send(${JSON.stringify(args)})`);
     }),
   };
 }
+
+/** A promise the test settles by hand. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Lets every pending promise callback run. */
+const flush = () => new Promise((r) => setImmediate(r));
 
 describe(DeliveryProcessor.name, () => {
   let messages: ReturnType<typeof strictMock<MessagesRepository>>;
@@ -108,9 +122,10 @@ describe(DeliveryProcessor.name, () => {
   /** Stubs everything up to the sender for a queued message on `channel`. */
   function stubQueuedMessage(channel = channelRow(), message = messageRow()): MessageRow {
     messages.findById.mockResolvedValueOnce(message);
+    messages.hasEarlierQueued.mockResolvedValueOnce(false);
     conversations.findById.mockResolvedValueOnce(conversationRow());
     channels.findById.mockResolvedValueOnce(channel);
-    contacts.findExternalId.mockResolvedValueOnce('visitor-42');
+    contacts.findIdentityOnChannel.mockResolvedValueOnce({ external_id: 'visitor-42', meta: {} });
     return message;
   }
 
@@ -139,12 +154,47 @@ describe(DeliveryProcessor.name, () => {
       await processor.process(jobRow());
 
       expect(messages.findById).toHaveBeenCalledWith('m-1');
+      expect(messages.hasEarlierQueued).toHaveBeenCalledWith(message);
       expect(conversations.findById).toHaveBeenCalledWith('cv-1');
       expect(channels.findById).toHaveBeenCalledWith('ch-1');
-      expect(contacts.findExternalId).toHaveBeenCalledWith('ch-1', 'ct-1');
-      expect(webchat.send).toHaveBeenCalledWith({ channel, recipientExternalId: 'visitor-42', message });
+      expect(contacts.findIdentityOnChannel).toHaveBeenCalledWith('ch-1', 'ct-1');
+      expect(webchat.send).toHaveBeenCalledWith({ channel, recipient: { externalId: 'visitor-42', meta: {} }, message });
       expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'sent', { externalId: 'webchat:m-1' });
       expect(publisher.messageChanged).toHaveBeenCalledWith(sent, 'updated');
+    });
+
+    it('routes by channel type to a sender serving several types, with the identity’s meta', async () => {
+      const messenger = strictSender('telegram', 'whatsapp', 'max');
+      processor = new DeliveryProcessor(
+        messages as unknown as MessagesRepository,
+        conversations as unknown as ConversationsRepository,
+        channels as unknown as ChannelsRepository,
+        contacts as unknown as ContactsRepository,
+        publisher as unknown as ConversationPublisher,
+        [webchat, messenger],
+      );
+      const channel = channelRow({ type: 'telegram', credentials_enc: 'v1.sealed', widget_key: null });
+      const message = messageRow();
+      messages.findById.mockResolvedValueOnce(message);
+      messages.hasEarlierQueued.mockResolvedValueOnce(false);
+      conversations.findById.mockResolvedValueOnce(conversationRow());
+      channels.findById.mockResolvedValueOnce(channel);
+      contacts.findIdentityOnChannel.mockResolvedValueOnce({
+        external_id: '123456',
+        meta: { businessConnectionId: 'bc-1' },
+      });
+      messenger.send.mockResolvedValueOnce({ externalId: '777' });
+      messages.advanceStatus.mockResolvedValueOnce(null);
+
+      await processor.process(jobRow());
+
+      expect(messenger.send).toHaveBeenCalledWith({
+        channel,
+        recipient: { externalId: '123456', meta: { businessConnectionId: 'bc-1' } },
+        message,
+      });
+      expect(webchat.send).not.toHaveBeenCalled();
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'sent', { externalId: '777' });
     });
 
     it('publishes nothing when the status had already moved on', async () => {
@@ -170,6 +220,21 @@ describe(DeliveryProcessor.name, () => {
       },
     );
 
+    it('defers, without spending an attempt, while an earlier message of the conversation is still queued', async () => {
+      const message = messageRow();
+      messages.findById.mockResolvedValueOnce(message);
+      messages.hasEarlierQueued.mockResolvedValueOnce(true);
+
+      const err = await jobErrorOf(processor.process(jobRow()));
+
+      expect(err).toBeInstanceOf(JobError);
+      expect(err).toMatchObject({ deferred: true, retryable: true, retryAfterMs: 300 });
+      expect(messages.hasEarlierQueued).toHaveBeenCalledWith(message);
+      expect(conversations.findById).not.toHaveBeenCalled();
+      expect(webchat.send).not.toHaveBeenCalled();
+      expect(messages.advanceStatus).not.toHaveBeenCalled();
+    });
+
     it('does nothing for a message that no longer exists', async () => {
       messages.findById.mockResolvedValueOnce(null);
 
@@ -180,6 +245,7 @@ describe(DeliveryProcessor.name, () => {
 
     it('gives up as recipient_unreachable when the channel was removed', async () => {
       messages.findById.mockResolvedValueOnce(messageRow());
+      messages.hasEarlierQueued.mockResolvedValueOnce(false);
       conversations.findById.mockResolvedValueOnce(conversationRow());
       channels.findById.mockResolvedValueOnce(null);
 
@@ -192,9 +258,10 @@ describe(DeliveryProcessor.name, () => {
 
     it('gives up as recipient_unreachable when the contact has no identity on the channel', async () => {
       messages.findById.mockResolvedValueOnce(messageRow());
+      messages.hasEarlierQueued.mockResolvedValueOnce(false);
       conversations.findById.mockResolvedValueOnce(conversationRow());
       channels.findById.mockResolvedValueOnce(channelRow());
-      contacts.findExternalId.mockResolvedValueOnce(null);
+      contacts.findIdentityOnChannel.mockResolvedValueOnce(null);
 
       const err = await jobErrorOf(processor.process(jobRow()));
 
@@ -259,6 +326,84 @@ describe(DeliveryProcessor.name, () => {
       webchat.send.mockRejectedValueOnce(boom);
 
       await expect(processor.process(jobRow())).rejects.toBe(boom);
+    });
+  });
+
+  describe('ordering', () => {
+    /** Queued messages by id, each in its own conversation unless given. */
+    function stubMessages(rows: MessageRow[]): void {
+      const byId = new Map(rows.map((m) => [m.id, m]));
+      messages.findById.mockImplementation(async (id: string) => byId.get(id) ?? null);
+      messages.hasEarlierQueued.mockResolvedValue(false);
+      conversations.findById.mockImplementation(
+        async (id: string) => ({ id, contact_id: 'ct-1', channel_id: 'ch-1' }) as ConversationListRow,
+      );
+      channels.findById.mockResolvedValue(channelRow());
+      contacts.findIdentityOnChannel.mockResolvedValue({ external_id: 'visitor-42', meta: {} });
+      messages.advanceStatus.mockResolvedValue(null);
+    }
+
+    it('delivers a conversation’s messages one at a time, in the order the jobs came', async () => {
+      stubMessages([messageRow({ id: 'm-1' }), messageRow({ id: 'm-2' })]);
+      const first = deferred<{ externalId: string }>();
+      webchat.send.mockReturnValueOnce(first.promise).mockResolvedValueOnce({ externalId: 'webchat:m-2' });
+
+      const one = processor.process(jobRow({ id: 'job-1', payload: { messageId: 'm-1', conversationId: 'cv-1' } }));
+      const two = processor.process(jobRow({ id: 'job-2', payload: { messageId: 'm-2', conversationId: 'cv-1' } }));
+      await flush();
+
+      expect(webchat.send).toHaveBeenCalledTimes(1);
+      expect(messages.findById.mock.calls).toEqual([['m-1']]);
+
+      first.resolve({ externalId: 'webchat:m-1' });
+      await Promise.all([one, two]);
+
+      expect(webchat.send.mock.calls.map(([input]) => (input as { message: MessageRow }).message.id)).toEqual([
+        'm-1',
+        'm-2',
+      ]);
+      expect(messages.advanceStatus.mock.calls).toEqual([
+        ['m-1', 'sent', { externalId: 'webchat:m-1' }],
+        ['m-2', 'sent', { externalId: 'webchat:m-2' }],
+      ]);
+    });
+
+    it('does not hold one conversation’s messages behind another’s', async () => {
+      stubMessages([messageRow({ id: 'm-1' }), messageRow({ id: 'm-2', conversation_id: 'cv-2' })]);
+      const slow = deferred<{ externalId: string }>();
+      webchat.send.mockReturnValueOnce(slow.promise).mockResolvedValueOnce({ externalId: 'webchat:m-2' });
+
+      const one = processor.process(jobRow({ id: 'job-1', payload: { messageId: 'm-1', conversationId: 'cv-1' } }));
+      await processor.process(jobRow({ id: 'job-2', payload: { messageId: 'm-2', conversationId: 'cv-2' } }));
+
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-2', 'sent', { externalId: 'webchat:m-2' });
+      expect(messages.advanceStatus).not.toHaveBeenCalledWith('m-1', expect.anything(), expect.anything());
+
+      slow.resolve({ externalId: 'webchat:m-1' });
+      await one;
+    });
+
+    it('goes on with the conversation’s next message after one fails', async () => {
+      stubMessages([messageRow({ id: 'm-1' }), messageRow({ id: 'm-2' })]);
+      webchat.send
+        .mockRejectedValueOnce(new DeliveryError('temporary', 'provider down'))
+        .mockResolvedValueOnce({ externalId: 'webchat:m-2' });
+
+      const one = jobErrorOf(processor.process(jobRow({ payload: { messageId: 'm-1', conversationId: 'cv-1' } })));
+      const two = processor.process(jobRow({ payload: { messageId: 'm-2', conversationId: 'cv-1' } }));
+
+      expect(await one).toMatchObject({ code: 'temporary', retryable: true });
+      await two;
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-2', 'sent', { externalId: 'webchat:m-2' });
+    });
+
+    it('delivers a job queued without a conversation id (queued before the upgrade)', async () => {
+      stubMessages([messageRow({ id: 'm-1' })]);
+      webchat.send.mockResolvedValueOnce({ externalId: 'webchat:m-1' });
+
+      await processor.process(jobRow({ payload: { messageId: 'm-1' } }));
+
+      expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'sent', { externalId: 'webchat:m-1' });
     });
   });
 

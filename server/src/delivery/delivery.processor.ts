@@ -5,6 +5,7 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessagesRepository } from '../conversations/messages.repository';
+import { KeyedSerializer } from '../common/keyed-serializer';
 import { JobError, type JobProcessor } from '../jobs/job-processor';
 import type { JobRow } from '../jobs/jobs.repository';
 import { CHANNEL_SENDERS, DeliveryError, type ChannelSender } from './channel-sender';
@@ -15,6 +16,7 @@ import { DELIVERY_QUEUE } from './delivery.constants';
 export class DeliveryProcessor implements JobProcessor {
   readonly queue = DELIVERY_QUEUE;
   private readonly senders: Map<string, ChannelSender>;
+  private readonly serializer = new KeyedSerializer();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -24,19 +26,26 @@ export class DeliveryProcessor implements JobProcessor {
     private readonly publisher: ConversationPublisher,
     @Inject(CHANNEL_SENDERS) senders: ChannelSender[],
   ) {
-    this.senders = new Map(senders.map((s) => [s.type, s]));
+    this.senders = new Map(senders.flatMap((s) => s.types.map((type) => [type, s] as const)));
   }
 
+  /** A conversation's messages go out one at a time, in the order they were queued. */
   async process(job: JobRow): Promise<void> {
+    return this.serializer.run(String(job.payload['conversationId'] ?? job.payload['messageId']), () => this.deliver(job));
+  }
+
+  private async deliver(job: JobRow): Promise<void> {
     const message = await this.messages.findById(String(job.payload['messageId']));
     if (!message || message.status !== 'queued') return; // already handled by an earlier run
+    // Keep the customer's order: an earlier message of the conversation still waiting goes first.
+    if (await this.messages.hasEarlierQueued(message)) throw JobError.defer('An earlier message is still being delivered', 300);
     const conversation = await this.conversations.findById(message.conversation_id);
     const channel = await this.channels.findById(message.channel_id);
     if (!conversation || !channel)
       throw new JobError('The conversation’s channel was removed', false, undefined, 'recipient_unreachable');
-    const recipient = await this.contacts.findExternalId(channel.id, conversation.contact_id);
+    const identity = await this.contacts.findIdentityOnChannel(channel.id, conversation.contact_id);
     const sender = this.senders.get(channel.type);
-    if (!recipient)
+    if (!identity)
       throw new JobError('The contact has no identity on this channel', false, undefined, 'recipient_unreachable');
     if (!sender)
       throw new JobError(
@@ -46,7 +55,7 @@ export class DeliveryProcessor implements JobProcessor {
         'unsupported_content',
       );
     try {
-      const { externalId } = await sender.send({ channel, recipientExternalId: recipient, message });
+      const { externalId } = await sender.send({ channel, recipient: { externalId: identity.external_id, meta: identity.meta }, message });
       const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
       if (sent) await this.publisher.messageChanged(sent, 'updated');
     } catch (err) {

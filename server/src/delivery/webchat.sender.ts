@@ -9,14 +9,14 @@ import type { ChannelSender } from './channel-sender';
  */
 @Injectable()
 export class WebchatSender implements ChannelSender {
-  readonly type = 'webchat' as const;
+  readonly types = ['webchat'] as const;
 
   constructor(private readonly realtime: RealtimeService) {}
 
   async send(input: Parameters<ChannelSender['send']>[0]): Promise<{ externalId: string }> {
     this.realtime.toVisitor(
       input.channel.id,
-      input.recipientExternalId,
+      input.recipient.externalId,
       'message.created',
       mapWebchatMessage(input.message),
     );

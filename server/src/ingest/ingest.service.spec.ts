@@ -10,6 +10,7 @@ import {
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { JobsRepository } from '../jobs/jobs.repository';
 import { IngestService, type InboundMessage } from './ingest.service';
 
 const WS = 'ws-1';
@@ -88,6 +89,8 @@ function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
     external_id: 'ext-100',
     client_message_id: 'client-7',
     canned_response_id: null,
+    template: null,
+    edited_at: null,
     created_at: SENT_AT,
     ...overrides,
   };
@@ -101,6 +104,7 @@ describe(IngestService.name, () => {
   let messages: ReturnType<typeof strictMock<MessagesRepository>>;
   let events: ReturnType<typeof strictMock<ConversationEventsRepository>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
+  let jobs: ReturnType<typeof strictMock<JobsRepository>>;
   let service: IngestService;
 
   beforeEach(() => {
@@ -110,6 +114,7 @@ describe(IngestService.name, () => {
     messages = strictMock(MessagesRepository);
     events = strictMock(ConversationEventsRepository);
     publisher = strictMock(ConversationPublisher);
+    jobs = strictMock(JobsRepository);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new IngestService(
       tx as unknown as TransactionService,
@@ -118,6 +123,7 @@ describe(IngestService.name, () => {
       messages as unknown as MessagesRepository,
       events as unknown as ConversationEventsRepository,
       publisher as unknown as ConversationPublisher,
+      jobs as unknown as JobsRepository,
     );
   });
 
@@ -188,6 +194,62 @@ describe(IngestService.name, () => {
     ]);
     expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'created');
     expect(publisher.messageChanged).toHaveBeenCalledWith(message, 'created');
+    expect(jobs.enqueue).not.toHaveBeenCalled();
+  });
+
+  it('passes phone and identity meta to the contact, and enqueues the message’s jobs in the transaction with its id', async () => {
+    let inTransaction = false;
+    tx.run.mockImplementationOnce(async (work) => {
+      inTransaction = true;
+      try {
+        return await work(fakeTx);
+      } finally {
+        inTransaction = false;
+      }
+    });
+    const enqueuedInTransaction: boolean[] = [];
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-9' }));
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockImplementation(async () => {
+      enqueuedInTransaction.push(inTransaction);
+    });
+    stubPublishing();
+
+    await service.ingest(
+      inbound({
+        phone: '+79990001122',
+        identityMeta: { businessConnectionId: 'bc-1' },
+        jobs: [
+          { queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } },
+          { queue: 'fetch-media', payload: { attachmentId: 'a-2', channelId: CHANNEL_ID } },
+        ],
+      }),
+    );
+
+    expect(contacts.upsertByIdentity).toHaveBeenCalledWith(fakeTx, {
+      workspaceId: WS,
+      channelId: CHANNEL_ID,
+      externalId: 'visitor-42',
+      name: 'Carl Customer',
+      username: 'carl',
+      phone: '+79990001122',
+      meta: { businessConnectionId: 'bc-1' },
+    });
+    expect(jobs.enqueue).toHaveBeenCalledTimes(2);
+    expect(jobs.enqueue).toHaveBeenNthCalledWith(1, fakeTx, {
+      workspaceId: WS,
+      queue: 'fetch-media',
+      payload: { attachmentId: 'a-1', channelId: CHANNEL_ID, messageId: 'm-9' },
+    });
+    expect(jobs.enqueue).toHaveBeenNthCalledWith(2, fakeTx, {
+      workspaceId: WS,
+      queue: 'fetch-media',
+      payload: { attachmentId: 'a-2', channelId: CHANNEL_ID, messageId: 'm-9' },
+    });
+    expect(enqueuedInTransaction).toEqual([true, true]);
   });
 
   it('adds a message to an open conversation with only a message_in event, published as updated', async () => {
@@ -276,7 +338,9 @@ describe(IngestService.name, () => {
     messages.findByExternalId.mockResolvedValueOnce(stored);
     conversations.findById.mockResolvedValueOnce(storedConversation);
 
-    const result = await service.ingest(inbound());
+    const result = await service.ingest(
+      inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
+    );
 
     expect(committed).toBe(false);
     expect(result).toEqual({ message: stored, conversation: storedConversation, duplicate: true });
@@ -284,6 +348,7 @@ describe(IngestService.name, () => {
     expect(conversations.findById).toHaveBeenCalledWith('cv-1');
     expect(conversations.recordCustomerMessage).not.toHaveBeenCalled();
     expect(events.append).not.toHaveBeenCalled();
+    expect(jobs.enqueue).not.toHaveBeenCalled();
     expect(publisher.conversationChanged).not.toHaveBeenCalled();
     expect(publisher.messageChanged).not.toHaveBeenCalled();
   });

@@ -12,6 +12,7 @@ import { ConversationsRepository, type ConversationRow } from '../conversations/
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { JobsRepository } from '../jobs/jobs.repository';
 
 /** A customer's message, already normalized by its channel. */
 export interface InboundMessage {
@@ -20,6 +21,11 @@ export interface InboundMessage {
   externalUserId: string;
   contactName: string;
   username?: string | null;
+  phone?: string | null;
+  /** What the platform tells about the customer's identity that replies need (Telegram business connection). */
+  identityMeta?: Record<string, unknown>;
+  /** Jobs to enqueue in the same transaction as the message (media downloads); `messageId` is added to each payload. */
+  jobs?: { queue: string; payload: Record<string, unknown> }[];
   /** The provider's message id: the idempotency key within the channel. */
   externalMessageId: string;
   clientMessageId?: string | null;
@@ -51,6 +57,7 @@ export class IngestService {
     private readonly messages: MessagesRepository,
     private readonly events: ConversationEventsRepository,
     private readonly publisher: ConversationPublisher,
+    private readonly jobs: JobsRepository,
   ) {}
 
   async ingest(inbound: InboundMessage): Promise<IngestResult> {
@@ -78,6 +85,8 @@ export class IngestService {
       externalId: inbound.externalUserId,
       name: inbound.contactName,
       username: inbound.username,
+      phone: inbound.phone,
+      meta: inbound.identityMeta,
     });
     const { conversation: found, created } = await this.conversations.openOrLock(tx, {
       workspaceId,
@@ -137,6 +146,9 @@ export class IngestService {
       payload: { messageId: message.id },
     });
     await this.events.append(tx, events);
+    for (const job of inbound.jobs ?? []) {
+      await this.jobs.enqueue(tx, { workspaceId, queue: job.queue, payload: { ...job.payload, messageId: message.id } });
+    }
     return { message, conversation, opened: created };
   }
 }

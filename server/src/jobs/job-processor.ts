@@ -17,8 +17,14 @@ export class JobError extends Error {
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
     readonly code?: string,
+    /** Not a failure: run again after `retryAfterMs` without spending an attempt. */
+    readonly deferred = false,
   ) {
     super(message);
+  }
+
+  static defer(reason: string, delayMs: number): JobError {
+    return new JobError(reason, true, delayMs, undefined, true);
   }
 }
 

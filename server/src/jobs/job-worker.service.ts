@@ -15,6 +15,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private readonly wakeups = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -32,6 +33,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const timer of this.wakeups) clearTimeout(timer);
+    this.wakeups.clear();
     await this.running;
   }
 
@@ -50,6 +53,16 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await Promise.all(batch.map((job) => this.runOne(job)));
       total += batch.length;
     }
+  }
+
+  /** Wakes the worker when a job put off by `delayMs` becomes due, instead of at the next poll. */
+  private nudgeLater(delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.wakeups.delete(timer);
+      this.nudge();
+    }, delayMs + 20);
+    timer.unref();
+    this.wakeups.add(timer);
   }
 
   private schedule(delayMs: number): void {
@@ -79,12 +92,16 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await this.jobs.complete(job.id);
     } catch (err) {
       const error = err instanceof JobError ? err : new JobError((err as Error).message ?? String(err), true);
-      if (error.retryable && job.attempts < job.max_attempts) {
+      if (error.deferred) {
+        await this.jobs.defer(job.id, error.retryAfterMs ?? 0);
+        this.nudgeLater(error.retryAfterMs ?? 0);
+      } else if (error.retryable && job.attempts < job.max_attempts) {
         const delay = Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts));
         this.logger.warn(
           `${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`,
         );
         await this.jobs.retryLater(job.id, delay, error.message);
+        this.nudgeLater(delay);
       } else {
         this.logger.warn(`${job.queue} job ${job.id} given up: ${error.message}`);
         await this.jobs.fail(job.id, error.message);

@@ -60,6 +60,15 @@ export class JobsRepository {
     );
   }
 
+  /** Runs the job again later without counting the current run as an attempt. */
+  async defer(id: string, delayMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET run_at = now() + make_interval(secs => $2), locked_until = NULL, attempts = attempts - 1, updated_at = now()
+       WHERE id = $1`,
+      [id, delayMs / 1000],
+    );
+  }
+
   async fail(id: string, error: string): Promise<void> {
     await this.db.query(
       `UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1`,

@@ -60,7 +60,32 @@ export interface ChannelDto {
   widgetKey?: string;
   /** Ready-to-paste HTML for webchat channels. */
   embedSnippet?: string;
+  /** The platform account behind a messenger channel (bot username, phone number). */
+  accountName?: string;
+  /** How updates reach Onebox: the platform calls `webhookUrl`, or Onebox long-polls it. */
+  mode?: 'webhook' | 'polling';
+  /** The platform's last error when `status` is `error`. */
+  statusMessage?: string | null;
   createdAt: string;
+}
+
+/** A channel type as the settings form needs it: generated from the adapter's declaration. */
+export interface ChannelTypeDto {
+  type: ChannelType;
+  credentialFields: {
+    key: string;
+    label: { en: string; ru: string };
+    secret: boolean;
+    required: boolean;
+    hint?: { en: string; ru: string };
+    pattern?: string;
+  }[];
+  capabilities: {
+    maxTextLength: number;
+    media: string[];
+    messagingWindowHours: number | null;
+    templates: boolean;
+  };
 }
 
 export interface CreateChannelRequest {
@@ -118,6 +143,11 @@ export interface ConversationDetail extends ConversationListItem {
   firstCustomerMessageAt: string | null;
   firstHumanReplyAt: string | null;
   resolvedAt: string | null;
+  /**
+   * The platform's customer-service window (WhatsApp: 24 h after the customer's last message):
+   * free text is accepted until `closesAt`; null when the channel has no window.
+   */
+  messagingWindow: { hours: number; closesAt: string | null; open: boolean } | null;
   /** Earlier conversations of the same contact (other channels included), newest first. */
   pastConversations: {
     id: string;
@@ -138,6 +168,10 @@ export interface MessageDto {
   error: { code: DeliveryErrorCode; message: string } | null;
   private: boolean;
   clientMessageId: string | null;
+  /** Set when the customer edited the message on their platform. */
+  editedAt: string | null;
+  /** The WhatsApp template this message was sent as. */
+  template: { name: string; language: string; parameters: string[] } | null;
   createdAt: string;
 }
 
@@ -153,6 +187,8 @@ export interface SendMessageRequest {
   cannedResponseId?: string;
   private?: boolean;
   attachmentIds?: string[];
+  /** An approved WhatsApp template, for when the 24-hour window is closed. */
+  template?: { name: string; language: string; parameters?: string[] };
 }
 
 export interface AssignRequest {

@@ -6,10 +6,12 @@ import {
   type ConversationDetail,
   type ConversationListItem,
   type ConversationStatus,
+  type DeliveryErrorCode,
   type MessageDto,
+  type SendMessageRequest,
 } from '@onebox/contracts';
 import { Subscription } from 'rxjs';
-import { apiErrorMessage } from '../../../core/api/api-error';
+import { apiErrorMessage, apiErrorOf } from '../../../core/api/api-error';
 import { AuthService } from '../../../core/auth/auth.service';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { AgentSocketService } from '../../../core/socket/agent-socket.service';
@@ -22,7 +24,11 @@ export interface OutgoingDraft {
   text: string;
   private: boolean;
   attachments: AttachmentDto[];
+  /** An approved WhatsApp template, sent instead of free text while the messaging window is closed. */
+  template?: NonNullable<SendMessageRequest['template']>;
 }
+
+type MessagingWindow = NonNullable<ConversationDetail['messagingWindow']>;
 
 /** A client id for idempotent sends; `crypto.randomUUID` exists only in secure contexts. */
 export function newClientMessageId(): string {
@@ -151,15 +157,18 @@ export class ConversationThreadStore {
   /** A message from the socket or an HTTP answer: replace by id or clientMessageId, else append. */
   applyMessage(message: MessageDto): void {
     if (message.conversationId !== this.conversationId()) return;
-    this.messages.update((list) => {
-      const index = list.findIndex(
-        (m) => m.id === message.id || (!!message.clientMessageId && m.clientMessageId === message.clientMessageId),
-      );
-      if (index === -1) return [...list, message];
-      const next = [...list];
-      next[index] = mergeMessage(list[index], message);
-      return next;
-    });
+    const matches = (m: MessageDto) =>
+      m.id === message.id || (!!message.clientMessageId && m.clientMessageId === message.clientMessageId);
+    const list = this.messages();
+    const index = list.findIndex(matches);
+    if (index === -1) {
+      this.messages.set([...list, message]);
+      if (message.direction === 'in' && !message.private) this.reopenWindow(message.createdAt);
+      return;
+    }
+    const next = [...list];
+    next[index] = mergeMessage(list[index], message);
+    this.messages.set(next);
   }
 
   applyConversation(item: ConversationListItem): void {
@@ -176,6 +185,7 @@ export class ConversationThreadStore {
     const user = this.auth.user();
     if (!id) return;
     const clientMessageId = newClientMessageId();
+    const template = draft.template ? { ...draft.template, parameters: draft.template.parameters ?? [] } : null;
     const optimistic: MessageDto = {
       id: `local-${clientMessageId}`,
       conversationId: id,
@@ -187,32 +197,86 @@ export class ConversationThreadStore {
       error: null,
       private: draft.private,
       clientMessageId,
+      editedAt: null,
+      template,
       createdAt: new Date().toISOString(),
     };
     this.messages.update((list) => [...list, optimistic]);
-    this.api
-      .send(id, {
-        text: draft.text,
-        clientMessageId,
-        private: draft.private,
-        attachmentIds: draft.attachments.map((a) => a.id),
-      })
-      .subscribe({
-        next: (saved) => {
-          if (saved?.id) this.applyMessage({ ...saved, conversationId: saved.conversationId ?? id });
-        },
-        error: (err: unknown) => {
-          const text = apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'));
-          this.messages.update((list) =>
-            list.map((m) =>
-              m.clientMessageId === clientMessageId && m.status === 'queued'
-                ? { ...m, status: 'failed', error: { code: 'temporary', message: text } }
-                : m,
-            ),
-          );
-          this.toast.error(text);
-        },
-      });
+    this.post(id, optimistic);
+  }
+
+  /**
+   * Send a failed message again. One the server stored goes through `/retry`; one that never
+   * reached it is posted again under the same `clientMessageId`, so it cannot arrive twice.
+   */
+  retry(message: MessageDto): void {
+    const id = this.conversationId();
+    if (!id || message.conversationId !== id || message.status !== 'failed') return;
+    this.patchMessage(message.id, { status: 'queued', error: null });
+    if (message.id.startsWith('local-')) {
+      this.post(id, message);
+      return;
+    }
+    this.api.retry(id, message.id).subscribe({
+      next: (saved) => {
+        if (saved?.id) this.applyMessage({ ...saved, conversationId: saved.conversationId ?? id });
+      },
+      error: (err: unknown) => this.failQueued(message.id, err, message.error?.code ?? 'temporary'),
+    });
+  }
+
+  private post(id: string, message: MessageDto): void {
+    const body: SendMessageRequest = {
+      text: message.text,
+      clientMessageId: message.clientMessageId ?? undefined,
+      private: message.private,
+      attachmentIds: message.attachments.map((a) => a.id),
+    };
+    if (message.template) body.template = message.template;
+    this.api.send(id, body).subscribe({
+      next: (saved) => {
+        if (saved?.id) this.applyMessage({ ...saved, conversationId: saved.conversationId ?? id });
+      },
+      error: (err: unknown) => {
+        const windowClosed = apiErrorOf(err)?.code === 'window_closed';
+        // The composer offers the template form as soon as the window reads as closed.
+        if (windowClosed) this.closeWindow();
+        this.failQueued(message.id, err, windowClosed ? 'window_closed' : 'temporary');
+      },
+    });
+  }
+
+  /** A send or retry the server refused: the message shows the reason (if still waiting) and a toast says it. */
+  private failQueued(messageId: string, err: unknown, code: DeliveryErrorCode): void {
+    const text = apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'));
+    this.messages.update((list) =>
+      list.map((m) => (m.id === messageId && m.status === 'queued' ? { ...m, status: 'failed', error: { code, message: text } } : m)),
+    );
+    this.toast.error(text);
+  }
+
+  private patchMessage(messageId: string, patch: Partial<MessageDto>): void {
+    this.messages.update((list) => list.map((m) => (m.id === messageId ? { ...m, ...patch } : m)));
+  }
+
+  private closeWindow(): void {
+    this.detail.update((d) => {
+      if (!d) return d;
+      const window: MessagingWindow = d.messagingWindow ?? { hours: 24, closesAt: null, open: false };
+      return { ...d, messagingWindow: { ...window, open: false } };
+    });
+  }
+
+  /** A customer message restarts the platform's window: it closes `hours` after that message. */
+  private reopenWindow(at: string): void {
+    this.detail.update((d) => {
+      const window = d?.messagingWindow;
+      const sent = Date.parse(at);
+      if (!d || !window || Number.isNaN(sent)) return d;
+      const closesAt = new Date(sent + window.hours * 3_600_000).toISOString();
+      if (window.closesAt && Date.parse(window.closesAt) >= Date.parse(closesAt)) return d;
+      return { ...d, messagingWindow: { ...window, open: true, closesAt } };
+    });
   }
 
   /** Assign to `assignee` (null: unassign). The server answers 204; the socket echo follows. */

@@ -46,6 +46,14 @@ export class ConversationsApi {
     return this.http.post<MessageDto>(`/api/conversations/${encodeURIComponent(id)}/messages`, body);
   }
 
+  /** Queue a failed message for delivery again; answers the message with status `queued`. */
+  retry(id: string, messageId: string): Observable<MessageDto> {
+    return this.http.post<MessageDto>(
+      `/api/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/retry`,
+      {},
+    );
+  }
+
   /** The server answers 204 today; a body, if it ever sends one, is the updated conversation. */
   assign(id: string, assigneeId: string | null): Observable<ConversationListItem | null> {
     return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/assign`, {

@@ -14,13 +14,14 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { UserDto } from '@onebox/contracts';
 import { filter } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
+import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { AgentSocketService } from '../../../core/socket/agent-socket.service';
 import { ConversationsApi } from '../data-access/conversations-api.service';
 import { ConversationListStore } from '../data-access/conversation-list.store';
 import { ConversationThreadStore, type OutgoingDraft } from '../data-access/conversation-thread.store';
 import { InboxShortcuts } from '../data-access/inbox-shortcuts.service';
-import { ChannelIconComponent } from '../ui/channel-icon.component';
+import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 import { ComposerComponent } from '../ui/composer.component';
 import { ContactPanelComponent } from '../ui/contact-panel.component';
 import { MessageThreadComponent } from '../ui/message-thread.component';
@@ -117,11 +118,14 @@ const CONTACT_TYPING_TTL_MS = 6000;
         [loadingOlder]="store.loadingOlder()"
         [typingName]="contactTyping()"
         (loadOlder)="store.loadOlder()"
+        (retry)="store.retry($event)"
       />
       <div class="composer-wrap">
         <ob-composer
           [conversationId]="conversationId()"
           [disabled]="!store.detail()"
+          [messagingWindow]="store.detail()?.messagingWindow ?? null"
+          [templateLanguage]="templateLanguage()"
           (send)="send($event)"
           (typingChange)="onTyping($event)"
         />
@@ -252,12 +256,15 @@ export class ConversationPage {
   private readonly list = inject(ConversationListStore);
   private readonly socket = inject(AgentSocketService);
   private readonly api = inject(ConversationsApi);
+  private readonly i18n = inject(I18nService);
   private readonly composer = viewChild.required(ComposerComponent);
 
   /** Route parameter `:conversationId`. */
   readonly conversationId = input.required<string>();
 
   protected readonly users = signal<UserDto[]>([]);
+  /** Templates default to the workspace's language, the UI's until `/api/me` has answered. */
+  protected readonly templateLanguage = computed(() => this.auth.me()?.workspace?.locale ?? this.i18n.lang());
   private readonly typingContact = signal<{ conversationId: string; name: string } | null>(null);
   protected readonly contactTyping = computed(() => {
     const typing = this.typingContact();

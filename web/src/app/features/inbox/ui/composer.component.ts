@@ -12,13 +12,15 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import type { AttachmentDto } from '@onebox/contracts';
+import type { AttachmentDto, ConversationDetail } from '@onebox/contracts';
+import { FormatService } from '../../../core/i18n/format.service';
 import { apiErrorMessage } from '../../../core/api/api-error';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ToastService } from '../../../core/toast/toast.service';
 import { ConversationsApi } from '../data-access/conversations-api.service';
 import type { OutgoingDraft } from '../data-access/conversation-thread.store';
+import { TemplateFormComponent, type TemplateDraft } from './template-form.component';
 
 /** Re-announce "typing" at most this often while the agent keeps typing. */
 export const TYPING_THROTTLE_MS = 2000;
@@ -35,10 +37,34 @@ interface PendingFile {
 /** The reply box: Enter sends, Shift+Enter breaks the line, files upload as soon as picked. */
 @Component({
   selector: 'ob-composer',
-  imports: [TranslatePipe],
+  imports: [TranslatePipe, TemplateFormComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
+    @if (window(); as w) {
+      @if (w.open) {
+        @if (timeLeft(); as left) {
+          <div class="window" data-testid="window-timer" [attr.title]="'composer.window.hint' | t: { hours: w.hours }">
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+              <circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" stroke-width="1.5" />
+              <path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+            </svg>
+            {{ 'composer.window.closesIn' | t: { time: left } }}
+          </div>
+        }
+      } @else {
+        <div class="window window--closed" role="note" data-testid="window-closed">
+          {{ 'composer.window.closed' | t: { hours: w.hours } }}
+        </div>
+      }
+    }
     <div class="composer" [class.composer--note]="isPrivate()">
+      @if (templateMode()) {
+        <ob-template-form
+          [defaultLanguage]="templateLanguage()"
+          [disabled]="disabled()"
+          (sendTemplate)="submitTemplate($event)"
+        />
+      } @else {
       <textarea
         #box
         class="composer__input"
@@ -73,6 +99,7 @@ interface PendingFile {
           }
         </ul>
       }
+      }
       <div class="bar">
         <label class="toggle" data-testid="composer-private">
           <input
@@ -83,6 +110,7 @@ interface PendingFile {
           />
           <span>{{ 'composer.private' | t }}</span>
         </label>
+        @if (!templateMode()) {
         <button
           type="button"
           class="btn btn--ghost btn--sm"
@@ -111,10 +139,25 @@ interface PendingFile {
         >
           {{ (isPrivate() ? 'composer.addNote' : 'composer.send') | t }}
         </button>
+        }
       </div>
     </div>
   `,
   styles: `
+    .window {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      margin-bottom: 6px;
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .window--closed {
+      padding: 8px 10px;
+      border-radius: 8px;
+      background: #fef0c7;
+      color: #93370d;
+    }
     .composer {
       border: 1px solid var(--border-strong);
       border-radius: 10px;
@@ -204,12 +247,20 @@ export class ComposerComponent {
   private readonly api = inject(ConversationsApi);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
-  private readonly box = viewChild.required<ElementRef<HTMLTextAreaElement>>('box');
+  private readonly format = inject(FormatService);
+  private readonly box = viewChild<ElementRef<HTMLTextAreaElement>>('box');
 
   /** The conversation written to; the draft is cleared when it changes. */
   readonly conversationId = input<string | null>(null);
   /** Disables typing and sending (e.g. while the conversation loads). */
   readonly disabled = input(false);
+  /**
+   * The platform's messaging window (WhatsApp: 24 h after the customer's last message). While it
+   * is open the time left is shown; once closed, free text gives way to the template form.
+   */
+  readonly messagingWindow = input<ConversationDetail['messagingWindow']>(null);
+  /** The language preselected in the template form (the workspace's locale). */
+  readonly templateLanguage = input('en');
   /** A message or note to send. */
   readonly send = output<OutgoingDraft>();
   /** `true` while the agent types (throttled), `false` after {@link TYPING_IDLE_MS} of quiet or on send. */
@@ -223,9 +274,31 @@ export class ComposerComponent {
   private lastTypingSent = 0;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** The window as of now; `FormatService.now` ticks, so the time left and the closing follow the clock. */
+  protected readonly window = computed(() => {
+    const w = this.messagingWindow();
+    if (!w) return null;
+    const closesAt = w.closesAt ? Date.parse(w.closesAt) : NaN;
+    const left = Number.isNaN(closesAt) ? null : closesAt - this.format.now();
+    const open = w.open && (left === null || left > 0);
+    return { hours: w.hours, open, left: open ? left : null };
+  });
+  /** "3 h 12 min": whole minutes rounded up, so an open window never reads "0 min". */
+  protected readonly timeLeft = computed(() => {
+    const left = this.window()?.left;
+    if (left == null) return null;
+    const minutes = Math.max(1, Math.ceil(left / 60_000));
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    if (h && m) return this.i18n.t('composer.window.hm', { h, m });
+    return h ? this.i18n.t('composer.window.h', { h }) : this.i18n.t('composer.window.m', { m });
+  });
+  /** Free text is refused by the platform: only templates (or private notes) can go out. */
+  protected readonly templateMode = computed(() => this.window()?.open === false && !this.isPrivate());
+
   protected readonly canSend = computed(() => {
     const files = this.files();
-    if (this.disabled() || files.some((f) => f.state === 'uploading')) return false;
+    if (this.disabled() || this.templateMode() || files.some((f) => f.state === 'uploading')) return false;
     return this.text().trim().length > 0 || files.some((f) => f.state === 'done');
   });
 
@@ -240,7 +313,7 @@ export class ComposerComponent {
 
   /** Put the caret in the reply box. */
   focus(): void {
-    this.box().nativeElement.focus();
+    this.box()?.nativeElement.focus();
   }
 
   protected onInput(value: string): void {
@@ -272,7 +345,7 @@ export class ComposerComponent {
       this.submit();
     } else if (event.key === 'Escape') {
       event.preventDefault();
-      this.box().nativeElement.blur();
+      this.box()?.nativeElement.blur();
     }
   }
 
@@ -284,9 +357,15 @@ export class ComposerComponent {
     this.send.emit({ text: this.text().trim(), private: this.isPrivate(), attachments });
     this.text.set('');
     // Also clear the element: a fast Enter may come before the typed value was ever rendered.
-    this.box().nativeElement.value = '';
+    const box = this.box()?.nativeElement;
+    if (box) box.value = '';
     this.files.set([]);
     this.stopTyping();
+  }
+
+  protected submitTemplate(template: TemplateDraft): void {
+    if (this.disabled()) return;
+    this.send.emit({ text: '', private: false, attachments: [], template });
   }
 
   protected onFiles(picker: HTMLInputElement): void {

@@ -3,7 +3,7 @@ import { RouterLink } from '@angular/router';
 import type { ConversationDetail } from '@onebox/contracts';
 import { FormatService } from '../../../core/i18n/format.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
-import { ChannelIconComponent } from './channel-icon.component';
+import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 
 /** Who the customer is: contact details, identities per channel, earlier conversations. */
 @Component({

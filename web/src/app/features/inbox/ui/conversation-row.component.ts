@@ -4,7 +4,7 @@ import type { ConversationListItem } from '@onebox/contracts';
 import { FormatService } from '../../../core/i18n/format.service';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
-import { ChannelIconComponent } from './channel-icon.component';
+import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 
 /** One row of the conversation list. */
 @Component({

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { ChannelType } from '@onebox/contracts';
 
-const MARKS: Record<ChannelType, string> = { telegram: 'TG', whatsapp: 'WA', max: 'MX', webchat: 'WEB' };
+const MARKS: Record<ChannelType, string> = { telegram: 'TG', whatsapp: 'WA', max: 'MAX', webchat: 'WEB' };
 
 /** A small coloured mark for a channel type; the label is given to assistive tech. */
 @Component({

@@ -1,0 +1,4 @@
+export * from './lib/http/fake-http-server';
+export * from './lib/telegram/fake-telegram';
+export * from './lib/whatsapp/fake-whatsapp';
+export * from './lib/max/fake-max';

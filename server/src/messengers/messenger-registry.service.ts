@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createChannelAdapters, type AdapterContext, type ChannelAdapter } from '@onebox/channels';
+import type { ChannelType } from '@onebox/contracts';
+import type { ChannelRow } from '../channels/channels.repository';
+import { SecretBox } from '../common/secret-box';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+export type MessengerType = Exclude<ChannelType, 'webchat'>;
+
+export function isMessenger(type: ChannelType): type is MessengerType {
+  return type !== 'webchat';
+}
+
+/** A messenger channel ready to talk to its platform. */
+export interface ConnectedChannel {
+  adapter: ChannelAdapter;
+  credentials: Record<string, string>;
+  ctx: AdapterContext;
+}
+
+/**
+ * The messenger adapters and what they need per channel: the platform's API root (configurable,
+ * so tests and the demo use libs/fakes) and the channel's credentials, decrypted only here.
+ */
+@Injectable()
+export class MessengerRegistry {
+  private readonly adapters = createChannelAdapters();
+  private readonly box: SecretBox;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'apiRoots'>) {
+    this.box = new SecretBox(config.secretKey);
+  }
+
+  adapter(type: MessengerType): ChannelAdapter {
+    return this.adapters[type];
+  }
+
+  all(): ChannelAdapter[] {
+    return Object.values(this.adapters);
+  }
+
+  context(type: MessengerType): AdapterContext {
+    return { apiRoot: this.config.apiRoots[type], timeoutMs: 15_000 };
+  }
+
+  /**
+   * The platform's customer-service window for a conversation (WhatsApp: 24 h after the
+   * customer's last message), or null when the channel type has none.
+   */
+  messagingWindow(type: ChannelType, lastCustomerMessageAt: Date | null, now: Date): { hours: number; closesAt: string | null; open: boolean } | null {
+    const hours = isMessenger(type) ? this.adapter(type).capabilities.messagingWindowHours : null;
+    if (!hours) return null;
+    const closesAt = lastCustomerMessageAt ? new Date(lastCustomerMessageAt.getTime() + hours * 3_600_000) : null;
+    return { hours, closesAt: closesAt?.toISOString() ?? null, open: closesAt !== null && closesAt > now };
+  }
+
+  sealCredentials(credentials: Record<string, string>): string {
+    return this.box.seal(JSON.stringify(credentials));
+  }
+
+  connect(channel: Pick<ChannelRow, 'type' | 'credentials_enc'>): ConnectedChannel {
+    if (!isMessenger(channel.type) || !channel.credentials_enc) throw new Error(`${channel.type} channel has no messenger credentials`);
+    return {
+      adapter: this.adapter(channel.type),
+      credentials: JSON.parse(this.box.open(channel.credentials_enc)) as Record<string, string>,
+      ctx: this.context(channel.type),
+    };
+  }
+}
