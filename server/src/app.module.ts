@@ -16,7 +16,9 @@ import { ChannelsService } from './channels/channels.service';
 import { deriveKey } from './common/secret-box';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactsService } from './contacts/contacts.service';
 import { ConversationEventsRepository } from './conversations/conversation-events.repository';
 import { ConversationPublisher } from './conversations/conversation-publisher.service';
 import { ConversationsController } from './conversations/conversations.controller';
@@ -76,6 +78,7 @@ export class AppModule {
         WebchatUploadsController,
         SiteController,
         WebhooksController,
+        ContactsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -91,6 +94,7 @@ export class AppModule {
         ChannelsRepository,
         ChannelsService,
         ContactsRepository,
+        ContactsService,
         ConversationsRepository,
         MessagesRepository,
         ConversationEventsRepository,

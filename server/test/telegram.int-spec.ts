@@ -152,6 +152,17 @@ describe('Telegram through the running product (fake Bot API, webhook mode)', ()
     expect(delivered).toEqual(texts);
   }, 30_000);
 
+  it('answers Telegram Business customers through the manager’s business connection', async () => {
+    const connectionId = await telegram.businessConnect({ chatId: 42424242, firstName: 'Maria', lastName: 'Manager' });
+    const created = nextEvent<ConversationListItem>(agent, 'conversation.created', (c) => c.contact.name === 'Pavel');
+    expect((await telegram.businessMessage({ chatId: 31313131, firstName: 'Pavel', text: 'Is the sofa available?', connectionId })).status).toBe(200);
+    const conversation = await created;
+    const sent = nextEvent<MessageDto>(agent, 'message.updated', (m) => m.status === 'sent' && m.conversationId === conversation.id);
+    await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text: 'Yes, in grey and blue' } });
+    await sent;
+    expect(telegram.callsTo('sendMessage').at(-1)!.body).toMatchObject({ chat_id: 31313131, text: 'Yes, in grey and blue', business_connection_id: connectionId });
+  });
+
   it('marks a message to a customer who blocked the bot as failed with the reason', async () => {
     await telegram.customerWrites({ chatId: 777000777, firstName: 'Gone', text: 'bye' });
     const id = await eventually(async () => {

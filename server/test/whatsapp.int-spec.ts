@@ -1,7 +1,7 @@
-import type { ChannelDto, ConversationDetail, ConversationListItem, MessageDto } from '@onebox/contracts';
+import type { ChannelDto, ContactDto, ConversationDetail, ConversationListItem, MessageDto } from '@onebox/contracts';
 import { FakeWhatsApp } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import { api, connectAgent, eventually, login, nextEvent, startTestApp, type TestApp } from './test-app';
+import { api, connectAgent, connectVisitor, eventually, login, nextEvent, startTestApp, type TestApp } from './test-app';
 
 const CREDENTIALS = {
   phoneNumberId: '106540352242922',
@@ -118,6 +118,27 @@ describe('WhatsApp Cloud API through the running product (fake Graph API)', () =
       return row.status === 'failed' ? row : null;
     });
     expect(failed).toMatchObject({ error_code: 'window_closed', error_message: expect.stringContaining('24 hours') });
+  });
+
+  it('suggests the same person on the website chat by phone, and merges the two contacts', async () => {
+    const waConversation = await customerConversation('79161230000', 'Dina', 'Do you have it in blue?');
+    const widgetKey = (await api<ChannelDto[]>(t.url, '/api/channels', { token })).body.find((c) => c.type === 'webchat')!.widgetKey!;
+    const { socket } = await connectVisitor(t.url, widgetKey);
+    expect(await socket.emitWithAck('profile.update', { name: 'Dina K', phone: '+7 916 123-00-00' })).toEqual({ ok: true });
+    await socket.emitWithAck('message.send', { clientMessageId: 'dina-1', text: 'Writing from your site too' });
+    socket.close();
+    const wa = await api<ConversationDetail>(t.url, `/api/conversations/${waConversation}`, { token });
+    const suggestions = await api<ContactDto[]>(t.url, `/api/contacts/${wa.body.contact.id}/suggestions`, { token });
+    expect(suggestions.body).toHaveLength(1);
+    expect(suggestions.body[0]).toMatchObject({ name: 'Dina K', phone: '+7 916 123-00-00', identities: [{ channelType: 'webchat' }] });
+
+    const merged = await api<ContactDto>(t.url, `/api/contacts/${wa.body.contact.id}/merge`, { token, body: { contactId: suggestions.body[0].id } });
+    expect(merged.status).toBe(201);
+    expect(merged.body.identities.map((i) => i.channelType).sort()).toEqual(['webchat', 'whatsapp']);
+    const after = await api<ConversationDetail>(t.url, `/api/conversations/${waConversation}`, { token });
+    expect(after.body.pastConversations.map((c) => c.channel.type)).toEqual(['webchat']);
+    expect((await api(t.url, `/api/contacts/${suggestions.body[0].id}`, { token })).status).toBe(404);
+    expect((await api(t.url, `/api/contacts/${wa.body.contact.id}/merge`, { token, body: { contactId: wa.body.contact.id } })).status).toBe(400);
   });
 
   it('delays but delivers through throughput errors (130429)', async () => {

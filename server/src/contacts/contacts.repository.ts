@@ -105,6 +105,58 @@ export class ContactsRepository {
     );
   }
 
+  /** Contacts of the workspace matching a name, phone or email fragment, newest first. */
+  search(workspaceId: string, q: string, limit: number): Promise<ContactRow[]> {
+    const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const digits = q.replace(/\D/g, '');
+    return this.db.query(
+      `SELECT * FROM contacts WHERE workspace_id = $1
+         AND (name ILIKE $2 OR email ILIKE $2 OR ($3 <> '' AND regexp_replace(coalesce(phone, ''), '\\D', '', 'g') LIKE '%' || $3 || '%'))
+       ORDER BY created_at DESC LIMIT $4`,
+      [workspaceId, like, digits.length >= 4 ? digits : '', limit],
+    );
+  }
+
+  /** Other contacts with the same phone (digits only) or email: likely the same person on another channel. */
+  findLikelyDuplicates(contact: ContactRow): Promise<ContactRow[]> {
+    const digits = (contact.phone ?? '').replace(/\D/g, '');
+    const email = contact.email?.toLowerCase() ?? '';
+    if (digits.length < 6 && !email) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT * FROM contacts WHERE workspace_id = $1 AND id <> $2
+         AND (($3 <> '' AND regexp_replace(coalesce(phone, ''), '\\D', '', 'g') = $3) OR ($4 <> '' AND lower(email) = $4))
+       ORDER BY created_at LIMIT 10`,
+      [contact.workspace_id, contact.id, digits.length >= 6 ? digits : '', email],
+    );
+  }
+
+  /** Channels on which both contacts have a conversation (these block a merge). */
+  async sharedConversationChannels(tx: Db, keepId: string, mergeId: string): Promise<string[]> {
+    const rows: { name: string }[] = await tx.query(
+      `SELECT ch.name FROM conversations a JOIN conversations b ON a.channel_id = b.channel_id
+       JOIN channels ch ON ch.id = a.channel_id WHERE a.contact_id = $1 AND b.contact_id = $2`,
+      [keepId, mergeId],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** Moves identities and conversations of `mergeId` to `keepId`, fills blank profile fields, removes `mergeId`. */
+  async merge(tx: Db, workspaceId: string, keepId: string, mergeId: string): Promise<void> {
+    await tx.query('UPDATE contact_identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2', [workspaceId, mergeId, keepId]);
+    await tx.query('UPDATE conversations SET contact_id = $3, updated_at = now() WHERE workspace_id = $1 AND contact_id = $2', [workspaceId, mergeId, keepId]);
+    await tx.query('UPDATE messages SET author_id = $3 WHERE workspace_id = $1 AND author_type = $4 AND author_id = $2', [workspaceId, mergeId, keepId, 'contact']);
+    await tx.query(
+      `UPDATE contacts k SET email = COALESCE(k.email, m.email), phone = COALESCE(k.phone, m.phone), updated_at = now()
+       FROM contacts m WHERE k.id = $2 AND m.id = $3 AND k.workspace_id = $1 AND m.workspace_id = $1`,
+      [workspaceId, keepId, mergeId],
+    );
+    await tx.query('DELETE FROM contacts WHERE workspace_id = $1 AND id = $2', [workspaceId, mergeId]);
+  }
+
+  async lockPair(tx: Db, workspaceId: string, ids: [string, string]): Promise<ContactRow[]> {
+    return tx.query('SELECT * FROM contacts WHERE workspace_id = $1 AND id = ANY ($2::uuid[]) ORDER BY id FOR UPDATE', [workspaceId, ids]);
+  }
+
   /** Fills in profile fields; only the given ones change. */
   async updateProfile(
     workspaceId: string,

@@ -11,7 +11,7 @@ import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { TransactionService } from '../database/transaction.service';
-import { DELIVERY_QUEUE } from '../delivery/delivery.constants';
+import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
@@ -185,6 +185,7 @@ export class ConversationsService {
       await this.jobs.enqueue(tx, {
         workspaceId: auth.workspaceId,
         queue: DELIVERY_QUEUE,
+        maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: message.id, conversationId: id },
       });
       await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true);
@@ -243,6 +244,7 @@ export class ConversationsService {
       await this.jobs.enqueue(tx, {
         workspaceId: auth.workspaceId,
         queue: DELIVERY_QUEUE,
+        maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId, conversationId: id },
       });
       return requeued;

@@ -94,7 +94,8 @@ export const EN = {
   'composer.removeAttachment': 'Remove {name}',
   'composer.window.closesIn': 'Window closes in {time}',
   'composer.window.hint': "WhatsApp accepts free text for {hours} hours after the customer's last message.",
-  'composer.window.closed': "The customer hasn't written for {hours} hours: WhatsApp only allows approved templates now.",
+  'composer.window.closed':
+    "The customer hasn't written for {hours} hours: WhatsApp only allows approved templates now.",
   'composer.window.hm': '{h} h {m} min',
   'composer.window.h': '{h} h',
   'composer.window.m': '{m} min',
@@ -152,7 +153,8 @@ export const EN = {
   'settings.channels.updates': 'Updates',
   'settings.channels.mode.webhook': 'Webhook',
   'settings.channels.mode.polling': 'Long polling',
-  'settings.channels.whatsappNote': "Set this callback URL and your verify token in Meta's app dashboard (WhatsApp → Configuration).",
+  'settings.channels.whatsappNote':
+    "Set this callback URL and your verify token in Meta's app dashboard (WhatsApp → Configuration).",
   'settings.channels.checking': 'Checking with {platform}…',
   'settings.channels.typesFailed': 'Could not load the channel types.',
   'settings.channels.noCredentials': 'This channel needs no credentials.',

@@ -95,7 +95,8 @@ export const RU: Dictionary = {
   'composer.uploadFailed': 'Не удалось загрузить',
   'composer.removeAttachment': 'Убрать {name}',
   'composer.window.closesIn': 'Окно закроется через {time}',
-  'composer.window.hint': 'WhatsApp принимает обычные сообщения в течение {hours} ч после последнего сообщения клиента.',
+  'composer.window.hint':
+    'WhatsApp принимает обычные сообщения в течение {hours} ч после последнего сообщения клиента.',
   'composer.window.closed': 'Клиент не писал {hours} ч: теперь WhatsApp разрешает только одобренные шаблоны.',
   'composer.window.hm': '{h} ч {m} мин',
   'composer.window.h': '{h} ч',
@@ -154,7 +155,8 @@ export const RU: Dictionary = {
   'settings.channels.updates': 'Обновления',
   'settings.channels.mode.webhook': 'Вебхук',
   'settings.channels.mode.polling': 'Long polling (опрос)',
-  'settings.channels.whatsappNote': 'Укажите этот Callback URL и ваш verify token в панели приложения Meta (WhatsApp → Configuration).',
+  'settings.channels.whatsappNote':
+    'Укажите этот Callback URL и ваш verify token в панели приложения Meta (WhatsApp → Configuration).',
   'settings.channels.checking': 'Проверяем в {platform}…',
   'settings.channels.typesFailed': 'Не удалось загрузить типы каналов.',
   'settings.channels.noCredentials': 'Этому каналу не нужны учётные данные.',

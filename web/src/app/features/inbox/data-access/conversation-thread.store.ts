@@ -250,7 +250,9 @@ export class ConversationThreadStore {
   private failQueued(messageId: string, err: unknown, code: DeliveryErrorCode): void {
     const text = apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'));
     this.messages.update((list) =>
-      list.map((m) => (m.id === messageId && m.status === 'queued' ? { ...m, status: 'failed', error: { code, message: text } } : m)),
+      list.map((m) =>
+        m.id === messageId && m.status === 'queued' ? { ...m, status: 'failed', error: { code, message: text } } : m,
+      ),
     );
     this.toast.error(text);
   }

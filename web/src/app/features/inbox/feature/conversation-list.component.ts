@@ -2,6 +2,7 @@ import {
   ChangeDetectionStrategy,
   Component,
   ElementRef,
+  computed,
   effect,
   inject,
   input,
@@ -82,6 +83,7 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
         @for (c of store.items(); track c.id; let i = $index) {
           <ob-conversation-row
             [conversation]="c"
+            [account]="accounts().get(c.channel.id) ?? null"
             [active]="c.id === store.activeId()"
             [highlighted]="i === store.cursorIndex()"
           />
@@ -183,6 +185,10 @@ export class ConversationListComponent {
   private readonly list = viewChild.required<ElementRef<HTMLElement>>('list');
   /** Channels for the channel filter. */
   readonly channels = input<ChannelDto[]>([]);
+  /** Account names (e.g. "@shop_bot") by channel id, for the rows. */
+  protected readonly accounts = computed(
+    () => new Map(this.channels().flatMap((c) => (c.accountName ? [[c.id, c.accountName] as const] : []))),
+  );
 
   protected readonly tabs = INBOX_TABS;
   protected readonly statuses: StatusFilter[] = [...CONVERSATION_STATUSES, 'all'];

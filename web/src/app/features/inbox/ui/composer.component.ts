@@ -65,40 +65,40 @@ interface PendingFile {
           (sendTemplate)="submitTemplate($event)"
         />
       } @else {
-      <textarea
-        #box
-        class="composer__input"
-        data-testid="composer-input"
-        rows="3"
-        [value]="text()"
-        [placeholder]="(isPrivate() ? 'composer.notePlaceholder' : 'composer.placeholder') | t"
-        [disabled]="disabled()"
-        (input)="onInput(box.value)"
-        (keydown)="onKeydown($event)"
-      ></textarea>
-      @if (files().length) {
-        <ul class="files">
-          @for (f of files(); track f.key) {
-            <li class="chip" [class.chip--error]="f.state === 'error'" data-testid="composer-attachment">
-              <span class="chip__name">{{ f.name }}</span>
-              @if (f.state === 'uploading') {
-                <span class="chip__state">{{ 'composer.uploading' | t }}</span>
-              }
-              @if (f.state === 'error') {
-                <span class="chip__state">{{ 'composer.uploadFailed' | t }}</span>
-              }
-              <button
-                type="button"
-                class="chip__remove"
-                (click)="removeFile(f.key)"
-                [attr.aria-label]="'composer.removeAttachment' | t: { name: f.name }"
-              >
-                ×
-              </button>
-            </li>
-          }
-        </ul>
-      }
+        <textarea
+          #box
+          class="composer__input"
+          data-testid="composer-input"
+          rows="3"
+          [value]="text()"
+          [placeholder]="(isPrivate() ? 'composer.notePlaceholder' : 'composer.placeholder') | t"
+          [disabled]="disabled()"
+          (input)="onInput(box.value)"
+          (keydown)="onKeydown($event)"
+        ></textarea>
+        @if (files().length) {
+          <ul class="files">
+            @for (f of files(); track f.key) {
+              <li class="chip" [class.chip--error]="f.state === 'error'" data-testid="composer-attachment">
+                <span class="chip__name">{{ f.name }}</span>
+                @if (f.state === 'uploading') {
+                  <span class="chip__state">{{ 'composer.uploading' | t }}</span>
+                }
+                @if (f.state === 'error') {
+                  <span class="chip__state">{{ 'composer.uploadFailed' | t }}</span>
+                }
+                <button
+                  type="button"
+                  class="chip__remove"
+                  (click)="removeFile(f.key)"
+                  [attr.aria-label]="'composer.removeAttachment' | t: { name: f.name }"
+                >
+                  ×
+                </button>
+              </li>
+            }
+          </ul>
+        }
       }
       <div class="bar">
         <label class="toggle" data-testid="composer-private">
@@ -111,34 +111,34 @@ interface PendingFile {
           <span>{{ 'composer.private' | t }}</span>
         </label>
         @if (!templateMode()) {
-        <button
-          type="button"
-          class="btn btn--ghost btn--sm"
-          (click)="picker.click()"
-          [disabled]="disabled()"
-          data-testid="composer-attach"
-        >
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-            <path
-              d="M10.5 4.5 5.7 9.3a1.3 1.3 0 0 0 1.9 1.9l5-5a2.6 2.6 0 0 0-3.7-3.7l-5 5a3.9 3.9 0 0 0 5.5 5.5L13.5 9"
-              fill="none"
-              stroke="currentColor"
-              stroke-width="1.4"
-              stroke-linecap="round"
-            />
-          </svg>
-          {{ 'composer.attach' | t }}
-        </button>
-        <input #picker type="file" multiple hidden (change)="onFiles(picker)" data-testid="composer-file" />
-        <button
-          type="button"
-          class="btn btn--primary btn--sm send"
-          data-testid="composer-send"
-          [disabled]="!canSend()"
-          (click)="submit()"
-        >
-          {{ (isPrivate() ? 'composer.addNote' : 'composer.send') | t }}
-        </button>
+          <button
+            type="button"
+            class="btn btn--ghost btn--sm"
+            (click)="picker.click()"
+            [disabled]="disabled()"
+            data-testid="composer-attach"
+          >
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <path
+                d="M10.5 4.5 5.7 9.3a1.3 1.3 0 0 0 1.9 1.9l5-5a2.6 2.6 0 0 0-3.7-3.7l-5 5a3.9 3.9 0 0 0 5.5 5.5L13.5 9"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="1.4"
+                stroke-linecap="round"
+              />
+            </svg>
+            {{ 'composer.attach' | t }}
+          </button>
+          <input #picker type="file" multiple hidden (change)="onFiles(picker)" data-testid="composer-file" />
+          <button
+            type="button"
+            class="btn btn--primary btn--sm send"
+            data-testid="composer-send"
+            [disabled]="!canSend()"
+            (click)="submit()"
+          >
+            {{ (isPrivate() ? 'composer.addNote' : 'composer.send') | t }}
+          </button>
         }
       </div>
     </div>

@@ -50,7 +50,12 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
         <span class="line line--meta">
           <span class="channel">
             <ob-channel-icon [type]="c.channel.type" [label]="'channel.' + c.channel.type | t" />
-            <span class="channel__name">{{ c.channel.name }}</span>
+            <span class="channel__name" data-testid="conversation-channel"
+              >{{ c.channel.name }}
+              @if (account()) {
+                <span class="channel__account"> · {{ account() }}</span>
+              }
+            </span>
           </span>
           <span class="assignee" data-testid="conversation-assignee">{{
             c.assignee?.name ?? ('list.unassigned' | t)
@@ -158,6 +163,8 @@ export class ConversationRowComponent {
   readonly conversation = input.required<ConversationListItem>();
   /** Whether it is the conversation open in the thread. */
   readonly active = input(false);
+  /** The platform account behind the channel (bot username, phone number), when known. */
+  readonly account = input<string | null>(null);
   /** Whether the keyboard cursor is on it. */
   readonly highlighted = input(false);
 

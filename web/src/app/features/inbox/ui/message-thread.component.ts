@@ -52,7 +52,7 @@ const STICK_TO_BOTTOM = 120;
             <span>{{ row.label }}</span>
           </div>
         } @else {
-          <ob-message-bubble [message]="row.message" />
+          <ob-message-bubble [message]="row.message" (retry)="retry.emit($event)" />
         }
       }
       @if (typingName()) {
@@ -178,6 +178,8 @@ export class MessageThreadComponent {
   readonly typingName = input<string | null>(null);
   /** Asks for the page before the first message. */
   readonly loadOlder = output<void>();
+  /** The agent asked to send a failed message again. */
+  readonly retry = output<MessageDto>();
 
   private firstId: string | undefined;
   private lastId: string | undefined;

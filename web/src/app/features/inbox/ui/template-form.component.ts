@@ -82,7 +82,12 @@ export interface TemplateDraft {
           >
             + {{ 'composer.template.addParameter' | t }}
           </button>
-          <button class="btn btn--primary btn--sm send" type="submit" data-testid="template-send" [disabled]="!canSend()">
+          <button
+            class="btn btn--primary btn--sm send"
+            type="submit"
+            data-testid="template-send"
+            [disabled]="!canSend()"
+          >
             {{ 'composer.template.send' | t }}
           </button>
         </div>
@@ -130,9 +135,7 @@ export class TemplateFormComponent {
   protected readonly name = signal('');
   protected readonly language = linkedSignal(() => this.defaultLanguage());
   protected readonly parameters = signal<string[]>([]);
-  protected readonly canSend = computed(
-    () => !this.disabled() && !!this.name().trim() && !!this.language().trim(),
-  );
+  protected readonly canSend = computed(() => !this.disabled() && !!this.name().trim() && !!this.language().trim());
 
   /** How the template body refers to the parameter: {{1}}, {{2}}, … */
   protected placeholder(index: number): string {

@@ -173,7 +173,11 @@ export class ChannelsSettingsComponent implements OnInit {
   }
 
   private fieldKeys(type: ChannelType): string[] {
-    return this.types()?.find((t) => t.type === type)?.credentialFields.map((f) => f.key) ?? [];
+    return (
+      this.types()
+        ?.find((t) => t.type === type)
+        ?.credentialFields.map((f) => f.key) ?? []
+    );
   }
 
   private errorText(err: unknown): string {

@@ -30,7 +30,12 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
         >{{ 'settings.channels.status.' + c.status | t }}</span
       >
       <span class="muted small-inline">{{ format.date(c.createdAt) }}</span>
-      <button type="button" class="btn btn--sm btn--danger disconnect" (click)="disconnect.emit(c)" data-testid="channel-delete">
+      <button
+        type="button"
+        class="btn btn--sm btn--danger disconnect"
+        (click)="disconnect.emit(c)"
+        data-testid="channel-delete"
+      >
         {{ 'settings.channels.disconnect' | t }}
       </button>
     </div>

@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal, output, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+  linkedSignal,
+  output,
+  signal,
+} from '@angular/core';
 import type { ChannelType, ChannelTypeDto, CreateChannelRequest } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
@@ -81,7 +90,7 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
               [attr.aria-required]="f.required"
               [attr.aria-invalid]="!!errorFor('credentials.' + f.key)"
               [attr.aria-describedby]="f.hint ? inputId(f.key) + '-hint' : null"
-              [value]="values()[f.key] ?? ''"
+              [value]="valueOf(f.key)"
               [disabled]="connecting()"
               (input)="setValue(f.key, $any($event.target).value)"
               (blur)="touch('credentials.' + f.key)"
@@ -115,7 +124,12 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
         }
       }
       <div class="form__actions">
-        <button class="btn btn--primary" type="submit" [disabled]="connecting() || !type()" data-testid="channel-connect">
+        <button
+          class="btn btn--primary"
+          type="submit"
+          [disabled]="connecting() || !type()"
+          data-testid="channel-connect"
+        >
           {{ 'settings.channels.create' | t }}
         </button>
         @if (connecting()) {
@@ -198,9 +212,7 @@ export class ChannelConnectFormComponent {
     computation: (types, previous) =>
       previous && types.some((t) => t.type === previous.value) ? previous.value : (types[0]?.type ?? null),
   });
-  protected readonly fields = computed(
-    () => this.types().find((t) => t.type === this.type())?.credentialFields ?? [],
-  );
+  protected readonly fields = computed(() => this.types().find((t) => t.type === this.type())?.credentialFields ?? []);
   protected readonly name = signal('');
   protected readonly values = signal<Record<string, string>>({});
   protected readonly revealed = signal<ReadonlySet<string>>(new Set());
@@ -236,6 +248,10 @@ export class ChannelConnectFormComponent {
     const local = this.localErrors()[key];
     if (local && (this.submitted() || this.touched().has(key))) return local;
     return this.editedSinceServer().has(key) ? null : (this.serverErrors()[key] ?? null);
+  }
+
+  protected valueOf(key: string): string {
+    return this.values()[key] ?? '';
   }
 
   protected text(label: { en: string; ru: string }): string {

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { ContactDto } from '@onebox/contracts';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/auth.decorators';
+import { uuidPipe } from '../common/uuid.pipe';
+import { MergeContactBody, SearchContactsQuery } from './contacts.dto';
+import { ContactsService } from './contacts.service';
+
+const contactId = uuidPipe('Contact');
+
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('api/contacts')
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  @Get()
+  search(@CurrentUser() auth: AuthUser, @Query() query: SearchContactsQuery): Promise<ContactDto[]> {
+    return this.contacts.search(auth, query);
+  }
+
+  @Get(':id')
+  get(@CurrentUser() auth: AuthUser, @Param('id', contactId) id: string): Promise<ContactDto> {
+    return this.contacts.get(auth, id);
+  }
+
+  @Get(':id/suggestions')
+  suggestions(@CurrentUser() auth: AuthUser, @Param('id', contactId) id: string): Promise<ContactDto[]> {
+    return this.contacts.suggestions(auth, id);
+  }
+
+  @Post(':id/merge')
+  merge(@CurrentUser() auth: AuthUser, @Param('id', contactId) id: string, @Body() body: MergeContactBody): Promise<ContactDto> {
+    return this.contacts.merge(auth, id, body);
+  }
+}

@@ -1,0 +1,222 @@
+import type { AdapterContext, ChannelAdapter, InboundEvent } from '@onebox/channels';
+import { strictMock } from '../../test/strict-mock';
+import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
+import { ApiException } from '../common/api.exception';
+import { InboundService } from '../inbound/inbound.service';
+import { MessengerRegistry, type ConnectedChannel } from '../messengers/messenger-registry.service';
+import { WebhooksService } from './webhooks.service';
+
+const CHANNEL_ID = 'c1a2b3c4-0000-4000-8000-000000000001';
+const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
+const CREDENTIALS = { botToken: '1:secret' };
+const HEADERS = { 'x-telegram-bot-api-secret-token': 'whsec' };
+
+function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
+  return {
+    id: CHANNEL_ID,
+    workspace_id: 'ws-1',
+    type: 'telegram',
+    name: 'Shop bot',
+    status: 'active',
+    credentials_enc: 'v1.sealed',
+    webhook_secret: 'whsec',
+    widget_key: null,
+    settings: { accountId: '42', accountName: '@shop_bot', mode: 'webhook' },
+    status_message: null,
+    poll_cursor: null,
+    created_at: new Date('2024-11-21T10:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+type FakeAdapter = ChannelAdapter & { [K in 'verifyWebhook' | 'normalizeInbound' | 'answerHandshake']: jest.Mock };
+
+/** A hand-made adapter: any call the test did not stub fails it. */
+function fakeAdapter(): FakeAdapter {
+  const unexpected = (method: string) =>
+    jest.fn((...args: unknown[]) => {
+      throw new Error(`Unexpected call: adapter.${method}(${JSON.stringify(args)})`);
+    });
+  return {
+    type: 'telegram',
+    credentialFields: [],
+    capabilities: {
+      maxTextLength: 4096,
+      splitsLongText: true,
+      media: ['image'],
+      messagingWindowHours: null,
+      templates: false,
+      webhook: true,
+      polling: true,
+    },
+    checkCredentials: unexpected('checkCredentials'),
+    registerWebhook: unexpected('registerWebhook'),
+    unregisterWebhook: unexpected('unregisterWebhook'),
+    verifyWebhook: unexpected('verifyWebhook'),
+    answerHandshake: unexpected('answerHandshake'),
+    normalizeInbound: unexpected('normalizeInbound'),
+    send: unexpected('send'),
+    fetchMedia: unexpected('fetchMedia'),
+  } as FakeAdapter;
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
+  return promise.then(
+    () => {
+      throw new Error('Expected the call to be rejected');
+    },
+    (err: unknown) => err as ApiException,
+  );
+}
+
+function expectApiError(err: ApiException, status: number, code: string): void {
+  expect(err).toBeInstanceOf(ApiException);
+  expect(err.getStatus()).toBe(status);
+  expect(err.code).toBe(code);
+}
+
+describe(WebhooksService.name, () => {
+  let channels: ReturnType<typeof strictMock<ChannelsRepository>>;
+  let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
+  let inbound: ReturnType<typeof strictMock<InboundService>>;
+  let adapter: FakeAdapter;
+  let connected: ConnectedChannel;
+  let service: WebhooksService;
+
+  beforeEach(() => {
+    channels = strictMock(ChannelsRepository);
+    messengers = strictMock(MessengerRegistry);
+    inbound = strictMock(InboundService);
+    adapter = fakeAdapter();
+    connected = { adapter, credentials: CREDENTIALS, ctx: CTX };
+    service = new WebhooksService(
+      channels as unknown as ChannelsRepository,
+      messengers as unknown as MessengerRegistry,
+      inbound as unknown as InboundService,
+    );
+  });
+
+  function stubChannel(channel = channelRow()): ChannelRow {
+    channels.findById.mockResolvedValueOnce(channel);
+    messengers.connect.mockReturnValueOnce(connected);
+    return channel;
+  }
+
+  describe('receive', () => {
+    const update = { update_id: 1, message: { message_id: 5, text: 'Hi' } };
+    const body = Buffer.from(JSON.stringify(update));
+    const events: InboundEvent[] = [{ kind: 'ignored', reason: 'test' }];
+
+    it('verifies the raw bytes, applies the normalized events and answers ok', async () => {
+      const channel = stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(true);
+      adapter.normalizeInbound.mockReturnValueOnce(events);
+      inbound.apply.mockResolvedValueOnce(undefined);
+
+      const result = await service.receive('telegram', CHANNEL_ID, HEADERS, body);
+
+      expect(result).toEqual({ ok: true });
+      expect(channels.findById).toHaveBeenCalledWith(CHANNEL_ID);
+      expect(messengers.connect).toHaveBeenCalledWith(channel);
+      expect(adapter.verifyWebhook).toHaveBeenCalledWith({ headers: HEADERS, rawBody: body }, CREDENTIALS, 'whsec');
+      expect(adapter.normalizeInbound).toHaveBeenCalledWith(update);
+      expect(inbound.apply).toHaveBeenCalledWith(channel, connected, events);
+    });
+
+    it('does not answer ok before the events are applied (the platform retries a failure)', async () => {
+      stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(true);
+      adapter.normalizeInbound.mockReturnValueOnce(events);
+      inbound.apply.mockRejectedValueOnce(new Error('connection lost'));
+
+      await expect(service.receive('telegram', CHANNEL_ID, HEADERS, body)).rejects.toThrow('connection lost');
+    });
+
+    it.each([
+      ['an unknown channel', null, 'telegram'],
+      ['a channel of another type', channelRow({ type: 'max' }), 'telegram'],
+      ['a webchat channel', channelRow({ type: 'webchat', credentials_enc: null }), 'webchat'],
+    ])('answers 404 for %s, touching nothing', async (_, channel, type) => {
+      channels.findById.mockResolvedValueOnce(channel);
+
+      const err = await rejectionOf(service.receive(type, CHANNEL_ID, HEADERS, body));
+
+      expectApiError(err, 404, 'not_found');
+      expect(messengers.connect).not.toHaveBeenCalled();
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('answers 401 invalid_signature when the request does not verify, reading nothing', async () => {
+      stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(false);
+
+      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, { 'x-telegram-bot-api-secret-token': 'guess' }, body));
+
+      expectApiError(err, 401, 'invalid_signature');
+      expect(adapter.normalizeInbound).not.toHaveBeenCalled();
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('verifies an empty body when the body is not raw bytes (so a signature cannot match)', async () => {
+      stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(false);
+
+      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, update));
+
+      expectApiError(err, 401, 'invalid_signature');
+      expect(adapter.verifyWebhook).toHaveBeenCalledWith({ headers: HEADERS, rawBody: Buffer.alloc(0) }, CREDENTIALS, 'whsec');
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 invalid_json for a verified body that is not JSON', async () => {
+      stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(true);
+
+      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, Buffer.from('{"update_id":')));
+
+      expectApiError(err, 400, 'invalid_json');
+      expect(adapter.normalizeInbound).not.toHaveBeenCalled();
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 malformed_update when the adapter cannot read the update', async () => {
+      stubChannel();
+      adapter.verifyWebhook.mockReturnValueOnce(true);
+      adapter.normalizeInbound.mockImplementationOnce(() => {
+        throw new TypeError('message.chat is undefined');
+      });
+
+      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, body));
+
+      expectApiError(err, 400, 'malformed_update');
+      expect(err.message).toBe('The update could not be read: message.chat is undefined');
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('handshake', () => {
+    const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'vt', 'hub.challenge': '1158201444' };
+
+    it('answers what the adapter answers', async () => {
+      stubChannel(channelRow({ type: 'whatsapp' }));
+      adapter.answerHandshake.mockReturnValueOnce('1158201444');
+
+      await expect(service.handshake('whatsapp', CHANNEL_ID, query)).resolves.toBe('1158201444');
+      expect(adapter.answerHandshake).toHaveBeenCalledWith(query, CREDENTIALS);
+    });
+
+    it('answers 403 when the adapter refuses', async () => {
+      stubChannel(channelRow({ type: 'whatsapp' }));
+      adapter.answerHandshake.mockReturnValueOnce(null);
+
+      expectApiError(await rejectionOf(service.handshake('whatsapp', CHANNEL_ID, query)), 403, 'forbidden');
+    });
+
+    it('answers 404 for an unknown channel', async () => {
+      channels.findById.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.handshake('whatsapp', CHANNEL_ID, query)), 404, 'not_found');
+      expect(messengers.connect).not.toHaveBeenCalled();
+    });
+  });
+});
