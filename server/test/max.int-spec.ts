@@ -71,6 +71,29 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
     expect(n).toBe(1);
   });
 
+  it('stores a re-sent update once, and delivers through a 429 storm (polls and sends alike)', async () => {
+    await max.customerWrites({ userId: 123456789, name: 'John Doe', text: 'Is it in stock?' });
+    await eventually(async () => (await t.db.query(`SELECT 1 FROM messages WHERE text = 'Is it in stock?'`)).length > 0);
+    const before = await messageCount();
+    await max.redeliverLast();
+    await eventually(async () => max.pendingUpdates().length === 0);
+    const polls = max.callsTo('/updates').length;
+    await eventually(async () => max.callsTo('/updates').length > polls + 1);
+    expect(await messageCount()).toBe(before);
+
+    const [conversation] = await t.db.query(`SELECT conversation_id AS id FROM messages WHERE text = 'Is it in stock?'`);
+    max.throttle(4, 1);
+    for (const text of ['storm A', 'storm B']) {
+      expect((await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text } })).status).toBe(201);
+    }
+    await eventually(async () => {
+      const rows: { status: string }[] = await t.db.query(`SELECT status FROM messages WHERE text LIKE 'storm _' AND channel_id = $1`, [channel.id]);
+      return rows.length === 2 && rows.every((r) => r.status === 'sent');
+    }, 20_000);
+    const texts = max.sentMessages().map((m) => m.text);
+    expect(texts.filter((x) => x?.startsWith('storm'))).toEqual(['storm A', 'storm B']);
+  }, 30_000);
+
   it('refuses a forged webhook POST for the channel, writing nothing', async () => {
     const before = await messageCount();
     const body = JSON.stringify({ update_type: 'message_created', timestamp: Date.now(), message: { sender: { user_id: 5, name: 'Eve', is_bot: false }, recipient: { chat_id: 1, chat_type: 'dialog' }, timestamp: Date.now(), body: { mid: 'mid.forged', seq: 1, text: 'forged' } } });

@@ -158,6 +158,118 @@ describe(ConversationThreadStore.name, () => {
     expect(store.detail()?.status).toBe('open');
     expect(store.detail()?.assignee?.name).toBe('Boss');
   });
+
+  describe('retry', () => {
+    const failed = (id: string) =>
+      message(id, {
+        direction: 'out',
+        status: 'failed',
+        author: { type: 'agent', id: ME.id, name: ME.name },
+        error: { code: 'recipient_unreachable', message: 'Bot was blocked' },
+      });
+
+    it('requeues a stored failed message and follows its live updates', () => {
+      open([failed('f1')]);
+      store.retry(store.messages()[0]);
+      expect(store.messages()[0]).toMatchObject({ status: 'queued', error: null });
+
+      const req = http.expectOne('/api/conversations/c1/messages/f1/retry');
+      expect(req.request.method).toBe('POST');
+      req.flush(message('f1', { direction: 'out', status: 'queued' }));
+      socket.serverEmit('message.updated', message('f1', { direction: 'out', status: 'sent' }));
+      expect(store.messages()[0].status).toBe('sent');
+    });
+
+    it('keeps a newer status when the socket beats the retry answer', () => {
+      open([failed('f1')]);
+      store.retry(store.messages()[0]);
+      socket.serverEmit('message.updated', message('f1', { direction: 'out', status: 'delivered' }));
+      http
+        .expectOne('/api/conversations/c1/messages/f1/retry')
+        .flush(message('f1', { direction: 'out', status: 'queued' }));
+      expect(store.messages()[0].status).toBe('delivered');
+    });
+
+    it('shows the failure again when the retry is refused', () => {
+      open([failed('f1')]);
+      store.retry(store.messages()[0]);
+      http
+        .expectOne('/api/conversations/c1/messages/f1/retry')
+        .flush(
+          { code: 'not_failed', message: 'Only a message that failed to send can be retried' },
+          { status: 409, statusText: 'Conflict' },
+        );
+      expect(store.messages()[0]).toMatchObject({
+        status: 'failed',
+        error: { code: 'recipient_unreachable', message: 'Only a message that failed to send can be retried' },
+      });
+    });
+
+    it('posts a message that never reached the server again under the same clientMessageId', () => {
+      open([]);
+      store.send({ text: 'hi', private: false, attachments: [] });
+      const first = http.expectOne('/api/conversations/c1/messages');
+      first.error(new ProgressEvent('error'));
+      const local = store.messages()[0];
+      expect(local.status).toBe('failed');
+
+      store.retry(local);
+      const again = http.expectOne('/api/conversations/c1/messages');
+      expect(again.request.body).toEqual(first.request.body);
+      again.flush(message('srv-1', { direction: 'out', status: 'queued', clientMessageId: local.clientMessageId }));
+      expect(store.messages().map((m) => [m.id, m.status])).toEqual([['srv-1', 'queued']]);
+    });
+  });
+
+  describe('messaging window', () => {
+    const closedWindow = { hours: 24, closesAt: '2025-03-01T09:00:00.000Z', open: false };
+
+    function openWith(messagingWindow: typeof closedWindow): void {
+      store.open('c1');
+      http.expectOne('/api/conversations/c1').flush(detail('c1', { messagingWindow }));
+      http.expectOne((r) => r.url === '/api/conversations/c1/messages').flush({ items: [], hasMore: false });
+    }
+
+    it('closes the window when a send answers 409 window_closed', () => {
+      openWith({ hours: 24, closesAt: '2025-03-02T09:00:00.000Z', open: true });
+      store.send({ text: 'too late', private: false, attachments: [] });
+      const message = 'The 24-hour window for free-form messages has closed';
+      http
+        .expectOne('/api/conversations/c1/messages')
+        .flush(
+          { code: 'window_closed', message, details: [{ field: 'template', message: 'required' }] },
+          { status: 409, statusText: 'Conflict' },
+        );
+      expect(store.detail()?.messagingWindow?.open).toBe(false);
+      expect(store.messages()[0]).toMatchObject({ status: 'failed', error: { code: 'window_closed', message } });
+      expect(
+        TestBed.inject(ToastService)
+          .toasts()
+          .map((t) => t.text),
+      ).toEqual([message]);
+    });
+
+    it('sends a template with empty text and shows it at once', () => {
+      openWith(closedWindow);
+      const template = { name: 'order_update', language: 'ru', parameters: ['Ivan'] };
+      store.send({ text: '', private: false, attachments: [], template });
+      expect(store.messages()[0].template).toEqual(template);
+      const req = http.expectOne('/api/conversations/c1/messages');
+      expect(req.request.body).toEqual({
+        text: '',
+        clientMessageId: store.messages()[0].clientMessageId,
+        private: false,
+        attachmentIds: [],
+        template,
+      });
+    });
+
+    it('reopens the window when the customer writes', () => {
+      openWith(closedWindow);
+      socket.serverEmit('message.created', message('in-1', { createdAt: '2025-03-01T12:00:00.000Z' }));
+      expect(store.detail()?.messagingWindow).toEqual({ hours: 24, closesAt: '2025-03-02T12:00:00.000Z', open: true });
+    });
+  });
 });
 
 describe('mergeMessage', () => {

@@ -61,4 +61,65 @@ describe(MessageBubbleComponent.name, () => {
     expect(file.textContent).toContain('price.pdf');
     expect(file.textContent).toContain('4 KB');
   });
+
+  it('offers Retry on failed outgoing messages only', async () => {
+    const failed = message('f', {
+      direction: 'out',
+      status: 'failed',
+      error: { code: 'recipient_unreachable', message: 'Bot was blocked by the user' },
+    });
+    const el = await render(failed);
+    const retried: MessageDto[] = [];
+    fixture.componentInstance.retry.subscribe((m) => retried.push(m));
+    expect(el.querySelector('[data-testid="message-status"]')?.textContent).toContain('Bot was blocked by the user');
+    (el.querySelector('[data-testid="message-retry"]') as HTMLButtonElement).click();
+    expect(retried).toEqual([failed]);
+
+    expect(
+      (await render(message('s', { direction: 'out', status: 'sent' }))).querySelector('[data-testid="message-retry"]'),
+    ).toBeNull();
+    expect((await render(message('i'))).querySelector('[data-testid="message-retry"]')).toBeNull();
+  });
+
+  it('marks edited messages, with the edit time as tooltip', async () => {
+    expect((await render(message('m'))).querySelector('[data-testid="message-edited"]')).toBeNull();
+    const el = await render(message('e', { editedAt: '2025-03-01T10:05:00.000Z' }));
+    const edited = el.querySelector('[data-testid="message-edited"]') as HTMLElement;
+    expect(edited.textContent).toBe('edited');
+    expect(edited.getAttribute('title')).toMatch(/^Edited .*2025/);
+  });
+
+  it('tags messages sent as a template', async () => {
+    const el = await render(
+      message('t', {
+        direction: 'out',
+        status: 'sent',
+        text: '',
+        author: { type: 'agent', id: 'u', name: 'Mia' },
+        template: { name: 'order_update', language: 'en', parameters: ['Ivan', '12345'] },
+      }),
+    );
+    expect(el.querySelector('[data-testid="template-tag"]')?.textContent).toBe('Template: order_update');
+    expect(el.querySelector('.text')?.textContent).toBe('Ivan · 12345');
+  });
+
+  it('shows a placeholder for an image that fails and asks again when the message is updated', async () => {
+    const photo = { id: '1', name: 'photo.jpg', mimeType: 'image/jpeg', size: 2048, url: '/files/1' };
+    const first = message('p', { attachments: [photo] });
+    const el = await render(first);
+    el.querySelector('.thumb img')!.dispatchEvent(new Event('error'));
+    await fixture.whenStable();
+    expect(el.querySelector('.thumb img')).toBeNull();
+    expect(el.querySelector('[data-testid="image-placeholder"]')?.textContent).toContain('Image is not available yet');
+
+    fixture.componentRef.setInput('message', { ...first });
+    await fixture.whenStable();
+    const img = el.querySelector('.thumb img') as HTMLImageElement;
+    expect(img.getAttribute('src')).toBe('/files/1?v=1');
+    img.dispatchEvent(new Event('load'));
+
+    fixture.componentRef.setInput('message', { ...first, editedAt: '2025-03-01T10:05:00.000Z' });
+    await fixture.whenStable();
+    expect((el.querySelector('.thumb img') as HTMLImageElement).getAttribute('src')).toBe('/files/1?v=1');
+  });
 });

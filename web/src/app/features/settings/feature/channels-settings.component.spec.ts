@@ -170,7 +170,9 @@ describe(ChannelsSettingsComponent.name, () => {
     expect(confirm).toHaveBeenCalledWith('Disconnect channel "Channel tg"? Its conversations stay in the inbox.');
 
     q<HTMLButtonElement>('channel-delete')!.click();
-    http.expectOne({ method: 'DELETE', url: '/api/channels/tg' }).flush(null, { status: 204, statusText: 'No Content' });
+    http
+      .expectOne({ method: 'DELETE', url: '/api/channels/tg' })
+      .flush(null, { status: 204, statusText: 'No Content' });
     await fixture.whenStable();
     expect(el().querySelectorAll('[data-testid="channel-item"]')).toHaveLength(1);
   });

@@ -1,0 +1,331 @@
+import { ChannelError, type AdapterContext, type ChannelAdapter } from '@onebox/channels';
+import { DELIVERY_ERROR_CODES } from '@onebox/contracts';
+import { strictMock } from '../../test/strict-mock';
+import type { AttachmentRow } from '../attachments/attachments.repository';
+import { AttachmentsService } from '../attachments/attachments.service';
+import type { ChannelRow } from '../channels/channels.repository';
+import type { MessageRow } from '../conversations/messages.repository';
+import { MessengerRegistry } from '../messengers/messenger-registry.service';
+import { DeliveryError, type Recipient } from './channel-sender';
+import { MessengerSender } from './messenger.sender';
+
+const AT = new Date('2024-11-21T10:00:00.000Z');
+const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
+const CREDENTIALS = { botToken: '1:secret' };
+
+function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
+  return {
+    id: 'ch-tg',
+    workspace_id: 'ws-1',
+    type: 'telegram',
+    name: 'Shop bot',
+    status: 'active',
+    credentials_enc: 'v1.sealed',
+    webhook_secret: 'whsec',
+    widget_key: null,
+    settings: { accountId: '42', accountName: '@shop_bot', mode: 'webhook' },
+    status_message: null,
+    poll_cursor: null,
+    created_at: AT,
+    ...overrides,
+  };
+}
+
+function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
+  return {
+    id: 'm-1',
+    workspace_id: 'ws-1',
+    conversation_id: 'cv-1',
+    channel_id: 'ch-tg',
+    cycle: 1,
+    direction: 'out',
+    author_type: 'agent',
+    author_id: 'u-1',
+    author_name: 'Mia',
+    text: 'Your order is ready',
+    attachments: [],
+    status: 'queued',
+    error_code: null,
+    error_message: null,
+    private: false,
+    external_id: null,
+    client_message_id: null,
+    canned_response_id: null,
+    template: null,
+    edited_at: null,
+    created_at: AT,
+    ...overrides,
+  };
+}
+
+function attachmentRow(overrides: Partial<AttachmentRow> = {}): AttachmentRow {
+  return {
+    id: 'a-1',
+    workspace_id: 'ws-1',
+    uploader_type: 'agent',
+    uploader_ref: 'u-1',
+    name: 'price-list.pdf',
+    mime_type: 'application/pdf',
+    size: 4,
+    storage_key: 'uploads/a-/a-1',
+    source_ref: null,
+    ...overrides,
+  };
+}
+
+type FakeAdapter = ChannelAdapter & { send: jest.Mock };
+
+/** A hand-made adapter: any call the test did not stub fails it. */
+function fakeAdapter(type: ChannelAdapter['type'] = 'telegram'): FakeAdapter {
+  const unexpected = (method: string) =>
+    jest.fn((...args: unknown[]) => {
+      throw new Error(`Unexpected call: ${type} adapter.${method}(${JSON.stringify(args)})`);
+    });
+  return {
+    type,
+    credentialFields: [],
+    capabilities: {
+      maxTextLength: 4096,
+      splitsLongText: true,
+      media: ['image', 'document'],
+      messagingWindowHours: type === 'whatsapp' ? 24 : null,
+      templates: type === 'whatsapp',
+      webhook: true,
+      polling: type !== 'whatsapp',
+    },
+    checkCredentials: unexpected('checkCredentials'),
+    registerWebhook: unexpected('registerWebhook'),
+    unregisterWebhook: unexpected('unregisterWebhook'),
+    verifyWebhook: unexpected('verifyWebhook'),
+    answerHandshake: unexpected('answerHandshake'),
+    normalizeInbound: unexpected('normalizeInbound'),
+    send: unexpected('send'),
+    fetchMedia: unexpected('fetchMedia'),
+  } as FakeAdapter;
+}
+
+async function deliveryErrorOf(promise: Promise<unknown>): Promise<DeliveryError> {
+  return promise.then(
+    () => {
+      throw new Error('Expected the send to fail');
+    },
+    (err: unknown) => err as DeliveryError,
+  );
+}
+
+describe(MessengerSender.name, () => {
+  let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
+  let files: ReturnType<typeof strictMock<AttachmentsService>>;
+  let adapter: FakeAdapter;
+  let sender: MessengerSender;
+  const recipient: Recipient = { externalId: '1001', meta: {} };
+
+  function createSender(): MessengerSender {
+    return new MessengerSender(messengers as unknown as MessengerRegistry, files as unknown as AttachmentsService);
+  }
+
+  beforeEach(() => {
+    messengers = strictMock(MessengerRegistry);
+    files = strictMock(AttachmentsService);
+    adapter = fakeAdapter();
+    messengers.connect.mockReturnValue({ adapter, credentials: CREDENTIALS, ctx: CTX });
+    sender = createSender();
+  });
+
+  it('serves the messenger channel types', () => {
+    expect(sender.types).toEqual(['telegram', 'whatsapp', 'max']);
+  });
+
+  it('sends the text and the stored files to the recipient and answers the first provider id', async () => {
+    const channel = channelRow();
+    const pdf = Buffer.from('%PDF');
+    const png = Buffer.from('\x89PNG');
+    files.readBytes
+      .mockResolvedValueOnce({ row: attachmentRow(), data: pdf })
+      .mockResolvedValueOnce({
+        row: attachmentRow({ id: 'a-2', name: 'sofa.png', mime_type: 'image/png' }),
+        data: png,
+      });
+    adapter.send.mockResolvedValueOnce({ externalIds: ['777', '778'] });
+    const message = messageRow({
+      attachments: [
+        { id: 'a-1', name: 'price-list.pdf', mimeType: 'application/pdf', size: 4, url: '/files/a-1/price-list.pdf' },
+        { id: 'a-2', name: 'sofa.png', mimeType: 'image/png', size: 4, url: '/files/a-2/sofa.png' },
+      ],
+    });
+
+    const result = await sender.send({ channel, recipient: { externalId: '1001', meta: { businessConnectionId: 'bc-7' } }, message });
+
+    expect(result).toEqual({ externalId: '777' });
+    expect(messengers.connect).toHaveBeenCalledWith(channel);
+    expect(files.readBytes.mock.calls).toEqual([['a-1'], ['a-2']]);
+    expect(adapter.send).toHaveBeenCalledTimes(1);
+    expect(adapter.send).toHaveBeenCalledWith(
+      CREDENTIALS,
+      {
+        recipient: '1001',
+        text: 'Your order is ready',
+        attachments: [
+          { fileName: 'price-list.pdf', mimeType: 'application/pdf', data: pdf },
+          { fileName: 'sofa.png', mimeType: 'image/png', data: png },
+        ],
+        template: undefined,
+        businessConnectionId: 'bc-7',
+      },
+      CTX,
+    );
+  });
+
+  it('sends no business connection when the identity has none (or not as text)', async () => {
+    adapter.send.mockResolvedValue({ externalIds: ['1'] });
+
+    await sender.send({ channel: channelRow(), recipient: { externalId: '2001', meta: {} }, message: messageRow() });
+    await sender.send({
+      channel: channelRow(),
+      recipient: { externalId: '2002', meta: { businessConnectionId: 42 } },
+      message: messageRow(),
+    });
+
+    expect(adapter.send.mock.calls.map(([, out]) => out.businessConnectionId)).toEqual([undefined, undefined]);
+  });
+
+  it('sends a template message as the template with no free text', async () => {
+    adapter = fakeAdapter('whatsapp');
+    messengers.connect.mockReturnValue({ adapter, credentials: CREDENTIALS, ctx: CTX });
+    const template = { name: 'order_ready', language: 'ru', parameters: ['A-17'] };
+    adapter.send.mockResolvedValueOnce({ externalIds: ['wamid.1'] });
+
+    const result = await sender.send({
+      channel: channelRow({ type: 'whatsapp' }),
+      recipient: { externalId: '79990001122', meta: {} },
+      message: messageRow({ text: 'Template order_ready (ru): A-17', template }),
+    });
+
+    expect(result).toEqual({ externalId: 'wamid.1' });
+    expect(adapter.send).toHaveBeenCalledWith(
+      CREDENTIALS,
+      { recipient: '79990001122', text: '', attachments: [], template, businessConnectionId: undefined },
+      CTX,
+    );
+  });
+
+  it('fails as unsupported_content when a file is no longer stored, sending nothing', async () => {
+    files.readBytes.mockResolvedValueOnce(null);
+
+    const err = await deliveryErrorOf(
+      sender.send({
+        channel: channelRow(),
+        recipient,
+        message: messageRow({
+          attachments: [{ id: 'a-gone', name: 'old.pdf', mimeType: 'application/pdf', size: 1, url: '/files/a-gone/old.pdf' }],
+        }),
+      }),
+    );
+
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ code: 'unsupported_content', retryable: false, message: 'The file old.pdf is no longer available' });
+    expect(files.readBytes).toHaveBeenCalledWith('a-gone');
+    expect(adapter.send).not.toHaveBeenCalled();
+  });
+
+  it('fails as temporary when the platform answers no message id', async () => {
+    adapter.send.mockResolvedValueOnce({ externalIds: [] });
+
+    const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
+
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ code: 'temporary', retryable: true });
+  });
+
+  it('keeps the provider’s wait of a rate limit', async () => {
+    adapter.send.mockRejectedValueOnce(new ChannelError('rate_limited', 'Too Many Requests: retry after 30', 30_000, 429));
+
+    const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
+
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({
+      code: 'rate_limited',
+      message: 'Too Many Requests: retry after 30',
+      retryAfterMs: 30_000,
+      retryable: true,
+    });
+  });
+
+  it.each(DELIVERY_ERROR_CODES)('maps ChannelError %s onto a DeliveryError with the same code', async (code) => {
+    adapter.send.mockRejectedValueOnce(new ChannelError(code, `provider said ${code}`));
+
+    const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
+
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ code, message: `provider said ${code}`, retryAfterMs: undefined });
+    expect(err.retryable).toBe(new ChannelError(code, '').retryable);
+  });
+
+  it('passes an unclassified error through unchanged', async () => {
+    const boom = new TypeError('fetch failed');
+    adapter.send.mockRejectedValueOnce(boom);
+
+    await expect(sender.send({ channel: channelRow(), recipient, message: messageRow() })).rejects.toBe(boom);
+  });
+
+  describe('send limits', () => {
+    beforeEach(() => {
+      jest.useFakeTimers({ now: AT });
+      sender = createSender(); // its rate gate reads the fake clock
+      adapter.send.mockResolvedValue({ externalIds: ['1'] });
+    });
+
+    afterEach(() => jest.useRealTimers());
+
+    /** Starts a send and reports whether it has reached the platform. */
+    function start(channel: ChannelRow, externalId: string) {
+      const calls = adapter.send.mock.calls.length;
+      const done = sender.send({ channel, recipient: { externalId, meta: {} }, message: messageRow() });
+      return { done, sent: () => adapter.send.mock.calls.length > calls };
+    }
+
+    it('spaces Telegram messages to one chat by a second', async () => {
+      const channel = channelRow();
+      await start(channel, '1001').done;
+
+      const second = start(channel, '1001');
+      await jest.advanceTimersByTimeAsync(999);
+      expect(second.sent()).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await second.done;
+      expect(second.sent()).toBe(true);
+    });
+
+    it('spaces Telegram messages to different chats only by the bot’s rate', async () => {
+      const channel = channelRow();
+      await start(channel, '1001').done;
+
+      const other = start(channel, '1002');
+      await jest.advanceTimersByTimeAsync(34);
+      await other.done;
+      expect(other.sent()).toBe(true);
+    });
+
+    it('does not hold one bot’s messages behind another’s', async () => {
+      await start(channelRow(), '1001').done;
+
+      const otherBot = start(channelRow({ id: 'ch-tg-2' }), '1001');
+      await jest.advanceTimersByTimeAsync(0);
+      await otherBot.done;
+      expect(otherBot.sent()).toBe(true);
+    });
+
+    it('does not space WhatsApp messages per customer', async () => {
+      adapter = fakeAdapter('whatsapp');
+      adapter.send.mockResolvedValue({ externalIds: ['wamid'] });
+      messengers.connect.mockReturnValue({ adapter, credentials: CREDENTIALS, ctx: CTX });
+      const channel = channelRow({ type: 'whatsapp' });
+      await start(channel, '7999').done;
+
+      const second = start(channel, '7999');
+      await jest.advanceTimersByTimeAsync(13);
+      await second.done;
+      expect(second.sent()).toBe(true);
+    });
+  });
+});
