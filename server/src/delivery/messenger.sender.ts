@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelError, type OutgoingAttachment } from '@onebox/channels';
 import { AttachmentsService } from '../attachments/attachments.service';
+import { ChannelsRepository } from '../channels/channels.repository';
 import { RateGate } from '../common/rate-gate';
 import { MessengerRegistry, type MessengerType } from '../messengers/messenger-registry.service';
 import { DeliveryError, type ChannelSender } from './channel-sender';
@@ -24,6 +25,7 @@ export class MessengerSender implements ChannelSender {
   constructor(
     private readonly messengers: MessengerRegistry,
     private readonly files: AttachmentsService,
+    private readonly channels: ChannelsRepository,
   ) {}
 
   async send({ channel, recipient, message }: Parameters<ChannelSender['send']>[0]): Promise<{ externalId: string }> {
@@ -54,7 +56,11 @@ export class MessengerSender implements ChannelSender {
       if (!externalId) throw new DeliveryError('temporary', 'The platform answered without a message id');
       return { externalId };
     } catch (err) {
-      if (err instanceof ChannelError) throw new DeliveryError(err.code, err.message, err.retryAfterMs);
+      if (err instanceof ChannelError) {
+        // The admin sees a revoked token on the channel itself, not only on each failed message.
+        if (err.code === 'invalid_credentials') await this.channels.setStatus(channel.id, 'error', err.message);
+        throw new DeliveryError(err.code, err.message, err.retryAfterMs);
+      }
       throw err;
     }
   }

@@ -45,6 +45,9 @@ export class InboundService {
   }
 
   private async message(channel: ChannelRow, connected: ConnectedChannel, event: InboundMessageEvent): Promise<void> {
+    // One Meta app calls one URL for all its numbers: keep only this channel's number.
+    const number = event.meta?.['phoneNumberId'];
+    if (number !== undefined && connected.credentials['phoneNumberId'] && number !== connected.credentials['phoneNumberId']) return;
     // A redelivery is answered without new attachment rows; the unique key still decides races.
     if (await this.messages.findByExternalId(channel.id, event.externalMessageId)) return;
     const attachments: AttachmentDto[] = [];

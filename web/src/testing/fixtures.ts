@@ -1,10 +1,4 @@
-import type {
-  ChannelTypeDto,
-  ConversationDetail,
-  ConversationListItem,
-  MessageDto,
-  UserDto,
-} from '@onebox/contracts';
+import type { ChannelTypeDto, ConversationDetail, ConversationListItem, MessageDto, UserDto } from '@onebox/contracts';
 
 export const ME: UserDto = { id: 'u-me', email: 'me@onebox.local', name: 'Mia Agent', role: 'manager' };
 
@@ -116,7 +110,13 @@ export const CHANNEL_TYPES_FIXTURE: ChannelTypeDto[] = [
   {
     type: 'max',
     credentialFields: [
-      { key: 'token', label: { en: 'Bot access token', ru: 'Токен бота' }, secret: true, required: true, pattern: '^\\S+$' },
+      {
+        key: 'token',
+        label: { en: 'Bot access token', ru: 'Токен бота' },
+        secret: true,
+        required: true,
+        pattern: '^\\S+$',
+      },
     ],
     capabilities: { maxTextLength: 4000, media: ['image', 'document'], messagingWindowHours: null, templates: false },
   },
