@@ -6,6 +6,7 @@ import { ApiException } from '../common/api.exception';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { DELIVERY_MAX_ATTEMPTS } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
@@ -562,6 +563,7 @@ describe(ConversationsService.name, () => {
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
         workspaceId: WS,
         queue: 'deliver',
+        maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: 'm-new', conversationId: CONVERSATION_ID },
       });
       expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
@@ -822,6 +824,7 @@ describe(ConversationsService.name, () => {
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
         workspaceId: WS,
         queue: 'deliver',
+        maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: 'm-tpl', conversationId: CONVERSATION_ID },
       });
       expect(conversations.recordAgentMessage).toHaveBeenCalledWith(
@@ -916,6 +919,7 @@ describe(ConversationsService.name, () => {
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
         workspaceId: WS,
         queue: 'deliver',
+        maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: MESSAGE_ID, conversationId: CONVERSATION_ID },
       });
       expect(worker.nudge).toHaveBeenCalledTimes(1);

@@ -3,7 +3,7 @@ import { DELIVERY_ERROR_CODES } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
 import type { AttachmentRow } from '../attachments/attachments.repository';
 import { AttachmentsService } from '../attachments/attachments.service';
-import type { ChannelRow } from '../channels/channels.repository';
+import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
 import type { MessageRow } from '../conversations/messages.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { DeliveryError, type Recipient } from './channel-sender';
@@ -116,17 +116,23 @@ async function deliveryErrorOf(promise: Promise<unknown>): Promise<DeliveryError
 describe(MessengerSender.name, () => {
   let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
   let files: ReturnType<typeof strictMock<AttachmentsService>>;
+  let channels: ReturnType<typeof strictMock<ChannelsRepository>>;
   let adapter: FakeAdapter;
   let sender: MessengerSender;
   const recipient: Recipient = { externalId: '1001', meta: {} };
 
   function createSender(): MessengerSender {
-    return new MessengerSender(messengers as unknown as MessengerRegistry, files as unknown as AttachmentsService);
+    return new MessengerSender(
+      messengers as unknown as MessengerRegistry,
+      files as unknown as AttachmentsService,
+      channels as unknown as ChannelsRepository,
+    );
   }
 
   beforeEach(() => {
     messengers = strictMock(MessengerRegistry);
     files = strictMock(AttachmentsService);
+    channels = strictMock(ChannelsRepository);
     adapter = fakeAdapter();
     messengers.connect.mockReturnValue({ adapter, credentials: CREDENTIALS, ctx: CTX });
     sender = createSender();
@@ -253,12 +259,31 @@ describe(MessengerSender.name, () => {
 
   it.each(DELIVERY_ERROR_CODES)('maps ChannelError %s onto a DeliveryError with the same code', async (code) => {
     adapter.send.mockRejectedValueOnce(new ChannelError(code, `provider said ${code}`));
+    if (code === 'invalid_credentials') channels.setStatus.mockResolvedValueOnce(true);
 
     const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
 
     expect(err).toBeInstanceOf(DeliveryError);
     expect(err).toMatchObject({ code, message: `provider said ${code}`, retryAfterMs: undefined });
     expect(err.retryable).toBe(new ChannelError(code, '').retryable);
+  });
+
+  it('marks the channel in error when the platform refuses its credentials', async () => {
+    adapter.send.mockRejectedValueOnce(new ChannelError('invalid_credentials', 'Unauthorized: token revoked', undefined, 401));
+    channels.setStatus.mockResolvedValueOnce(true);
+
+    const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
+
+    expect(err).toMatchObject({ code: 'invalid_credentials', retryable: false });
+    expect(channels.setStatus).toHaveBeenCalledWith('ch-tg', 'error', 'Unauthorized: token revoked');
+  });
+
+  it('leaves the channel’s status alone for other failures', async () => {
+    adapter.send.mockRejectedValueOnce(new ChannelError('recipient_unreachable', 'Forbidden: bot was blocked by the user'));
+
+    await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
+
+    expect(channels.setStatus).not.toHaveBeenCalled();
   });
 
   it('passes an unclassified error through unchanged', async () => {

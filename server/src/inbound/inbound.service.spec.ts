@@ -246,6 +246,25 @@ describe(InboundService.name, () => {
       expect(adapter.answerCallback).not.toHaveBeenCalled();
     });
 
+    it('ignores a WhatsApp message to another number of the same Meta app', async () => {
+      const whatsapp = { ...connected, credentials: { phoneNumberId: '1111', accessToken: 't' } };
+
+      await service.apply(channel, whatsapp, [messageEvent({ meta: { phoneNumberId: '2222' } })]);
+
+      expect(messages.findByExternalId).not.toHaveBeenCalled();
+      expect(ingest.ingest).not.toHaveBeenCalled();
+    });
+
+    it('ingests a WhatsApp message to the channel’s own number', async () => {
+      const whatsapp = { ...connected, credentials: { phoneNumberId: '1111', accessToken: 't' } };
+      messages.findByExternalId.mockResolvedValueOnce(null);
+      ingest.ingest.mockResolvedValueOnce(ingested());
+
+      await service.apply(channel, whatsapp, [messageEvent({ meta: { phoneNumberId: '1111' } })]);
+
+      expect(ingest.ingest).toHaveBeenCalledTimes(1);
+    });
+
     it('does not nudge the worker when the ingest found the message stored meanwhile', async () => {
       messages.findByExternalId.mockResolvedValueOnce(null);
       attachments.insertPending.mockResolvedValueOnce(attachmentDto('a-1', 'image.jpg', 'image/jpeg'));

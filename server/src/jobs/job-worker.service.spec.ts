@@ -83,6 +83,20 @@ describe(JobWorkerService.name, () => {
       expect(deliver.onGiveUp).not.toHaveBeenCalled();
     });
 
+    it('defers a job that asked to wait, without spending an attempt, even on its last attempt', async () => {
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 8, max_attempts: 8 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(JobError.defer('An earlier message is still being delivered', 300));
+      jobs.defer.mockResolvedValueOnce(undefined);
+
+      await worker.drain();
+
+      expect(jobs.defer).toHaveBeenCalledWith('job-1', 300);
+      expect(jobs.retryLater).not.toHaveBeenCalled();
+      expect(jobs.complete).not.toHaveBeenCalled();
+      expect(jobs.fail).not.toHaveBeenCalled();
+      expect(deliver.onGiveUp).not.toHaveBeenCalled();
+    });
+
     it('uses the backoff when it is longer than the provider’s retry-after', async () => {
       jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 7 })]).mockResolvedValueOnce([]);
       deliver.process.mockRejectedValueOnce(new JobError('slow down', true, 100, 'rate_limited'));
@@ -182,6 +196,51 @@ describe(JobWorkerService.name, () => {
 
       expect(jobs.claim).toHaveBeenCalledTimes(2);
       await worker.onApplicationShutdown();
+    });
+
+    it('wakes up when a deferred job becomes due instead of waiting for the next poll', async () => {
+      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: 60_000 });
+      jobs.claim.mockResolvedValueOnce([jobRow()]).mockResolvedValue([]);
+      deliver.process.mockRejectedValueOnce(JobError.defer('An earlier message is still being delivered', 300));
+      jobs.defer.mockResolvedValueOnce(undefined);
+
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+
+      await jest.advanceTimersByTimeAsync(330);
+      expect(jobs.claim).toHaveBeenCalledTimes(3);
+      await worker.onApplicationShutdown();
+    });
+
+    it('wakes up for a retry when it becomes due', async () => {
+      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: 600_000 });
+      jobs.claim.mockResolvedValueOnce([jobRow()]).mockResolvedValue([]);
+      deliver.process.mockRejectedValueOnce(new JobError('Too Many Requests', true, 30_000, 'rate_limited'));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+
+      await jest.advanceTimersByTimeAsync(29_000);
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
+      await jest.advanceTimersByTimeAsync(1_100);
+      expect(jobs.claim).toHaveBeenCalledTimes(3);
+      await worker.onApplicationShutdown();
+    });
+
+    it('forgets pending wake-ups at shutdown', async () => {
+      jobs.claim.mockResolvedValueOnce([jobRow()]).mockResolvedValue([]);
+      deliver.process.mockRejectedValueOnce(JobError.defer('later', 300));
+      jobs.defer.mockResolvedValueOnce(undefined);
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+
+      await worker.onApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(10 * POLL_MS);
+
+      expect(jobs.claim).toHaveBeenCalledTimes(2);
     });
 
     it('ignores nudges before boot', async () => {

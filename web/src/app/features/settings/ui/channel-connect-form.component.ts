@@ -98,7 +98,7 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
             @if (f.secret) {
               <button
                 type="button"
-                class="btn btn--sm"
+                class="btn"
                 [attr.data-testid]="'credential-' + f.key + '-toggle'"
                 [attr.aria-pressed]="revealed().has(f.key)"
                 [attr.aria-label]="
