@@ -13,6 +13,7 @@ import { root } from './ensure.mjs';
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const { Client } = require('pg');
+const { FakeTelegram } = require(join(root, 'libs', 'fakes', 'dist', 'index.js'));
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -81,7 +82,7 @@ async function stopServer(server) {
   if (server.child.exitCode === null) server.child.kill('SIGKILL');
 }
 
-async function inboxAndWidget(browser, base) {
+async function inboxAndWidget(browser, base, telegram) {
   const dialogs = [];
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const visitorContext = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'ru-RU' });
@@ -161,6 +162,41 @@ async function inboxAndWidget(browser, base) {
   await agent.locator('[data-testid=reopen]').waitFor();
   await agent.screenshot({ path: join(shots, '05-inbox-resolved.png') });
 
+  // The admin connects a Telegram bot from Settings; a Telegram customer is answered from the inbox.
+  await agent.click('[data-testid=nav-settings]');
+  await agent.selectOption('[data-testid=channel-type]', 'telegram');
+  await agent.fill('[data-testid=channel-name]', 'Shop bot');
+  await agent.fill('[data-testid=credential-botToken]', telegram.token);
+  await agent.click('[data-testid=channel-connect]');
+  await agent
+    .locator('[data-testid=channel-status][data-status=active]', { hasText: /./ })
+    .nth(1)
+    .waitFor({ timeout: 10000 });
+  await agent.screenshot({ path: join(shots, '06-settings-telegram-connected.png') });
+  assert.ok(telegram.webhookUrl, 'the bot webhook was not registered');
+
+  await agent.click('[data-testid=nav-inbox]');
+  await telegram.customerWrites({
+    chatId: 123456789,
+    firstName: 'Ivan',
+    lastName: 'Petrov',
+    username: 'ivanp',
+    text: 'Привет! Сколько стоит доставка в Казань?',
+  });
+  const tgItem = agent.locator('[data-testid=conversation-item]', { hasText: 'Ivan Petrov' });
+  await tgItem.waitFor({ timeout: 5000 });
+  await tgItem.click();
+  await agent.locator('[data-testid=thread-message]', { hasText: 'Казань' }).waitFor();
+  await agent.fill('[data-testid=composer-input]', 'Доставка в Казань — 490 ₽, 2 дня.');
+  await agent.press('[data-testid=composer-input]', 'Enter');
+  await agent
+    .locator('[data-testid=thread-message]', { hasText: '490 ₽' })
+    .locator('[data-testid=message-status][data-status=sent]')
+    .waitFor({ timeout: 5000 });
+  const toCustomer = telegram.sentMessages(123456789).map((m) => m.text);
+  assert.deepEqual(toCustomer, ['Доставка в Казань — 490 ₽, 2 дня.']);
+  await agent.screenshot({ path: join(shots, '07-inbox-telegram.png') });
+
   assert.deepEqual(pageErrors, [], `uncaught page errors: ${pageErrors.join('; ')}`);
   await agentContext.close();
   await visitorContext.close();
@@ -176,8 +212,12 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   let server;
   let browser;
+  const telegram = new FakeTelegram();
+  await telegram.start();
   try {
     server = await startServer({
+      TELEGRAM_API_ROOT: telegram.url,
+      ONEBOX_UPDATE_MODE: 'webhook',
       DATABASE_URL: dbUrl.toString(),
       ONEBOX_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijklmnop',
       ONEBOX_ADMIN_EMAIL: ADMIN.email,
@@ -189,16 +229,18 @@ async function main() {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
     });
-    const figures = await inboxAndWidget(browser, server.base);
+    const figures = await inboxAndWidget(browser, server.base, telegram);
     console.log(
       `✔ inbox + widget in Chromium: visitor→agent ${figures.visitorToAgentMs} ms, agent→visitor ${figures.agentToVisitorMs} ms`,
     );
+    console.log('✔ Telegram bot connected from Settings; a Telegram customer answered from the inbox');
   } catch (err) {
     if (server) console.error(server.log().split('\n').slice(-40).join('\n'));
     throw err;
   } finally {
     await browser?.close();
     if (server) await stopServer(server);
+    await telegram.stop();
     await withAdminDb(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
   }

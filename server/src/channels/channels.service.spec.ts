@@ -50,7 +50,9 @@ type FakeAdapter = ChannelAdapter & {
 };
 
 /** A hand-made adapter: declarations as given, every method failing the test unless stubbed. */
-function fakeAdapter(overrides: Partial<Pick<ChannelAdapter, 'type' | 'credentialFields' | 'capabilities'>> = {}): FakeAdapter {
+function fakeAdapter(
+  overrides: Partial<Pick<ChannelAdapter, 'type' | 'credentialFields' | 'capabilities'>> = {},
+): FakeAdapter {
   const type = overrides.type ?? 'telegram';
   const unexpected = (method: string) =>
     jest.fn((...args: unknown[]) => {
@@ -175,12 +177,22 @@ describe(ChannelsService.name, () => {
         {
           type: 'webchat',
           credentialFields: [],
-          capabilities: { maxTextLength: 10_000, media: ['image', 'document'], messagingWindowHours: null, templates: false },
+          capabilities: {
+            maxTextLength: 10_000,
+            media: ['image', 'document'],
+            messagingWindowHours: null,
+            templates: false,
+          },
         },
         {
           type: 'telegram',
           credentialFields: [TOKEN_FIELD, LABEL_FIELD],
-          capabilities: { maxTextLength: 4096, media: ['image', 'document'], messagingWindowHours: null, templates: false },
+          capabilities: {
+            maxTextLength: 4096,
+            media: ['image', 'document'],
+            messagingWindowHours: null,
+            templates: false,
+          },
         },
         {
           type: 'whatsapp',
@@ -383,7 +395,9 @@ describe(ChannelsService.name, () => {
 
       await service.create(admin, { type: 'telegram', name: 'Bot', credentials: { botToken: TOKEN } });
 
-      expect(channels.insert).toHaveBeenCalledWith(expect.objectContaining({ settings: expect.objectContaining({ mode }) }));
+      expect(channels.insert).toHaveBeenCalledWith(
+        expect.objectContaining({ settings: expect.objectContaining({ mode }) }),
+      );
       expect(mode === 'webhook' ? adapter.registerWebhook : adapter.unregisterWebhook).toHaveBeenCalledTimes(1);
       expect(mode === 'webhook' ? adapter.unregisterWebhook : adapter.registerWebhook).not.toHaveBeenCalled();
     });
@@ -435,12 +449,26 @@ describe(ChannelsService.name, () => {
       expect(err.message).toBe('Invalid fields: credentials.extra, credentials.botToken');
     });
 
-    // Bug: validateCredentials checks emptiness before trimming, so a required field without a
-    // pattern (WhatsApp accessToken, appSecret, verifyToken) given as "   " is accepted and stored as "".
-    it.todo('answers 400 `is required` naming a required field without a pattern that was given only blanks');
+    it('answers 400 `is required` naming a required field without a pattern that was given only blanks', async () => {
+      adapter = fakeAdapter({
+        type: 'whatsapp',
+        credentialFields: [{ ...TOKEN_FIELD, key: 'accessToken', pattern: undefined }],
+      });
+      messengers.adapter.mockReturnValue(adapter);
+
+      const err = await rejectionOf(
+        service.create(admin, { type: 'whatsapp', name: 'WA', credentials: { accessToken: '   ' } }),
+      );
+
+      expect(err.getStatus()).toBe(400);
+      expect(err.details).toEqual([{ field: 'credentials.accessToken', message: 'is required' }]);
+      expect(adapter.checkCredentials).not.toHaveBeenCalled();
+    });
 
     it('answers 400 invalid_credentials when the platform refuses the token, and stores nothing', async () => {
-      adapter.checkCredentials.mockRejectedValueOnce(new ChannelError('invalid_credentials', 'Unauthorized', undefined, 401));
+      adapter.checkCredentials.mockRejectedValueOnce(
+        new ChannelError('invalid_credentials', 'Unauthorized', undefined, 401),
+      );
 
       const err = await rejectionOf(
         service.create(admin, { type: 'telegram', name: 'Bot', credentials: { botToken: TOKEN } }),

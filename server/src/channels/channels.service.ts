@@ -40,7 +40,12 @@ export class ChannelsService {
     const webchat: ChannelTypeDto = {
       type: 'webchat',
       credentialFields: [],
-      capabilities: { maxTextLength: 10_000, media: ['image', 'document'], messagingWindowHours: null, templates: false },
+      capabilities: {
+        maxTextLength: 10_000,
+        media: ['image', 'document'],
+        messagingWindowHours: null,
+        templates: false,
+      },
     };
     return [webchat, ...messengers];
   }
@@ -48,7 +53,8 @@ export class ChannelsService {
   async create(auth: AuthUser, body: CreateChannelBody): Promise<ChannelDto> {
     const name = body.name.trim();
     if (!isMessenger(body.type)) {
-      if (Object.keys(body.credentials).length > 0) throw ApiException.invalid('credentials', 'webchat takes no credentials');
+      if (Object.keys(body.credentials).length > 0)
+        throw ApiException.invalid('credentials', 'webchat takes no credentials');
       const row = await this.channels.insert({
         workspace_id: auth.workspaceId,
         type: 'webchat',
@@ -66,7 +72,12 @@ export class ChannelsService {
    * Checks the credentials with the platform, stores them encrypted, and points the platform's
    * updates at Onebox (webhook) or leaves them for the poller. Nothing is kept when a step fails.
    */
-  private async connectMessenger(auth: AuthUser, type: MessengerType, name: string, given: Record<string, string>): Promise<ChannelDto> {
+  private async connectMessenger(
+    auth: AuthUser,
+    type: MessengerType,
+    name: string,
+    given: Record<string, string>,
+  ): Promise<ChannelDto> {
     const adapter = this.messengers.adapter(type);
     const credentials = validateCredentials(adapter, given);
     const ctx = this.messengers.context(type);
@@ -106,7 +117,9 @@ export class ChannelsService {
       const { adapter, credentials, ctx } = this.messengers.connect(channel);
       await adapter
         .unregisterWebhook(credentials, { url: webhookUrl(this.config.publicUrl, channel) }, ctx)
-        .catch((err: Error) => this.logger.warn(`Could not remove the ${channel.type} webhook of ${id}: ${err.message}`));
+        .catch((err: Error) =>
+          this.logger.warn(`Could not remove the ${channel.type} webhook of ${id}: ${err.message}`),
+        );
     }
   }
 
@@ -121,10 +134,12 @@ export class ChannelsService {
 function validateCredentials(adapter: ChannelAdapter, given: Record<string, string>): Record<string, string> {
   const details: { field: string; message: string }[] = [];
   const known = new Set(adapter.credentialFields.map((f) => f.key));
-  for (const key of Object.keys(given)) if (!known.has(key)) details.push({ field: `credentials.${key}`, message: 'is not a field of this channel type' });
+  for (const key of Object.keys(given))
+    if (!known.has(key)) details.push({ field: `credentials.${key}`, message: 'is not a field of this channel type' });
   const credentials: Record<string, string> = {};
   for (const field of adapter.credentialFields) {
-    const value = given[field.key];
+    const raw: unknown = given[field.key];
+    const value = typeof raw === 'string' ? raw.trim() : raw;
     if (value === undefined || value === null || value === '') {
       if (field.required) details.push({ field: `credentials.${field.key}`, message: 'is required' });
       continue;
@@ -133,14 +148,19 @@ function validateCredentials(adapter: ChannelAdapter, given: Record<string, stri
       details.push({ field: `credentials.${field.key}`, message: 'must be a string' });
       continue;
     }
-    if (field.pattern && !new RegExp(field.pattern).test(value.trim())) {
+    if (field.pattern && !new RegExp(field.pattern).test(value)) {
       details.push({ field: `credentials.${field.key}`, message: 'does not look right' });
       continue;
     }
-    credentials[field.key] = value.trim();
+    credentials[field.key] = value;
   }
   if (details.length) {
-    throw new ApiException(HttpStatus.BAD_REQUEST, 'validation_failed', `Invalid fields: ${details.map((d) => d.field).join(', ')}`, details);
+    throw new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'validation_failed',
+      `Invalid fields: ${details.map((d) => d.field).join(', ')}`,
+      details,
+    );
   }
   return credentials;
 }
@@ -149,12 +169,17 @@ function validateCredentials(adapter: ChannelAdapter, given: Record<string, stri
 function connectError(type: MessengerType, err: unknown): ApiException {
   const platform = PLATFORM_NAMES[type];
   if (err instanceof ChannelError && err.code === 'invalid_credentials') {
-    return new ApiException(HttpStatus.BAD_REQUEST, 'invalid_credentials', `${platform} refused these credentials: ${err.message}`, [
-      { field: 'credentials', message: err.message },
-    ]);
+    return new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'invalid_credentials',
+      `${platform} refused these credentials: ${err.message}`,
+      [{ field: 'credentials', message: err.message }],
+    );
   }
   const reason = err instanceof Error ? err.message : String(err);
-  return new ApiException(HttpStatus.BAD_GATEWAY, 'platform_unavailable', `Could not set up the ${platform} channel: ${reason}`);
+  return new ApiException(
+    HttpStatus.BAD_GATEWAY,
+    'platform_unavailable',
+    `Could not set up the ${platform} channel: ${reason}`,
+  );
 }
-
-

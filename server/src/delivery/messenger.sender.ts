@@ -38,7 +38,8 @@ export class MessengerSender implements ChannelSender {
     }
     const limits = LIMITS[adapter.type];
     await this.gate.wait(`account:${channel.id}`, limits.accountIntervalMs);
-    if (limits.recipientIntervalMs) await this.gate.wait(`recipient:${channel.id}:${recipient.externalId}`, limits.recipientIntervalMs);
+    if (limits.recipientIntervalMs)
+      await this.gate.wait(`recipient:${channel.id}:${recipient.externalId}`, limits.recipientIntervalMs);
     const businessConnectionId = recipient.meta['businessConnectionId'];
     try {
       const result = await adapter.send(
@@ -58,7 +59,9 @@ export class MessengerSender implements ChannelSender {
     } catch (err) {
       if (err instanceof ChannelError) {
         // The admin sees a revoked token on the channel itself, not only on each failed message.
-        if (err.code === 'invalid_credentials') await this.channels.setStatus(channel.id, 'error', err.message);
+        if (err.code === 'invalid_credentials') {
+          await this.channels.setStatus(channel.id, 'error', err.message).catch(() => undefined);
+        }
         throw new DeliveryError(err.code, err.message, err.retryAfterMs);
       }
       throw err;
