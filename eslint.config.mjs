@@ -1,5 +1,6 @@
 // One flat config for the whole workspace. The module-boundary rule keeps Nx's arrows one way:
-// web -> contracts; server -> contracts (and later channels, crm, metrics); widget -> contracts.
+// web -> contracts; widget -> contracts; server -> contracts, adapters (channels), fakes (tests only);
+// adapters -> contracts, fakes (specs only). `no-restricted-imports` keeps fakes out of production code.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
@@ -24,14 +25,27 @@ export default tseslint.config(
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'scope:widget', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: ['type:contracts', 'type:fakes'] },
+            { sourceTag: 'type:fakes', onlyDependOnLibsWithTags: [] },
             {
               sourceTag: 'scope:server',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:metrics'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:metrics', 'type:fakes'],
             },
           ],
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Fakes serve tests, the demo and the bench: production code never imports them.
+    files: ['server/src/**/*.ts', 'libs/channels/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@onebox/fakes', message: 'Fakes are for tests, the demo and the bench only.' }] },
+      ],
     },
   },
   {

@@ -8,12 +8,15 @@
 // A missed target is a measurement, not a failure: the exit code is non-zero only when a suite
 // crashes or reports lost data.
 import { ensureBuilt, ensureInstalled } from './ensure.mjs';
-import { runCleanups, table } from './bench/lib.mjs';
+import { interruption, runCleanups, table } from './bench/lib.mjs';
 
 const SUITES = ['ingest'];
 
 async function main() {
-  const names = (process.env.BENCH_SUITES || SUITES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.BENCH_SUITES || SUITES.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !SUITES.includes(n));
   if (unknown.length) throw new Error(`unknown bench suite(s): ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
   if (process.env.BENCH_SKIP_BUILD !== '1') {
@@ -30,6 +33,7 @@ async function main() {
       results.push(outcome);
       failed ||= outcome.failed;
     } catch (err) {
+      if (interruption.signal) return; // the signal handler cleans up and exits
       failed = true;
       console.error(`✖ ${name} crashed: ${err.stack ?? err}`);
       results.push({ name, summary: [{ metric: 'crashed', value: String(err.message), target: '', verdict: 'FAIL' }] });

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApiError, OneboxApi } from './demo/api.mjs';
 import { Simulator } from './demo/simulator.mjs';
@@ -30,17 +30,25 @@ const INTERVAL = intervalEnv(env.DEMO_INTERVAL_MS);
 const MAX_MESSAGES = env.DEMO_MAX_MESSAGES ? intEnv('DEMO_MAX_MESSAGES', 0) : null;
 const EXIT_WHEN_DONE = env.DEMO_EXIT_WHEN_DONE === 'true' || env.DEMO_EXIT_WHEN_DONE === '1';
 const COLLEAGUES = !['false', '0', 'off', 'no'].includes(String(env.DEMO_COLLEAGUES ?? '').toLowerCase());
-const DATA_DIR = env.ONEBOX_DATA_DIR || join(root, '.onebox', 'demo');
+const DATA_DIR = resolve(env.ONEBOX_DATA_DIR || join(root, '.onebox', 'demo'));
+const DATA_DIR_SHOWN = DATA_DIR.startsWith(root + sep) ? relative(root, DATA_DIR) : DATA_DIR;
 const PUBLIC_URL = `http://localhost:${PORT}`;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ADMIN = { email: env.ONEBOX_ADMIN_EMAIL || 'admin@onebox.local', password: env.ONEBOX_ADMIN_PASSWORD || 'onebox-demo' };
+const ADMIN = {
+  email: env.ONEBOX_ADMIN_EMAIL || 'admin@onebox.local',
+  password: env.ONEBOX_ADMIN_PASSWORD || 'onebox-demo',
+};
 const MANAGERS = [
   { key: 'maria', name: 'Мария Соколова', email: 'maria@onebox.local', password: 'onebox-demo' },
   { key: 'ivan', name: 'Иван Петров', email: 'ivan@onebox.local', password: 'onebox-demo' },
 ];
 
 // The demo's platform accounts: what an admin would paste into Settings → Channels.
-const TELEGRAM = { token: '7012345678:AAFdemoOneboxBotTokenForTheLocalFake01', username: 'onebox_demo_bot', name: 'Telegram: @onebox_demo_bot' };
+const TELEGRAM = {
+  token: '7012345678:AAFdemoOneboxBotTokenForTheLocalFake01',
+  username: 'onebox_demo_bot',
+  name: 'Telegram: @onebox_demo_bot',
+};
 const WHATSAPP = {
   name: 'WhatsApp +7 999 123-45-67',
   display: '+7 999 123-45-67',
@@ -51,7 +59,11 @@ const WHATSAPP = {
     verifyToken: 'onebox-demo-verify',
   },
 };
-const MAX = { token: 'demo_max_bot_token_onebox_shop_0123456789', name: 'MAX: Onebox Shop', username: 'onebox_shop_bot' };
+const MAX = {
+  token: 'demo_max_bot_token_onebox_shop_0123456789',
+  name: 'MAX: Onebox Shop',
+  username: 'onebox_shop_bot',
+};
 
 const color = process.stdout.isTTY && !env.NO_COLOR;
 const paint = (code) => (text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -68,16 +80,21 @@ const fakes = {};
 let stopping = null;
 
 async function main() {
+  await checkPortsFree(); // before the build, so a taken port fails fast
   ensureInstalled();
   ensureBuilt();
   const fakesEntry = join(root, 'libs', 'fakes', 'dist', 'index.js');
   if (!existsSync(fakesEntry)) fail(`${relative(root, fakesEntry)} is missing: the Nx build did not build libs/fakes.`);
   const { FakeTelegram, FakeWhatsApp, FakeMax } = require(fakesEntry);
 
-  await checkPortsFree();
+  await checkPortsFree(); // and again: the build may have taken a while
 
   console.log('▸ Starting the fake Telegram, WhatsApp and MAX servers…');
-  fakes.telegram = new FakeTelegram({ token: TELEGRAM.token, botUsername: TELEGRAM.username, botFirstName: 'Onebox Shop' });
+  fakes.telegram = new FakeTelegram({
+    token: TELEGRAM.token,
+    botUsername: TELEGRAM.username,
+    botFirstName: 'Onebox Shop',
+  });
   fakes.whatsapp = new FakeWhatsApp({
     phoneNumberId: WHATSAPP.credentials.phoneNumberId,
     accessToken: WHATSAPP.credentials.accessToken,
@@ -88,7 +105,7 @@ async function main() {
   fakes.max = new FakeMax({ token: MAX.token, botName: 'Onebox Shop', botUsername: MAX.username });
   for (const [type, fake] of Object.entries(fakes)) await startOn(fake, FAKE_PORTS[type], type);
 
-  console.log(`▸ Starting Onebox on ${PUBLIC_URL} (data: ${relative(root, DATA_DIR) || DATA_DIR})…`);
+  console.log(`▸ Starting Onebox on ${PUBLIC_URL} (data: ${DATA_DIR_SHOWN})…`);
   mkdirSync(DATA_DIR, { recursive: true });
   server = startServer();
   await waitForHealth();
@@ -128,7 +145,10 @@ async function checkPortsFree() {
     if (seen.has(port)) fail(`${what} and ${seen.get(port)} both want port ${port}.`);
     seen.set(port, what);
     const problem = await portProblem(port);
-    if (problem) fail(`Port ${port} for ${what} is not available (${problem}). Stop what uses it or pick another port, e.g. ${envNameOf(what)}=${port + 100} npm run demo`);
+    if (problem)
+      fail(
+        `Port ${port} for ${what} is not available (${problem}). Stop what uses it or pick another port, e.g. ${envNameOf(what)}=${port + 100} npm run demo`,
+      );
   }
 }
 
@@ -151,7 +171,7 @@ async function portProblem(port) {
 
 /** FakeWhatsApp takes a port in start(); the others (for now) only through their HTTP server. */
 async function startOn(fake, port, type) {
-  const url = fake.start.length >= 1 ? await fake.start(port) : await (fake.http ?? fake.server).start(port);
+  const url = await fake.start(port);
   if (new URL(url).port !== String(port)) fail(`the fake ${type} server listens on ${url}, not on port ${port}.`);
   return url;
 }
@@ -176,8 +196,12 @@ function startServer() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = dim('server │ ');
+  // Nest's start-up inventory (every module and route) says nothing to a demo viewer.
+  const noise = /\[(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)\]/;
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(prefix + line));
+    createInterface({ input: stream }).on('line', (line) => {
+      if (!noise.test(line)) console.log(prefix + line);
+    });
   }
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -210,7 +234,7 @@ async function setUp() {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       fail(
-        `Could not sign in as ${ADMIN.email}: the database in ${relative(root, DATA_DIR) || DATA_DIR} was set up with another password. ` +
+        `Could not sign in as ${ADMIN.email}: the database in ${DATA_DIR_SHOWN} was set up with another password. ` +
           'Set ONEBOX_ADMIN_EMAIL/ONEBOX_ADMIN_PASSWORD to that admin, or delete the folder to start over.',
       );
     }
@@ -228,7 +252,10 @@ async function setUp() {
     if (COLLEAGUES) {
       const api = await OneboxApi.login(BASE, m.email, m.password).catch(() => null);
       if (api) colleagues[m.key] = { api, user };
-      else console.log(yellow(`  ⚠ could not sign in as ${m.email} (password changed?); ${m.name} will not answer customers`));
+      else
+        console.log(
+          yellow(`  ⚠ could not sign in as ${m.email} (password changed?); ${m.name} will not answer customers`),
+        );
     }
   }
 
@@ -243,10 +270,16 @@ async function setUp() {
 
   // The fakes start empty on every run and Telegram/MAX webhook secrets stay inside Onebox, so the
   // demo's Telegram and MAX channels are connected afresh each time (their old conversations stay).
-  for (const old of existing.filter((c) => (c.type === 'telegram' && c.name === TELEGRAM.name) || (c.type === 'max' && c.name === MAX.name))) {
+  for (const old of existing.filter(
+    (c) => (c.type === 'telegram' && c.name === TELEGRAM.name) || (c.type === 'max' && c.name === MAX.name),
+  )) {
     await admin.delete(`/api/channels/${old.id}`);
   }
-  channels.telegram = await connect(admin, { type: 'telegram', name: TELEGRAM.name, credentials: { botToken: TELEGRAM.token } });
+  channels.telegram = await connect(admin, {
+    type: 'telegram',
+    name: TELEGRAM.name,
+    credentials: { botToken: TELEGRAM.token },
+  });
   channels.max = await connect(admin, { type: 'max', name: MAX.name, credentials: { token: MAX.token } });
 
   // WhatsApp's webhook lives in "the Meta dashboard" (the fake): the same channel can be pointed at again.
@@ -275,7 +308,8 @@ async function connect(admin, body) {
 // ---- output ------------------------------------------------------------------------------------
 
 function banner({ channels, colleagues }) {
-  const every = INTERVAL.min === INTERVAL.max ? `${fmtSec(INTERVAL.min)}` : `${fmtSec(INTERVAL.min)}–${fmtSec(INTERVAL.max)}`;
+  const every =
+    INTERVAL.min === INTERVAL.max ? `${fmtSec(INTERVAL.min)}` : `${fmtSec(INTERVAL.min)}–${fmtSec(INTERVAL.max)}`;
   const names = Object.values(colleagues).map((c) => c.user.name.split(' ')[0]);
   const lines = [
     bold('Onebox demo is running'),
@@ -289,7 +323,7 @@ function banner({ channels, colleagues }) {
     names.length
       ? `Colleagues  ${names.join(' and ')} answer and resolve their own customers; the others are yours`
       : 'Colleagues  off — every customer waits for you',
-    `Data        ${relative(root, DATA_DIR) || DATA_DIR}${env.DATABASE_URL ? ' (uploads; database: DATABASE_URL)' : ''} — delete it to start over`,
+    `Data        ${DATA_DIR_SHOWN}${env.DATABASE_URL ? ' (uploads; database: DATABASE_URL)' : ''} — delete it to start over`,
     '',
     'Ctrl+C stops the simulator, Onebox and the fakes.',
   ];
@@ -316,12 +350,16 @@ async function summary(admin) {
     }
     cursor = page.nextCursor;
   } while (cursor);
-  const parts = Object.entries(byType).map(([type, e]) => `${type} ${e.conversations} (${e.open} open, ${e.resolved} resolved)`);
+  const parts = Object.entries(byType).map(
+    ([type, e]) => `${type} ${e.conversations} (${e.open} open, ${e.resolved} resolved)`,
+  );
   console.log(`  Conversations in the inbox: ${total} — ${parts.join(', ')}`);
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 function visible(text) {
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
+  return text.replace(ANSI, '');
 }
 
 function fmtSec(ms) {
@@ -367,7 +405,11 @@ function shutdown(code) {
       await exited;
       clearTimeout(timer);
     }
-    await Promise.all(Object.values(fakes).map((f) => Promise.race([f.stop(), new Promise((r) => setTimeout(r, 3000))]).catch(() => undefined)));
+    await Promise.all(
+      Object.values(fakes).map((f) =>
+        Promise.race([f.stop(), new Promise((r) => setTimeout(r, 3000))]).catch(() => undefined),
+      ),
+    );
     process.exit(code);
   })();
   return stopping;

@@ -38,19 +38,31 @@ export function summarize(profile, { top = 30, fromUs = -Infinity, toUs = Infini
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     byPlace.set(place, (byPlace.get(place) ?? 0) + us);
   }
+  // Percentages are of the time the thread was busy: idle samples are left out.
+  const idle = byPlace.get('(idle)') ?? 0;
+  byPlace.delete('(idle)');
+  for (const key of [...byFunction.keys()]) if (key.startsWith('(idle)')) byFunction.delete(key);
+  const busy = total - idle;
   const rows = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([key, us]) => ({ key, ms: Math.round(us / 1000), pct: Math.round((us / total) * 1000) / 10 }));
-  return { totalMs: Math.round(total / 1000), byFunction: rows(byFunction), byPlace: rows(byPlace) };
+      .map(([key, us]) => ({ key, ms: Math.round(us / 1000), pct: Math.round((us / busy) * 1000) / 10 }));
+  return {
+    totalMs: Math.round(total / 1000),
+    busyMs: Math.round(busy / 1000),
+    byFunction: rows(byFunction),
+    byPlace: rows(byPlace),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, top = '30'] = process.argv.slice(2);
   const result = summarize(JSON.parse(readFileSync(file, 'utf8')), { top: Number(top) });
-  console.log(`total sampled: ${result.totalMs} ms\n\nby place:`);
-  for (const r of result.byPlace) console.log(`${String(r.pct).padStart(6)}%  ${String(r.ms).padStart(7)} ms  ${r.key}`);
+  console.log(`sampled ${result.totalMs} ms, busy ${result.busyMs} ms (percentages of busy time)\n\nby place:`);
+  for (const r of result.byPlace)
+    console.log(`${String(r.pct).padStart(6)}%  ${String(r.ms).padStart(7)} ms  ${r.key}`);
   console.log('\nby function (self time):');
-  for (const r of result.byFunction) console.log(`${String(r.pct).padStart(6)}%  ${String(r.ms).padStart(7)} ms  ${r.key}`);
+  for (const r of result.byFunction)
+    console.log(`${String(r.pct).padStart(6)}%  ${String(r.ms).padStart(7)} ms  ${r.key}`);
 }

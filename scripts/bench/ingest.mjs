@@ -88,11 +88,21 @@ async function rawInsertRate(dbUrl, conns, seconds) {
   };
   await Promise.all(clients.map((c, i) => loop(c, i, performance.now() + 500, { n: 0 })));
   const counter = { n: 0 };
+  const cpu = cpuMeter(null);
+  cpu.start();
   const t0 = performance.now();
   await Promise.all(clients.map((c, i) => loop(c, i, t0 + seconds * 1000, counter)));
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuUse = cpu.stop();
   await Promise.all(clients.map((c) => c.end()));
-  return { rowsPerSec: Math.round(counter.n / elapsed), rows: counter.n, conns, seconds: Math.round(elapsed * 10) / 10 };
+  return {
+    rowsPerSec: Math.round(counter.n / elapsed),
+    rows: counter.n,
+    conns,
+    seconds: Math.round(elapsed * 10) / 10,
+    cpu: cpuUse,
+    postgresCpuMsPerRow: Math.round(((cpuUse.postgresPct / 100) * cpuUse.seconds * 1000 * 1000) / counter.n) / 1000,
+  };
 }
 
 function startAgentSocket(base, token) {
@@ -132,13 +142,17 @@ export async function run({ log = console.log } = {}) {
   const background = await backgroundLoad();
   log(`  background load before the run: machine ${background.machineBusyPct}% busy`);
   for (const p of background.processes) log(`    ⚠ pid ${p.pid} uses ${p.cpuPct}% of a core: ${p.command}`);
-  if (background.machineBusyPct > 15) log('    ⚠ the machine is not idle: every figure below is lower than on a quiet machine');
+  if (background.machineBusyPct > 15)
+    log('    ⚠ the machine is not idle: every figure below is lower than on a quiet machine');
   const db = await createBenchDatabase('bench');
   log(`  database ${db.name}`);
 
   log(`  raw single-row INSERTs: ${config.rawConns} connections × ${config.rawSeconds} s…`);
   const raw = await rawInsertRate(db.url, config.rawConns, config.rawSeconds);
-  log(`  raw INSERT rate: ${raw.rowsPerSec} rows/s`);
+  log(
+    `  raw INSERT rate: ${raw.rowsPerSec} rows/s (postgres ${raw.cpu.postgresPct}% of a core, ` +
+      `${raw.postgresCpuMsPerRow} ms CPU per row; bench ${raw.cpu.benchPct}%; machine ${raw.cpu.machineBusyPct}% busy)`,
+  );
 
   const { FakeTelegram } = require(join(root, 'libs', 'fakes', 'dist', 'index.js'));
   const telegram = new FakeTelegram();
@@ -359,7 +373,17 @@ export async function run({ log = console.log } = {}) {
       expectedStored: okTotal,
       storedOk: stored === okTotal,
       cpu: cpuUse,
-      db: { commitsPerMsg: perMessage('commits'), rollbacksPerMsg: perMessage('rollbacks'), insertsPerMsg: perMessage('inserted'), updatesPerMsg: perMessage('updated'), fetchedPerMsg: perMessage('fetched') },
+      cpuMsPerMsg: {
+        server: ok ? Math.round(((cpuUse.serverPct / 100) * cpuUse.seconds * 1e6) / ok) / 1000 : null,
+        postgres: ok ? Math.round(((cpuUse.postgresPct / 100) * cpuUse.seconds * 1e6) / ok) / 1000 : null,
+      },
+      db: {
+        commitsPerMsg: perMessage('commits'),
+        rollbacksPerMsg: perMessage('rollbacks'),
+        insertsPerMsg: perMessage('inserted'),
+        updatesPerMsg: perMessage('updated'),
+        fetchedPerMsg: perMessage('fetched'),
+      },
       errorSamples: errorSamples.slice(errorsBefore),
     };
     row.sustained =
@@ -421,7 +445,10 @@ export async function run({ log = console.log } = {}) {
   if (config.cpuProf) {
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
-      profile = { file: join(profDir, file), ...summarize(JSON.parse(readFileSync(join(profDir, file), 'utf8')), { top: 25 }) };
+      profile = {
+        file: join(profDir, file),
+        ...summarize(JSON.parse(readFileSync(join(profDir, file), 'utf8')), { top: 25 }),
+      };
     }
   }
 
@@ -446,13 +473,15 @@ export async function run({ log = console.log } = {}) {
         ['stored==2xx', (r) => (r.storedOk ? 'yes' : `NO ${r.stored}/${r.expectedStored}`)],
         ['cpu srv/pg/bench %', (r) => `${r.cpu.serverPct}/${r.cpu.postgresPct}/${r.cpu.benchPct}`],
         ['machine %', (r) => r.cpu.machineBusyPct],
+        ['cpu ms/msg srv/pg', (r) => `${r.cpuMsPerMsg.server}/${r.cpuMsPerMsg.postgres}`],
         ['commits/msg', (r) => r.db.commitsPerMsg],
         ['', (r) => (r.sustained ? 'sustained' : 'not sustained'), 'l'],
       ],
       steps,
     ),
   );
-  log('  (latencies in ms; answer latency from the scheduled send time; cpu in % of one core, 2 cores = 200 %)');
+  log('  (latencies in ms; answer latency from the scheduled send time; cpu in % of one core, 2 cores = 200 %;');
+  log(`   raw INSERT for comparison: postgres ${raw.postgresCpuMsPerRow} ms CPU per row)`);
   log('\n  PostgreSQL table activity over the run (seq scans on big tables are a red flag):');
   log(
     table(
@@ -469,7 +498,9 @@ export async function run({ log = console.log } = {}) {
     ),
   );
   if (profile) {
-    log(`\n  server CPU profile (${profile.totalMs} ms sampled, ${profile.file}):`);
+    log(
+      `\n  server CPU profile: ${profile.busyMs} ms busy of ${profile.totalMs} ms sampled, % of busy time (${profile.file}):`,
+    );
     for (const r of profile.byPlace.slice(0, 12)) log(`    ${String(r.pct).padStart(5)}%  ${r.key}`);
     log('  top functions (self time):');
     for (const r of profile.byFunction.slice(0, 20)) log(`    ${String(r.pct).padStart(5)}%  ${r.key}`);

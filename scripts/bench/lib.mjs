@@ -43,8 +43,12 @@ export function runCleanups() {
   return cleaning;
 }
 
+/** Set once Ctrl+C (or SIGTERM) arrived: suites' errors after that are the cleanup's doing. */
+export const interruption = { signal: null };
+
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    interruption.signal = signal;
     console.error(`\n${signal}: cleaning up…`);
     runCleanups().finally(() => process.exit(130));
   });
@@ -207,7 +211,8 @@ export function cpuMeter(serverPid) {
       const machine = machineTicks();
       const total = machine.total - t0.machine.total;
       return {
-        serverPct: pct(procTicks(serverPid) - t0.server),
+        seconds: Math.round(seconds * 100) / 100,
+        serverPct: serverPid ? pct(procTicks(serverPid) - t0.server) : null,
         postgresPct: pct(postgresTicks() - t0.pg),
         benchPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
         machineBusyPct: total ? Math.round((1 - (machine.idle - t0.machine.idle) / total) * 100) : null,

@@ -38,41 +38,71 @@ export const CUSTOMERS = [
 export const STORIES = {
   ru: [
     [
-      { text: 'Здравствуйте! Сколько стоит кофемашина Aroma 300?', reply: 'Здравствуйте! 24 990 ₽, есть в наличии на складе в Москве.' },
-      { text: 'А рассрочка есть? И какая гарантия?', reply: 'Да, рассрочка на 6 месяцев без переплаты, гарантия 2 года.' },
+      {
+        text: 'Здравствуйте! Сколько стоит кофемашина Aroma 300?',
+        reply: 'Здравствуйте! 24 990 ₽, есть в наличии на складе в Москве.',
+      },
+      {
+        text: 'А рассрочка есть? И какая гарантия?',
+        reply: 'Да, рассрочка на 6 месяцев без переплаты, гарантия 2 года.',
+      },
       { button: 'Оформить заказ', reply: 'Отлично! Оформила, ссылка на оплату придёт в этот чат.' },
     ],
     [
-      { text: 'Добрый день! Доставляете в Казань? Сколько идёт?', reply: 'Добрый день! Да, 2–3 дня, 390 ₽, от 5 000 ₽ — бесплатно.' },
+      {
+        text: 'Добрый день! Доставляете в Казань? Сколько идёт?',
+        reply: 'Добрый день! Да, 2–3 дня, 390 ₽, от 5 000 ₽ — бесплатно.',
+      },
       { text: 'Можно курьером до двери, вечером после 19:00?', reply: 'Можно, курьер позвонит за час до приезда.' },
       { text: 'Спасибо, тогда оформлю на сайте 👍' },
     ],
     [
-      { text: 'Подскажите размеры пледа Nord? Нужен на двуспальную кровать', reply: 'Есть 150×200 и 200×220 — на двуспальную лучше второй.' },
+      {
+        text: 'Подскажите размеры пледа Nord? Нужен на двуспальную кровать',
+        reply: 'Есть 150×200 и 200×220 — на двуспальную лучше второй.',
+      },
       { photo: true, caption: 'А такой цвет есть? Как на фото', reply: 'Да, это «графит», есть в обоих размерах.' },
       { text: 'Беру 200×220, оформите, пожалуйста', reply: 'Готово, заказ №48391, доставка завтра.' },
     ],
     [
-      { text: 'Здравствуйте, заказ №48213 — когда приедет? Жду уже пятый день', reply: 'Проверяю… Заказ в СДЭК, привезут завтра до 18:00.' },
+      {
+        text: 'Здравствуйте, заказ №48213 — когда приедет? Жду уже пятый день',
+        reply: 'Проверяю… Заказ в СДЭК, привезут завтра до 18:00.',
+      },
       { text: 'Трек-номер можно?', reply: 'Конечно: 1029384756, статус на сайте СДЭК.' },
       { text: 'Спасибо!' },
     ],
     [
-      { text: 'Есть скидки на наушники Quiet Pro? У конкурентов видела дешевле', reply: 'По промокоду ONEBOX10 — минус 10%, выйдет 11 250 ₽.' },
+      {
+        text: 'Есть скидки на наушники Quiet Pro? У конкурентов видела дешевле',
+        reply: 'По промокоду ONEBOX10 — минус 10%, выйдет 11 250 ₽.',
+      },
       { text: 'А если взять две пары?', reply: 'На две пары — 15%, итого 21 250 ₽.' },
       { button: 'Беру две', reply: 'Отлично, резервирую две пары!' },
     ],
     [
-      { text: 'Лампа Lumen мигает, купила неделю назад. Это брак?', reply: 'Очень жаль! Пришлите, пожалуйста, фото или видео.' },
+      {
+        text: 'Лампа Lumen мигает, купила неделю назад. Это брак?',
+        reply: 'Очень жаль! Пришлите, пожалуйста, фото или видео.',
+      },
       { photo: true, caption: 'Вот так выглядит', reply: 'Спасибо. Заменим по гарантии, курьер заберёт бесплатно.' },
       { text: 'Хорошо, жду курьера' },
     ],
     [
-      { text: 'Нужно 12 ламп Lumen в офис. Выставите счёт на юрлицо?', reply: 'Да, конечно. От 10 штук скидка 12% — пришлите реквизиты.' },
-      { text: 'ООО «Вектор», ИНН 7701234567. Счёт на почту n.zaitsev@vector-group.ru', reply: 'Счёт отправили, отгрузим в день оплаты.' },
+      {
+        text: 'Нужно 12 ламп Lumen в офис. Выставите счёт на юрлицо?',
+        reply: 'Да, конечно. От 10 штук скидка 12% — пришлите реквизиты.',
+      },
+      {
+        text: 'ООО «Вектор», ИНН 7701234567. Счёт пришлите на почту, пожалуйста',
+        reply: 'Счёт отправили, отгрузим в день оплаты.',
+      },
     ],
     [
-      { text: 'Кашпо Terra — какой диаметр у самого большого?', reply: '24 см, высота 21 см. Средний — 18, маленький — 12.' },
+      {
+        text: 'Кашпо Terra — какой диаметр у самого большого?',
+        reply: '24 см, высота 21 см. Средний — 18, маленький — 12.',
+      },
       { text: 'Подойдёт для монстеры?', reply: 'Для молодой — да, для взрослой лучше взять на размер больше.' },
     ],
   ],
@@ -83,22 +113,38 @@ export const STORIES = {
       { button: 'Place order', reply: 'Done! You will get the payment link here.' },
     ],
     [
-      { text: 'Hello, what are the delivery options to St Petersburg?', reply: 'Courier in 1–2 days (490 ₽) or free pickup points.' },
+      {
+        text: 'Hello, what are the delivery options to St Petersburg?',
+        reply: 'Courier in 1–2 days (490 ₽) or free pickup points.',
+      },
       { text: 'Is next-day delivery possible?', reply: 'Yes, if you order before 3 pm.' },
       { text: 'Great, thanks!' },
     ],
     [
       { text: 'What size are the Terra planters in the set of 3?', reply: '12, 18 and 24 cm in diameter.' },
-      { photo: true, caption: 'Will the big one fit on this shelf?', reply: 'The shelf looks about 30 cm deep, so yes, it fits.' },
+      {
+        photo: true,
+        caption: 'Will the big one fit on this shelf?',
+        reply: 'The shelf looks about 30 cm deep, so yes, it fits.',
+      },
       { text: 'Perfect, I will take the set' },
     ],
     [
-      { text: 'Hi, my order #51877 has not arrived yet. Any update?', reply: 'Checking… it is out for delivery today.' },
-      { text: 'Can I still change the delivery address?', reply: 'Yes, send me the new address and I will pass it to the courier.' },
+      {
+        text: 'Hi, my order #51877 has not arrived yet. Any update?',
+        reply: 'Checking… it is out for delivery today.',
+      },
+      {
+        text: 'Can I still change the delivery address?',
+        reply: 'Yes, send me the new address and I will pass it to the courier.',
+      },
       { text: 'Thanks a lot 🙏' },
     ],
     [
-      { text: 'Any discount codes for first-time customers?', reply: 'Sure: WELCOME10 gives 10% off your first order.' },
+      {
+        text: 'Any discount codes for first-time customers?',
+        reply: 'Sure: WELCOME10 gives 10% off your first order.',
+      },
       { text: 'Does it stack with the sale price on Quiet Pro?', reply: 'It does, up to 25% in total.' },
       { button: 'Apply code', reply: 'Applied, the new total is in your cart.' },
     ],

@@ -47,6 +47,9 @@ export class Simulator {
       visits: 0,
       lastStory: -1,
       busy: false,
+      waiting: false,
+      doneAt: 0,
+      readyAt: 0,
       // Two of every five customers belong to a colleague; the rest are left for you.
       colleague: colleagueKeys.length && i % 5 < 2 ? colleagueKeys[i % colleagueKeys.length] : null,
       chain: Promise.resolve(),
@@ -85,20 +88,23 @@ export class Simulator {
 
   /** The first four messages come one per channel; then follow-ups, newcomers and returning customers. */
   next() {
-    const idle = this.states.filter((s) => !s.busy);
+    const now = Date.now();
+    const idle = this.states.filter((s) => !s.busy && s.readyAt <= now);
     const fresh = idle.filter((s) => s.visits === 0);
     if (this.sent < CHANNEL_ORDER.length) {
       const wanted = fresh.filter((s) => s.c.channel === CHANNEL_ORDER[this.sent]);
       if (wanted.length) return pick(wanted);
     }
-    const active = idle.filter((s) => s.story && s.step < s.story.length);
-    const done = idle.filter((s) => s.story && s.step >= s.story.length);
+    const active = idle.filter((s) => s.story && s.step < s.story.length && !s.waiting);
+    // Customers come back a while after their story ended (and after a colleague closed it).
+    const comeback = Math.max(20_000, this.interval.max * 12);
+    const done = idle.filter((s) => s.story && s.step >= s.story.length && !s.waiting && now - s.doneAt > comeback);
     const crowded = active.length >= MAX_ACTIVE;
     const roll = Math.random();
     if (active.length && (crowded || roll < 0.55)) return pick(active);
     if (fresh.length && roll < 0.85) return pick(fresh);
     if (done.length) return pick(done);
-    return pick(active.length ? active : fresh.length ? fresh : idle) ?? null;
+    return pick(active.length ? active : fresh.length ? fresh : done) ?? null;
   }
 
   async act(state) {
@@ -115,20 +121,41 @@ export class Simulator {
         // A MAX customer often arrives through a deep link: "Start" first, with where they came from.
         if (state.c.channel === 'max' && state.visits === 1 && Math.random() < 0.6) {
           const payload = pick(MAX_START_PAYLOADS);
-          await this.expect(this.fakes.max.customerStartsBot({ userId: state.c.userId, name: state.c.name, username: state.c.username, payload }));
+          await this.expect(
+            this.fakes.max.customerStartsBot({
+              userId: state.c.userId,
+              name: state.c.name,
+              username: state.c.username,
+              payload,
+            }),
+          );
           this.count(state, `▶ Start (${payload})`);
+          state.readyAt = Date.now() + between(1, 2) * this.interval.max;
           return;
         }
       }
       const step = state.story[state.step];
-      const again = state.visits > 1 && state.step === 0 ? pick(GREETINGS_AGAIN[state.c.lang]) : '';
-      const shown = await this.send(state, step, again);
+      let current = step;
+      let again = '';
+      if (state.visits > 1 && state.step === 0) {
+        // "Hi again! Hello! …" reads oddly: a returning customer's greeting replaces the story's own.
+        again = pick(GREETINGS_AGAIN[state.c.lang]);
+        if (again && step.text) current = { ...step, text: capitalize(step.text.replace(GREETING, '')) };
+      }
+      const shown = await this.send(state, current, again);
       state.step += 1;
       this.count(state, shown);
+      // People type between messages: the next one from this customer comes a few turns later.
+      state.readyAt = Date.now() + between(3, 6) * this.interval.max;
       const last = state.step >= state.story.length;
+      if (last) state.doneAt = Date.now();
       if (state.colleague && (step.reply || last)) {
+        // The customer waits for the colleague's answer before the next question.
         const closing = last ? pick(CLOSINGS[state.c.lang]) : null;
-        state.chain = state.chain.then(() => this.track(this.colleagueAnswers(state, step.reply ?? closing, last)));
+        state.waiting = true;
+        state.chain = state.chain
+          .then(() => this.track(this.colleagueAnswers(state, step.reply ?? closing, last)))
+          .finally(() => (state.waiting = false));
       }
     } finally {
       state.busy = false;
@@ -153,7 +180,9 @@ export class Simulator {
         const who = { chatId: c.chatId, firstName, lastName, username: c.username, languageCode: c.lang };
         const tg = this.fakes.telegram;
         if (step.photo) {
-          await this.expect(tg.customerSendsPhoto({ ...who, bytes: productPhoto(seed), caption: prefix + step.caption }));
+          await this.expect(
+            tg.customerSendsPhoto({ ...who, bytes: productPhoto(seed), caption: prefix + step.caption }),
+          );
           return `📷 ${prefix}${step.caption}`;
         }
         if (step.button) {
@@ -167,7 +196,14 @@ export class Simulator {
         const who = { waId: c.waId, name: c.name };
         const wa = this.fakes.whatsapp;
         if (step.photo) {
-          await this.expect(wa.customerSendsImage({ ...who, data: productPhoto(seed), mimeType: 'image/png', caption: prefix + step.caption }));
+          await this.expect(
+            wa.customerSendsImage({
+              ...who,
+              data: productPhoto(seed),
+              mimeType: 'image/png',
+              caption: prefix + step.caption,
+            }),
+          );
           return `📷 ${prefix}${step.caption}`;
         }
         if (step.button) {
@@ -181,7 +217,14 @@ export class Simulator {
         const who = { userId: c.userId, name: c.name, username: c.username };
         const max = this.fakes.max;
         if (step.photo) {
-          await this.expect(max.customerSendsImage({ ...who, data: productPhoto(seed), mimeType: 'image/png', text: prefix + step.caption }));
+          await this.expect(
+            max.customerSendsImage({
+              ...who,
+              data: productPhoto(seed),
+              mimeType: 'image/png',
+              text: prefix + step.caption,
+            }),
+          );
           return `📷 ${prefix}${step.caption}`;
         }
         if (step.button) {
@@ -206,7 +249,8 @@ export class Simulator {
   async expect(delivery) {
     const result = await delivery;
     const status = typeof result === 'object' && result !== null ? result.status : result;
-    if (status !== null && (status < 200 || status > 299)) throw new Error(`Onebox answered the webhook with ${status}`);
+    if (status !== null && (status < 200 || status > 299))
+      throw new Error(`Onebox answered the webhook with ${status}`);
   }
 
   /** What the widget does: connect with the widget key (and the visitor's token), introduce, type, send. */
@@ -260,7 +304,9 @@ export class Simulator {
     if (resolve) {
       await sleep(Math.min(3000, Math.max(200, this.interval.min / 2)));
       await api.post(`${path}/status`, { status: 'resolved' });
-      this.log(`${clock()}  ${CHANNEL_LABELS[state.c.channel].padEnd(8)} ${user.name} ✓ resolved the conversation with ${state.c.name}`);
+      this.log(
+        `${clock()}  ${CHANNEL_LABELS[state.c.channel].padEnd(8)} ${user.name} ✓ resolved the conversation with ${state.c.name}`,
+      );
     }
   }
 
@@ -276,7 +322,7 @@ export class Simulator {
 
   loadState() {
     try {
-      return existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')).visitorTokens ?? {} : {};
+      return existsSync(this.statePath) ? (JSON.parse(readFileSync(this.statePath, 'utf8')).visitorTokens ?? {}) : {};
     } catch {
       return {};
     }
@@ -300,6 +346,17 @@ function shorten(text, max = 72) {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+const GREETING = /^(здравствуйте|добрый день|привет|hi|hello|hey)[!,.]?\s*/i;
+
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function slug(text) {
-  return text.toLowerCase().replace(/[^a-zа-яё0-9]+/gi, '_').replace(/^_|_$/g, '') || 'button';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-zа-яё0-9]+/gi, '_')
+      .replace(/^_|_$/g, '') || 'button'
+  );
 }

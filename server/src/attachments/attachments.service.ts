@@ -31,8 +31,8 @@ export interface UploadedFile {
 /** Keeps only a file name's safe characters (no paths, no control characters). */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   const clean = base
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f"<>]/g, '')
     .trim()
     .slice(0, 150);

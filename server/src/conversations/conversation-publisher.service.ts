@@ -22,6 +22,14 @@ export class ConversationPublisher {
     this.realtime.toConversationAudience(row, `conversation.${kind}`, mapConversation(row), [previousAssigneeId]);
   }
 
+  /** A new message and the conversation it changed, from one read: what ingest and sends publish. */
+  async messageAdded(message: MessageRow, conversationKind: 'created' | 'updated'): Promise<void> {
+    const row = await this.conversations.findById(message.conversation_id);
+    if (!row) return;
+    this.realtime.toConversationAudience(row, `conversation.${conversationKind}`, mapConversation(row));
+    this.realtime.toConversationAudience(row, 'message.created', mapMessage(message));
+  }
+
   async messageChanged(message: MessageRow, kind: 'created' | 'updated'): Promise<void> {
     const row = await this.conversations.findById(message.conversation_id);
     if (!row) return;

@@ -145,6 +145,12 @@ export class ConversationsRepository {
     tx: Db,
     key: { workspaceId: string; channelId: string; contactId: string; at: Date },
   ): Promise<{ conversation: ConversationRow; created: boolean }> {
+    // Most messages continue an existing conversation: lock it first, insert only when missing.
+    const existing: ConversationRow[] = await tx.query(
+      'SELECT * FROM conversations WHERE channel_id = $1 AND contact_id = $2 FOR UPDATE',
+      [key.channelId, key.contactId],
+    );
+    if (existing[0]) return { conversation: existing[0], created: false };
     const inserted: ConversationRow[] = await tx.query(
       `INSERT INTO conversations (workspace_id, channel_id, contact_id, status, cycle_started_at, last_message_at)
        VALUES ($1, $2, $3, 'open', $4, $4) ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING *`,

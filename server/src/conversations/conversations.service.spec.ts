@@ -468,10 +468,10 @@ describe(ConversationsService.name, () => {
   describe('send', () => {
     const visibility = { workspaceId: WS, restrictToUserId: manager.id };
 
+    /** A public reply is published with one read: the message and the conversation it changed. */
     function stubPublishing(): void {
       worker.nudge.mockReturnValueOnce(undefined);
-      publisher.messageChanged.mockResolvedValueOnce(undefined);
-      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+      publisher.messageAdded.mockResolvedValueOnce(undefined);
     }
 
     it('answers 400 naming `text` for an empty message without opening a transaction', async () => {
@@ -492,6 +492,7 @@ describe(ConversationsService.name, () => {
       expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(events.append).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });
 
@@ -508,6 +509,7 @@ describe(ConversationsService.name, () => {
       expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
       expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
     });
@@ -582,8 +584,10 @@ describe(ConversationsService.name, () => {
         { ...base, type: 'human_reply', payload: { messageId: 'm-new', cannedResponseId: 'cr-1', firstInCycle: true } },
       ]);
       expect(worker.nudge).toHaveBeenCalledTimes(1);
-      expect(publisher.messageChanged).toHaveBeenCalledWith(inserted, 'created');
-      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+      expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+      expect(publisher.messageAdded).toHaveBeenCalledWith(inserted, 'updated');
+      expect(publisher.messageChanged).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
       expect(result).toEqual({
         id: 'm-new',
         conversationId: CONVERSATION_ID,
@@ -643,7 +647,9 @@ describe(ConversationsService.name, () => {
       expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
       expect(conversations.setAssignee).not.toHaveBeenCalled();
       expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).toHaveBeenCalledTimes(1);
       expect(publisher.messageChanged).toHaveBeenCalledWith(note, 'created');
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
       expect(result).toMatchObject({ id: 'm-note', status: 'sent', private: true });
     });
@@ -711,6 +717,7 @@ describe(ConversationsService.name, () => {
       expect(result.id).toBe('m-winner');
       expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });
 
@@ -725,6 +732,7 @@ describe(ConversationsService.name, () => {
 
       expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });
   });
@@ -750,8 +758,7 @@ describe(ConversationsService.name, () => {
       conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
       worker.nudge.mockReturnValueOnce(undefined);
-      publisher.messageChanged.mockResolvedValueOnce(undefined);
-      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+      publisher.messageAdded.mockResolvedValueOnce(undefined);
     }
 
     it('answers 409 window_closed naming `template` for free text after the window closed, and writes nothing', async () => {
@@ -772,6 +779,7 @@ describe(ConversationsService.name, () => {
       expect(conversations.recordAgentMessage).not.toHaveBeenCalled();
       expect(events.append).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.messageChanged).not.toHaveBeenCalled();
     });
 
@@ -789,6 +797,7 @@ describe(ConversationsService.name, () => {
         fakeTx,
         expect.objectContaining({ text: 'Yes, in stock', template: null, status: 'queued' }),
       );
+      expect(publisher.messageAdded).toHaveBeenCalledWith(inserted, 'updated');
       expect(result.id).toBe('m-new');
     });
 
@@ -834,6 +843,7 @@ describe(ConversationsService.name, () => {
         'Template order_ready (ru): A-17, tomorrow',
         true,
       );
+      expect(publisher.messageAdded).toHaveBeenCalledWith(inserted, 'updated');
       expect(result).toMatchObject({ id: 'm-tpl', template, status: 'queued' });
     });
 
@@ -892,6 +902,8 @@ describe(ConversationsService.name, () => {
         expect.objectContaining({ private: true, status: 'sent', template: null }),
       );
       expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(publisher.messageChanged).toHaveBeenCalledWith(note, 'created');
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(result).toMatchObject({ id: 'm-note', private: true });
     });
   });

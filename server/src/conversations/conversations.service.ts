@@ -226,8 +226,8 @@ export class ConversationsService {
     });
     if (result.fresh) {
       this.worker.nudge();
-      await this.publisher.messageChanged(result.message, 'created');
-      if (!result.message.private) await this.publisher.conversationChanged(id);
+      if (result.message.private) await this.publisher.messageChanged(result.message, 'created');
+      else await this.publisher.messageAdded(result.message, 'updated');
     }
     return mapMessage(result.message);
   }

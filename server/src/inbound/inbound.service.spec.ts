@@ -150,12 +150,12 @@ describe(InboundService.name, () => {
 
   describe('message', () => {
     it('ingests a text message with the customer’s identity and no jobs', async () => {
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
 
       await service.apply(channel, connected, [messageEvent({ phone: '+79990001122' })]);
 
-      expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', '555');
+      // A text message is not looked up first: a redelivery is left to the ingest's duplicate path.
+      expect(messages.findByExternalId).not.toHaveBeenCalled();
       expect(ingest.ingest).toHaveBeenCalledTimes(1);
       expect(ingest.ingest).toHaveBeenCalledWith({
         channel,
@@ -178,7 +178,6 @@ describe(InboundService.name, () => {
       ['the username', { contactName: '', username: 'carl' }, 'carl'],
       ['the platform id', { contactName: '', username: undefined }, '1001'],
     ])('names a contact without a name after %s', async (_, names, expected) => {
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
 
       await service.apply(channel, connected, [messageEvent(names)]);
@@ -187,7 +186,6 @@ describe(InboundService.name, () => {
     });
 
     it('keeps the Telegram business connection on the identity, for replies', async () => {
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
 
       await service.apply(channel, connected, [messageEvent({ businessConnectionId: 'bc-7' })]);
@@ -214,6 +212,10 @@ describe(InboundService.name, () => {
 
       await service.apply(channel, connected, [messageEvent({ text: '', media: [photo, pdf, voice] })]);
 
+      expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', '555');
+      expect(messages.findByExternalId.mock.invocationCallOrder[0]).toBeLessThan(
+        attachments.insertPending.mock.invocationCallOrder[0],
+      );
       expect(attachments.insertPending.mock.calls).toEqual([
         ['ws-1', 'ch-tg', photo, 'image.jpeg'],
         ['ws-1', 'ch-tg', pdf, 'invoice.pdf'],
@@ -233,17 +235,30 @@ describe(InboundService.name, () => {
       expect(worker.nudge).toHaveBeenCalledTimes(1);
     });
 
-    it('does nothing for a message already stored (a redelivery)', async () => {
+    it('does nothing for a message with media already stored (a redelivery), creating no attachment rows', async () => {
       messages.findByExternalId.mockResolvedValueOnce(messageRow());
 
       await service.apply(channel, connected, [
         messageEvent({ media: [{ ref: 'file-photo', kind: 'image' }], externalMessageId: 'cb:abc', callbackData: 'yes' }),
       ]);
 
+      expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', 'cb:abc');
       expect(attachments.insertPending).not.toHaveBeenCalled();
       expect(ingest.ingest).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
       expect(adapter.answerCallback).not.toHaveBeenCalled();
+    });
+
+    it('leaves a redelivered text message to the ingest, which answers the stored one: nothing nudged', async () => {
+      ingest.ingest.mockResolvedValueOnce(ingested(true));
+
+      await service.apply(channel, connected, [messageEvent()]);
+
+      expect(messages.findByExternalId).not.toHaveBeenCalled();
+      expect(attachments.insertPending).not.toHaveBeenCalled();
+      expect(ingest.ingest).toHaveBeenCalledTimes(1);
+      expect(ingest.ingest).toHaveBeenCalledWith(expect.objectContaining({ externalMessageId: '555', jobs: [] }));
+      expect(worker.nudge).not.toHaveBeenCalled();
     });
 
     it('ignores a WhatsApp message to another number of the same Meta app', async () => {
@@ -257,7 +272,6 @@ describe(InboundService.name, () => {
 
     it('ingests a WhatsApp message to the channel’s own number', async () => {
       const whatsapp = { ...connected, credentials: { phoneNumberId: '1111', accessToken: 't' } };
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
 
       await service.apply(channel, whatsapp, [messageEvent({ meta: { phoneNumberId: '1111' } })]);
@@ -272,6 +286,7 @@ describe(InboundService.name, () => {
 
       await service.apply(channel, connected, [messageEvent({ media: [{ ref: 'file-photo', kind: 'image' }] })]);
 
+      expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', '555');
       expect(ingest.ingest).toHaveBeenCalledTimes(1);
       expect(worker.nudge).not.toHaveBeenCalled();
     });
@@ -279,7 +294,6 @@ describe(InboundService.name, () => {
 
   describe('callback (button press)', () => {
     it('stores the press and answers the platform with the id after `cb:`', async () => {
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
       adapter.answerCallback.mockResolvedValueOnce(undefined);
 
@@ -295,7 +309,6 @@ describe(InboundService.name, () => {
     });
 
     it('still succeeds when the answer fails (the press is stored)', async () => {
-      messages.findByExternalId.mockResolvedValueOnce(null);
       ingest.ingest.mockResolvedValueOnce(ingested());
       adapter.answerCallback.mockRejectedValueOnce(new Error('query is too old'));
 
@@ -307,7 +320,6 @@ describe(InboundService.name, () => {
     });
 
     it('answers nothing for a press whose id is not a callback id, or on a platform without answers', async () => {
-      messages.findByExternalId.mockResolvedValue(null);
       ingest.ingest.mockResolvedValue(ingested());
 
       await service.apply(channel, connected, [messageEvent({ externalMessageId: 'mid.77', callbackData: 'x' })]);
@@ -424,7 +436,6 @@ describe(InboundService.name, () => {
 
   it('applies several events in order', async () => {
     const edited = messageRow({ text: 'edited' });
-    messages.findByExternalId.mockResolvedValueOnce(null);
     ingest.ingest.mockResolvedValueOnce(ingested());
     messages.applyEdit.mockResolvedValueOnce(edited);
     publisher.messageChanged.mockResolvedValueOnce(undefined);

@@ -48,8 +48,8 @@ export class InboundService {
     // One Meta app calls one URL for all its numbers: keep only this channel's number.
     const number = event.meta?.['phoneNumberId'];
     if (number !== undefined && connected.credentials['phoneNumberId'] && number !== connected.credentials['phoneNumberId']) return;
-    // A redelivery is answered without new attachment rows; the unique key still decides races.
-    if (await this.messages.findByExternalId(channel.id, event.externalMessageId)) return;
+    // A redelivery with media is answered without new attachment rows; the unique key decides the rest.
+    if (event.media.length && (await this.messages.findByExternalId(channel.id, event.externalMessageId))) return;
     const attachments: AttachmentDto[] = [];
     for (const media of event.media) attachments.push(await this.attachments.insertPending(channel.workspace_id, channel.id, media, fileNameOf(media)));
     const result = await this.ingest.ingest({

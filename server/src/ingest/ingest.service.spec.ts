@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { strictMock } from '../../test/strict-mock';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { ConversationEventsRepository } from '../conversations/conversation-events.repository';
@@ -128,8 +129,7 @@ describe(IngestService.name, () => {
   });
 
   function stubPublishing(): void {
-    publisher.conversationChanged.mockResolvedValueOnce(undefined);
-    publisher.messageChanged.mockResolvedValueOnce(undefined);
+    publisher.messageAdded.mockResolvedValueOnce(undefined);
   }
 
   const base = {
@@ -192,8 +192,8 @@ describe(IngestService.name, () => {
       { ...base, cycle: 1, type: 'cycle_started' },
       { ...base, cycle: 1, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
-    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'created');
-    expect(publisher.messageChanged).toHaveBeenCalledWith(message, 'created');
+    expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'created');
     expect(jobs.enqueue).not.toHaveBeenCalled();
   });
 
@@ -253,9 +253,10 @@ describe(IngestService.name, () => {
   });
 
   it('adds a message to an open conversation with only a message_in event, published as updated', async () => {
+    const message = messageRow({ cycle: 3 });
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow({ cycle: 3 }), created: false });
-    messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ cycle: 3 }));
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
     conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
     events.append.mockResolvedValueOnce(undefined);
     stubPublishing();
@@ -269,7 +270,8 @@ describe(IngestService.name, () => {
     expect(events.append).toHaveBeenCalledWith(fakeTx, [
       { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
-    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'updated');
+    expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
   });
 
   it('starts a new cycle when the conversation was resolved: reopened and cycle_started before message_in', async () => {
@@ -298,7 +300,8 @@ describe(IngestService.name, () => {
       { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
     expect(result).toEqual({ message, conversation: restarted, duplicate: false });
-    expect(publisher.conversationChanged).toHaveBeenCalledWith('cv-1', 'updated');
+    expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
   });
 
   it('previews the first attachment when the message has no text', async () => {
@@ -349,6 +352,7 @@ describe(IngestService.name, () => {
     expect(conversations.recordCustomerMessage).not.toHaveBeenCalled();
     expect(events.append).not.toHaveBeenCalled();
     expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(publisher.messageAdded).not.toHaveBeenCalled();
     expect(publisher.conversationChanged).not.toHaveBeenCalled();
     expect(publisher.messageChanged).not.toHaveBeenCalled();
   });
@@ -360,7 +364,7 @@ describe(IngestService.name, () => {
     messages.findByExternalId.mockResolvedValueOnce(null);
 
     await expect(service.ingest(inbound())).rejects.toThrow('Duplicate inbound message could not be found');
-    expect(publisher.messageChanged).not.toHaveBeenCalled();
+    expect(publisher.messageAdded).not.toHaveBeenCalled();
   });
 
   it('passes other transaction errors through without looking for a duplicate', async () => {
@@ -368,6 +372,27 @@ describe(IngestService.name, () => {
 
     await expect(service.ingest(inbound())).rejects.toThrow('deadlock detected');
     expect(messages.findByExternalId).not.toHaveBeenCalled();
-    expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    expect(publisher.messageAdded).not.toHaveBeenCalled();
+  });
+
+  it('answers the platform without waiting for publishing, and a failed publish does not fail the ingest', async () => {
+    const conversation = conversationRow();
+    const message = messageRow();
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation, created: false });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    events.append.mockResolvedValueOnce(undefined);
+    publisher.messageAdded.mockRejectedValueOnce(new Error('socket gone'));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+    try {
+      await expect(service.ingest(inbound())).resolves.toEqual({ message, conversation, duplicate: false });
+      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
+      await new Promise((resolve) => setImmediate(resolve)); // let the fire-and-forget rejection settle
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('socket gone'));
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -50,6 +50,8 @@ class DuplicateInbound extends Error {}
  */
 @Injectable()
 export class IngestService {
+  private readonly logger = new Logger('Ingest');
+
   constructor(
     private readonly tx: TransactionService,
     private readonly contacts: ContactsRepository,
@@ -71,8 +73,10 @@ export class IngestService {
       if (!message || !conversation) throw new Error('Duplicate inbound message could not be found');
       return { message, conversation, duplicate: true };
     }
-    await this.publisher.conversationChanged(outcome.conversation.id, outcome.opened ? 'created' : 'updated');
-    await this.publisher.messageChanged(outcome.message, 'created');
+    // The platform is answered without waiting for agents' sockets; the store already has it all.
+    void this.publisher
+      .messageAdded(outcome.message, outcome.opened ? 'created' : 'updated')
+      .catch((err: Error) => this.logger.warn(`Publishing message ${outcome.message.id} failed: ${err.message}`));
     return { message: outcome.message, conversation: outcome.conversation, duplicate: false };
   }
 

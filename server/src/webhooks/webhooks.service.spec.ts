@@ -134,7 +134,6 @@ describe(WebhooksService.name, () => {
 
     it.each([
       ['an unknown channel', null, 'telegram'],
-      ['a channel of another type', channelRow({ type: 'max' }), 'telegram'],
       ['a webchat channel', channelRow({ type: 'webchat', credentials_enc: null }), 'webchat'],
     ])('answers 404 for %s, touching nothing', async (_, channel, type) => {
       channels.findById.mockResolvedValueOnce(channel);
@@ -142,7 +141,23 @@ describe(WebhooksService.name, () => {
       const err = await rejectionOf(service.receive(type, CHANNEL_ID, HEADERS, body));
 
       expectApiError(err, 404, 'not_found');
+      expect(channels.findById).toHaveBeenCalledWith(CHANNEL_ID);
       expect(messengers.connect).not.toHaveBeenCalled();
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 for a messenger channel of another type, neither verifying nor applying anything', async () => {
+      // The channel is connected (and cached under its id) before the type is compared.
+      const channel = stubChannel(channelRow({ type: 'max' }));
+
+      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, body));
+
+      expectApiError(err, 404, 'not_found');
+      expect(channels.findById).toHaveBeenCalledWith(CHANNEL_ID);
+      expect(messengers.connect).toHaveBeenCalledTimes(1);
+      expect(messengers.connect).toHaveBeenCalledWith(channel);
+      expect(adapter.verifyWebhook).not.toHaveBeenCalled();
+      expect(adapter.normalizeInbound).not.toHaveBeenCalled();
       expect(inbound.apply).not.toHaveBeenCalled();
     });
 
@@ -191,6 +206,112 @@ describe(WebhooksService.name, () => {
       expectApiError(err, 400, 'malformed_update');
       expect(err.message).toBe('The update could not be read: message.chat is undefined');
       expect(inbound.apply).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('channel cache', () => {
+    const body = Buffer.from(JSON.stringify({ update_id: 1 }));
+    const events: InboundEvent[] = [{ kind: 'ignored', reason: 'test' }];
+    const T0 = Date.parse('2024-11-21T10:00:00.000Z');
+    let now: jest.SpyInstance<number, []>;
+
+    beforeEach(() => {
+      now = jest.spyOn(Date, 'now').mockReturnValue(T0);
+    });
+
+    afterEach(() => {
+      now.mockRestore();
+    });
+
+    /** Stubs one verified webhook's handling after the channel lookup. */
+    function stubDelivery(): void {
+      adapter.verifyWebhook.mockReturnValueOnce(true);
+      adapter.normalizeInbound.mockReturnValueOnce(events);
+      inbound.apply.mockResolvedValueOnce(undefined);
+    }
+
+    it('keeps the cache for 2 seconds', () => {
+      expect(WebhooksService.CACHE_MS).toBe(2000);
+    });
+
+    it('looks a channel up and decrypts its credentials once for two webhooks within the TTL', async () => {
+      const channel = stubChannel();
+      stubDelivery();
+      stubDelivery();
+
+      await expect(service.receive('telegram', CHANNEL_ID, HEADERS, body)).resolves.toEqual({ ok: true });
+      now.mockReturnValue(T0 + WebhooksService.CACHE_MS - 1);
+      await expect(service.receive('telegram', CHANNEL_ID, HEADERS, body)).resolves.toEqual({ ok: true });
+
+      expect(channels.findById).toHaveBeenCalledTimes(1);
+      expect(messengers.connect).toHaveBeenCalledTimes(1);
+      expect(adapter.verifyWebhook).toHaveBeenCalledTimes(2);
+      expect(inbound.apply).toHaveBeenCalledTimes(2);
+      expect(inbound.apply).toHaveBeenNthCalledWith(1, channel, connected, events);
+      expect(inbound.apply).toHaveBeenNthCalledWith(2, channel, connected, events);
+    });
+
+    it('looks the channel up again after the TTL, answering with the fresh row', async () => {
+      stubChannel();
+      const renamed = channelRow({ name: 'Renamed bot', webhook_secret: 'whsec-2' });
+      stubDelivery();
+      stubDelivery();
+
+      await service.receive('telegram', CHANNEL_ID, HEADERS, body);
+      now.mockReturnValue(T0 + WebhooksService.CACHE_MS + 1);
+      stubChannel(renamed);
+      await service.receive('telegram', CHANNEL_ID, HEADERS, body);
+
+      expect(channels.findById).toHaveBeenCalledTimes(2);
+      expect(channels.findById).toHaveBeenNthCalledWith(2, CHANNEL_ID);
+      expect(messengers.connect).toHaveBeenCalledTimes(2);
+      expect(messengers.connect).toHaveBeenNthCalledWith(2, renamed);
+      expect(adapter.verifyWebhook).toHaveBeenNthCalledWith(
+        2,
+        { headers: HEADERS, rawBody: body },
+        CREDENTIALS,
+        'whsec-2',
+      );
+      expect(inbound.apply).toHaveBeenNthCalledWith(2, renamed, connected, events);
+    });
+
+    it('caches each channel id on its own', async () => {
+      const OTHER_ID = 'c1a2b3c4-0000-4000-8000-000000000002';
+      const first = stubChannel();
+      const second = stubChannel(channelRow({ id: OTHER_ID }));
+      stubDelivery();
+      stubDelivery();
+
+      await service.receive('telegram', CHANNEL_ID, HEADERS, body);
+      await service.receive('telegram', OTHER_ID, HEADERS, body);
+
+      expect(channels.findById.mock.calls).toEqual([[CHANNEL_ID], [OTHER_ID]]);
+      expect(messengers.connect.mock.calls).toEqual([[first], [second]]);
+    });
+
+    it('caches an unknown channel too: 404 again within the TTL without a second lookup', async () => {
+      channels.findById.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, body)), 404, 'not_found');
+      now.mockReturnValue(T0 + WebhooksService.CACHE_MS - 1);
+      expectApiError(await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, body)), 404, 'not_found');
+
+      expect(channels.findById).toHaveBeenCalledTimes(1);
+      expect(messengers.connect).not.toHaveBeenCalled();
+      expect(inbound.apply).not.toHaveBeenCalled();
+    });
+
+    it('finds a channel created after an unknown answer once the TTL has passed', async () => {
+      channels.findById.mockResolvedValueOnce(null);
+      stubDelivery();
+
+      expectApiError(await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, body)), 404, 'not_found');
+      now.mockReturnValue(T0 + WebhooksService.CACHE_MS + 1);
+      const channel = stubChannel();
+      await expect(service.receive('telegram', CHANNEL_ID, HEADERS, body)).resolves.toEqual({ ok: true });
+
+      expect(channels.findById).toHaveBeenCalledTimes(2);
+      expect(inbound.apply).toHaveBeenCalledWith(channel, connected, events);
     });
   });
 

@@ -13,6 +13,9 @@ type Headers = Record<string, string | string[] | undefined>;
  */
 @Injectable()
 export class WebhooksService {
+  static readonly CACHE_MS = 2000;
+  private readonly cache = new Map<string, { until: number; found: { channel: ChannelRow; connected: ConnectedChannel } | null }>();
+
   constructor(
     private readonly channels: ChannelsRepository,
     private readonly messengers: MessengerRegistry,
@@ -49,9 +52,21 @@ export class WebhooksService {
     return answer;
   }
 
+  /**
+   * The channel and its decrypted credentials, remembered for a moment: a busy channel's webhooks
+   * would otherwise each read and decrypt the same row. A removed channel stops answering within
+   * `CACHE_MS`.
+   */
   private async channelOf(type: string, channelId: string): Promise<{ channel: ChannelRow; connected: ConnectedChannel }> {
-    const channel = await this.channels.findById(channelId);
-    if (!channel || channel.type !== type || !isMessenger(channel.type)) throw ApiException.notFound('Channel');
-    return { channel, connected: this.messengers.connect(channel) };
+    const now = Date.now();
+    let entry = this.cache.get(channelId);
+    if (!entry || entry.until < now) {
+      const channel = await this.channels.findById(channelId);
+      entry = { until: now + WebhooksService.CACHE_MS, found: channel && isMessenger(channel.type) ? { channel, connected: this.messengers.connect(channel) } : null };
+      this.cache.set(channelId, entry);
+      if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    if (!entry.found || entry.found.channel.type !== type) throw ApiException.notFound('Channel');
+    return entry.found;
   }
 }

@@ -4,16 +4,78 @@ import { ChannelError } from '../channel-error';
 import { splitText, TelegramAdapter } from './telegram.adapter';
 
 const ivan = { chatId: 123456789, firstName: 'Ivan', lastName: 'Petrov', username: 'ivanp' };
-const ALLOWED = ['message', 'edited_message', 'callback_query', 'business_connection', 'business_message', 'edited_business_message'];
+const ALLOWED = [
+  'message',
+  'edited_message',
+  'callback_query',
+  'business_connection',
+  'business_message',
+  'edited_business_message',
+];
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 const PRESSED_AT = new Date('2026-01-01T00:03:00Z');
 
 /** The samples of EXTERNAL-APIS.md §1. */
 const samples = {
-  text: {"update_id":815200001,"message":{"message_id":42,"from":{"id":123456789,"is_bot":false,"first_name":"Ivan","last_name":"Petrov","username":"ivanp","language_code":"ru"},"chat":{"id":123456789,"first_name":"Ivan","last_name":"Petrov","username":"ivanp","type":"private"},"date":1767225600,"text":"Hello, I want to order"}},
-  photo: {"update_id":815200002,"message":{"message_id":43,"from":{"id":123456789,"is_bot":false,"first_name":"Ivan"},"chat":{"id":123456789,"first_name":"Ivan","type":"private"},"date":1767225660,"photo":[{"file_id":"AgACsmall","file_unique_id":"AQADsmall","file_size":1453,"width":90,"height":67},{"file_id":"AgAClarge","file_unique_id":"AQADlarge","file_size":81234,"width":1280,"height":960}],"caption":"Here is the invoice"}},
-  edit: {"update_id":815200003,"edited_message":{"message_id":42,"from":{"id":123456789,"is_bot":false,"first_name":"Ivan"},"chat":{"id":123456789,"first_name":"Ivan","type":"private"},"date":1767225600,"edit_date":1767225720,"text":"Hello, I want to order 2 items"}},
-  callback: {"update_id":815200004,"callback_query":{"id":"4382bfdwdsb323b2d9","from":{"id":123456789,"is_bot":false,"first_name":"Ivan"},"message":{"message_id":44,"from":{"id":987654321,"is_bot":true,"first_name":"ShopBot","username":"shop_bot"},"chat":{"id":123456789,"type":"private"},"date":1767225780,"text":"Rate our support","reply_markup":{"inline_keyboard":[[{"text":"5","callback_data":"csat:5"}]]}},"chat_instance":"-5123456789012345678","data":"csat:5"}},
+  text: {
+    update_id: 815200001,
+    message: {
+      message_id: 42,
+      from: {
+        id: 123456789,
+        is_bot: false,
+        first_name: 'Ivan',
+        last_name: 'Petrov',
+        username: 'ivanp',
+        language_code: 'ru',
+      },
+      chat: { id: 123456789, first_name: 'Ivan', last_name: 'Petrov', username: 'ivanp', type: 'private' },
+      date: 1767225600,
+      text: 'Hello, I want to order',
+    },
+  },
+  photo: {
+    update_id: 815200002,
+    message: {
+      message_id: 43,
+      from: { id: 123456789, is_bot: false, first_name: 'Ivan' },
+      chat: { id: 123456789, first_name: 'Ivan', type: 'private' },
+      date: 1767225660,
+      photo: [
+        { file_id: 'AgACsmall', file_unique_id: 'AQADsmall', file_size: 1453, width: 90, height: 67 },
+        { file_id: 'AgAClarge', file_unique_id: 'AQADlarge', file_size: 81234, width: 1280, height: 960 },
+      ],
+      caption: 'Here is the invoice',
+    },
+  },
+  edit: {
+    update_id: 815200003,
+    edited_message: {
+      message_id: 42,
+      from: { id: 123456789, is_bot: false, first_name: 'Ivan' },
+      chat: { id: 123456789, first_name: 'Ivan', type: 'private' },
+      date: 1767225600,
+      edit_date: 1767225720,
+      text: 'Hello, I want to order 2 items',
+    },
+  },
+  callback: {
+    update_id: 815200004,
+    callback_query: {
+      id: '4382bfdwdsb323b2d9',
+      from: { id: 123456789, is_bot: false, first_name: 'Ivan' },
+      message: {
+        message_id: 44,
+        from: { id: 987654321, is_bot: true, first_name: 'ShopBot', username: 'shop_bot' },
+        chat: { id: 123456789, type: 'private' },
+        date: 1767225780,
+        text: 'Rate our support',
+        reply_markup: { inline_keyboard: [[{ text: '5', callback_data: 'csat:5' }]] },
+      },
+      chat_instance: '-5123456789012345678',
+      data: 'csat:5',
+    },
+  },
 };
 
 const privateChat = { id: 123456789, first_name: 'Ivan', type: 'private' };
@@ -77,7 +139,11 @@ describe(TelegramAdapter.name, () => {
 
   describe('webhook', () => {
     it('registers the URL with the secret and the update types Onebox reads', async () => {
-      await adapter.registerWebhook(credentials, { url: 'https://onebox.example/api/webhooks/telegram/ch_1', secret: 's3cret_-X' }, ctx);
+      await adapter.registerWebhook(
+        credentials,
+        { url: 'https://onebox.example/api/webhooks/telegram/ch_1', secret: 's3cret_-X' },
+        ctx,
+      );
 
       const call = only(fake.calls);
       expect(call.path).toBe(`/bot${fake.token}/setWebhook`);
@@ -96,7 +162,11 @@ describe(TelegramAdapter.name, () => {
 
       await adapter.unregisterWebhook(credentials, { url: 'https://onebox.example/hook' }, ctx);
 
-      expect(fake.calls[1]).toMatchObject({ method: 'POST', path: `/bot${fake.token}/deleteWebhook`, body: { drop_pending_updates: false } });
+      expect(fake.calls[1]).toMatchObject({
+        method: 'POST',
+        path: `/bot${fake.token}/deleteWebhook`,
+        body: { drop_pending_updates: false },
+      });
       expect(fake.webhookUrl).toBeNull();
     });
 
@@ -109,9 +179,17 @@ describe(TelegramAdapter.name, () => {
     it('rejects a wrong, missing or empty secret', () => {
       const rawBody = Buffer.from('{}');
 
-      expect(adapter.verifyWebhook({ headers: { 'x-telegram-bot-api-secret-token': 's3creT' }, rawBody }, credentials, 's3cret')).toBe(false);
+      expect(
+        adapter.verifyWebhook(
+          { headers: { 'x-telegram-bot-api-secret-token': 's3creT' }, rawBody },
+          credentials,
+          's3cret',
+        ),
+      ).toBe(false);
       expect(adapter.verifyWebhook({ headers: {}, rawBody }, credentials, 's3cret')).toBe(false);
-      expect(adapter.verifyWebhook({ headers: { 'x-telegram-bot-api-secret-token': '' }, rawBody }, credentials, '')).toBe(false);
+      expect(
+        adapter.verifyWebhook({ headers: { 'x-telegram-bot-api-secret-token': '' }, rawBody }, credentials, ''),
+      ).toBe(false);
     });
 
     it('has no handshake', () => {
@@ -157,7 +235,10 @@ describe(TelegramAdapter.name, () => {
 
       const err = await failure(adapter.poll!(credentials, null, { ...ctx, timeoutSec: 0 }));
 
-      expect(err).toMatchObject({ code: 'temporary', providerCode: expect.stringMatching(/^Conflict: can't use getUpdates/) });
+      expect(err).toMatchObject({
+        code: 'temporary',
+        providerCode: expect.stringMatching(/^Conflict: can't use getUpdates/),
+      });
     });
   });
 
@@ -180,7 +261,12 @@ describe(TelegramAdapter.name, () => {
     it('keeps the largest photo size and the caption as text', () => {
       const event = only(adapter.normalizeInbound(samples.photo)) as InboundMessageEvent;
 
-      expect(event).toMatchObject({ kind: 'message', externalMessageId: '123456789:43', contactName: 'Ivan', text: 'Here is the invoice' });
+      expect(event).toMatchObject({
+        kind: 'message',
+        externalMessageId: '123456789:43',
+        contactName: 'Ivan',
+        text: 'Here is the invoice',
+      });
       expect(event.media).toEqual([{ ref: 'AgAClarge', kind: 'image', mimeType: 'image/jpeg', size: 81234 }]);
     });
 
@@ -213,42 +299,82 @@ describe(TelegramAdapter.name, () => {
     });
 
     it('takes the /start parameter as the source', () => {
-      const update = { update_id: 1, message: { message_id: 1, from: ivanUser, chat: privateChat, date: 1767225600, text: '/start landing_spring' } };
+      const update = {
+        update_id: 1,
+        message: { message_id: 1, from: ivanUser, chat: privateChat, date: 1767225600, text: '/start landing_spring' },
+      };
 
-      expect(only(adapter.normalizeInbound(update))).toMatchObject({ kind: 'message', text: '/start landing_spring', source: 'landing_spring' });
+      expect(only(adapter.normalizeInbound(update))).toMatchObject({
+        kind: 'message',
+        text: '/start landing_spring',
+        source: 'landing_spring',
+      });
     });
 
     it('reads documents, voice notes, audio and video as media', () => {
       const base = { message_id: 5, from: ivanUser, chat: privateChat, date: 1767225600 };
-      const media = (message: object) => (only(adapter.normalizeInbound({ update_id: 1, message: { ...base, ...message } })) as InboundMessageEvent).media;
+      const media = (message: object) =>
+        (only(adapter.normalizeInbound({ update_id: 1, message: { ...base, ...message } })) as InboundMessageEvent)
+          .media;
 
-      expect(media({ document: { file_id: 'BQdoc', file_unique_id: 'u', file_name: 'offer.pdf', mime_type: 'application/pdf', file_size: 10 } })).toEqual([
-        { ref: 'BQdoc', kind: 'document', fileName: 'offer.pdf', mimeType: 'application/pdf', size: 10 },
-      ]);
-      expect(media({ voice: { file_id: 'AwVoice', file_unique_id: 'u', duration: 3, mime_type: 'audio/ogg', file_size: 9 } })).toEqual([
-        { ref: 'AwVoice', kind: 'voice', mimeType: 'audio/ogg', size: 9 },
-      ]);
-      expect(media({ audio: { file_id: 'CQaudio', file_unique_id: 'u', duration: 3, file_name: 'a.mp3', mime_type: 'audio/mpeg' } })).toEqual([
-        { ref: 'CQaudio', kind: 'audio', fileName: 'a.mp3', mimeType: 'audio/mpeg' },
-      ]);
-      expect(media({ video: { file_id: 'BAvideo', file_unique_id: 'u', width: 1, height: 1, duration: 3, mime_type: 'video/mp4' } })).toEqual([
-        { ref: 'BAvideo', kind: 'video', mimeType: 'video/mp4' },
-      ]);
+      expect(
+        media({
+          document: {
+            file_id: 'BQdoc',
+            file_unique_id: 'u',
+            file_name: 'offer.pdf',
+            mime_type: 'application/pdf',
+            file_size: 10,
+          },
+        }),
+      ).toEqual([{ ref: 'BQdoc', kind: 'document', fileName: 'offer.pdf', mimeType: 'application/pdf', size: 10 }]);
+      expect(
+        media({
+          voice: { file_id: 'AwVoice', file_unique_id: 'u', duration: 3, mime_type: 'audio/ogg', file_size: 9 },
+        }),
+      ).toEqual([{ ref: 'AwVoice', kind: 'voice', mimeType: 'audio/ogg', size: 9 }]);
+      expect(
+        media({
+          audio: { file_id: 'CQaudio', file_unique_id: 'u', duration: 3, file_name: 'a.mp3', mime_type: 'audio/mpeg' },
+        }),
+      ).toEqual([{ ref: 'CQaudio', kind: 'audio', fileName: 'a.mp3', mimeType: 'audio/mpeg' }]);
+      expect(
+        media({
+          video: { file_id: 'BAvideo', file_unique_id: 'u', width: 1, height: 1, duration: 3, mime_type: 'video/mp4' },
+        }),
+      ).toEqual([{ ref: 'BAvideo', kind: 'video', mimeType: 'video/mp4' }]);
     });
 
     it('keeps a shared own contact as the phone', () => {
       const update = {
         update_id: 1,
-        message: { message_id: 6, from: ivanUser, chat: privateChat, date: 1767225600, contact: { phone_number: '+79161234567', first_name: 'Ivan', user_id: 123456789 } },
+        message: {
+          message_id: 6,
+          from: ivanUser,
+          chat: privateChat,
+          date: 1767225600,
+          contact: { phone_number: '+79161234567', first_name: 'Ivan', user_id: 123456789 },
+        },
       };
 
-      expect(only(adapter.normalizeInbound(update))).toMatchObject({ kind: 'message', text: '', phone: '+79161234567' });
+      expect(only(adapter.normalizeInbound(update))).toMatchObject({
+        kind: 'message',
+        text: '',
+        phone: '+79161234567',
+      });
     });
 
     it('prefixes business messages with the connection and keeps its id', () => {
       const update = {
         update_id: 9,
-        business_message: { business_connection_id: 'BCid_1', message_id: 7, from: ivanUser, chat: privateChat, date: 1767225600, text: 'Hi manager' },
+        business_message: {
+          business_connection_id: 'BCid_1',
+          message_id: 7,
+          from: ivanUser,
+          chat: privateChat,
+          date: 1767225600,
+          text: 'Hi manager',
+        },
       };
 
       expect(only(adapter.normalizeInbound(update))).toMatchObject({
@@ -263,7 +389,15 @@ describe(TelegramAdapter.name, () => {
     it('turns edited_business_message into an edit', () => {
       const update = {
         update_id: 10,
-        edited_business_message: { business_connection_id: 'BCid_1', message_id: 7, from: ivanUser, chat: privateChat, date: 1767225600, edit_date: 1767225700, text: 'Hi!' },
+        edited_business_message: {
+          business_connection_id: 'BCid_1',
+          message_id: 7,
+          from: ivanUser,
+          chat: privateChat,
+          date: 1767225600,
+          edit_date: 1767225700,
+          text: 'Hi!',
+        },
       };
 
       expect(only(adapter.normalizeInbound(update))).toEqual({
@@ -277,7 +411,16 @@ describe(TelegramAdapter.name, () => {
 
     it('ignores group, supergroup and channel messages with a reason', () => {
       for (const type of ['group', 'supergroup', 'channel']) {
-        const update = { update_id: 1, message: { message_id: 1, from: ivanUser, chat: { id: -100123, title: 'Team', type }, date: 1767225600, text: 'hi' } };
+        const update = {
+          update_id: 1,
+          message: {
+            message_id: 1,
+            from: ivanUser,
+            chat: { id: -100123, title: 'Team', type },
+            date: 1767225600,
+            text: 'hi',
+          },
+        };
 
         expect(adapter.normalizeInbound(update)).toEqual([{ kind: 'ignored', reason: `${type} chat` }]);
       }
@@ -285,23 +428,46 @@ describe(TelegramAdapter.name, () => {
 
     it("ignores a bot's messages and the business owner's own messages", () => {
       const bot = { id: 987654321, is_bot: true, first_name: 'Shop' };
-      const fromBot = { update_id: 1, message: { message_id: 1, from: bot, chat: privateChat, date: 1767225600, text: 'hi' } };
+      const fromBot = {
+        update_id: 1,
+        message: { message_id: 1, from: bot, chat: privateChat, date: 1767225600, text: 'hi' },
+      };
       const fromOwner = {
         update_id: 2,
-        business_message: { business_connection_id: 'BC', message_id: 2, from: { id: 555, is_bot: false, first_name: 'Manager' }, chat: privateChat, date: 1767225600, text: 'hello' },
+        business_message: {
+          business_connection_id: 'BC',
+          message_id: 2,
+          from: { id: 555, is_bot: false, first_name: 'Manager' },
+          chat: privateChat,
+          date: 1767225600,
+          text: 'hello',
+        },
       };
 
       expect(adapter.normalizeInbound(fromBot)).toEqual([{ kind: 'ignored', reason: 'sent by a bot' }]);
-      expect(adapter.normalizeInbound(fromOwner)).toEqual([{ kind: 'ignored', reason: 'sent by the business account owner' }]);
+      expect(adapter.normalizeInbound(fromOwner)).toEqual([
+        { kind: 'ignored', reason: 'sent by the business account owner' },
+      ]);
     });
 
     it('ignores business connections, other update types and malformed bodies', () => {
-      const connection = { update_id: 3, business_connection: { id: 'BC', user: ivanUser, user_chat_id: 1, date: 1, is_enabled: true } };
+      const connection = {
+        update_id: 3,
+        business_connection: { id: 'BC', user: ivanUser, user_chat_id: 1, date: 1, is_enabled: true },
+      };
 
-      expect(adapter.normalizeInbound(connection)).toEqual([{ kind: 'ignored', reason: 'business connection BC enabled' }]);
-      expect(adapter.normalizeInbound({ update_id: 4, my_chat_member: {} })).toEqual([{ kind: 'ignored', reason: 'unsupported update type: my_chat_member' }]);
-      expect(adapter.normalizeInbound({ message: {} })).toEqual([{ kind: 'ignored', reason: 'malformed update: no update_id' }]);
-      expect(adapter.normalizeInbound('nonsense')).toEqual([{ kind: 'ignored', reason: 'malformed update: no update_id' }]);
+      expect(adapter.normalizeInbound(connection)).toEqual([
+        { kind: 'ignored', reason: 'business connection BC enabled' },
+      ]);
+      expect(adapter.normalizeInbound({ update_id: 4, my_chat_member: {} })).toEqual([
+        { kind: 'ignored', reason: 'unsupported update type: my_chat_member' },
+      ]);
+      expect(adapter.normalizeInbound({ message: {} })).toEqual([
+        { kind: 'ignored', reason: 'malformed update: no update_id' },
+      ]);
+      expect(adapter.normalizeInbound('nonsense')).toEqual([
+        { kind: 'ignored', reason: 'malformed update: no update_id' },
+      ]);
     });
 
     it('normalizes what the fake delivers, with ids stable across redelivery', async () => {
@@ -323,7 +489,11 @@ describe(TelegramAdapter.name, () => {
     });
 
     it('sends text with sendMessage and answers chat:message ids', async () => {
-      const result = await adapter.send(credentials, { recipient: '123456789', text: 'Hello, Ivan', attachments: [] }, ctx);
+      const result = await adapter.send(
+        credentials,
+        { recipient: '123456789', text: 'Hello, Ivan', attachments: [] },
+        ctx,
+      );
 
       expect(result).toEqual({ externalIds: ['123456789:2'] });
       const call = only(fake.callsTo('sendMessage'));
@@ -336,7 +506,11 @@ describe(TelegramAdapter.name, () => {
       const connection = await fake.businessConnect({ chatId: 555000111, firstName: 'Manager' }, 'BCid_1');
       await fake.businessMessage({ ...ivan, connectionId: connection, text: 'Hi manager' });
 
-      const result = await adapter.send(credentials, { recipient: '123456789', text: 'Hello', attachments: [], businessConnectionId: 'BCid_1' }, ctx);
+      const result = await adapter.send(
+        credentials,
+        { recipient: '123456789', text: 'Hello', attachments: [], businessConnectionId: 'BCid_1' },
+        ctx,
+      );
 
       expect(JSON.parse(only(fake.callsTo('sendMessage')).rawBody.toString())).toEqual({
         chat_id: 123456789,
@@ -361,7 +535,11 @@ describe(TelegramAdapter.name, () => {
     it('sends an image with sendPhoto as multipart, the text as its caption', async () => {
       const result = await adapter.send(
         credentials,
-        { recipient: '123456789', text: 'Your invoice', attachments: [{ fileName: 'invoice.png', mimeType: 'image/png', data: PNG }] },
+        {
+          recipient: '123456789',
+          text: 'Your invoice',
+          attachments: [{ fileName: 'invoice.png', mimeType: 'image/png', data: PNG }],
+        },
         ctx,
       );
 
@@ -401,6 +579,24 @@ describe(TelegramAdapter.name, () => {
       expect(result.externalIds).toEqual(['123456789:2', '123456789:3']);
     });
 
+    it('keeps a file name with spaces and Cyrillic letters', async () => {
+      await adapter.send(
+        credentials,
+        {
+          recipient: '123456789',
+          text: '',
+          attachments: [{ fileName: 'Счёт за май.pdf', mimeType: 'application/pdf', data: Buffer.from('%PDF') }],
+        },
+        ctx,
+      );
+
+      expect(fake.sentMessages(ivan.chatId)[0]['document']).toMatchObject({
+        file_name: 'Счёт за май.pdf',
+        mime_type: 'application/pdf',
+        file_size: 4,
+      });
+    });
+
     it('sends text over 1024 characters as its own message before the attachment', async () => {
       const text = 'a '.repeat(600).trim();
 
@@ -416,7 +612,9 @@ describe(TelegramAdapter.name, () => {
     });
 
     it('refuses an empty message without calling Telegram', async () => {
-      const err = await failure(adapter.send(credentials, { recipient: '123456789', text: '  ', attachments: [] }, ctx));
+      const err = await failure(
+        adapter.send(credentials, { recipient: '123456789', text: '  ', attachments: [] }, ctx),
+      );
 
       expect(err.code).toBe('unsupported_content');
       expect(fake.callsTo('sendMessage')).toHaveLength(0);
@@ -434,11 +632,19 @@ describe(TelegramAdapter.name, () => {
       expect(media.mimeType).toBe('image/jpeg');
       expect(media.fileName).toMatch(/^file_\d+\.jpg$/);
       expect(JSON.parse(only(fake.callsTo('getFile')).rawBody.toString())).toEqual({ file_id: event.media[0].ref });
-      expect(fake.calls[1]).toMatchObject({ method: 'GET', path: expect.stringMatching(new RegExp(`^/file/bot${fake.token}/photos/file_\\d+\\.jpg$`)) });
+      expect(fake.calls[1]).toMatchObject({
+        method: 'GET',
+        path: expect.stringMatching(new RegExp(`^/file/bot${fake.token}/photos/file_\\d+\\.jpg$`)),
+      });
     });
 
     it('keeps the name and type of a document', async () => {
-      const { update } = await fake.customerSendsDocument({ ...ivan, bytes: Buffer.from('a,b'), fileName: 'prices.csv', mimeType: 'text/csv' });
+      const { update } = await fake.customerSendsDocument({
+        ...ivan,
+        bytes: Buffer.from('a,b'),
+        fileName: 'prices.csv',
+        mimeType: 'text/csv',
+      });
       const event = only(adapter.normalizeInbound(update)) as InboundMessageEvent;
 
       const media = await adapter.fetchMedia(credentials, event.media[0], ctx);
@@ -451,7 +657,10 @@ describe(TelegramAdapter.name, () => {
       const event = only(adapter.normalizeInbound(update)) as InboundMessageEvent;
       fake.inject({ pathEndsWith: '.jpg', times: 1, reply: { status: 502, body: 'Bad Gateway' } });
 
-      expect(await failure(adapter.fetchMedia(credentials, event.media[0], ctx))).toMatchObject({ code: 'temporary', providerCode: 502 });
+      expect(await failure(adapter.fetchMedia(credentials, event.media[0], ctx))).toMatchObject({
+        code: 'temporary',
+        providerCode: 502,
+      });
     });
   });
 
@@ -463,14 +672,20 @@ describe(TelegramAdapter.name, () => {
 
       await adapter.answerCallback(credentials, id, ctx);
 
-      expect(JSON.parse(only(fake.callsTo('answerCallbackQuery')).rawBody.toString())).toEqual({ callback_query_id: id });
+      expect(JSON.parse(only(fake.callsTo('answerCallbackQuery')).rawBody.toString())).toEqual({
+        callback_query_id: id,
+      });
       expect(fake.answeredCallbackQueries()).toEqual([{ id }]);
     });
   });
 
   describe('errors', () => {
     const text = { recipient: '123456789', text: 'Hello', attachments: [] };
-    const photo = { recipient: '123456789', text: '', attachments: [{ fileName: 'p.jpg', mimeType: 'image/jpeg', data: PNG }] };
+    const photo = {
+      recipient: '123456789',
+      text: '',
+      attachments: [{ fileName: 'p.jpg', mimeType: 'image/jpeg', data: PNG }],
+    };
     const telegramError = (status: number, description: string) => ({
       status,
       body: { ok: false, error_code: status, description },
@@ -485,12 +700,18 @@ describe(TelegramAdapter.name, () => {
 
       const err = await failure(adapter.send(credentials, text, ctx));
 
-      expect(err).toMatchObject({ code: 'rate_limited', retryAfterMs: 7000, providerCode: 'Too Many Requests: retry after 7' });
+      expect(err).toMatchObject({
+        code: 'rate_limited',
+        retryAfterMs: 7000,
+        providerCode: 'Too Many Requests: retry after 7',
+      });
       expect(err.retryable).toBe(true);
     });
 
     it('401 Unauthorized → invalid_credentials', async () => {
-      const err = await failure(adapter.checkCredentials({ botToken: '123456789:AAwrongwrongwrongwrongwrongwrongwrong' }, ctx));
+      const err = await failure(
+        adapter.checkCredentials({ botToken: '123456789:AAwrongwrongwrongwrongwrongwrongwrong' }, ctx),
+      );
 
       expect(err).toMatchObject({ code: 'invalid_credentials', providerCode: 'Unauthorized' });
     });
@@ -498,7 +719,10 @@ describe(TelegramAdapter.name, () => {
     it('404 Not Found (a token Telegram cannot parse) → invalid_credentials', async () => {
       fake.inject({ pathEndsWith: '/getMe', times: 1, reply: telegramError(404, 'Not Found') });
 
-      expect(await failure(adapter.checkCredentials(credentials, ctx))).toMatchObject({ code: 'invalid_credentials', providerCode: 'Not Found' });
+      expect(await failure(adapter.checkCredentials(credentials, ctx))).toMatchObject({
+        code: 'invalid_credentials',
+        providerCode: 'Not Found',
+      });
     });
 
     it('403 bot was blocked by the user → recipient_unreachable', async () => {
@@ -506,12 +730,19 @@ describe(TelegramAdapter.name, () => {
 
       const err = await failure(adapter.send(credentials, text, ctx));
 
-      expect(err).toMatchObject({ code: 'recipient_unreachable', providerCode: 'Forbidden: bot was blocked by the user' });
+      expect(err).toMatchObject({
+        code: 'recipient_unreachable',
+        providerCode: 'Forbidden: bot was blocked by the user',
+      });
       expect(err.retryable).toBe(false);
     });
 
     it('403 user is deactivated → recipient_unreachable', async () => {
-      fake.inject({ pathEndsWith: '/sendMessage', times: 1, reply: telegramError(403, 'Forbidden: user is deactivated') });
+      fake.inject({
+        pathEndsWith: '/sendMessage',
+        times: 1,
+        reply: telegramError(403, 'Forbidden: user is deactivated'),
+      });
 
       expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({ code: 'recipient_unreachable' });
     });
@@ -523,21 +754,39 @@ describe(TelegramAdapter.name, () => {
     });
 
     it('400 message is too long → unsupported_content', async () => {
-      fake.inject({ pathEndsWith: '/sendMessage', times: 1, reply: telegramError(400, 'Bad Request: message is too long') });
+      fake.inject({
+        pathEndsWith: '/sendMessage',
+        times: 1,
+        reply: telegramError(400, 'Bad Request: message is too long'),
+      });
 
-      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({ code: 'unsupported_content', providerCode: 'Bad Request: message is too long' });
+      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({
+        code: 'unsupported_content',
+        providerCode: 'Bad Request: message is too long',
+      });
     });
 
     it('400 wrong file identifier → unsupported_content', async () => {
-      fake.inject({ pathEndsWith: '/sendPhoto', times: 1, reply: telegramError(400, 'Bad Request: wrong file identifier/HTTP URL specified') });
+      fake.inject({
+        pathEndsWith: '/sendPhoto',
+        times: 1,
+        reply: telegramError(400, 'Bad Request: wrong file identifier/HTTP URL specified'),
+      });
 
       expect(await failure(adapter.send(credentials, photo, ctx))).toMatchObject({ code: 'unsupported_content' });
     });
 
     it('400 PHOTO_INVALID_DIMENSIONS → unsupported_content', async () => {
-      fake.inject({ pathEndsWith: '/sendPhoto', times: 1, reply: telegramError(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS') });
+      fake.inject({
+        pathEndsWith: '/sendPhoto',
+        times: 1,
+        reply: telegramError(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS'),
+      });
 
-      expect(await failure(adapter.send(credentials, photo, ctx))).toMatchObject({ code: 'unsupported_content', providerCode: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
+      expect(await failure(adapter.send(credentials, photo, ctx))).toMatchObject({
+        code: 'unsupported_content',
+        providerCode: 'Bad Request: PHOTO_INVALID_DIMENSIONS',
+      });
     });
 
     it('500 Internal Server Error (JSON) → temporary', async () => {
@@ -550,9 +799,16 @@ describe(TelegramAdapter.name, () => {
     });
 
     it('502 Bad Gateway (HTML from the proxy) → temporary', async () => {
-      fake.inject({ pathEndsWith: '/sendMessage', times: 1, reply: { status: 502, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } } });
+      fake.inject({
+        pathEndsWith: '/sendMessage',
+        times: 1,
+        reply: { status: 502, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
+      });
 
-      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({ code: 'temporary', providerCode: 'network' });
+      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({
+        code: 'temporary',
+        providerCode: 'network',
+      });
     });
 
     it('connection dropped → temporary', async () => {
@@ -564,7 +820,9 @@ describe(TelegramAdapter.name, () => {
     it('no answer within timeoutMs → temporary', async () => {
       fake.inject({ pathEndsWith: '/sendMessage', times: 1, delayMs: 500 });
 
-      expect(await failure(adapter.send(credentials, text, { ...ctx, timeoutMs: 100 }))).toMatchObject({ code: 'temporary' });
+      expect(await failure(adapter.send(credentials, text, { ...ctx, timeoutMs: 100 }))).toMatchObject({
+        code: 'temporary',
+      });
     });
   });
 });

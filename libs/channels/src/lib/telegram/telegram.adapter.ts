@@ -95,7 +95,11 @@ export class TelegramAdapter implements ChannelAdapter<TelegramCredentials> {
     );
   }
 
-  async unregisterWebhook(credentials: TelegramCredentials, _webhook: { url: string }, ctx: AdapterContext): Promise<void> {
+  async unregisterWebhook(
+    credentials: TelegramCredentials,
+    _webhook: { url: string },
+    ctx: AdapterContext,
+  ): Promise<void> {
     await this.call('deleteWebhook', () => this.api(credentials, ctx).deleteWebhook({ drop_pending_updates: false }));
   }
 
@@ -142,7 +146,12 @@ export class TelegramAdapter implements ChannelAdapter<TelegramCredentials> {
     if (update.callback_query) return [this.normalizeCallback(update.callback_query)];
     if (update.business_connection) {
       const connection = update.business_connection;
-      return [{ kind: 'ignored', reason: `business connection ${connection.id} ${connection.is_enabled ? 'enabled' : 'disabled'}` }];
+      return [
+        {
+          kind: 'ignored',
+          reason: `business connection ${connection.id} ${connection.is_enabled ? 'enabled' : 'disabled'}`,
+        },
+      ];
     }
     const type = Object.keys(update).find((key) => key !== 'update_id') ?? 'empty';
     return [{ kind: 'ignored', reason: `unsupported update type: ${type}` }];
@@ -271,7 +280,10 @@ export class TelegramAdapter implements ChannelAdapter<TelegramCredentials> {
       callbackData: query.data,
       media: [],
       sentAt: this.now(),
-      meta: { callbackQueryId: query.id, buttonMessageId: query.message ? String(query.message.message_id) : undefined },
+      meta: {
+        callbackQueryId: query.id,
+        buttonMessageId: query.message ? String(query.message.message_id) : undefined,
+      },
     };
     if (query.from.username) event.username = query.from.username;
     const business = (query.message as Message | undefined)?.business_connection_id;
@@ -317,7 +329,9 @@ function toChatId(recipient: string): number | string {
 }
 
 function isUpdate(value: unknown): value is Update {
-  return typeof value === 'object' && value !== null && typeof (value as { update_id?: unknown }).update_id === 'number';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { update_id?: unknown }).update_id === 'number'
+  );
 }
 
 /** Message ids count per chat; a business account's chats count separately from the bot's. */
@@ -349,10 +363,14 @@ function mediaOf(message: Message): MediaRef[] {
   }
   if (message.animation) {
     const a = message.animation;
-    refs.push(clean({ ref: a.file_id, kind: 'video', fileName: a.file_name, mimeType: a.mime_type, size: a.file_size }));
+    refs.push(
+      clean({ ref: a.file_id, kind: 'video', fileName: a.file_name, mimeType: a.mime_type, size: a.file_size }),
+    );
   } else if (message.document) {
     const d = message.document;
-    refs.push(clean({ ref: d.file_id, kind: 'document', fileName: d.file_name, mimeType: d.mime_type, size: d.file_size }));
+    refs.push(
+      clean({ ref: d.file_id, kind: 'document', fileName: d.file_name, mimeType: d.mime_type, size: d.file_size }),
+    );
   }
   if (message.voice) {
     const v = message.voice;
@@ -360,11 +378,15 @@ function mediaOf(message: Message): MediaRef[] {
   }
   if (message.audio) {
     const a = message.audio;
-    refs.push(clean({ ref: a.file_id, kind: 'audio', fileName: a.file_name, mimeType: a.mime_type, size: a.file_size }));
+    refs.push(
+      clean({ ref: a.file_id, kind: 'audio', fileName: a.file_name, mimeType: a.mime_type, size: a.file_size }),
+    );
   }
   if (message.video) {
     const v = message.video;
-    refs.push(clean({ ref: v.file_id, kind: 'video', fileName: v.file_name, mimeType: v.mime_type, size: v.file_size }));
+    refs.push(
+      clean({ ref: v.file_id, kind: 'video', fileName: v.file_name, mimeType: v.mime_type, size: v.file_size }),
+    );
   }
   if (message.video_note) {
     const v = message.video_note;
@@ -380,11 +402,17 @@ function mediaOf(message: Message): MediaRef[] {
 
 function metaOf(message: Message): Record<string, unknown> | undefined {
   const meta: Record<string, unknown> = {};
-  if (message.location) meta['location'] = { latitude: message.location.latitude, longitude: message.location.longitude };
+  if (message.location)
+    meta['location'] = { latitude: message.location.latitude, longitude: message.location.longitude };
   if (message.venue) meta['venue'] = { title: message.venue.title, address: message.venue.address };
   if (message.contact) {
     const c = message.contact;
-    meta['contact'] = clean({ phoneNumber: c.phone_number, firstName: c.first_name, lastName: c.last_name, userId: c.user_id });
+    meta['contact'] = clean({
+      phoneNumber: c.phone_number,
+      firstName: c.first_name,
+      lastName: c.last_name,
+      userId: c.user_id,
+    });
   }
   if (message.sticker?.emoji) meta['emoji'] = message.sticker.emoji;
   if (message.reply_to_message) meta['replyToMessageId'] = String(message.reply_to_message.message_id);
@@ -397,9 +425,7 @@ function clean<T extends object>(value: T): T {
 
 /** Photos Telegram can re-encode; anything else (SVG, huge images) keeps its bytes as a document. */
 function sendsAsPhoto(attachment: OutgoingAttachment): boolean {
-  return (
-    /^image\/(jpeg|png|webp|gif|bmp)$/.test(attachment.mimeType) && attachment.data.length <= MAX_PHOTO_BYTES
-  );
+  return /^image\/(jpeg|png|webp|gif|bmp)$/.test(attachment.mimeType) && attachment.data.length <= MAX_PHOTO_BYTES;
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
@@ -460,7 +486,12 @@ export function toChannelError(method: string, err: unknown): ChannelError {
     const code = err.error_code;
     if (code === 429) {
       const retryAfter = err.parameters.retry_after;
-      return new ChannelError('rate_limited', message, retryAfter === undefined ? undefined : retryAfter * 1000, description);
+      return new ChannelError(
+        'rate_limited',
+        message,
+        retryAfter === undefined ? undefined : retryAfter * 1000,
+        description,
+      );
     }
     // 401: revoked or wrong token; 404: the token is not even shaped like one.
     if (code === 401 || code === 404) return new ChannelError('invalid_credentials', message, undefined, description);

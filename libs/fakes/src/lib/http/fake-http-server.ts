@@ -56,7 +56,13 @@ export class FakeHttpServer {
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => {
+        this.server!.off('error', reject);
+        resolve();
+      });
+    });
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${host}:${address.port}`;
     return this.baseUrl;

@@ -185,9 +185,10 @@ export class FakeMax {
     return this.http.callsTo(suffix);
   }
 
-  async start(): Promise<string> {
+  /** Listens on `port` (a free one when absent); answers the base URL to use as the API root. */
+  async start(port?: number): Promise<string> {
     this.stopped = false;
-    return this.http.start();
+    return this.http.start(port);
   }
 
   /** Ends pending long polls at once, then closes the server. */

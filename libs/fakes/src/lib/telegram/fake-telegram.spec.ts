@@ -42,7 +42,12 @@ describe(FakeTelegram.name, () => {
     it('answers getMe with the bot user', async () => {
       const me = await bot.telegram.getMe();
 
-      expect(me).toMatchObject({ id: 123456789, is_bot: true, username: 'onebox_test_bot', can_connect_to_business: true });
+      expect(me).toMatchObject({
+        id: 123456789,
+        is_bot: true,
+        username: 'onebox_test_bot',
+        can_connect_to_business: true,
+      });
       expect(fake.callsTo('getMe')[0]).toMatchObject({ method: 'POST', path: `/bot${fake.token}/getMe` });
     });
 
@@ -99,7 +104,11 @@ describe(FakeTelegram.name, () => {
 
       const err = await rejection(bot.telegram.sendMessage(ivan.chatId, 'Still there?'));
 
-      expect(err.response).toEqual({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+      expect(err.response).toEqual({
+        ok: false,
+        error_code: 403,
+        description: 'Forbidden: bot was blocked by the user',
+      });
     });
 
     it('answers 429 with retry_after while throttled', async () => {
@@ -134,7 +143,10 @@ describe(FakeTelegram.name, () => {
     it('takes a document uploaded as multipart, keeping its name', async () => {
       await fake.customerWrites({ ...ivan, text: 'Hi' });
 
-      const message = await bot.telegram.sendDocument(ivan.chatId, { source: Buffer.from('%PDF-1.4'), filename: 'offer.pdf' });
+      const message = await bot.telegram.sendDocument(ivan.chatId, {
+        source: Buffer.from('%PDF-1.4'),
+        filename: 'offer.pdf',
+      });
 
       expect(message.document).toMatchObject({ file_name: 'offer.pdf', mime_type: 'application/pdf', file_size: 8 });
     });
@@ -145,14 +157,19 @@ describe(FakeTelegram.name, () => {
       const err = await rejection(bot.telegram.sendPhoto(ivan.chatId, 'AgACnope'));
 
       expect(err.response.description).toBe('Bad Request: wrong file identifier/HTTP URL specified');
-      expect((await rejection(bot.telegram.getFile('AgACnope'))).response.description).toBe('Bad Request: invalid file_id');
+      expect((await rejection(bot.telegram.getFile('AgACnope'))).response.description).toBe(
+        'Bad Request: invalid file_id',
+      );
     });
   });
 
   describe('webhook management', () => {
     it('sets, describes and deletes the webhook', async () => {
       await expect(
-        bot.telegram.setWebhook('https://onebox.example/hook', { secret_token: 's3cr3t_-', allowed_updates: ['message'] }),
+        bot.telegram.setWebhook('https://onebox.example/hook', {
+          secret_token: 's3cr3t_-',
+          allowed_updates: ['message'],
+        }),
       ).resolves.toBe(true);
 
       expect(await bot.telegram.getWebhookInfo()).toEqual({
@@ -164,16 +181,24 @@ describe(FakeTelegram.name, () => {
         allowed_updates: ['message'],
       });
       await expect(bot.telegram.deleteWebhook()).resolves.toBe(true);
-      expect(await bot.telegram.getWebhookInfo()).toEqual({ url: '', has_custom_certificate: false, pending_update_count: 0 });
+      expect(await bot.telegram.getWebhookInfo()).toEqual({
+        url: '',
+        has_custom_certificate: false,
+        pending_update_count: 0,
+      });
     });
 
     it("words setWebhook's outcome as Telegram does", async () => {
       const said = async (method: 'setWebhook' | 'deleteWebhook', body: object) =>
-        ((await (await fetch(`${fake.url}/bot${fake.token}/${method}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })).json()) as { description: string }).description;
+        (
+          (await (
+            await fetch(`${fake.url}/bot${fake.token}/${method}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            })
+          ).json()) as { description: string }
+        ).description;
 
       expect(await said('setWebhook', { url: 'https://onebox.example/hook' })).toBe('Webhook was set');
       expect(await said('setWebhook', { url: 'https://onebox.example/hook' })).toBe('Webhook is already set');
@@ -184,7 +209,11 @@ describe(FakeTelegram.name, () => {
     it('refuses a secret token outside A-Za-z0-9_-', async () => {
       const err = await rejection(bot.telegram.setWebhook('https://onebox.example/hook', { secret_token: 'a+b/c=' }));
 
-      expect(err.response).toEqual({ ok: false, error_code: 400, description: 'Bad Request: secret token contains unallowed characters' });
+      expect(err.response).toEqual({
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: secret token contains unallowed characters',
+      });
     });
 
     it('refuses getUpdates with 409 while a webhook is set', async () => {
@@ -195,7 +224,8 @@ describe(FakeTelegram.name, () => {
       expect(err.response).toEqual({
         ok: false,
         error_code: 409,
-        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       });
     });
   });
@@ -237,7 +267,10 @@ describe(FakeTelegram.name, () => {
 
       await bot.telegram.getUpdates(0, 100, 0, undefined);
 
-      expect((await first).response).toMatchObject({ error_code: 409, description: expect.stringMatching(/^Conflict: terminated by other getUpdates/) });
+      expect((await first).response).toMatchObject({
+        error_code: 409,
+        description: expect.stringMatching(/^Conflict: terminated by other getUpdates/),
+      });
     });
   });
 
@@ -265,7 +298,12 @@ describe(FakeTelegram.name, () => {
 
       expect(delivery.status).toBe(200);
       expect(delivery.update).toMatchObject({
-        message: { message_id: 1, from: { id: ivan.chatId, is_bot: false, first_name: 'Ivan' }, chat: { id: ivan.chatId, type: 'private' }, text: 'Hello' },
+        message: {
+          message_id: 1,
+          from: { id: ivan.chatId, is_bot: false, first_name: 'Ivan' },
+          chat: { id: ivan.chatId, type: 'private' },
+          text: 'Hello',
+        },
       });
       expect(fake.sentMessages(ivan.chatId).map((m) => m.text)).toEqual(['Got: Hello']);
     });
@@ -278,7 +316,9 @@ describe(FakeTelegram.name, () => {
 
       expect(delivery.status).toBe(403);
       expect(fake.sentMessages()).toEqual([]);
-      expect((await bot.telegram.getWebhookInfo()).last_error_message).toBe('Wrong response from the webhook: 403 Forbidden');
+      expect((await bot.telegram.getWebhookInfo()).last_error_message).toBe(
+        'Wrong response from the webhook: 403 Forbidden',
+      );
     });
 
     it('redelivers the very same update', async () => {

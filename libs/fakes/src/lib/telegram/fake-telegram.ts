@@ -132,8 +132,9 @@ export class FakeTelegram {
     this.botFirstName = options.botFirstName ?? 'Onebox Test';
   }
 
-  start(): Promise<string> {
-    return this.http.start();
+  /** Listens on `port` (a free one when absent); answers the base URL to use as the API root. */
+  start(port?: number): Promise<string> {
+    return this.http.start(port);
   }
 
   async stop(): Promise<void> {
@@ -263,7 +264,13 @@ export class FakeTelegram {
     const mine = this.sentMessages(input.chatId);
     const message =
       (input.messageId ? mine.find((m) => m.message_id === input.messageId) : mine[mine.length - 1]) ??
-      ({ message_id: this.nextMessageId(String(chat.id)), from: this.botUser(), chat, date: nowSeconds(), text: '…' } as TgMessage);
+      ({
+        message_id: this.nextMessageId(String(chat.id)),
+        from: this.botUser(),
+        chat,
+        date: nowSeconds(),
+        text: '…',
+      } as TgMessage);
     const id = randomBytes(8).readBigUInt64BE().toString();
     this.openCallbacks.add(id);
     return this.deliverUpdate({
@@ -365,7 +372,11 @@ export class FakeTelegram {
     }
   }
 
-  private async method(name: string, p: Params, call: RecordedCall): Promise<{ result: unknown; description?: string }> {
+  private async method(
+    name: string,
+    p: Params,
+    call: RecordedCall,
+  ): Promise<{ result: unknown; description?: string }> {
     switch (name) {
       case 'getme':
         return { result: this.getMe() };
@@ -408,7 +419,8 @@ export class FakeTelegram {
     const url = str(p, 'url') ?? '';
     const secret = str(p, 'secret_token');
     if (secret !== undefined && secret.length > 256) throw badRequest('secret token is too long');
-    if (secret !== undefined && !SECRET_TOKEN.test(secret)) throw badRequest('secret token contains unallowed characters');
+    if (secret !== undefined && !SECRET_TOKEN.test(secret))
+      throw badRequest('secret token contains unallowed characters');
     const maxConnections = num(p, 'max_connections') ?? 40;
     if (maxConnections < 1 || maxConnections > 100) throw badRequest('max_connections must be between 1 and 100');
     if (url && !isHttpUrl(url)) throw badRequest('invalid webhook URL specified');
@@ -516,7 +528,8 @@ export class FakeTelegram {
   ): { stored?: { bytes: Buffer; fileName: string; mimeType: string }; fileId: string } {
     const value = p[kind];
     const attach = typeof value === 'string' && value.startsWith('attach://') ? value.slice('attach://'.length) : null;
-    const part = call.files.find((f) => f.field === (attach ?? kind));
+    const field = attach ?? kind;
+    const part = call.files.find((f) => f.field === field) ?? rawFileParts(call).find((f) => f.field === field);
     if (part) {
       if (part.data.length === 0) throw badRequest('file must be non-empty');
       const fileName = part.fileName || `${kind}.${kind === 'photo' ? 'jpg' : 'dat'}`;
@@ -542,7 +555,12 @@ export class FakeTelegram {
   private getFile(p: Params): TgObject {
     const file = this.files.get(str(p, 'file_id') ?? '');
     if (!file) throw badRequest('invalid file_id');
-    return { file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: file.bytes.length, file_path: file.filePath };
+    return {
+      file_id: file.fileId,
+      file_unique_id: file.fileUniqueId,
+      file_size: file.bytes.length,
+      file_path: file.filePath,
+    };
   }
 
   private download(token: string, path: string): FakeReply {
@@ -598,7 +616,12 @@ export class FakeTelegram {
 
   private customerMessage(customer: Customer): TgMessage {
     const chat = this.rememberChat(customer);
-    return { message_id: this.nextMessageId(String(chat.id)), from: userOf(chat, customer.languageCode), chat, date: nowSeconds() };
+    return {
+      message_id: this.nextMessageId(String(chat.id)),
+      from: userOf(chat, customer.languageCode),
+      chat,
+      date: nowSeconds(),
+    };
   }
 
   private findCustomerMessage(chatId: number, messageId: number): TgMessage | undefined {
@@ -649,7 +672,11 @@ export class FakeTelegram {
   /** Telegram keeps the original and a 90px thumbnail; the largest size is the original bytes. */
   private photoSizes(bytes: Buffer): TgObject[] {
     const large = this.addFile(bytes, { fileName: 'photo.jpg', mimeType: 'image/jpeg' }, 'photos');
-    const small = this.addFile(bytes.subarray(0, Math.min(bytes.length, 1024)), { fileName: 'photo.jpg', mimeType: 'image/jpeg' }, 'photos');
+    const small = this.addFile(
+      bytes.subarray(0, Math.min(bytes.length, 1024)),
+      { fileName: 'photo.jpg', mimeType: 'image/jpeg' },
+      'photos',
+    );
     return [this.photoSize(small, 90, 90), this.photoSize(large, 1280, 960)];
   }
 
@@ -715,6 +742,32 @@ function failure(err: BotApiError): FakeReply {
   const body: TgObject = { ok: false, error_code: err.status, description: err.description };
   if (err.parameters) body['parameters'] = err.parameters;
   return { status: err.status, body };
+}
+
+/**
+ * Telegram reads `filename=` values unquoted up to the line end (grammY sends them so); busboy
+ * drops such parts when the name has spaces or non-ASCII letters, so the fake re-reads the bytes.
+ */
+function rawFileParts(call: RecordedCall): { field: string; fileName: string; data: Buffer }[] {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(String(call.headers['content-type'] ?? ''));
+  if (!boundary) return [];
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const parts: { field: string; fileName: string; data: Buffer }[] = [];
+  let start = call.rawBody.indexOf(delimiter);
+  while (start >= 0) {
+    const next = call.rawBody.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = call.rawBody.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const headers = headerEnd >= 0 ? part.subarray(0, headerEnd).toString('utf8') : '';
+    const field = /;\s*name="([^"]*)"/i.exec(headers)?.[1];
+    const fileName = /;\s*filename=(?:"([^"]*)"|([^\r\n]*))/i.exec(headers);
+    if (field && fileName) {
+      parts.push({ field, fileName: (fileName[1] ?? fileName[2]).trim(), data: part.subarray(headerEnd + 4) });
+    }
+    start = next;
+  }
+  return parts;
 }
 
 function userOf(chat: TgObject & { id: number }, languageCode?: string): TgUser {

@@ -51,6 +51,17 @@ describe(ConversationThreadStore.name, () => {
     expect(store.loading()).toBe(false);
   });
 
+  it('reloads only the detail, keeping the messages (e.g. after a contact merge)', () => {
+    open();
+    store.reloadDetail();
+    http
+      .expectOne('/api/conversations/c1')
+      .flush(detail('c1', { contact: { ...detail('c1').contact, phone: '+7 900' } }));
+    http.expectNone((r) => r.url === '/api/conversations/c1/messages');
+    expect(store.detail()?.contact.phone).toBe('+7 900');
+    expect(store.messages().map((m) => m.id)).toEqual(['m1', 'm2']);
+  });
+
   it('pages upwards with before=<oldest id> and prepends', () => {
     open([message('m3'), message('m4')], true);
     store.loadOlder();

@@ -126,6 +126,20 @@ export class ConversationThreadStore {
     );
   }
 
+  /** Fetch the detail again, keeping the messages: e.g. a contact merge moved identities and conversations. */
+  reloadDetail(): void {
+    const id = this.conversationId();
+    if (!id) return;
+    this.requests.add(
+      this.api.get(id).subscribe({
+        next: (detail) => {
+          if (this.conversationId() === id) this.detail.set(detail);
+        },
+        error: (err: unknown) => this.fail(err),
+      }),
+    );
+  }
+
   close(): void {
     this.requests.unsubscribe();
     this.conversationId.set(null);

@@ -23,6 +23,7 @@ import { ConversationThreadStore, type OutgoingDraft } from '../data-access/conv
 import { InboxShortcuts } from '../data-access/inbox-shortcuts.service';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 import { ComposerComponent } from '../ui/composer.component';
+import { ContactMergeComponent } from './contact-merge.component';
 import { ContactPanelComponent } from '../ui/contact-panel.component';
 import { MessageThreadComponent } from '../ui/message-thread.component';
 
@@ -32,7 +33,14 @@ const CONTACT_TYPING_TTL_MS = 6000;
 /** The open conversation: header actions, thread, composer and contact panel. */
 @Component({
   selector: 'ob-conversation-page',
-  imports: [TranslatePipe, ChannelIconComponent, ComposerComponent, ContactPanelComponent, MessageThreadComponent],
+  imports: [
+    TranslatePipe,
+    ChannelIconComponent,
+    ComposerComponent,
+    ContactMergeComponent,
+    ContactPanelComponent,
+    MessageThreadComponent,
+  ],
   providers: [ConversationThreadStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -133,7 +141,9 @@ const CONTACT_TYPING_TTL_MS = 6000;
     </section>
     <aside class="contact">
       @if (store.detail(); as d) {
-        <ob-contact-panel [conversation]="d" />
+        <ob-contact-panel [conversation]="d">
+          <ob-contact-merge [contact]="d.contact" (merged)="store.reloadDetail()" />
+        </ob-contact-panel>
       } @else if (store.loading()) {
         <div class="contact-skeleton">
           <span class="skeleton skeleton--circle"></span><span class="skeleton skeleton--line"></span

@@ -5,7 +5,7 @@ import { FormatService } from '../../../core/i18n/format.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 
-/** Who the customer is: contact details, identities per channel, earlier conversations. */
+/** Who the customer is: contact details, identities per channel, earlier conversations; projected content goes under the details. */
 @Component({
   selector: 'ob-contact-panel',
   imports: [RouterLink, TranslatePipe, ChannelIconComponent],
@@ -39,6 +39,8 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
           <dd>{{ c.deal.title }} · {{ c.deal.stage }}</dd>
         }
       </dl>
+      <!-- Actions on the contact (e.g. merging duplicates), supplied by the page. -->
+      <ng-content />
       <h3 class="section">{{ 'contact.identities' | t }}</h3>
       <ul class="list">
         @for (identity of identities(); track identity.channelId + identity.externalId) {
