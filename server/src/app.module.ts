@@ -36,6 +36,7 @@ import { MessengerRegistry } from './messengers/messenger-registry.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { IngestRepository } from './ingest/ingest.repository';
 import { IngestService } from './ingest/ingest.service';
 import { JOB_PROCESSORS } from './jobs/job-processor';
 import { JobWorkerService } from './jobs/job-worker.service';
@@ -103,6 +104,7 @@ export class AppModule {
         AttachmentsRepository,
         AttachmentsService,
         IngestService,
+        IngestRepository,
         JobsRepository,
         JobWorkerService,
         DeliveryProcessor,

@@ -60,7 +60,15 @@ export class AttachmentsRepository {
     const rows: AttachmentRow[] = await this.db.query(
       `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
        VALUES ($1, $2, 'channel', $3, $4, $5, $6, NULL, $7) RETURNING *`,
-      [randomUUID(), workspaceId, channelId, name, media.mimeType ?? 'application/octet-stream', media.size ?? 0, JSON.stringify(media)],
+      [
+        randomUUID(),
+        workspaceId,
+        channelId,
+        name,
+        media.mimeType ?? 'application/octet-stream',
+        media.size ?? 0,
+        JSON.stringify(media),
+      ],
     );
     return mapAttachment(rows[0]);
   }

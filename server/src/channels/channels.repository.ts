@@ -68,7 +68,10 @@ export class ChannelsRepository {
   }
 
   async insert(
-    channel: Pick<ChannelRow, 'workspace_id' | 'type' | 'name' | 'credentials_enc' | 'webhook_secret' | 'widget_key'> & {
+    channel: Pick<
+      ChannelRow,
+      'workspace_id' | 'type' | 'name' | 'credentials_enc' | 'webhook_secret' | 'widget_key'
+    > & {
       settings?: ChannelSettings;
     },
     tx: Db = this.db.manager,

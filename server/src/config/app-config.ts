@@ -110,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     widgetFile: resolve(env['ONEBOX_WIDGET_FILE'] || join(repoRoot, 'libs', 'widget', 'dist', 'widget.js')),
     demoFile: resolve(env['ONEBOX_DEMO_FILE'] || join(repoRoot, 'libs', 'widget', 'demo', 'demo.html')),
     uploadMaxBytes: intVar(env, 'ONEBOX_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, problems, 1),
-    updateMode: (['auto', 'webhook', 'polling'] as const).find((m) => m === (env['ONEBOX_UPDATE_MODE'] || 'auto')) ?? invalidMode(env['ONEBOX_UPDATE_MODE'], problems),
+    updateMode:
+      (['auto', 'webhook', 'polling'] as const).find((m) => m === (env['ONEBOX_UPDATE_MODE'] || 'auto')) ??
+      invalidMode(env['ONEBOX_UPDATE_MODE'], problems),
     pollTimeoutSec: intVar(env, 'ONEBOX_POLL_TIMEOUT_SEC', 25, problems, 0),
     apiRoots: {
       telegram: (env['TELEGRAM_API_ROOT'] || 'https://api.telegram.org').replace(/\/+$/, ''),
@@ -132,7 +134,10 @@ function invalidMode(value: string | undefined, problems: string[]): 'auto' {
 export function isPublicHttps(publicUrl: string): boolean {
   const url = new URL(publicUrl);
   const host = url.hostname;
-  const local = host === 'localhost' || host.endsWith('.local') || /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?::1\]?$)/.test(host);
+  const local =
+    host === 'localhost' ||
+    host.endsWith('.local') ||
+    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?::1\]?$)/.test(host);
   return url.protocol === 'https:' && !local;
 }
 

@@ -31,7 +31,11 @@ export class ContactsController {
   }
 
   @Post(':id/merge')
-  merge(@CurrentUser() auth: AuthUser, @Param('id', contactId) id: string, @Body() body: MergeContactBody): Promise<ContactDto> {
+  merge(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', contactId) id: string,
+    @Body() body: MergeContactBody,
+  ): Promise<ContactDto> {
     return this.contacts.merge(auth, id, body);
   }
 }

@@ -5,7 +5,10 @@ import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } f
 import type { ContactRow, IdentityRow } from './contacts.repository';
 
 export class SearchContactsQuery {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   q: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
@@ -18,7 +21,8 @@ export class SearchContactsQuery {
 }
 
 export class MergeContactBody {
-  @ApiProperty({ description: 'the contact to fold into this one; it is removed' }) @IsUUID()
+  @ApiProperty({ description: 'the contact to fold into this one; it is removed' })
+  @IsUUID()
   contactId: string;
 }
 
@@ -28,7 +32,11 @@ export function mapContact(row: ContactRow, identities: IdentityRow[]): ContactD
     name: row.name,
     email: row.email,
     phone: row.phone,
-    identities: identities.map((i) => ({ channelId: i.channel_id, channelType: i.channel_type, externalId: i.external_id })),
+    identities: identities.map((i) => ({
+      channelId: i.channel_id,
+      channelType: i.channel_type,
+      externalId: i.external_id,
+    })),
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -42,11 +42,10 @@ export class ContactsRepository {
     const existing = await this.findByIdentity(identity.channelId, identity.externalId, tx);
     if (existing) {
       if (identity.meta && Object.keys(identity.meta).length) {
-        await tx.query('UPDATE contact_identities SET meta = meta || $3::jsonb WHERE channel_id = $1 AND external_id = $2', [
-          identity.channelId,
-          identity.externalId,
-          JSON.stringify(identity.meta),
-        ]);
+        await tx.query(
+          'UPDATE contact_identities SET meta = meta || $3::jsonb WHERE channel_id = $1 AND external_id = $2',
+          [identity.channelId, identity.externalId, JSON.stringify(identity.meta)],
+        );
       }
       return existing;
     }
@@ -57,7 +56,14 @@ export class ContactsRepository {
     const inserted: unknown[] = await tx.query(
       `INSERT INTO contact_identities (workspace_id, contact_id, channel_id, external_id, username, meta)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
-      [identity.workspaceId, contact.id, identity.channelId, identity.externalId, identity.username ?? null, JSON.stringify(identity.meta ?? {})],
+      [
+        identity.workspaceId,
+        contact.id,
+        identity.channelId,
+        identity.externalId,
+        identity.username ?? null,
+        JSON.stringify(identity.meta ?? {}),
+      ],
     );
     if (inserted.length) return contact;
     await tx.query('DELETE FROM contacts WHERE id = $1', [contact.id]);
@@ -80,7 +86,10 @@ export class ContactsRepository {
   }
 
   /** The contact's identity on one channel: where replies go, and what the platform told us about it. */
-  async findIdentityOnChannel(channelId: string, contactId: string): Promise<{ external_id: string; meta: Record<string, unknown> } | null> {
+  async findIdentityOnChannel(
+    channelId: string,
+    contactId: string,
+  ): Promise<{ external_id: string; meta: Record<string, unknown> } | null> {
     const rows: { external_id: string; meta: Record<string, unknown> }[] = await this.db.query(
       'SELECT external_id, meta FROM contact_identities WHERE channel_id = $1 AND contact_id = $2 ORDER BY created_at LIMIT 1',
       [channelId, contactId],
@@ -142,9 +151,19 @@ export class ContactsRepository {
 
   /** Moves identities and conversations of `mergeId` to `keepId`, fills blank profile fields, removes `mergeId`. */
   async merge(tx: Db, workspaceId: string, keepId: string, mergeId: string): Promise<void> {
-    await tx.query('UPDATE contact_identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2', [workspaceId, mergeId, keepId]);
-    await tx.query('UPDATE conversations SET contact_id = $3, updated_at = now() WHERE workspace_id = $1 AND contact_id = $2', [workspaceId, mergeId, keepId]);
-    await tx.query('UPDATE messages SET author_id = $3 WHERE workspace_id = $1 AND author_type = $4 AND author_id = $2', [workspaceId, mergeId, keepId, 'contact']);
+    await tx.query('UPDATE contact_identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2', [
+      workspaceId,
+      mergeId,
+      keepId,
+    ]);
+    await tx.query(
+      'UPDATE conversations SET contact_id = $3, updated_at = now() WHERE workspace_id = $1 AND contact_id = $2',
+      [workspaceId, mergeId, keepId],
+    );
+    await tx.query(
+      'UPDATE messages SET author_id = $3 WHERE workspace_id = $1 AND author_type = $4 AND author_id = $2',
+      [workspaceId, mergeId, keepId, 'contact'],
+    );
     await tx.query(
       `UPDATE contacts k SET email = COALESCE(k.email, m.email), phone = COALESCE(k.phone, m.phone), updated_at = now()
        FROM contacts m WHERE k.id = $2 AND m.id = $3 AND k.workspace_id = $1 AND m.workspace_id = $1`,
@@ -154,7 +173,10 @@ export class ContactsRepository {
   }
 
   async lockPair(tx: Db, workspaceId: string, ids: [string, string]): Promise<ContactRow[]> {
-    return tx.query('SELECT * FROM contacts WHERE workspace_id = $1 AND id = ANY ($2::uuid[]) ORDER BY id FOR UPDATE', [workspaceId, ids]);
+    return tx.query('SELECT * FROM contacts WHERE workspace_id = $1 AND id = ANY ($2::uuid[]) ORDER BY id FOR UPDATE', [
+      workspaceId,
+      ids,
+    ]);
   }
 
   /** Fills in profile fields; only the given ones change. */

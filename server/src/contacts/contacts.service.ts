@@ -39,12 +39,16 @@ export class ContactsService {
       const pair = await this.contacts.lockPair(tx, auth.workspaceId, [id, body.contactId]);
       const keep = pair.find((c) => c.id === id);
       if (!keep) throw ApiException.notFound('Contact');
-      if (!pair.some((c) => c.id === body.contactId)) throw ApiException.invalid('contactId', 'is not a contact of this workspace');
+      if (!pair.some((c) => c.id === body.contactId))
+        throw ApiException.invalid('contactId', 'is not a contact of this workspace');
       const shared = await this.contacts.sharedConversationChannels(tx, id, body.contactId);
       if (shared.length) {
-        throw new ApiException(HttpStatus.CONFLICT, 'merge_conflict', `Both contacts have a conversation on ${shared.join(', ')}`, [
-          { field: 'contactId', message: 'has a conversation on the same channel' },
-        ]);
+        throw new ApiException(
+          HttpStatus.CONFLICT,
+          'merge_conflict',
+          `Both contacts have a conversation on ${shared.join(', ')}`,
+          [{ field: 'contactId', message: 'has a conversation on the same channel' }],
+        );
       }
       await this.contacts.merge(tx, auth.workspaceId, id, body.contactId);
       return keep;

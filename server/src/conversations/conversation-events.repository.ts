@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthorType, ConversationEventType } from '@onebox/contracts';
-import type { Db } from '../database/database';
+import { preparedQuery, type Db } from '../database/database';
 
 export interface NewConversationEvent {
   workspaceId: string;
@@ -35,7 +35,9 @@ export class ConversationEventsRepository {
       );
       return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
     });
-    await tx.query(
+    await preparedQuery(
+      tx,
+      `append_conversation_events_${events.length}`,
       `INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
        VALUES ${rows.join(', ')}`,
       values,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RealtimeService } from '../realtime/realtime.service';
 import { mapConversation, mapMessage } from './conversations.dto';
-import { ConversationsRepository } from './conversations.repository';
+import { ConversationsRepository, type ConversationListRow } from './conversations.repository';
 import type { MessageRow } from './messages.repository';
 
 /** Tells connected agents what changed, after the change has committed. */
@@ -22,9 +22,16 @@ export class ConversationPublisher {
     this.realtime.toConversationAudience(row, `conversation.${kind}`, mapConversation(row), [previousAssigneeId]);
   }
 
-  /** A new message and the conversation it changed, from one read: what ingest and sends publish. */
-  async messageAdded(message: MessageRow, conversationKind: 'created' | 'updated'): Promise<void> {
-    const row = await this.conversations.findById(message.conversation_id);
+  /**
+   * A new message and the conversation it changed, from one read (none when the caller already
+   * has the conversation as the list shows it): what ingest and sends publish.
+   */
+  async messageAdded(
+    message: MessageRow,
+    conversationKind: 'created' | 'updated',
+    current?: ConversationListRow,
+  ): Promise<void> {
+    const row = current ?? (await this.conversations.findById(message.conversation_id));
     if (!row) return;
     this.realtime.toConversationAudience(row, `conversation.${conversationKind}`, mapConversation(row));
     this.realtime.toConversationAudience(row, 'message.created', mapMessage(message));

@@ -138,7 +138,10 @@ export class SendMessageBody {
   @IsUUID('all', { each: true })
   attachmentIds?: string[];
 
-  @ApiPropertyOptional({ type: TemplateBody, description: 'a WhatsApp template, for when the 24-hour window is closed' })
+  @ApiPropertyOptional({
+    type: TemplateBody,
+    description: 'a WhatsApp template, for when the 24-hour window is closed',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => TemplateBody)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChannelType, ConversationStatus, MessageDirection } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
-import { returnedRows, type Db } from '../database/database';
+import { preparedQuery, returnedRows, type Db } from '../database/database';
 
 export interface ConversationRow {
   id: string;
@@ -108,7 +108,11 @@ export class ConversationsRepository {
   }
 
   /** Locks a visible conversation for the rest of the transaction. */
-  async lockVisible(tx: Db, visibility: Visibility, id: string): Promise<(ConversationRow & { channel_type: ChannelType }) | null> {
+  async lockVisible(
+    tx: Db,
+    visibility: Visibility,
+    id: string,
+  ): Promise<(ConversationRow & { channel_type: ChannelType }) | null> {
     const p = new Params();
     const sql = `SELECT c.*, ch.type AS channel_type FROM conversations c JOIN channels ch ON ch.id = c.channel_id
       WHERE ${visibilitySql(visibility, p)} AND c.id = ${p.add(id)} FOR UPDATE OF c`;
@@ -178,15 +182,45 @@ export class ConversationsRepository {
     return rows[0];
   }
 
-  async recordCustomerMessage(tx: Db, id: string, at: Date, preview: string): Promise<void> {
-    await tx.query(
-      `UPDATE conversations SET first_customer_message_at = COALESCE(first_customer_message_at, $2),
-         last_customer_message_at = $2, last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,
-         last_message_direction = 'in', unread_count = unread_count + 1,
-         status = CASE WHEN status = 'snoozed' THEN 'open' ELSE status END, snoozed_until = NULL, updated_at = now()
-       WHERE id = $1`,
+  /** Records a customer message on the conversation; answers the updated row as the list shows it. */
+  async recordCustomerMessage(tx: Db, id: string, at: Date, preview: string): Promise<ConversationListRow> {
+    const rows = await preparedQuery<ConversationListRow>(
+      tx,
+      'ingest_record_customer_message',
+      `WITH c AS (
+         UPDATE conversations SET first_customer_message_at = COALESCE(first_customer_message_at, $2),
+           last_customer_message_at = $2, last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,
+           last_message_direction = 'in', unread_count = unread_count + 1,
+           status = CASE WHEN status = 'snoozed' THEN 'open' ELSE status END, snoozed_until = NULL, updated_at = now()
+         WHERE id = $1 RETURNING *)
+       SELECT c.*, ch.type AS channel_type, ch.name AS channel_name, ct.name AS contact_name,
+              u.name AS assignee_name, c.last_message_at::text AS cursor_at
+       FROM c JOIN channels ch ON ch.id = c.channel_id JOIN contacts ct ON ct.id = c.contact_id
+       LEFT JOIN users u ON u.id = c.assignee_id`,
       [id, at, preview],
     );
+    return rows[0];
+  }
+
+  /**
+   * A returning customer's conversation, locked, found by their identity on the channel in one
+   * statement (the common case of ingest); null when the contact or conversation is new.
+   */
+  async lockByIdentity(
+    tx: Db,
+    channelId: string,
+    externalId: string,
+  ): Promise<(ConversationRow & { contact_name: string }) | null> {
+    const rows = await preparedQuery<ConversationRow & { contact_name: string }>(
+      tx,
+      'ingest_lock_by_identity',
+      `SELECT c.*, ct.name AS contact_name FROM contact_identities ci
+       JOIN conversations c ON c.channel_id = ci.channel_id AND c.contact_id = ci.contact_id
+       JOIN contacts ct ON ct.id = ci.contact_id
+       WHERE ci.channel_id = $1 AND ci.external_id = $2 FOR UPDATE OF c`,
+      [channelId, externalId],
+    );
+    return rows[0] ?? null;
   }
 
   async recordAgentMessage(tx: Db, id: string, at: Date, preview: string, humanReply: boolean): Promise<void> {

@@ -854,7 +854,10 @@ describe(ConversationsService.name, () => {
       messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-tpl' }));
       stubReplyWrites();
 
-      await service.send(manager, CONVERSATION_ID, { text: '  ', template: { name: 'hello_world', language: 'en_US' } });
+      await service.send(manager, CONVERSATION_ID, {
+        text: '  ',
+        template: { name: 'hello_world', language: 'en_US' },
+      });
 
       expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
         fakeTx,
@@ -894,7 +897,10 @@ describe(ConversationsService.name, () => {
       worker.nudge.mockReturnValueOnce(undefined);
       publisher.messageChanged.mockResolvedValueOnce(undefined);
 
-      const result = await service.send(manager, CONVERSATION_ID, { text: 'Window closed, call instead', private: true });
+      const result = await service.send(manager, CONVERSATION_ID, {
+        text: 'Window closed, call instead',
+        private: true,
+      });
 
       expect(messengers.messagingWindow).not.toHaveBeenCalled();
       expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(

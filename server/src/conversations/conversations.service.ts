@@ -128,7 +128,9 @@ export class ConversationsService {
    * `clientMessageId` again answers the message already stored, and nothing new is written.
    */
   async send(auth: AuthUser, id: string, body: SendMessageBody): Promise<MessageDto> {
-    const template = body.template ? { name: body.template.name, language: body.template.language, parameters: body.template.parameters ?? [] } : null;
+    const template = body.template
+      ? { name: body.template.name, language: body.template.language, parameters: body.template.parameters ?? [] }
+      : null;
     const text = body.text.trim() || (template ? templateSummary(template) : '');
     const attachmentIds = [...new Set(body.attachmentIds ?? [])];
     if (!text && attachmentIds.length === 0) throw ApiException.invalid('text', 'must not be empty');
@@ -255,9 +257,18 @@ export class ConversationsService {
   }
 
   /** WhatsApp's 24-hour window: free text only while it is open; templates at any time, on WhatsApp only. */
-  private checkWindow(conversation: { channel_type: ChannelType; last_customer_message_at: Date | null }, isTemplate: boolean, now: Date): void {
-    const window = this.messengers.messagingWindow(conversation.channel_type, conversation.last_customer_message_at, now);
-    if (isTemplate && !window) throw ApiException.invalid('template', 'templates can only be sent on WhatsApp channels');
+  private checkWindow(
+    conversation: { channel_type: ChannelType; last_customer_message_at: Date | null },
+    isTemplate: boolean,
+    now: Date,
+  ): void {
+    const window = this.messengers.messagingWindow(
+      conversation.channel_type,
+      conversation.last_customer_message_at,
+      now,
+    );
+    if (isTemplate && !window)
+      throw ApiException.invalid('template', 'templates can only be sent on WhatsApp channels');
     if (window && !window.open && !isTemplate) {
       throw new ApiException(
         HttpStatus.CONFLICT,

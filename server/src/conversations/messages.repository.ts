@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AttachmentDto, AuthorType, DeliveryErrorCode, DeliveryStatus, MessageDirection } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
-import { returnedRows, type Db } from '../database/database';
+import { preparedQuery, returnedRows, type Db } from '../database/database';
 
 export interface MessageRow {
   id: string;
@@ -27,7 +27,10 @@ export interface MessageRow {
   created_at: Date;
 }
 
-export type NewMessage = Omit<MessageRow, 'id' | 'error_code' | 'error_message' | 'created_at' | 'template' | 'edited_at'> & {
+export type NewMessage = Omit<
+  MessageRow,
+  'id' | 'error_code' | 'error_message' | 'created_at' | 'template' | 'edited_at'
+> & {
   created_at?: Date;
   template?: MessageRow['template'];
 };
@@ -76,7 +79,9 @@ export class MessagesRepository {
       return message[column];
     });
     const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    const rows: MessageRow[] = await tx.query(
+    const rows = await preparedQuery<MessageRow>(
+      tx,
+      'insert_message_unless_duplicate',
       `INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT DO NOTHING RETURNING *`,
       values,
     );
@@ -131,7 +136,9 @@ export class MessagesRepository {
   }
 
   /** Whether an earlier outgoing message of the same conversation is still waiting to be delivered. */
-  async hasEarlierQueued(message: Pick<MessageRow, 'workspace_id' | 'conversation_id' | 'created_at' | 'id'>): Promise<boolean> {
+  async hasEarlierQueued(
+    message: Pick<MessageRow, 'workspace_id' | 'conversation_id' | 'created_at' | 'id'>,
+  ): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
       `SELECT 1 FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND direction = 'out' AND private = false
          AND status = 'queued' AND (created_at, id) < ($3, $4) LIMIT 1`,

@@ -6,11 +6,12 @@ import type { AppConfig } from '../config/app-config';
 import { createEmbeddedPgDriver } from './embedded-pg-pool';
 import { InitialSchema1732200000000 } from './migrations/1732200000000-initial-schema';
 import { MessengerChannels1732300000000 } from './migrations/1732300000000-messenger-channels';
+import { LeanIngest1732400000000 } from './migrations/1732400000000-lean-ingest';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
 
-export const MIGRATIONS = [InitialSchema1732200000000, MessengerChannels1732300000000];
+export const MIGRATIONS = [InitialSchema1732200000000, MessengerChannels1732300000000, LeanIngest1732400000000];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DataSource> {
@@ -49,4 +50,36 @@ export function returnedRows<T>(result: T[] | [T[], number]): T[] {
   return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
     ? (result[0] as T[])
     : (result as T[]);
+}
+
+interface RawConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs a statement as a named prepared statement on the transaction's own connection, so
+ * PostgreSQL plans it once per connection instead of on every call: for the few statements on
+ * the ingest hot path. Outside a transaction it falls back to a plain query.
+ */
+export async function preparedQuery<T>(tx: Db, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const runner = tx.queryRunner;
+  if (!runner || runner.isReleased) return tx.query(text, values);
+  const connection = (await (runner as unknown as { connect(): Promise<RawConnection> }).connect()) as RawConnection;
+  const result = await connection.query({ name, text, values });
+  return result.rows as T[];
+}
+
+/** `preparedQuery` for a single statement outside any transaction: on a pooled connection of its own. */
+export async function preparedStatement<T>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return await preparedQuery<T>(runner.manager, name, text, values);
+  } finally {
+    await runner.release();
+  }
 }

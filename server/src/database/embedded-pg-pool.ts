@@ -22,7 +22,14 @@ export function createEmbeddedPgDriver(dataDir: string) {
   const open = () => (db ??= PGlite.create(dataDir));
 
   class EmbeddedConnection extends EventEmitter {
-    query(sql: string, params?: unknown[] | QueryCallback, callback?: QueryCallback): Promise<PgLikeResult> {
+    query(
+      statement: string | { text: string; values?: unknown[] },
+      params?: unknown[] | QueryCallback,
+      callback?: QueryCallback,
+    ): Promise<PgLikeResult> {
+      // `pg`'s config-object form (named statements): PGlite has one session, the name is not needed.
+      const sql = typeof statement === 'string' ? statement : statement.text;
+      if (typeof statement !== 'string') params = statement.values ?? [];
       const cb = typeof params === 'function' ? params : callback;
       const values = Array.isArray(params) ? params : [];
       const run = async (): Promise<PgLikeResult> => {

@@ -158,7 +158,11 @@ describe(DeliveryProcessor.name, () => {
       expect(conversations.findById).toHaveBeenCalledWith('cv-1');
       expect(channels.findById).toHaveBeenCalledWith('ch-1');
       expect(contacts.findIdentityOnChannel).toHaveBeenCalledWith('ch-1', 'ct-1');
-      expect(webchat.send).toHaveBeenCalledWith({ channel, recipient: { externalId: 'visitor-42', meta: {} }, message });
+      expect(webchat.send).toHaveBeenCalledWith({
+        channel,
+        recipient: { externalId: 'visitor-42', meta: {} },
+        message,
+      });
       expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'sent', { externalId: 'webchat:m-1' });
       expect(publisher.messageChanged).toHaveBeenCalledWith(sent, 'updated');
     });

@@ -31,14 +31,17 @@ export class DeliveryProcessor implements JobProcessor {
 
   /** A conversation's messages go out one at a time, in the order they were queued. */
   async process(job: JobRow): Promise<void> {
-    return this.serializer.run(String(job.payload['conversationId'] ?? job.payload['messageId']), () => this.deliver(job));
+    return this.serializer.run(String(job.payload['conversationId'] ?? job.payload['messageId']), () =>
+      this.deliver(job),
+    );
   }
 
   private async deliver(job: JobRow): Promise<void> {
     const message = await this.messages.findById(String(job.payload['messageId']));
     if (!message || message.status !== 'queued') return; // already handled by an earlier run
     // Keep the customer's order: an earlier message of the conversation still waiting goes first.
-    if (await this.messages.hasEarlierQueued(message)) throw JobError.defer('An earlier message is still being delivered', 300);
+    if (await this.messages.hasEarlierQueued(message))
+      throw JobError.defer('An earlier message is still being delivered', 300);
     const conversation = await this.conversations.findById(message.conversation_id);
     const channel = await this.channels.findById(message.channel_id);
     if (!conversation || !channel)
@@ -55,7 +58,11 @@ export class DeliveryProcessor implements JobProcessor {
         'unsupported_content',
       );
     try {
-      const { externalId } = await sender.send({ channel, recipient: { externalId: identity.external_id, meta: identity.meta }, message });
+      const { externalId } = await sender.send({
+        channel,
+        recipient: { externalId: identity.external_id, meta: identity.meta },
+        message,
+      });
       const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
       if (sent) await this.publisher.messageChanged(sent, 'updated');
     } catch (err) {

@@ -146,12 +146,10 @@ describe(MessengerSender.name, () => {
     const channel = channelRow();
     const pdf = Buffer.from('%PDF');
     const png = Buffer.from('\x89PNG');
-    files.readBytes
-      .mockResolvedValueOnce({ row: attachmentRow(), data: pdf })
-      .mockResolvedValueOnce({
-        row: attachmentRow({ id: 'a-2', name: 'sofa.png', mime_type: 'image/png' }),
-        data: png,
-      });
+    files.readBytes.mockResolvedValueOnce({ row: attachmentRow(), data: pdf }).mockResolvedValueOnce({
+      row: attachmentRow({ id: 'a-2', name: 'sofa.png', mime_type: 'image/png' }),
+      data: png,
+    });
     adapter.send.mockResolvedValueOnce({ externalIds: ['777', '778'] });
     const message = messageRow({
       attachments: [
@@ -160,7 +158,11 @@ describe(MessengerSender.name, () => {
       ],
     });
 
-    const result = await sender.send({ channel, recipient: { externalId: '1001', meta: { businessConnectionId: 'bc-7' } }, message });
+    const result = await sender.send({
+      channel,
+      recipient: { externalId: '1001', meta: { businessConnectionId: 'bc-7' } },
+      message,
+    });
 
     expect(result).toEqual({ externalId: '777' });
     expect(messengers.connect).toHaveBeenCalledWith(channel);
@@ -223,13 +225,19 @@ describe(MessengerSender.name, () => {
         channel: channelRow(),
         recipient,
         message: messageRow({
-          attachments: [{ id: 'a-gone', name: 'old.pdf', mimeType: 'application/pdf', size: 1, url: '/files/a-gone/old.pdf' }],
+          attachments: [
+            { id: 'a-gone', name: 'old.pdf', mimeType: 'application/pdf', size: 1, url: '/files/a-gone/old.pdf' },
+          ],
         }),
       }),
     );
 
     expect(err).toBeInstanceOf(DeliveryError);
-    expect(err).toMatchObject({ code: 'unsupported_content', retryable: false, message: 'The file old.pdf is no longer available' });
+    expect(err).toMatchObject({
+      code: 'unsupported_content',
+      retryable: false,
+      message: 'The file old.pdf is no longer available',
+    });
     expect(files.readBytes).toHaveBeenCalledWith('a-gone');
     expect(adapter.send).not.toHaveBeenCalled();
   });
@@ -244,7 +252,9 @@ describe(MessengerSender.name, () => {
   });
 
   it('keeps the provider’s wait of a rate limit', async () => {
-    adapter.send.mockRejectedValueOnce(new ChannelError('rate_limited', 'Too Many Requests: retry after 30', 30_000, 429));
+    adapter.send.mockRejectedValueOnce(
+      new ChannelError('rate_limited', 'Too Many Requests: retry after 30', 30_000, 429),
+    );
 
     const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
 
@@ -269,7 +279,9 @@ describe(MessengerSender.name, () => {
   });
 
   it('marks the channel in error when the platform refuses its credentials', async () => {
-    adapter.send.mockRejectedValueOnce(new ChannelError('invalid_credentials', 'Unauthorized: token revoked', undefined, 401));
+    adapter.send.mockRejectedValueOnce(
+      new ChannelError('invalid_credentials', 'Unauthorized: token revoked', undefined, 401),
+    );
     channels.setStatus.mockResolvedValueOnce(true);
 
     const err = await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
@@ -279,7 +291,9 @@ describe(MessengerSender.name, () => {
   });
 
   it('leaves the channel’s status alone for other failures', async () => {
-    adapter.send.mockRejectedValueOnce(new ChannelError('recipient_unreachable', 'Forbidden: bot was blocked by the user'));
+    adapter.send.mockRejectedValueOnce(
+      new ChannelError('recipient_unreachable', 'Forbidden: bot was blocked by the user'),
+    );
 
     await deliveryErrorOf(sender.send({ channel: channelRow(), recipient, message: messageRow() }));
 

@@ -239,7 +239,11 @@ describe(InboundService.name, () => {
       messages.findByExternalId.mockResolvedValueOnce(messageRow());
 
       await service.apply(channel, connected, [
-        messageEvent({ media: [{ ref: 'file-photo', kind: 'image' }], externalMessageId: 'cb:abc', callbackData: 'yes' }),
+        messageEvent({
+          media: [{ ref: 'file-photo', kind: 'image' }],
+          externalMessageId: 'cb:abc',
+          callbackData: 'yes',
+        }),
       ]);
 
       expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', 'cb:abc');
@@ -305,7 +309,9 @@ describe(InboundService.name, () => {
         expect.objectContaining({ externalMessageId: 'cb:4382bfdwdsb323b2d9', text: 'Yes, deliver' }),
       );
       expect(adapter.answerCallback).toHaveBeenCalledWith(CREDENTIALS, '4382bfdwdsb323b2d9', CTX);
-      expect(ingest.ingest.mock.invocationCallOrder[0]).toBeLessThan(adapter.answerCallback.mock.invocationCallOrder[0]);
+      expect(ingest.ingest.mock.invocationCallOrder[0]).toBeLessThan(
+        adapter.answerCallback.mock.invocationCallOrder[0],
+      );
     });
 
     it('still succeeds when the answer fails (the press is stored)', async () => {

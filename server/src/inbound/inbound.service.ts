@@ -47,11 +47,19 @@ export class InboundService {
   private async message(channel: ChannelRow, connected: ConnectedChannel, event: InboundMessageEvent): Promise<void> {
     // One Meta app calls one URL for all its numbers: keep only this channel's number.
     const number = event.meta?.['phoneNumberId'];
-    if (number !== undefined && connected.credentials['phoneNumberId'] && number !== connected.credentials['phoneNumberId']) return;
+    if (
+      number !== undefined &&
+      connected.credentials['phoneNumberId'] &&
+      number !== connected.credentials['phoneNumberId']
+    )
+      return;
     // A redelivery with media is answered without new attachment rows; the unique key decides the rest.
     if (event.media.length && (await this.messages.findByExternalId(channel.id, event.externalMessageId))) return;
     const attachments: AttachmentDto[] = [];
-    for (const media of event.media) attachments.push(await this.attachments.insertPending(channel.workspace_id, channel.id, media, fileNameOf(media)));
+    for (const media of event.media)
+      attachments.push(
+        await this.attachments.insertPending(channel.workspace_id, channel.id, media, fileNameOf(media)),
+      );
     const result = await this.ingest.ingest({
       channel,
       externalUserId: event.externalUserId,
@@ -88,7 +96,8 @@ export class InboundService {
     const id = event.externalMessageId.startsWith('cb:') ? event.externalMessageId.slice(3) : null;
     if (!adapter.answerCallback || !id) return;
     await adapter
-      .answerCallback(connected.credentials, id, connected.ctx).catch((err: Error) => this.logger.warn(`answerCallback failed: ${err.message}`));
+      .answerCallback(connected.credentials, id, connected.ctx)
+      .catch((err: Error) => this.logger.warn(`answerCallback failed: ${err.message}`));
   }
 }
 

@@ -8,11 +8,16 @@ import {
 } from '../conversations/conversation-events.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import { previewOf } from '../conversations/conversations.dto';
-import { ConversationsRepository, type ConversationRow } from '../conversations/conversations.repository';
+import {
+  ConversationsRepository,
+  type ConversationListRow,
+  type ConversationRow,
+} from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { IngestRepository } from './ingest.repository';
 
 /** A customer's message, already normalized by its channel. */
 export interface InboundMessage {
@@ -60,10 +65,28 @@ export class IngestService {
     private readonly events: ConversationEventsRepository,
     private readonly publisher: ConversationPublisher,
     private readonly jobs: JobsRepository,
+    private readonly fastPath: IngestRepository,
   ) {}
 
   async ingest(inbound: InboundMessage): Promise<IngestResult> {
-    let outcome: { message: MessageRow; conversation: ConversationRow; opened: boolean };
+    // The common case, a returning customer writing into an open conversation: one statement.
+    if (!inbound.jobs?.length && !inbound.identityMeta) {
+      const appended = await this.fastPath.appendToOpenConversation({
+        channelId: inbound.channel.id,
+        externalUserId: inbound.externalUserId,
+        externalMessageId: inbound.externalMessageId,
+        clientMessageId: inbound.clientMessageId ?? null,
+        text: inbound.text,
+        attachments: inbound.attachments,
+        sentAt: inbound.sentAt,
+        preview: previewOf(inbound.text, inbound.attachments),
+      });
+      if (appended) {
+        this.publish(appended.message, 'updated', appended.conversation);
+        return { message: appended.message, conversation: appended.conversation, duplicate: false };
+      }
+    }
+    let outcome: { message: MessageRow; conversation: ConversationRow; opened: boolean; current: ConversationListRow };
     try {
       outcome = await this.tx.run((tx) => this.store(tx, inbound));
     } catch (err) {
@@ -73,16 +96,31 @@ export class IngestService {
       if (!message || !conversation) throw new Error('Duplicate inbound message could not be found');
       return { message, conversation, duplicate: true };
     }
-    // The platform is answered without waiting for agents' sockets; the store already has it all.
-    void this.publisher
-      .messageAdded(outcome.message, outcome.opened ? 'created' : 'updated')
-      .catch((err: Error) => this.logger.warn(`Publishing message ${outcome.message.id} failed: ${err.message}`));
+    this.publish(outcome.message, outcome.opened ? 'created' : 'updated', outcome.current);
     return { message: outcome.message, conversation: outcome.conversation, duplicate: false };
   }
 
-  private async store(tx: Db, inbound: InboundMessage) {
+  /** The platform is answered without waiting for agents' sockets; the store already has it all. */
+  private publish(message: MessageRow, kind: 'created' | 'updated', current: ConversationListRow): void {
+    void this.publisher
+      .messageAdded(message, kind, current)
+      .catch((err: Error) => this.logger.warn(`Publishing message ${message.id} failed: ${err.message}`));
+  }
+
+  /**
+   * The customer and their conversation on this channel, locked: one statement for a returning
+   * customer, else the contact identity is upserted and the conversation opened.
+   */
+  private async contactAndConversation(
+    tx: Db,
+    inbound: InboundMessage,
+  ): Promise<{ contact: { id: string; name: string }; conversation: ConversationRow; created: boolean }> {
     const workspaceId = inbound.channel.workspace_id;
-    const at = inbound.sentAt;
+    if (!inbound.identityMeta) {
+      const known = await this.conversations.lockByIdentity(tx, inbound.channel.id, inbound.externalUserId);
+      if (known)
+        return { contact: { id: known.contact_id, name: known.contact_name }, conversation: known, created: false };
+    }
     const contact = await this.contacts.upsertByIdentity(tx, {
       workspaceId,
       channelId: inbound.channel.id,
@@ -92,12 +130,19 @@ export class IngestService {
       phone: inbound.phone,
       meta: inbound.identityMeta,
     });
-    const { conversation: found, created } = await this.conversations.openOrLock(tx, {
+    const { conversation, created } = await this.conversations.openOrLock(tx, {
       workspaceId,
       channelId: inbound.channel.id,
       contactId: contact.id,
-      at,
+      at: inbound.sentAt,
     });
+    return { contact, conversation, created };
+  }
+
+  private async store(tx: Db, inbound: InboundMessage) {
+    const workspaceId = inbound.channel.workspace_id;
+    const at = inbound.sentAt;
+    const { contact, conversation: found, created } = await this.contactAndConversation(tx, inbound);
     const reopened = !created && found.status === 'resolved';
     const conversation = reopened ? await this.conversations.startNewCycle(tx, found.id, at) : found;
     const message = await this.messages.insertUnlessDuplicate(tx, {
@@ -119,7 +164,7 @@ export class IngestService {
       created_at: at,
     });
     if (!message) throw new DuplicateInbound();
-    await this.conversations.recordCustomerMessage(
+    const current = await this.conversations.recordCustomerMessage(
       tx,
       conversation.id,
       at,
@@ -151,8 +196,12 @@ export class IngestService {
     });
     await this.events.append(tx, events);
     for (const job of inbound.jobs ?? []) {
-      await this.jobs.enqueue(tx, { workspaceId, queue: job.queue, payload: { ...job.payload, messageId: message.id } });
+      await this.jobs.enqueue(tx, {
+        workspaceId,
+        queue: job.queue,
+        payload: { ...job.payload, messageId: message.id },
+      });
     }
-    return { message, conversation, opened: created };
+    return { message, conversation, opened: created, current };
   }
 }

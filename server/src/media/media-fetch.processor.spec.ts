@@ -221,7 +221,12 @@ describe(MediaFetchProcessor.name, () => {
     const err = await processor.process(jobRow()).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(JobError);
-    expect(err).toMatchObject({ message: 'Too Many Requests', retryable: true, retryAfterMs: 5_000, code: 'rate_limited' });
+    expect(err).toMatchObject({
+      message: 'Too Many Requests',
+      retryable: true,
+      retryAfterMs: 5_000,
+      code: 'rate_limited',
+    });
     expect(files.completeDownload).not.toHaveBeenCalled();
     expect(publisher.messageChanged).not.toHaveBeenCalled();
   });

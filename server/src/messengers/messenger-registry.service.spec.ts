@@ -23,7 +23,12 @@ describe(MessengerRegistry.name, () => {
       expect(registry.adapter('telegram')).toBeInstanceOf(TelegramAdapter);
       expect(registry.adapter('whatsapp')).toBeInstanceOf(WhatsAppAdapter);
       expect(registry.adapter('max')).toBeInstanceOf(MaxAdapter);
-      expect(registry.all().map((a) => a.type).sort()).toEqual(['max', 'telegram', 'whatsapp']);
+      expect(
+        registry
+          .all()
+          .map((a) => a.type)
+          .sort(),
+      ).toEqual(['max', 'telegram', 'whatsapp']);
     });
 
     it('tells messengers from the webchat', () => {
@@ -95,13 +100,17 @@ describe(MessengerRegistry.name, () => {
     it('opens credentials sealed by another process with the same secret key', () => {
       const sealed = new SecretBox(SECRET_KEY).seal(JSON.stringify({ botToken: '1:abc' }));
 
-      expect(registry.connect({ type: 'telegram', credentials_enc: sealed }).credentials).toEqual({ botToken: '1:abc' });
+      expect(registry.connect({ type: 'telegram', credentials_enc: sealed }).credentials).toEqual({
+        botToken: '1:abc',
+      });
     });
 
     it('refuses credentials sealed with another key', () => {
       const other = new MessengerRegistry({ secretKey: 'x'.repeat(40), apiRoots: API_ROOTS });
 
-      expect(() => registry.connect({ type: 'telegram', credentials_enc: other.sealCredentials({ botToken: '1:abc' }) })).toThrow();
+      expect(() =>
+        registry.connect({ type: 'telegram', credentials_enc: other.sealCredentials({ botToken: '1:abc' }) }),
+      ).toThrow();
     });
 
     it('refuses a webchat channel and a messenger channel without credentials', () => {

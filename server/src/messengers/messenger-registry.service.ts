@@ -47,7 +47,11 @@ export class MessengerRegistry {
    * The platform's customer-service window for a conversation (WhatsApp: 24 h after the
    * customer's last message), or null when the channel type has none.
    */
-  messagingWindow(type: ChannelType, lastCustomerMessageAt: Date | null, now: Date): { hours: number; closesAt: string | null; open: boolean } | null {
+  messagingWindow(
+    type: ChannelType,
+    lastCustomerMessageAt: Date | null,
+    now: Date,
+  ): { hours: number; closesAt: string | null; open: boolean } | null {
     const hours = isMessenger(type) ? this.adapter(type).capabilities.messagingWindowHours : null;
     if (!hours) return null;
     const closesAt = lastCustomerMessageAt ? new Date(lastCustomerMessageAt.getTime() + hours * 3_600_000) : null;
@@ -59,7 +63,8 @@ export class MessengerRegistry {
   }
 
   connect(channel: Pick<ChannelRow, 'type' | 'credentials_enc'>): ConnectedChannel {
-    if (!isMessenger(channel.type) || !channel.credentials_enc) throw new Error(`${channel.type} channel has no messenger credentials`);
+    if (!isMessenger(channel.type) || !channel.credentials_enc)
+      throw new Error(`${channel.type} channel has no messenger credentials`);
     return {
       adapter: this.adapter(channel.type),
       credentials: JSON.parse(this.box.open(channel.credentials_enc)) as Record<string, string>,

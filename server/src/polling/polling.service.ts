@@ -64,7 +64,10 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
       const connected = this.messengers.connect(channel);
       if (!connected.adapter.poll) break;
       try {
-        const result = await connected.adapter.poll(connected.credentials, cursor, { ...connected.ctx, timeoutSec: this.config.pollTimeoutSec });
+        const result = await connected.adapter.poll(connected.credentials, cursor, {
+          ...connected.ctx,
+          timeoutSec: this.config.pollTimeoutSec,
+        });
         for (const update of result.updates) {
           await this.inbound.apply(channel, connected, connected.adapter.normalizeInbound(update));
         }
@@ -74,7 +77,8 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
       } catch (err) {
         failures += 1;
         const message = err instanceof Error ? err.message : String(err);
-        if (err instanceof ChannelError && err.code === 'invalid_credentials') await this.channels.setStatus(channel.id, 'error', message);
+        if (err instanceof ChannelError && err.code === 'invalid_credentials')
+          await this.channels.setStatus(channel.id, 'error', message);
         this.logger.warn(`Polling ${channel.type} channel ${channel.id} failed (${message}); attempt ${failures}`);
         const retryAfter = err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 0;
         await this.pause(Math.max(retryAfter, Math.min(30_000, 500 * 2 ** failures)));
@@ -86,6 +90,7 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
 
   private async pause(ms: number): Promise<void> {
     const until = Date.now() + ms;
-    while (!this.stopped && Date.now() < until) await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
+    while (!this.stopped && Date.now() < until)
+      await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
   }
 }

@@ -165,7 +165,9 @@ describe(WebhooksService.name, () => {
       stubChannel();
       adapter.verifyWebhook.mockReturnValueOnce(false);
 
-      const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, { 'x-telegram-bot-api-secret-token': 'guess' }, body));
+      const err = await rejectionOf(
+        service.receive('telegram', CHANNEL_ID, { 'x-telegram-bot-api-secret-token': 'guess' }, body),
+      );
 
       expectApiError(err, 401, 'invalid_signature');
       expect(adapter.normalizeInbound).not.toHaveBeenCalled();
@@ -179,7 +181,11 @@ describe(WebhooksService.name, () => {
       const err = await rejectionOf(service.receive('telegram', CHANNEL_ID, HEADERS, update));
 
       expectApiError(err, 401, 'invalid_signature');
-      expect(adapter.verifyWebhook).toHaveBeenCalledWith({ headers: HEADERS, rawBody: Buffer.alloc(0) }, CREDENTIALS, 'whsec');
+      expect(adapter.verifyWebhook).toHaveBeenCalledWith(
+        { headers: HEADERS, rawBody: Buffer.alloc(0) },
+        CREDENTIALS,
+        'whsec',
+      );
       expect(inbound.apply).not.toHaveBeenCalled();
     });
 

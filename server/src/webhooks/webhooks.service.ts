@@ -14,7 +14,10 @@ type Headers = Record<string, string | string[] | undefined>;
 @Injectable()
 export class WebhooksService {
   static readonly CACHE_MS = 2000;
-  private readonly cache = new Map<string, { until: number; found: { channel: ChannelRow; connected: ConnectedChannel } | null }>();
+  private readonly cache = new Map<
+    string,
+    { until: number; found: { channel: ChannelRow; connected: ConnectedChannel } | null }
+  >();
 
   constructor(
     private readonly channels: ChannelsRepository,
@@ -26,7 +29,11 @@ export class WebhooksService {
     const { channel, connected } = await this.channelOf(type, channelId);
     const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0);
     if (!connected.adapter.verifyWebhook({ headers, rawBody: body }, connected.credentials, channel.webhook_secret)) {
-      throw new ApiException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'The webhook signature or secret does not match');
+      throw new ApiException(
+        HttpStatus.UNAUTHORIZED,
+        'invalid_signature',
+        'The webhook signature or secret does not match',
+      );
     }
     let update: unknown;
     try {
@@ -38,7 +45,11 @@ export class WebhooksService {
     try {
       events = connected.adapter.normalizeInbound(update);
     } catch (err) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, 'malformed_update', `The update could not be read: ${(err as Error).message}`);
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'malformed_update',
+        `The update could not be read: ${(err as Error).message}`,
+      );
     }
     await this.inbound.apply(channel, connected, events);
     return { ok: true };
@@ -57,12 +68,18 @@ export class WebhooksService {
    * would otherwise each read and decrypt the same row. A removed channel stops answering within
    * `CACHE_MS`.
    */
-  private async channelOf(type: string, channelId: string): Promise<{ channel: ChannelRow; connected: ConnectedChannel }> {
+  private async channelOf(
+    type: string,
+    channelId: string,
+  ): Promise<{ channel: ChannelRow; connected: ConnectedChannel }> {
     const now = Date.now();
     let entry = this.cache.get(channelId);
     if (!entry || entry.until < now) {
       const channel = await this.channels.findById(channelId);
-      entry = { until: now + WebhooksService.CACHE_MS, found: channel && isMessenger(channel.type) ? { channel, connected: this.messengers.connect(channel) } : null };
+      entry = {
+        until: now + WebhooksService.CACHE_MS,
+        found: channel && isMessenger(channel.type) ? { channel, connected: this.messengers.connect(channel) } : null,
+      };
       this.cache.set(channelId, entry);
       if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
     }

@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AttachmentDto } from '@onebox/contracts';
+import { DataSource } from 'typeorm';
+import type { ConversationListRow } from '../conversations/conversations.repository';
+import type { MessageRow } from '../conversations/messages.repository';
+import { preparedStatement } from '../database/database';
+
+/**
+ * A returning customer's message to a conversation that is not resolved, in ONE statement: the
+ * conversation row is locked (a concurrent resolve makes it miss), the message inserted unless its
+ * external id is already stored, the conversation's timestamps and unread count updated and the
+ * `message_in` event appended — all or nothing, like a transaction, in one round trip.
+ */
+const APPEND_TO_OPEN_CONVERSATION = `
+  WITH conv AS (
+    SELECT c.id, c.workspace_id, c.channel_id, c.cycle, c.contact_id, ct.name AS contact_name
+    FROM contact_identities ci
+    JOIN conversations c ON c.channel_id = ci.channel_id AND c.contact_id = ci.contact_id
+    JOIN contacts ct ON ct.id = ci.contact_id
+    WHERE ci.channel_id = $1 AND ci.external_id = $2 AND c.status <> 'resolved'
+    FOR UPDATE OF c
+  ),
+  m AS (
+    INSERT INTO messages (workspace_id, conversation_id, channel_id, cycle, direction, author_type, author_id,
+                          author_name, text, attachments, status, private, external_id, client_message_id, created_at)
+    SELECT workspace_id, id, channel_id, cycle, 'in', 'contact', contact_id, contact_name, $3, $4::jsonb, 'received',
+           false, $5, $6, $7 FROM conv
+    ON CONFLICT DO NOTHING RETURNING *
+  ),
+  u AS (
+    UPDATE conversations c SET first_customer_message_at = COALESCE(c.first_customer_message_at, $7),
+      last_customer_message_at = $7, last_message_at = GREATEST(c.last_message_at, $7), last_message_text = $8,
+      last_message_direction = 'in', unread_count = c.unread_count + 1,
+      status = CASE WHEN c.status = 'snoozed' THEN 'open' ELSE c.status END, snoozed_until = NULL, updated_at = now()
+    FROM m WHERE c.id = m.conversation_id RETURNING c.*
+  ),
+  e AS (
+    INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
+    SELECT workspace_id, conversation_id, channel_id, cycle, 'message_in', 'contact', author_id, created_at,
+           jsonb_build_object('messageId', id) FROM m
+  )
+  SELECT row_to_json(m.*) AS message, row_to_json(u.*) AS conversation, ch.type AS channel_type,
+         ch.name AS channel_name, conv.contact_name, us.name AS assignee_name, u.last_message_at::text AS cursor_at
+  FROM m JOIN u ON u.id = m.conversation_id JOIN conv ON conv.id = u.id JOIN channels ch ON ch.id = u.channel_id
+  LEFT JOIN users us ON us.id = u.assignee_id`;
+
+const MESSAGE_DATES = ['created_at', 'edited_at'] as const;
+const CONVERSATION_DATES = [
+  'cycle_started_at',
+  'first_customer_message_at',
+  'first_human_reply_at',
+  'last_customer_message_at',
+  'last_message_at',
+  'resolved_at',
+  'snoozed_until',
+  'created_at',
+  'updated_at',
+] as const;
+
+interface AppendRow {
+  message: Record<string, unknown>;
+  conversation: Record<string, unknown>;
+  channel_type: ConversationListRow['channel_type'];
+  channel_name: string;
+  contact_name: string;
+  assignee_name: string | null;
+  cursor_at: string;
+}
+
+@Injectable()
+export class IngestRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /**
+   * Appends the message to the customer's open conversation; null when there is none (new
+   * customer, resolved conversation) or the message is already stored: the caller then takes the
+   * full path.
+   */
+  async appendToOpenConversation(input: {
+    channelId: string;
+    externalUserId: string;
+    externalMessageId: string;
+    clientMessageId: string | null;
+    text: string;
+    attachments: AttachmentDto[];
+    sentAt: Date;
+    preview: string;
+  }): Promise<{ message: MessageRow; conversation: ConversationListRow } | null> {
+    const rows = await preparedStatement<AppendRow>(
+      this.db,
+      'ingest_append_to_open_conversation',
+      APPEND_TO_OPEN_CONVERSATION,
+      [
+        input.channelId,
+        input.externalUserId,
+        input.text,
+        JSON.stringify(input.attachments),
+        input.externalMessageId,
+        input.clientMessageId,
+        input.sentAt,
+        input.preview,
+      ],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      message: withDates(row.message, MESSAGE_DATES) as unknown as MessageRow,
+      conversation: {
+        ...(withDates(row.conversation, CONVERSATION_DATES) as unknown as ConversationListRow),
+        channel_type: row.channel_type,
+        channel_name: row.channel_name,
+        contact_name: row.contact_name,
+        assignee_name: row.assignee_name,
+        cursor_at: row.cursor_at,
+      },
+    };
+  }
+}
+
+/** `row_to_json` renders timestamps as ISO strings; the rest of the code expects Dates. */
+function withDates(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const copy = { ...record };
+  for (const field of fields) if (typeof copy[field] === 'string') copy[field] = new Date(copy[field] as string);
+  return copy;
+}
