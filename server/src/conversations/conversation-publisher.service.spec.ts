@@ -164,6 +164,31 @@ describe(ConversationPublisher.name, () => {
       ]);
     });
 
+    it.each(['created', 'updated'] as const)(
+      'emits conversation.%s and message.created from the given conversation without reading it',
+      async (kind) => {
+        const current = listRow({ unread_count: 5, last_message_text: 'Hello again' });
+        const message = messageRow();
+        realtime.toConversationAudience.mockReturnValue(undefined);
+
+        await publisher.messageAdded(message, kind, current);
+
+        expect(conversations.findById).not.toHaveBeenCalled();
+        expect(realtime.toConversationAudience.mock.calls).toEqual([
+          [
+            current,
+            `conversation.${kind}`,
+            {
+              ...conversationDto,
+              unreadCount: 5,
+              lastMessage: { text: 'Hello again', direction: 'in', createdAt: AT.toISOString() },
+            },
+          ],
+          [current, 'message.created', messageDto],
+        ]);
+      },
+    );
+
     it('emits nothing when the conversation is gone', async () => {
       conversations.findById.mockResolvedValueOnce(null);
 

@@ -70,7 +70,7 @@ export class InboundService {
       externalMessageId: event.externalMessageId,
       text: event.text,
       attachments,
-      sentAt: event.sentAt,
+      sentAt: receivedAt(event.sentAt, new Date()),
       jobs: attachments.map((a) => ({ queue: MEDIA_QUEUE, payload: { attachmentId: a.id, channelId: channel.id } })),
     });
     if (attachments.length && !result.duplicate) this.worker.nudge();
@@ -99,6 +99,16 @@ export class InboundService {
       .answerCallback(connected.credentials, id, connected.ctx)
       .catch((err: Error) => this.logger.warn(`answerCallback failed: ${err.message}`));
   }
+}
+
+/**
+ * Platforms stamp messages in whole seconds (Telegram, WhatsApp): a message that arrives within
+ * that second is stamped with its arrival time instead, so it sorts after a reply sent a moment
+ * before it. Older stamps (redeliveries, polling after a pause) are kept: they order the thread.
+ */
+export function receivedAt(providerTime: Date, now: Date): Date {
+  const age = now.getTime() - providerTime.getTime();
+  return age >= 0 && age < 1000 ? now : providerTime > now ? now : providerTime;
 }
 
 function fileNameOf(media: MediaRef): string {

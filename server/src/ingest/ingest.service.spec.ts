@@ -12,6 +12,7 @@ import { MessagesRepository, type MessageRow } from '../conversations/messages.r
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { IngestRepository } from './ingest.repository';
 import { IngestService, type InboundMessage } from './ingest.service';
 
 const WS = 'ws-1';
@@ -70,6 +71,24 @@ function conversationRow(overrides: Partial<ConversationRow> = {}): Conversation
   };
 }
 
+/** The conversation as the list shows it: what recordCustomerMessage and the fast path answer. */
+function listRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
+  return {
+    ...conversationRow(),
+    last_customer_message_at: SENT_AT,
+    first_customer_message_at: SENT_AT,
+    last_message_text: 'Is the sofa in stock?',
+    last_message_direction: 'in',
+    unread_count: 1,
+    channel_type: 'webchat',
+    channel_name: 'Website',
+    contact_name: 'Carl Customer',
+    assignee_name: null,
+    cursor_at: '2024-11-21 10:00:00+00',
+    ...overrides,
+  };
+}
+
 function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
   return {
     id: 'm-1',
@@ -106,6 +125,7 @@ describe(IngestService.name, () => {
   let events: ReturnType<typeof strictMock<ConversationEventsRepository>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let jobs: ReturnType<typeof strictMock<JobsRepository>>;
+  let fastPath: ReturnType<typeof strictMock<IngestRepository>>;
   let service: IngestService;
 
   beforeEach(() => {
@@ -116,6 +136,7 @@ describe(IngestService.name, () => {
     events = strictMock(ConversationEventsRepository);
     publisher = strictMock(ConversationPublisher);
     jobs = strictMock(JobsRepository);
+    fastPath = strictMock(IngestRepository);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new IngestService(
       tx as unknown as TransactionService,
@@ -125,11 +146,18 @@ describe(IngestService.name, () => {
       events as unknown as ConversationEventsRepository,
       publisher as unknown as ConversationPublisher,
       jobs as unknown as JobsRepository,
+      fastPath as unknown as IngestRepository,
     );
   });
 
   function stubPublishing(): void {
     publisher.messageAdded.mockResolvedValueOnce(undefined);
+  }
+
+  /** The fast path misses and the customer is not known on the channel: contact upsert and openOrLock follow. */
+  function stubNewIdentity(): void {
+    fastPath.appendToOpenConversation.mockResolvedValueOnce(null);
+    conversations.lockByIdentity.mockResolvedValueOnce(null);
   }
 
   const base = {
@@ -144,17 +172,22 @@ describe(IngestService.name, () => {
   it('opens a conversation for a first message: cycle_started and message_in events, published as created', async () => {
     const conversation = conversationRow();
     const message = messageRow();
+    const current = listRow();
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation, created: true });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
     stubPublishing();
 
     const result = await service.ingest(inbound());
 
     expect(result).toEqual({ message, conversation, duplicate: false });
+    expect(fastPath.appendToOpenConversation).toHaveBeenCalledTimes(1);
     expect(tx.run).toHaveBeenCalledTimes(1);
+    expect(conversations.lockByIdentity).toHaveBeenCalledTimes(1);
+    expect(conversations.lockByIdentity).toHaveBeenCalledWith(fakeTx, CHANNEL_ID, 'visitor-42');
     expect(contacts.upsertByIdentity).toHaveBeenCalledWith(fakeTx, {
       workspaceId: WS,
       channelId: CHANNEL_ID,
@@ -193,7 +226,7 @@ describe(IngestService.name, () => {
       { ...base, cycle: 1, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
-    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'created');
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'created', current);
     expect(jobs.enqueue).not.toHaveBeenCalled();
   });
 
@@ -211,7 +244,7 @@ describe(IngestService.name, () => {
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-9' }));
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(listRow());
     events.append.mockResolvedValueOnce(undefined);
     jobs.enqueue.mockImplementation(async () => {
       enqueuedInTransaction.push(inTransaction);
@@ -250,14 +283,18 @@ describe(IngestService.name, () => {
       payload: { attachmentId: 'a-2', channelId: CHANNEL_ID, messageId: 'm-9' },
     });
     expect(enqueuedInTransaction).toEqual([true, true]);
+    expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
+    expect(conversations.lockByIdentity).not.toHaveBeenCalled();
   });
 
   it('adds a message to an open conversation with only a message_in event, published as updated', async () => {
     const message = messageRow({ cycle: 3 });
+    const current = listRow({ cycle: 3 });
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow({ cycle: 3 }), created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
     stubPublishing();
 
@@ -271,7 +308,7 @@ describe(IngestService.name, () => {
       { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
-    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
   });
 
   it('starts a new cycle when the conversation was resolved: reopened and cycle_started before message_in', async () => {
@@ -282,11 +319,13 @@ describe(IngestService.name, () => {
     });
     const restarted = conversationRow({ status: 'open', cycle: 3, cycle_started_at: SENT_AT });
     const message = messageRow({ cycle: 3 });
+    const current = listRow({ cycle: 3 });
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: resolved, created: false });
     conversations.startNewCycle.mockResolvedValueOnce(restarted);
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
     stubPublishing();
 
@@ -300,15 +339,17 @@ describe(IngestService.name, () => {
       { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
     expect(result).toEqual({ message, conversation: restarted, duplicate: false });
+    expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT, 'Is the sofa in stock?');
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
-    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
+    expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
   });
 
   it('previews the first attachment when the message has no text', async () => {
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(listRow({ last_message_text: '📎 photo.jpg' }));
     events.append.mockResolvedValueOnce(undefined);
     stubPublishing();
 
@@ -319,6 +360,9 @@ describe(IngestService.name, () => {
       }),
     );
 
+    expect(fastPath.appendToOpenConversation).toHaveBeenCalledWith(
+      expect.objectContaining({ text: '', preview: '📎 photo.jpg' }),
+    );
     expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT, '📎 photo.jpg');
   });
 
@@ -335,6 +379,7 @@ describe(IngestService.name, () => {
       committed = true;
       return value;
     });
+    conversations.lockByIdentity.mockResolvedValueOnce(null);
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
@@ -346,6 +391,7 @@ describe(IngestService.name, () => {
     );
 
     expect(committed).toBe(false);
+    expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
     expect(result).toEqual({ message: stored, conversation: storedConversation, duplicate: true });
     expect(messages.findByExternalId).toHaveBeenCalledWith(CHANNEL_ID, 'ext-100');
     expect(conversations.findById).toHaveBeenCalledWith('cv-1');
@@ -358,6 +404,7 @@ describe(IngestService.name, () => {
   });
 
   it('fails loudly when the duplicate cannot be found afterwards', async () => {
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
@@ -368,6 +415,7 @@ describe(IngestService.name, () => {
   });
 
   it('passes other transaction errors through without looking for a duplicate', async () => {
+    stubNewIdentity();
     contacts.upsertByIdentity.mockRejectedValueOnce(new Error('deadlock detected'));
 
     await expect(service.ingest(inbound())).rejects.toThrow('deadlock detected');
@@ -378,21 +426,243 @@ describe(IngestService.name, () => {
   it('answers the platform without waiting for publishing, and a failed publish does not fail the ingest', async () => {
     const conversation = conversationRow();
     const message = messageRow();
+    const current = listRow();
+    stubNewIdentity();
     contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
     conversations.openOrLock.mockResolvedValueOnce({ conversation, created: false });
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
-    conversations.recordCustomerMessage.mockResolvedValueOnce(undefined);
+    conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
     publisher.messageAdded.mockRejectedValueOnce(new Error('socket gone'));
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
     try {
       await expect(service.ingest(inbound())).resolves.toEqual({ message, conversation, duplicate: false });
-      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated');
+      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
       await new Promise((resolve) => setImmediate(resolve)); // let the fire-and-forget rejection settle
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('socket gone'));
     } finally {
       warn.mockRestore();
     }
+  });
+
+  describe('fast path: a returning customer writing into an open conversation', () => {
+    it('appends in one statement with no transaction and publishes the answered conversation as updated', async () => {
+      const message = messageRow({ cycle: 2 });
+      const conversation = listRow({ cycle: 2, unread_count: 4 });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      stubPublishing();
+
+      const result = await service.ingest(inbound());
+
+      expect(result).toEqual({ message, conversation, duplicate: false });
+      expect(fastPath.appendToOpenConversation).toHaveBeenCalledTimes(1);
+      expect(fastPath.appendToOpenConversation).toHaveBeenCalledWith({
+        channelId: CHANNEL_ID,
+        externalUserId: 'visitor-42',
+        externalMessageId: 'ext-100',
+        clientMessageId: 'client-7',
+        text: 'Is the sofa in stock?',
+        attachments: [],
+        sentAt: SENT_AT,
+        preview: 'Is the sofa in stock?',
+      });
+      expect(tx.run).not.toHaveBeenCalled();
+      expect(conversations.lockByIdentity).not.toHaveBeenCalled();
+      expect(contacts.upsertByIdentity).not.toHaveBeenCalled();
+      expect(conversations.openOrLock).not.toHaveBeenCalled();
+      expect(messages.insertUnlessDuplicate).not.toHaveBeenCalled();
+      expect(conversations.recordCustomerMessage).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(messages.findByExternalId).not.toHaveBeenCalled();
+      expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', conversation);
+    });
+
+    it('passes a missing client message id as null and previews the first attachment of a text-less message', async () => {
+      const attachments = [
+        { id: 'a-1', name: 'photo.jpg', mimeType: 'image/jpeg', size: 10, url: '/files/a-1/photo.jpg' },
+      ];
+      const message = messageRow({ text: '', attachments, client_message_id: null });
+      const conversation = listRow({ last_message_text: '📎 photo.jpg' });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      stubPublishing();
+
+      await service.ingest(inbound({ clientMessageId: undefined, text: '', attachments }));
+
+      expect(fastPath.appendToOpenConversation).toHaveBeenCalledWith({
+        channelId: CHANNEL_ID,
+        externalUserId: 'visitor-42',
+        externalMessageId: 'ext-100',
+        clientMessageId: null,
+        text: '',
+        attachments,
+        sentAt: SENT_AT,
+        preview: '📎 photo.jpg',
+      });
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
+    it('answers without waiting for publishing, and a failed publish does not fail the ingest', async () => {
+      const message = messageRow();
+      const conversation = listRow();
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      publisher.messageAdded.mockReturnValueOnce(new Promise<void>(() => undefined)); // never settles
+      await expect(service.ingest(inbound())).resolves.toEqual({ message, conversation, duplicate: false });
+
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      publisher.messageAdded.mockRejectedValueOnce(new Error('socket gone'));
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        await expect(service.ingest(inbound())).resolves.toEqual({ message, conversation, duplicate: false });
+        await new Promise((resolve) => setImmediate(resolve)); // let the fire-and-forget rejection settle
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining('socket gone'));
+      } finally {
+        warn.mockRestore();
+      }
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
+    it('takes the transactional path when the fast path misses, and answers a redelivery found there as a duplicate', async () => {
+      const stored = messageRow({ id: 'm-stored' });
+      const storedConversation = listRow();
+      fastPath.appendToOpenConversation.mockResolvedValueOnce(null);
+      conversations.lockByIdentity.mockResolvedValueOnce({ ...conversationRow(), contact_name: 'Carl Customer' });
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(null);
+      messages.findByExternalId.mockResolvedValueOnce(stored);
+      conversations.findById.mockResolvedValueOnce(storedConversation);
+
+      const result = await service.ingest(inbound());
+
+      expect(result).toEqual({ message: stored, conversation: storedConversation, duplicate: true });
+      expect(fastPath.appendToOpenConversation).toHaveBeenCalledTimes(1);
+      expect(tx.run).toHaveBeenCalledTimes(1);
+      expect(publisher.messageAdded).not.toHaveBeenCalled();
+    });
+
+    it('is skipped for a message with jobs: they must be enqueued in the transaction', async () => {
+      const current = listRow();
+      conversations.lockByIdentity.mockResolvedValueOnce({ ...conversationRow(), contact_name: 'Carl Customer' });
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
+      conversations.recordCustomerMessage.mockResolvedValueOnce(current);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      await service.ingest(
+        inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
+      );
+
+      expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
+      expect(tx.run).toHaveBeenCalledTimes(1);
+      expect(conversations.lockByIdentity).toHaveBeenCalledWith(fakeTx, CHANNEL_ID, 'visitor-42');
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'fetch-media',
+        payload: { attachmentId: 'a-1', channelId: CHANNEL_ID, messageId: 'm-1' },
+      });
+      expect(publisher.messageAdded).toHaveBeenCalledWith(messageRow(), 'updated', current);
+    });
+
+    it('is skipped for a message with identity meta, which goes through the contact upsert', async () => {
+      const current = listRow();
+      contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+      conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: false });
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
+      conversations.recordCustomerMessage.mockResolvedValueOnce(current);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      await service.ingest(inbound({ identityMeta: { businessConnectionId: 'bc-1' } }));
+
+      expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
+      expect(conversations.lockByIdentity).not.toHaveBeenCalled();
+      expect(contacts.upsertByIdentity).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ externalId: 'visitor-42', meta: { businessConnectionId: 'bc-1' } }),
+      );
+      expect(publisher.messageAdded).toHaveBeenCalledWith(messageRow(), 'updated', current);
+    });
+  });
+
+  describe('transactional path: a known identity', () => {
+    it('locks the conversation by identity, skipping the contact upsert and openOrLock, authored by its contact', async () => {
+      const known = { ...conversationRow({ id: 'cv-7', contact_id: 'ct-7', cycle: 2 }), contact_name: 'Known Name' };
+      const message = messageRow({ conversation_id: 'cv-7', cycle: 2, author_id: 'ct-7', author_name: 'Known Name' });
+      const current = listRow({ id: 'cv-7', contact_id: 'ct-7', cycle: 2, contact_name: 'Known Name' });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce(null);
+      conversations.lockByIdentity.mockResolvedValueOnce(known);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
+      conversations.recordCustomerMessage.mockResolvedValueOnce(current);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      const result = await service.ingest(inbound());
+
+      expect(result).toEqual({ message, conversation: known, duplicate: false });
+      expect(conversations.lockByIdentity).toHaveBeenCalledTimes(1);
+      expect(conversations.lockByIdentity).toHaveBeenCalledWith(fakeTx, CHANNEL_ID, 'visitor-42');
+      expect(contacts.upsertByIdentity).not.toHaveBeenCalled();
+      expect(conversations.openOrLock).not.toHaveBeenCalled();
+      expect(conversations.startNewCycle).not.toHaveBeenCalled();
+      expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({
+          conversation_id: 'cv-7',
+          cycle: 2,
+          author_type: 'contact',
+          author_id: 'ct-7',
+          author_name: 'Known Name',
+        }),
+      );
+      expect(conversations.recordCustomerMessage).toHaveBeenCalledWith(
+        fakeTx,
+        'cv-7',
+        SENT_AT,
+        'Is the sofa in stock?',
+      );
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        {
+          ...base,
+          conversationId: 'cv-7',
+          actorId: 'ct-7',
+          cycle: 2,
+          type: 'message_in',
+          payload: { messageId: 'm-1' },
+        },
+      ]);
+      expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
+      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
+    });
+
+    it('starts a new cycle when the locked conversation was resolved', async () => {
+      const known = {
+        ...conversationRow({ status: 'resolved', cycle: 2, resolved_at: new Date('2024-11-01T00:00:00.000Z') }),
+        contact_name: 'Carl Customer',
+      };
+      const restarted = conversationRow({ status: 'open', cycle: 3 });
+      const message = messageRow({ cycle: 3 });
+      const current = listRow({ cycle: 3 });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce(null);
+      conversations.lockByIdentity.mockResolvedValueOnce(known);
+      conversations.startNewCycle.mockResolvedValueOnce(restarted);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
+      conversations.recordCustomerMessage.mockResolvedValueOnce(current);
+      events.append.mockResolvedValueOnce(undefined);
+      stubPublishing();
+
+      const result = await service.ingest(inbound());
+
+      expect(result).toEqual({ message, conversation: restarted, duplicate: false });
+      expect(contacts.upsertByIdentity).not.toHaveBeenCalled();
+      expect(conversations.openOrLock).not.toHaveBeenCalled();
+      expect(conversations.startNewCycle).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        { ...base, cycle: 3, type: 'reopened', payload: { previousCycle: 2 } },
+        { ...base, cycle: 3, type: 'cycle_started' },
+        { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
+      ]);
+      expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
+    });
   });
 });
