@@ -39,7 +39,7 @@ export default tseslint.config(
   },
   {
     // Fakes serve tests, the demo and the bench: production code never imports them.
-    files: ['server/src/**/*.ts', 'libs/channels/src/**/*.ts'],
+    files: ['server/src/**/*.ts', 'libs/channels/src/**/*.ts', 'libs/crm/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

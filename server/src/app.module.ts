@@ -25,6 +25,18 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsService } from './conversations/conversations.service';
 import { MessagesRepository } from './conversations/messages.repository';
+import { CrmCatalog } from './crm/crm-catalog.service';
+import { CrmRegistry } from './crm/crm-registry.service';
+import { CrmSyncProcessor } from './crm/crm-sync.processor';
+import { CrmWebhooksController } from './crm/crm-webhooks.controller';
+import { CrmWebhooksService } from './crm/crm-webhooks.service';
+import { CrmController } from './crm/crm.controller';
+import { CrmRepository } from './crm/crm.repository';
+import { CrmService } from './crm/crm.service';
+import { DealPublisher } from './crm/deal-publisher.service';
+import { DealsController } from './crm/deals.controller';
+import { DealsRepository } from './crm/deals.repository';
+import { DealsService } from './crm/deals.service';
 import { DatabaseModule } from './database/database.module';
 import { CHANNEL_SENDERS } from './delivery/channel-sender';
 import { DeliveryProcessor } from './delivery/delivery.processor';
@@ -78,7 +90,10 @@ export class AppModule {
         AttachmentsController,
         WebchatUploadsController,
         SiteController,
+        CrmWebhooksController,
         WebhooksController,
+        CrmController,
+        DealsController,
         ContactsController,
       ],
       providers: [
@@ -115,6 +130,15 @@ export class AppModule {
         WebhooksService,
         PollingService,
         MediaFetchProcessor,
+        CrmRepository,
+        DealsRepository,
+        CrmRegistry,
+        CrmCatalog,
+        CrmService,
+        DealsService,
+        DealPublisher,
+        CrmSyncProcessor,
+        CrmWebhooksService,
         {
           provide: CHANNEL_SENDERS,
           inject: [WebchatSender, MessengerSender],
@@ -122,8 +146,8 @@ export class AppModule {
         },
         {
           provide: JOB_PROCESSORS,
-          inject: [DeliveryProcessor, MediaFetchProcessor],
-          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor) => [delivery, media],
+          inject: [DeliveryProcessor, MediaFetchProcessor, CrmSyncProcessor],
+          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor, crm: CrmSyncProcessor) => [delivery, media, crm],
         },
         RealtimeService,
         AgentGateway,

@@ -1,3 +1,4 @@
 export * from './lib/enums';
 export * from './lib/api';
 export * from './lib/socket-events';
+export * from './lib/crm';

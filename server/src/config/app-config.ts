@@ -31,6 +31,11 @@ export interface AppConfig {
   pollTimeoutSec: number;
   /** Base URLs of the messenger APIs (tests and demo point them at libs/fakes). */
   apiRoots: { telegram: string; whatsapp: string; max: string };
+  /**
+   * Where CRM API calls go instead of the connection's own address (tests and the demo point them
+   * at libs/fakes); null in production: the connection's base URL is used.
+   */
+  crmApiRoots: { amocrm: string | null; bitrix24: string | null };
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
 }
@@ -118,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       telegram: (env['TELEGRAM_API_ROOT'] || 'https://api.telegram.org').replace(/\/+$/, ''),
       whatsapp: (env['WHATSAPP_API_ROOT'] || 'https://graph.facebook.com').replace(/\/+$/, ''),
       max: (env['MAX_API_ROOT'] || 'https://platform-api2.max.ru').replace(/\/+$/, ''),
+    },
+    crmApiRoots: {
+      amocrm: env['AMOCRM_API_ROOT']?.replace(/\/+$/, '') || null,
+      bitrix24: env['BITRIX24_API_ROOT']?.replace(/\/+$/, '') || null,
     },
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
   };

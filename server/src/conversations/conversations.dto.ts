@@ -196,7 +196,16 @@ export function mapConversation(row: ConversationListRow): ConversationListItem 
         }
       : null,
     unreadCount: row.unread_count,
-    deal: null,
+    deal: row.deal_id
+      ? {
+          id: row.deal_id,
+          title: row.deal_title ?? '',
+          stage: row.deal_stage ?? '',
+          semantic: row.deal_semantic ?? 'open',
+          amount: row.deal_amount ?? null,
+          currency: row.deal_currency ?? null,
+        }
+      : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -32,6 +32,22 @@ export interface ConversationListRow extends ConversationRow {
   contact_name: string;
   assignee_name: string | null;
   cursor_at: string;
+  /** The conversation's latest deal, when a CRM is connected (see `LATEST_DEAL`). */
+  deal_id?: string | null;
+  deal_title?: string | null;
+  deal_stage?: string | null;
+  deal_semantic?: 'open' | 'won' | 'lost' | null;
+  deal_amount?: string | null;
+  deal_currency?: string | null;
+}
+
+/** Joins the latest deal of conversation `alias` (columns deal_*), for the list and its broadcasts. */
+export function latestDealJoin(alias: string): string {
+  return `LEFT JOIN LATERAL (
+    SELECT d.id AS deal_id, d.title AS deal_title, COALESCE(d.stage_name, d.stage_id) AS deal_stage, d.semantic AS deal_semantic,
+           d.amount::text AS deal_amount, d.currency AS deal_currency
+    FROM deals d WHERE d.workspace_id = ${alias}.workspace_id AND d.conversation_id = ${alias}.id
+    ORDER BY d.created_at DESC LIMIT 1) dl ON true`;
 }
 
 /** Who may see what: managers see their own and unassigned conversations (`userId`), others all. */
@@ -52,11 +68,12 @@ export interface ListFilter {
 
 const LIST_SELECT = `
   SELECT c.*, ch.type AS channel_type, ch.name AS channel_name, ct.name AS contact_name,
-         u.name AS assignee_name, c.last_message_at::text AS cursor_at
+         u.name AS assignee_name, c.last_message_at::text AS cursor_at, dl.*
   FROM conversations c
   JOIN channels ch ON ch.id = c.channel_id
   JOIN contacts ct ON ct.id = c.contact_id
-  LEFT JOIN users u ON u.id = c.assignee_id`;
+  LEFT JOIN users u ON u.id = c.assignee_id
+  ${latestDealJoin('c')}`;
 
 /** Builds positional SQL parameters as conditions are added. */
 class Params {
@@ -194,9 +211,9 @@ export class ConversationsRepository {
            status = CASE WHEN status = 'snoozed' THEN 'open' ELSE status END, snoozed_until = NULL, updated_at = now()
          WHERE id = $1 RETURNING *)
        SELECT c.*, ch.type AS channel_type, ch.name AS channel_name, ct.name AS contact_name,
-              u.name AS assignee_name, c.last_message_at::text AS cursor_at
+              u.name AS assignee_name, c.last_message_at::text AS cursor_at, dl.*
        FROM c JOIN channels ch ON ch.id = c.channel_id JOIN contacts ct ON ct.id = c.contact_id
-       LEFT JOIN users u ON u.id = c.assignee_id`,
+       LEFT JOIN users u ON u.id = c.assignee_id ${latestDealJoin('c')}`,
       [id, at, preview],
     );
     return rows[0];

@@ -6,6 +6,7 @@ import { ApiException } from '../common/api.exception';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { CRM_MAX_ATTEMPTS } from '../crm/crm.constants';
 import { DELIVERY_MAX_ATTEMPTS } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
@@ -1074,15 +1075,44 @@ describe(ConversationsService.name, () => {
   });
 
   describe('setStatus', () => {
-    function stubChange(): void {
+    /** The CRM job a resolution enqueues: the cycle's transcript goes to its deal. */
+    const transcriptJob = {
+      workspaceId: WS,
+      queue: 'crm',
+      payload: { action: 'transcript', conversationId: CONVERSATION_ID, cycle: 2 },
+      maxAttempts: CRM_MAX_ATTEMPTS,
+    };
+
+    function stubChange(resolving: boolean): void {
       conversations.setStatus.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
+      if (resolving) jobs.enqueue.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
       publisher.conversationChanged.mockResolvedValueOnce(undefined);
     }
 
-    it('resolves an open conversation with a resolved event', async () => {
+    it('resolves an open conversation with a resolved event and the transcript job in the transaction, nudging after commit', async () => {
+      let inTransaction = false;
+      tx.run.mockImplementationOnce(async (work) => {
+        inTransaction = true;
+        try {
+          return await work(fakeTx);
+        } finally {
+          inTransaction = false;
+        }
+      });
+      const enqueuedInTransaction: boolean[] = [];
+      const nudgedInTransaction: boolean[] = [];
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'open' }));
-      stubChange();
+      conversations.setStatus.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockImplementationOnce(async () => {
+        enqueuedInTransaction.push(inTransaction);
+      });
+      worker.nudge.mockImplementationOnce(() => {
+        nudgedInTransaction.push(inTransaction);
+      });
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
 
       await service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' });
 
@@ -1105,6 +1135,11 @@ describe(ConversationsService.name, () => {
           payload: { from: 'open', to: 'resolved' },
         },
       ]);
+      expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, transcriptJob);
+      expect(enqueuedInTransaction).toEqual([true]);
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
+      expect(nudgedInTransaction).toEqual([false]);
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
     });
 
@@ -1114,22 +1149,40 @@ describe(ConversationsService.name, () => {
       ['snoozed', 'open', 'status_changed'],
       ['pending', 'resolved', 'resolved'],
     ] as const)('records %s → %s as %s', async (from, to, type) => {
+      const resolving = type === 'resolved';
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: from }));
-      stubChange();
+      stubChange(resolving);
 
       await service.setStatus(head, CONVERSATION_ID, { status: to });
 
       expect(conversations.setStatus).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, to, NOW);
       expect(events.append).toHaveBeenCalledWith(fakeTx, [expect.objectContaining({ type, payload: { from, to } })]);
+      if (resolving) expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, transcriptJob);
+      else expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
     });
 
-    it('changes, records and publishes nothing when the status is unchanged', async () => {
+    it('changes, records, enqueues, nudges and publishes nothing when the status is unchanged', async () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'pending' }));
 
       await service.setStatus(head, CONVERSATION_ID, { status: 'pending' });
 
       expect(conversations.setStatus).not.toHaveBeenCalled();
       expect(events.append).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('neither nudges nor publishes when enqueuing the transcript fails (the transaction rolls back)', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'open' }));
+      conversations.setStatus.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockRejectedValueOnce(new Error('connection lost'));
+
+      await expect(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })).rejects.toThrow('connection lost');
+      expect(worker.nudge).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
     });
 
@@ -1142,6 +1195,8 @@ describe(ConversationsService.name, () => {
         'not_found',
       );
       expect(conversations.setStatus).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
     });
   });
 

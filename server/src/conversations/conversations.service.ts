@@ -11,6 +11,7 @@ import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { TransactionService } from '../database/transaction.service';
+import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
@@ -332,9 +333,21 @@ export class ConversationsService {
           payload: { from: conversation.status, to: body.status },
         },
       ]);
+      // The cycle's transcript goes to its CRM deal, if it has one (the CRM worker decides).
+      if (type === 'resolved') {
+        await this.jobs.enqueue(tx, {
+          workspaceId: auth.workspaceId,
+          queue: CRM_QUEUE,
+          payload: { action: 'transcript', conversationId: id, cycle: conversation.cycle },
+          maxAttempts: CRM_MAX_ATTEMPTS,
+        });
+      }
       return true;
     });
-    if (changed) await this.publisher.conversationChanged(id);
+    if (changed) {
+      this.worker.nudge();
+      await this.publisher.conversationChanged(id);
+    }
   }
 
   async markRead(auth: AuthUser, id: string): Promise<void> {

@@ -135,6 +135,15 @@ export class MessagesRepository {
     );
   }
 
+  /** A cycle's messages customers saw (no private notes), oldest first: the CRM transcript. */
+  listCycle(workspaceId: string, conversationId: string, cycle: number): Promise<MessageRow[]> {
+    return this.db.query(
+      `SELECT * FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND cycle = $3 AND private = false
+       ORDER BY created_at, id LIMIT 1000`,
+      [workspaceId, conversationId, cycle],
+    );
+  }
+
   /** Whether an earlier outgoing message of the same conversation is still waiting to be delivered. */
   async hasEarlierQueued(
     message: Pick<MessageRow, 'workspace_id' | 'conversation_id' | 'created_at' | 'id'>,

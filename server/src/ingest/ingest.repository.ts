@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
-import type { ConversationListRow } from '../conversations/conversations.repository';
+import { latestDealJoin, type ConversationListRow } from '../conversations/conversations.repository';
 import type { MessageRow } from '../conversations/messages.repository';
 import { preparedStatement } from '../database/database';
 
@@ -40,9 +40,9 @@ const APPEND_TO_OPEN_CONVERSATION = `
            jsonb_build_object('messageId', id) FROM m
   )
   SELECT row_to_json(m.*) AS message, row_to_json(u.*) AS conversation, ch.type AS channel_type,
-         ch.name AS channel_name, conv.contact_name, us.name AS assignee_name, u.last_message_at::text AS cursor_at
+         ch.name AS channel_name, conv.contact_name, us.name AS assignee_name, u.last_message_at::text AS cursor_at, dl.*
   FROM m JOIN u ON u.id = m.conversation_id JOIN conv ON conv.id = u.id JOIN channels ch ON ch.id = u.channel_id
-  LEFT JOIN users us ON us.id = u.assignee_id`;
+  LEFT JOIN users us ON us.id = u.assignee_id ${latestDealJoin('u')}`;
 
 const MESSAGE_DATES = ['created_at', 'edited_at'] as const;
 const CONVERSATION_DATES = [
@@ -65,6 +65,12 @@ interface AppendRow {
   contact_name: string;
   assignee_name: string | null;
   cursor_at: string;
+  deal_id: string | null;
+  deal_title: string | null;
+  deal_stage: string | null;
+  deal_semantic: 'open' | 'won' | 'lost' | null;
+  deal_amount: string | null;
+  deal_currency: string | null;
 }
 
 @Injectable()
@@ -112,6 +118,12 @@ export class IngestRepository {
         contact_name: row.contact_name,
         assignee_name: row.assignee_name,
         cursor_at: row.cursor_at,
+        deal_id: row.deal_id,
+        deal_title: row.deal_title,
+        deal_stage: row.deal_stage,
+        deal_semantic: row.deal_semantic,
+        deal_amount: row.deal_amount,
+        deal_currency: row.deal_currency,
       },
     };
   }

@@ -11,6 +11,7 @@ import {
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { CRM_MAX_ATTEMPTS } from '../crm/crm.constants';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { IngestRepository } from './ingest.repository';
 import { IngestService, type InboundMessage } from './ingest.service';
@@ -160,6 +161,16 @@ describe(IngestService.name, () => {
     conversations.lockByIdentity.mockResolvedValueOnce(null);
   }
 
+  /** The CRM job a new conversation or cycle enqueues in its transaction (the CRM worker decides about a deal). */
+  function cycleStartedJob(cycle: number, conversationId = 'cv-1') {
+    return {
+      workspaceId: WS,
+      queue: 'crm',
+      payload: { action: 'cycle-started', conversationId, cycle },
+      maxAttempts: CRM_MAX_ATTEMPTS,
+    };
+  }
+
   const base = {
     workspaceId: WS,
     conversationId: 'cv-1',
@@ -179,6 +190,7 @@ describe(IngestService.name, () => {
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
     conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockResolvedValueOnce(undefined);
     stubPublishing();
 
     const result = await service.ingest(inbound());
@@ -227,7 +239,45 @@ describe(IngestService.name, () => {
     ]);
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
     expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'created', current);
-    expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(1));
+  });
+
+  it('enqueues the CRM cycle-started job in the transaction, before the message’s own jobs', async () => {
+    let inTransaction = false;
+    tx.run.mockImplementationOnce(async (work) => {
+      inTransaction = true;
+      try {
+        return await work(fakeTx);
+      } finally {
+        inTransaction = false;
+      }
+    });
+    const enqueuedInTransaction: boolean[] = [];
+    conversations.lockByIdentity.mockResolvedValueOnce(null);
+    contacts.upsertByIdentity.mockResolvedValueOnce(contactRow());
+    conversations.openOrLock.mockResolvedValueOnce({ conversation: conversationRow(), created: true });
+    messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow({ id: 'm-9' }));
+    conversations.recordCustomerMessage.mockResolvedValueOnce(listRow());
+    events.append.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockImplementation(async () => {
+      enqueuedInTransaction.push(inTransaction);
+    });
+    stubPublishing();
+
+    await service.ingest(
+      inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
+    );
+
+    expect(jobs.enqueue).toHaveBeenCalledTimes(2);
+    expect(jobs.enqueue).toHaveBeenNthCalledWith(1, fakeTx, cycleStartedJob(1));
+    expect(jobs.enqueue).toHaveBeenNthCalledWith(2, fakeTx, {
+      workspaceId: WS,
+      queue: 'fetch-media',
+      payload: { attachmentId: 'a-1', channelId: CHANNEL_ID, messageId: 'm-9' },
+    });
+    expect(enqueuedInTransaction).toEqual([true, true]);
+    expect(events.append.mock.invocationCallOrder[0]).toBeLessThan(jobs.enqueue.mock.invocationCallOrder[0]);
   });
 
   it('passes phone and identity meta to the contact, and enqueues the message’s jobs in the transaction with its id', async () => {
@@ -307,6 +357,7 @@ describe(IngestService.name, () => {
     expect(events.append).toHaveBeenCalledWith(fakeTx, [
       { ...base, cycle: 3, type: 'message_in', payload: { messageId: 'm-1' } },
     ]);
+    expect(jobs.enqueue).not.toHaveBeenCalled();
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
     expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
   });
@@ -327,11 +378,14 @@ describe(IngestService.name, () => {
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
     conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockResolvedValueOnce(undefined);
     stubPublishing();
 
     const result = await service.ingest(inbound());
 
     expect(conversations.startNewCycle).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT);
+    expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(3));
     expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ cycle: 3 }));
     expect(events.append).toHaveBeenCalledWith(fakeTx, [
       { ...base, cycle: 3, type: 'reopened', payload: { previousCycle: 2 } },
@@ -631,6 +685,7 @@ describe(IngestService.name, () => {
           payload: { messageId: 'm-1' },
         },
       ]);
+      expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
       expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'updated', current);
     });
@@ -649,11 +704,14 @@ describe(IngestService.name, () => {
       messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
       conversations.recordCustomerMessage.mockResolvedValueOnce(current);
       events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
       stubPublishing();
 
       const result = await service.ingest(inbound());
 
       expect(result).toEqual({ message, conversation: restarted, duplicate: false });
+      expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(3));
       expect(contacts.upsertByIdentity).not.toHaveBeenCalled();
       expect(conversations.openOrLock).not.toHaveBeenCalled();
       expect(conversations.startNewCycle).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT);

@@ -16,6 +16,7 @@ import {
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { IngestRepository } from './ingest.repository';
 
@@ -195,6 +196,15 @@ export class IngestService {
       payload: { messageId: message.id },
     });
     await this.events.append(tx, events);
+    // A new conversation or cycle may get a CRM deal: the CRM worker decides (connection, settings).
+    if (created || reopened) {
+      await this.jobs.enqueue(tx, {
+        workspaceId,
+        queue: CRM_QUEUE,
+        payload: { action: 'cycle-started', conversationId: conversation.id, cycle: conversation.cycle },
+        maxAttempts: CRM_MAX_ATTEMPTS,
+      });
+    }
     for (const job of inbound.jobs ?? []) {
       await this.jobs.enqueue(tx, {
         workspaceId,

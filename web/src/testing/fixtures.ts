@@ -1,4 +1,14 @@
-import type { ChannelTypeDto, ConversationDetail, ConversationListItem, MessageDto, UserDto } from '@onebox/contracts';
+import type {
+  ChannelTypeDto,
+  ConversationDetail,
+  ConversationListItem,
+  CrmConnectionDto,
+  CrmPipelineDto,
+  DealDto,
+  MessageDto,
+  UserDto,
+} from '@onebox/contracts';
+import type { CrmTypeDto } from '../app/features/settings/data-access/crm-api.service';
 
 export const ME: UserDto = { id: 'u-me', email: 'me@onebox.local', name: 'Mia Agent', role: 'manager' };
 
@@ -121,3 +131,115 @@ export const CHANNEL_TYPES_FIXTURE: ChannelTypeDto[] = [
     capabilities: { maxTextLength: 4000, media: ['image', 'document'], messagingWindowHours: null, templates: false },
   },
 ];
+
+/** `GET /api/crm/types` as the server declares it (shortened hints). */
+export const CRM_TYPES_FIXTURE: CrmTypeDto[] = [
+  {
+    type: 'amocrm',
+    settingsFields: [
+      {
+        key: 'baseUrl',
+        label: { en: 'Account URL', ru: 'Адрес аккаунта' },
+        secret: false,
+        required: true,
+        pattern: '^https://[a-z0-9-]+\\.amocrm\\.(ru|com)/?$',
+        hint: { en: 'e.g. https://shop.amocrm.ru', ru: 'например, https://shop.amocrm.ru' },
+      },
+      {
+        key: 'accessToken',
+        label: { en: 'Long-lived token', ru: 'Долгосрочный токен' },
+        secret: true,
+        required: true,
+        hint: {
+          en: 'amoCRM → Settings → Integrations → Create integration → Keys and access',
+          ru: 'amoCRM → Настройки → Интеграции → Создать интеграцию → Ключи и доступы',
+        },
+      },
+    ],
+  },
+  {
+    type: 'bitrix24',
+    settingsFields: [
+      {
+        key: 'webhookUrl',
+        label: { en: 'Incoming webhook URL', ru: 'URL входящего вебхука' },
+        secret: true,
+        required: true,
+        hint: {
+          en: 'Bitrix24 → Developer resources → Other → Incoming webhook, with CRM scope',
+          ru: 'Битрикс24 → Разработчикам → Другое → Входящий вебхук, с правами CRM',
+        },
+      },
+      { key: 'applicationToken', label: { en: 'Application token', ru: 'Токен приложения' }, secret: true, required: false },
+    ],
+  },
+];
+
+export function crmConnection(patch: Partial<CrmConnectionDto> = {}): CrmConnectionDto {
+  return {
+    id: 'crm-1',
+    type: 'amocrm',
+    name: 'Sales CRM',
+    status: 'active',
+    statusMessage: null,
+    accountName: 'shop.amocrm.ru',
+    webhookUrl: 'https://onebox.example/webhooks/crm/crm-1',
+    pipelineId: null,
+    stageId: null,
+    autoCreateDeal: false,
+    channelIds: null,
+    userMap: {},
+    sync: { pending: 0, failed: 0, lastError: null, lastSyncedAt: null },
+    createdAt: '2025-03-01T10:00:00.000Z',
+    ...patch,
+  };
+}
+
+/** Two pipelines; "Sales" is the main one. */
+export const PIPELINES_FIXTURE: CrmPipelineDto[] = [
+  {
+    id: 'p-sales',
+    name: 'Sales',
+    isMain: true,
+    stages: [
+      { id: 's-won', name: 'Won', sort: 100, semantic: 'won' },
+      { id: 's-new', name: 'New lead', sort: 10, semantic: 'open' },
+      { id: 's-talk', name: 'Negotiation', sort: 20, semantic: 'open' },
+      { id: 's-lost', name: 'Lost', sort: 110, semantic: 'lost' },
+    ],
+  },
+  {
+    id: 'p-partners',
+    name: 'Partners',
+    isMain: false,
+    stages: [
+      { id: 'pp-first', name: 'First contact', sort: 10, semantic: 'open' },
+      { id: 'pp-contract', name: 'Contract', sort: 20, semantic: 'open' },
+    ],
+  },
+];
+
+export function deal(patch: Partial<DealDto> = {}): DealDto {
+  return {
+    id: 'deal-1',
+    crmId: 'crm-1',
+    crmType: 'amocrm',
+    externalId: '4711',
+    title: 'Deal with Ivan',
+    pipelineId: 'p-sales',
+    stageId: 's-new',
+    stageName: 'New lead',
+    semantic: 'open',
+    amount: '15000.50',
+    currency: 'RUB',
+    responsible: { crmUserId: 'cu-1', name: 'Olga Sales' },
+    url: 'https://shop.amocrm.ru/leads/detail/4711',
+    closedAt: null,
+    cycle: 1,
+    syncState: 'synced',
+    syncError: null,
+    history: [{ stageId: 's-new', stageName: 'New lead', semantic: 'open', amount: '15000.50', at: '2025-03-01T10:00:00.000Z' }],
+    createdAt: '2025-03-01T10:00:00.000Z',
+    ...patch,
+  };
+}

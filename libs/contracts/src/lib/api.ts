@@ -111,7 +111,8 @@ export interface ConversationListItem {
   tags: string[];
   lastMessage: { text: string; direction: MessageDirection; createdAt: string } | null;
   unreadCount: number;
-  deal: null | { id: string; title: string; stage: string };
+  /** The conversation's latest deal: title, stage name and state, amount. */
+  deal: null | { id: string; title: string; stage: string; semantic: 'open' | 'won' | 'lost'; amount: string | null; currency: string | null };
   createdAt: string;
   updatedAt: string;
 }

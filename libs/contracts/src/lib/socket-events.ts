@@ -1,4 +1,5 @@
 import type { AttachmentDto, ConversationListItem, MessageDto } from './api';
+import type { DealDto } from './crm';
 
 /** Socket.io namespaces. */
 export const AGENT_NAMESPACE = '/agent';
@@ -11,6 +12,8 @@ export interface AgentServerEvents {
   'conversation.created': (conversation: ConversationListItem) => void;
   'conversation.updated': (conversation: ConversationListItem) => void;
   typing: (event: { conversationId: string; author: 'contact' | 'agent'; name: string; typing: boolean }) => void;
+  /** A conversation's deal changed (created in the CRM, stage or amount moved, sync failed). */
+  'deal.updated': (deal: DealDto & { conversationId: string }) => void;
 }
 
 /** Events agents emit on `/agent`. */

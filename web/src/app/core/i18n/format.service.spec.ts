@@ -54,6 +54,22 @@ describe(FormatService.name, () => {
   });
 });
 
+describe('FormatService.money', () => {
+  beforeEach(() => localStorage.clear());
+
+  it('formats a decimal string with its currency for the locale', () => {
+    const format = TestBed.inject(FormatService);
+    const i18n = TestBed.inject(I18nService);
+    i18n.setLang('en');
+    expect(format.money('15000.5', 'RUB')).toBe('RUB\u00a015,000.50');
+    expect(format.money('1200', 'USD')).toBe('US$1,200.00');
+    expect(format.money('1200', null)).toBe('1,200');
+    expect(format.money('1200', 'bananas')).toBe('1,200 bananas');
+    i18n.setLang('ru');
+    expect(format.money('15000.5', 'RUB')).toBe('15\u00a0000,50\u00a0₽');
+  });
+});
+
 describe('FormatService with bad input', () => {
   it('renders an unparseable timestamp as empty text instead of throwing', () => {
     const format = TestBed.inject(FormatService);

@@ -99,6 +99,25 @@ export class FormatService {
     return this.numberFormat().format(value);
   }
 
+  /**
+   * An exact decimal amount (as the CRM sends it) with its ISO currency: "₽ 15,000.50" / "15 000,50 ₽".
+   * An unknown currency code is shown after the number rather than dropped.
+   */
+  money(amount: string, currency: string | null): string {
+    const value = Number(amount);
+    if (!Number.isFinite(value)) return currency ? `${amount} ${currency}` : amount;
+    const locale = this.i18n.locale();
+    if (currency) {
+      try {
+        return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(value);
+      } catch {
+        /* not an ISO 4217 code */
+      }
+    }
+    const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
+    return currency ? `${number} ${currency}` : number;
+  }
+
   fileSize(bytes: number): string {
     const units = ['B', 'KB', 'MB', 'GB'];
     let value = bytes;

@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeSocket, provideFakeSocket } from '../../../testing/fake-socket';
-import { message } from '../../../testing/fixtures';
+import { deal, message } from '../../../testing/fixtures';
 import { AgentSocketService } from './agent-socket.service';
 
 describe(AgentSocketService.name, () => {
@@ -58,5 +58,13 @@ describe(AgentSocketService.name, () => {
     sockets[0].serverEmit('message.updated', message('other'));
     sockets[0].serverEmit('message.created', message('m1'));
     expect(received).toEqual(['m1']);
+  });
+
+  it('passes deal updates on with their conversation', () => {
+    service.connect(() => 't');
+    const received: string[] = [];
+    service.on('deal.updated').subscribe((d) => received.push(`${d.conversationId}:${d.id}`));
+    sockets[0].serverEmit('deal.updated', { ...deal(), conversationId: 'c1' });
+    expect(received).toEqual(['c1:deal-1']);
   });
 });

@@ -21,6 +21,8 @@ const SERVER_EVENTS: ServerEvent[] = [
   'conversation.created',
   'conversation.updated',
   'typing',
+  // Only workspaces with a CRM receive it; subscribing costs nothing otherwise.
+  'deal.updated',
 ];
 
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'reconnecting';

@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AgentSocketService } from '../../../core/socket/agent-socket.service';
 import { FakeSocket, provideFakeSocket } from '../../../../testing/fake-socket';
-import { ME, conversation, signIn } from '../../../../testing/fixtures';
+import { ME, conversation, deal, signIn } from '../../../../testing/fixtures';
 import { ConversationListStore } from './conversation-list.store';
 
 describe(ConversationListStore.name, () => {
@@ -117,6 +117,24 @@ describe(ConversationListStore.name, () => {
     expect(store.items()[0].unreadCount).toBe(0);
     socket.serverEmit('conversation.updated', conversation('a', { unreadCount: 4 }));
     expect(store.items()[0].unreadCount).toBe(0);
+  });
+
+  it('shows a deal update on its conversation’s row without reordering', () => {
+    loadFirstPage();
+    socket.serverEmit('deal.updated', {
+      ...deal({ stageName: 'Won', semantic: 'won', amount: '900', currency: 'USD' }),
+      conversationId: 'b',
+    });
+    expect(store.items().map((c) => c.id)).toEqual(['a', 'b']);
+    expect(store.items()[1].deal).toEqual({
+      id: 'deal-1',
+      title: 'Deal with Ivan',
+      stage: 'Won',
+      semantic: 'won',
+      amount: '900',
+      currency: 'USD',
+    });
+    expect(store.items()[0].deal).toBeNull();
   });
 
   it('moves the keyboard cursor within the list', () => {

@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { ConversationListItem } from '@onebox/contracts';
+import type { ConversationListItem, DealDto } from '@onebox/contracts';
 import { Subscription, merge } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api/api-error';
 import { AuthService } from '../../../core/auth/auth.service';
@@ -41,9 +41,14 @@ export class ConversationListStore {
 
   constructor() {
     const socket = inject(AgentSocketService);
+    const destroyRef = inject(DestroyRef);
     merge(socket.on('conversation.created'), socket.on('conversation.updated'))
-      .pipe(takeUntilDestroyed(inject(DestroyRef)))
+      .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((item) => this.apply(item));
+    socket
+      .on('deal.updated')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((deal) => this.applyDeal(deal));
   }
 
   setFilter(patch: Partial<ConversationFilter>): void {
@@ -103,6 +108,21 @@ export class ConversationListStore {
       if (!matchesFilter(item, this.filterSignal(), meId, index !== -1)) return rest;
       return sortByActivity([this.withActiveRead(item), ...rest]);
     });
+  }
+
+  /** A deal changed: its conversation's row shows the new stage and amount (order and filter are unaffected). */
+  applyDeal(deal: DealDto & { conversationId: string }): void {
+    const summary: ConversationListItem['deal'] = {
+      id: deal.id,
+      title: deal.title,
+      stage: deal.stageName ?? '',
+      semantic: deal.semantic,
+      amount: deal.amount,
+      currency: deal.currency,
+    };
+    this.itemsSignal.update((items) =>
+      items.map((item) => (item.id === deal.conversationId ? { ...item, deal: summary } : item)),
+    );
   }
 
   /** Reset the unread badge locally (the server is told by the thread). */

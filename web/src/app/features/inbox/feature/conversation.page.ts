@@ -25,6 +25,7 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
 import { ComposerComponent } from '../ui/composer.component';
 import { ContactMergeComponent } from './contact-merge.component';
 import { ContactPanelComponent } from '../ui/contact-panel.component';
+import { DealPanelComponent } from './deal-panel.component';
 import { MessageThreadComponent } from '../ui/message-thread.component';
 
 /** A contact's "typing" is dropped if no update follows within this time. */
@@ -39,6 +40,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
     ComposerComponent,
     ContactMergeComponent,
     ContactPanelComponent,
+    DealPanelComponent,
     MessageThreadComponent,
   ],
   providers: [ConversationThreadStore],
@@ -142,6 +144,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
     <aside class="contact">
       @if (store.detail(); as d) {
         <ob-contact-panel [conversation]="d">
+          <ob-deal-panel [conversationId]="d.id" />
           <ob-contact-merge [contact]="d.contact" (merged)="store.reloadDetail()" />
         </ob-contact-panel>
       } @else if (store.loading()) {

@@ -5,7 +5,7 @@ import { FormatService } from '../../../core/i18n/format.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 
-/** Who the customer is: contact details, identities per channel, earlier conversations; projected content goes under the details. */
+/** Who the customer is: contact details, identities per channel, earlier conversations; projected content (the deal, merging) goes under the details. */
 @Component({
   selector: 'ob-contact-panel',
   imports: [RouterLink, TranslatePipe, ChannelIconComponent],
@@ -34,12 +34,8 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
             {{ 'contact.none' | t }}
           }
         </dd>
-        @if (c.deal) {
-          <dt>{{ 'contact.deal' | t }}</dt>
-          <dd>{{ c.deal.title }} · {{ c.deal.stage }}</dd>
-        }
       </dl>
-      <!-- Actions on the contact (e.g. merging duplicates), supplied by the page. -->
+      <!-- The deal and actions on the contact (e.g. merging duplicates), supplied by the page. -->
       <ng-content />
       <h3 class="section">{{ 'contact.identities' | t }}</h3>
       <ul class="list">

@@ -47,6 +47,21 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
             >
           }
         </span>
+        @if (c.deal) {
+          <span class="line">
+            <span
+              class="deal"
+              [class]="'deal deal--' + c.deal.semantic"
+              data-testid="list-deal"
+              [attr.data-semantic]="c.deal.semantic"
+              [attr.title]="'list.deal' | t: { title: c.deal.title }"
+              >{{ c.deal.stage || ('deal.semantic.' + c.deal.semantic | t) }}
+              @if (c.deal.amount !== null) {
+                <span class="deal__amount">· {{ format.money(c.deal.amount, c.deal.currency) }}</span>
+              }
+            </span>
+          </span>
+        }
         <span class="line line--meta">
           <span class="channel">
             <ob-channel-icon [type]="c.channel.type" [label]="'channel.' + c.channel.type | t" />
@@ -153,6 +168,30 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
     }
     .assignee {
       max-width: 45%;
+    }
+    .deal {
+      max-width: 100%;
+      padding: 0 7px;
+      border-radius: 9px;
+      font-size: 11px;
+      font-weight: 600;
+      line-height: 17px;
+      background: var(--hover);
+      color: var(--text-muted);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .deal--won {
+      background: #dcfae6;
+      color: #067647;
+    }
+    .deal--lost {
+      background: var(--danger-soft);
+      color: var(--danger);
+    }
+    .deal__amount {
+      font-weight: 500;
     }
   `,
 })

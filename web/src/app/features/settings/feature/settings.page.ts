@@ -1,11 +1,16 @@
-import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, input, linkedSignal } from '@angular/core';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ChannelsSettingsComponent } from './channels-settings.component';
+import { CrmSettingsComponent } from './crm-settings.component';
 import { UsersSettingsComponent } from './users-settings.component';
 
+const SECTIONS = ['channels', 'users', 'crm'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** Workspace settings for admins: channels, users and the CRM, one section at a time. */
 @Component({
   selector: 'ob-settings-page',
-  imports: [TranslatePipe, ChannelsSettingsComponent, UsersSettingsComponent],
+  imports: [TranslatePipe, ChannelsSettingsComponent, CrmSettingsComponent, UsersSettingsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="settings">
@@ -29,10 +34,21 @@ import { UsersSettingsComponent } from './users-settings.component';
         >
           {{ 'settings.users' | t }}
         </button>
+        <button
+          type="button"
+          class="side__link"
+          [class.side__link--on]="section() === 'crm'"
+          data-testid="settings-crm"
+          (click)="section.set('crm')"
+        >
+          {{ 'settings.crm' | t }}
+        </button>
       </nav>
       <div class="body">
         @if (section() === 'channels') {
           <ob-channels-settings />
+        } @else if (section() === 'crm') {
+          <ob-crm-settings />
         } @else {
           <ob-users-settings />
         }
@@ -82,5 +98,10 @@ import { UsersSettingsComponent } from './users-settings.component';
   `,
 })
 export class SettingsPage {
-  protected readonly section = signal<'channels' | 'users'>('channels');
+  /** Query parameter `?tab=`: the section to open first, e.g. `crm` from the inbox's "Connect a CRM" link. */
+  readonly tab = input<string | undefined>();
+  protected readonly section = linkedSignal<Section>(() => {
+    const tab = this.tab();
+    return SECTIONS.find((s) => s === tab) ?? 'channels';
+  });
 }

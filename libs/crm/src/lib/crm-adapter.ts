@@ -1,0 +1,125 @@
+/**
+ * One CRM behind one small, stateless interface: the connection's settings (base URL, tokens)
+ * arrive with every call. To add a CRM, declare its settings fields and implement each method
+ * against the CRM's documented API, mapping every error onto `CrmError`. Adapters do no database
+ * work and know nothing of Nest; rate limiting and retries belong to the caller (durable jobs).
+ */
+export interface CrmAdapter<Settings extends Record<string, string> = Record<string, string>> {
+  readonly type: 'amocrm' | 'bitrix24';
+  /** Drives the settings form and the validation of `POST /api/crm`. */
+  readonly settingsFields: readonly CrmSettingsField[];
+  /** The CRM's documented request budget, which the caller's limiter keeps. */
+  readonly rateLimit: { burst: number; perSecond: number };
+
+  /** Checks the connection; answers the account it reaches. */
+  checkConnection(settings: Settings, ctx: CrmContext): Promise<{ accountId: string; accountName: string }>;
+  listPipelines(settings: Settings, ctx: CrmContext): Promise<CrmPipeline[]>;
+  listUsers(settings: Settings, ctx: CrmContext): Promise<CrmUser[]>;
+  /** Finds a contact by phone, then email; creates it when none matches. */
+  findOrCreateContact(settings: Settings, contact: CrmContactInput, ctx: CrmContext): Promise<{ id: string; created: boolean }>;
+  createDeal(settings: Settings, deal: CrmDealInput, ctx: CrmContext): Promise<{ id: string }>;
+  updateDeal(settings: Settings, id: string, change: CrmDealChange, ctx: CrmContext): Promise<void>;
+  getDeal(settings: Settings, id: string, ctx: CrmContext): Promise<CrmDeal>;
+  /** Adds a note / timeline comment to the deal (the chat transcript). */
+  addNote(settings: Settings, dealId: string, text: string, ctx: CrmContext): Promise<void>;
+  /** The URL of the deal in the CRM's own UI. */
+  dealUrl(settings: Settings, id: string): string;
+  /**
+   * Verifies and reads an inbound CRM webhook (form-encoded body as received). Throws
+   * `CrmError('invalid_credentials')` for a forged request. Answers the deals it says changed.
+   */
+  parseWebhook(settings: Settings, request: CrmWebhookRequest): CrmWebhookEvent[];
+}
+
+export interface CrmSettingsField {
+  key: string;
+  label: { en: string; ru: string };
+  secret: boolean;
+  required: boolean;
+  hint?: { en: string; ru: string };
+  pattern?: string;
+}
+
+export interface CrmContext {
+  /** Overrides where the CRM lives (tests point it at libs/fakes); default from the settings. */
+  baseUrl?: string;
+  timeoutMs?: number;
+}
+
+export interface CrmPipeline {
+  id: string;
+  name: string;
+  isMain: boolean;
+  stages: CrmStage[];
+}
+
+export interface CrmStage {
+  id: string;
+  name: string;
+  sort: number;
+  /** open: in progress; won / lost: the deal is closed. */
+  semantic: 'open' | 'won' | 'lost';
+}
+
+export interface CrmUser {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface CrmContactInput {
+  name: string;
+  phone?: string;
+  email?: string;
+  responsibleUserId?: string;
+}
+
+export interface CrmDealInput {
+  title: string;
+  contactId: string;
+  pipelineId?: string;
+  stageId?: string;
+  responsibleUserId?: string;
+  /** The channel the conversation came from, as a tag (amoCRM) or source (Bitrix24). */
+  source: string;
+  amount?: { value: string; currency: string };
+}
+
+export interface CrmDealChange {
+  stageId?: string;
+  amount?: { value: string; currency: string };
+  responsibleUserId?: string;
+}
+
+export interface CrmDeal {
+  id: string;
+  title: string;
+  pipelineId: string | null;
+  stageId: string;
+  semantic: 'open' | 'won' | 'lost';
+  /** Exact decimal as a string, e.g. "15000.00". */
+  amount: string | null;
+  currency: string | null;
+  responsibleUserId: string | null;
+  closedAt: Date | null;
+  updatedAt: Date | null;
+}
+
+export interface CrmWebhookRequest {
+  /** The secret that was part of the webhook URL Onebox gave the CRM (amoCRM). */
+  pathSecret?: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** `application/x-www-form-urlencoded` body exactly as received. */
+  rawBody: Buffer;
+}
+
+/** A deal changed in the CRM; the fields the webhook carried (Bitrix24 sends only the id: fetch it). */
+export interface CrmWebhookEvent {
+  dealId: string;
+  kind: 'added' | 'updated' | 'status' | 'responsible';
+  stageId?: string;
+  pipelineId?: string;
+  amount?: string;
+  responsibleUserId?: string;
+  at?: Date;
+}

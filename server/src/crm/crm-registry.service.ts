@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AmoCrmAdapter, Bitrix24Adapter, type CrmAdapter, type CrmContext } from '@onebox/crm';
+import { SecretBox } from '../common/secret-box';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { CrmConnectionRow } from './crm.repository';
+
+export interface ConnectedCrm {
+  adapter: CrmAdapter;
+  settings: Record<string, string>;
+  ctx: CrmContext;
+}
+
+/** The CRM adapters, and a connection's settings decrypted only here (tokens are sealed at rest). */
+@Injectable()
+export class CrmRegistry {
+  private readonly adapters: Record<CrmAdapter['type'], CrmAdapter> = {
+    amocrm: new AmoCrmAdapter() as unknown as CrmAdapter,
+    bitrix24: new Bitrix24Adapter() as unknown as CrmAdapter,
+  };
+  private readonly box: SecretBox;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'crmApiRoots'>) {
+    this.box = new SecretBox(config.secretKey, 'onebox/crm');
+  }
+
+  context(type: CrmAdapter['type']): CrmContext {
+    const baseUrl = this.config.crmApiRoots[type];
+    return baseUrl ? { baseUrl, timeoutMs: 15_000 } : { timeoutMs: 15_000 };
+  }
+
+  adapter(type: CrmAdapter['type']): CrmAdapter {
+    return this.adapters[type];
+  }
+
+  all(): CrmAdapter[] {
+    return Object.values(this.adapters);
+  }
+
+  seal(settings: Record<string, string>): string {
+    return this.box.seal(JSON.stringify(settings));
+  }
+
+  connect(row: Pick<CrmConnectionRow, 'type' | 'settings_enc' | 'webhook_secret'>): ConnectedCrm {
+    const settings = JSON.parse(this.box.open(row.settings_enc)) as Record<string, string>;
+    return { adapter: this.adapter(row.type), settings: { ...settings, webhookSecret: row.webhook_secret }, ctx: this.context(row.type) };
+  }
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contracts';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { uuidPipe } from '../common/uuid.pipe';
+import { CreateCrmBody, UpdateCrmBody } from './crm.dto';
+import { CrmService } from './crm.service';
+
+const crmId = uuidPipe('CRM connection');
+
+@ApiTags('crm')
+@ApiBearerAuth()
+@Controller('api/crm')
+export class CrmController {
+  constructor(private readonly crm: CrmService) {}
+
+  @Get('types')
+  types(): ReturnType<CrmService['types']> {
+    return this.crm.types();
+  }
+
+  @Get()
+  list(@CurrentUser() auth: AuthUser): Promise<CrmConnectionDto[]> {
+    return this.crm.list(auth);
+  }
+
+  @Post()
+  @Roles('admin')
+  connect(@CurrentUser() auth: AuthUser, @Body() body: CreateCrmBody): Promise<CrmConnectionDto> {
+    return this.crm.connect(auth, body);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  update(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string, @Body() body: UpdateCrmBody): Promise<CrmConnectionDto> {
+    return this.crm.update(auth, id, body);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  remove(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<void> {
+    return this.crm.remove(auth, id);
+  }
+
+  @Get(':id/pipelines')
+  pipelines(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<CrmPipelineDto[]> {
+    return this.crm.pipelines(auth, id);
+  }
+
+  @Get(':id/users')
+  users(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<CrmUserDto[]> {
+    return this.crm.users(auth, id);
+  }
+
+  @Post(':id/retry')
+  @Roles('admin')
+  @HttpCode(204)
+  retry(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<void> {
+    return this.crm.retry(auth, id);
+  }
+}

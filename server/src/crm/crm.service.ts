@@ -1,0 +1,163 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CrmError, type CrmAdapter } from '@onebox/crm';
+import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contracts';
+import { randomBytes } from 'node:crypto';
+import type { AuthUser } from '../auth/auth-user';
+import { ApiException } from '../common/api.exception';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { JobWorkerService } from '../jobs/job-worker.service';
+import { CrmCatalog } from './crm-catalog.service';
+import { CrmRegistry } from './crm-registry.service';
+import { CreateCrmBody, mapCrmConnection, UpdateCrmBody } from './crm.dto';
+import { CrmRepository, type CrmConnectionRow } from './crm.repository';
+
+const CRM_NAMES = { amocrm: 'amoCRM', bitrix24: 'Bitrix24' } as const;
+
+/** Connecting a CRM, its settings (pipeline, stage, who is who), and the sync status panel. */
+@Injectable()
+export class CrmService {
+  constructor(
+    private readonly crm: CrmRepository,
+    private readonly registry: CrmRegistry,
+    private readonly catalog: CrmCatalog,
+    private readonly worker: JobWorkerService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'publicUrl'>,
+  ) {}
+
+  types(): { type: CrmAdapter['type']; settingsFields: CrmAdapter['settingsFields'] }[] {
+    return this.registry.all().map((a) => ({ type: a.type, settingsFields: a.settingsFields }));
+  }
+
+  async list(auth: AuthUser): Promise<CrmConnectionDto[]> {
+    const row = await this.crm.findActive(auth.workspaceId);
+    return row ? [await this.dto(row)] : [];
+  }
+
+  async connect(auth: AuthUser, body: CreateCrmBody): Promise<CrmConnectionDto> {
+    const adapter = this.registry.adapter(body.type);
+    const settings = validateSettings(adapter, body.settings);
+    const ctx = this.registry.context(body.type);
+    const account = await adapter.checkConnection(settings, ctx).catch((err) => {
+      throw connectError(body.type, err);
+    });
+    const pipelines = await adapter.listPipelines(settings, ctx).catch((err) => {
+      throw connectError(body.type, err);
+    });
+    const pipeline = pipelines.find((p) => p.id === body.pipelineId) ?? pipelines.find((p) => p.isMain) ?? pipelines[0];
+    if (body.pipelineId && pipeline?.id !== body.pipelineId) throw ApiException.invalid('pipelineId', 'is not a pipeline of this CRM');
+    const row = await this.crm.insert({
+      workspace_id: auth.workspaceId,
+      type: body.type,
+      name: body.name.trim(),
+      settings_enc: this.registry.seal(settings),
+      webhook_secret: randomBytes(24).toString('base64url'),
+      settings: {
+        accountId: account.accountId,
+        accountName: account.accountName,
+        pipelineId: pipeline?.id ?? null,
+        stageId: firstOpenStage(pipeline),
+        autoCreateDeal: body.autoCreateDeal ?? true,
+        channelIds: null,
+        userMap: {},
+      },
+    });
+    if (!row) throw new ApiException(HttpStatus.CONFLICT, 'crm_exists', 'This workspace already has a CRM connected');
+    return this.dto(row);
+  }
+
+  async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
+    const row = await this.require(auth, id);
+    const settings = { ...row.settings };
+    if (body.pipelineId !== undefined) settings.pipelineId = body.pipelineId;
+    if (body.stageId !== undefined) settings.stageId = body.stageId;
+    if (body.autoCreateDeal !== undefined) settings.autoCreateDeal = body.autoCreateDeal;
+    if (body.channelIds !== undefined) settings.channelIds = body.channelIds;
+    if (body.userMap !== undefined) settings.userMap = body.userMap;
+    if (body.pipelineId !== undefined || body.stageId !== undefined) {
+      const pipelines = await this.catalog.pipelines(row);
+      const pipeline = pipelines.find((p) => p.id === settings.pipelineId);
+      if (settings.pipelineId && !pipeline) throw ApiException.invalid('pipelineId', 'is not a pipeline of this CRM');
+      if (settings.stageId && !pipeline?.stages.some((s) => s.id === settings.stageId)) {
+        throw ApiException.invalid('stageId', 'is not a stage of the chosen pipeline');
+      }
+    }
+    return this.dto(await this.crm.updateSettings(row.id, body.name?.trim() ?? row.name, settings));
+  }
+
+  async remove(auth: AuthUser, id: string): Promise<void> {
+    if (!(await this.crm.softDelete(auth.workspaceId, id))) throw ApiException.notFound('CRM connection');
+    this.catalog.forget(id);
+  }
+
+  async pipelines(auth: AuthUser, id: string): Promise<CrmPipelineDto[]> {
+    const row = await this.require(auth, id);
+    return (await this.catalog.pipelines(row).catch((err) => Promise.reject(connectError(row.type, err)))).map((p) => ({
+      id: p.id,
+      name: p.name,
+      isMain: p.isMain,
+      stages: p.stages.map((s) => ({ id: s.id, name: s.name, sort: s.sort, semantic: s.semantic })),
+    }));
+  }
+
+  async users(auth: AuthUser, id: string): Promise<CrmUserDto[]> {
+    const row = await this.require(auth, id);
+    return (await this.catalog.users(row).catch((err) => Promise.reject(connectError(row.type, err)))).map((u) => ({
+      id: u.id,
+      name: u.name,
+      ...(u.email ? { email: u.email } : {}),
+    }));
+  }
+
+  async retry(auth: AuthUser, id: string): Promise<void> {
+    await this.require(auth, id);
+    if ((await this.crm.retryFailed(auth.workspaceId)) > 0) this.worker.nudge();
+  }
+
+  private async require(auth: AuthUser, id: string): Promise<CrmConnectionRow> {
+    const row = await this.crm.findInWorkspace(auth.workspaceId, id);
+    if (!row) throw ApiException.notFound('CRM connection');
+    return row;
+  }
+
+  private async dto(row: CrmConnectionRow): Promise<CrmConnectionDto> {
+    return mapCrmConnection(row, this.config.publicUrl, await this.crm.syncStats(row.workspace_id));
+  }
+}
+
+function firstOpenStage(pipeline: { stages: { id: string; sort: number; semantic: string }[] } | undefined): string | null {
+  const open = (pipeline?.stages ?? []).filter((s) => s.semantic === 'open').sort((a, b) => a.sort - b.sort);
+  return open[0]?.id ?? null;
+}
+
+function validateSettings(adapter: CrmAdapter, given: Record<string, string>): Record<string, string> {
+  const details: { field: string; message: string }[] = [];
+  const known = new Set(adapter.settingsFields.map((f) => f.key));
+  for (const key of Object.keys(given)) if (!known.has(key)) details.push({ field: `settings.${key}`, message: 'is not a setting of this CRM' });
+  const settings: Record<string, string> = {};
+  for (const field of adapter.settingsFields) {
+    const raw: unknown = given[field.key];
+    const value = typeof raw === 'string' ? raw.trim() : raw;
+    if (value === undefined || value === null || value === '') {
+      if (field.required) details.push({ field: `settings.${field.key}`, message: 'is required' });
+      continue;
+    }
+    if (typeof value !== 'string') details.push({ field: `settings.${field.key}`, message: 'must be a string' });
+    else if (field.pattern && !new RegExp(field.pattern).test(value)) details.push({ field: `settings.${field.key}`, message: 'does not look right' });
+    else settings[field.key] = value;
+  }
+  if (details.length) {
+    throw new ApiException(HttpStatus.BAD_REQUEST, 'validation_failed', `Invalid fields: ${details.map((d) => d.field).join(', ')}`, details);
+  }
+  return settings;
+}
+
+function connectError(type: CrmAdapter['type'], err: unknown): ApiException {
+  const name = CRM_NAMES[type];
+  if (err instanceof CrmError && err.code === 'invalid_credentials') {
+    return new ApiException(HttpStatus.BAD_REQUEST, 'invalid_credentials', `${name} refused these settings: ${err.message}`, [
+      { field: 'settings', message: err.message },
+    ]);
+  }
+  if (err instanceof ApiException) return err;
+  return new ApiException(HttpStatus.BAD_GATEWAY, 'crm_unavailable', `Could not reach ${name}: ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,282 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+  linkedSignal,
+  output,
+  signal,
+} from '@angular/core';
+import type { CreateCrmRequest } from '@onebox/contracts';
+import { I18nService } from '../../../core/i18n/i18n.service';
+import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import type { CrmTypeDto } from '../data-access/crm-api.service';
+import { credentialProblem } from './channel-connect-form.component';
+
+type CrmType = CrmTypeDto['type'];
+
+/**
+ * "Connect a CRM", generated from the server's CRM types like the channel form: a type picker,
+ * a name and one input per declared setting (secret ones masked with a show toggle, hints below,
+ * `pattern` checked before sending). Server-side problems come back through `serverErrors` and `formError`.
+ */
+@Component({
+  selector: 'ob-crm-connect-form',
+  imports: [TranslatePipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <form class="card form" novalidate (submit)="$event.preventDefault(); submit()" data-testid="crm-form">
+      <h3>{{ 'settings.crm.add' | t }}</h3>
+      <p class="muted small">{{ 'settings.crm.intro' | t }}</p>
+      @if (formError()) {
+        <p class="form__error" role="alert" data-testid="crm-form-error">{{ formError() }}</p>
+      }
+      <div class="form__row">
+        <label class="field">
+          <span class="field__label">{{ 'settings.crm.type' | t }}</span>
+          <select
+            class="input"
+            name="type"
+            data-testid="crm-type"
+            [disabled]="connecting()"
+            (change)="selectType($any($event.target).value)"
+          >
+            @for (t of types(); track t.type) {
+              <option [value]="t.type" [selected]="t.type === type()">{{ 'crm.' + t.type | t }}</option>
+            }
+          </select>
+        </label>
+        <label class="field">
+          <span class="field__label">{{ 'settings.crm.name' | t }}</span>
+          <input
+            class="input"
+            name="name"
+            data-testid="crm-name"
+            autocomplete="off"
+            [value]="name()"
+            [disabled]="connecting()"
+            [attr.aria-invalid]="!!errorFor('name')"
+            (input)="setName($any($event.target).value)"
+            (blur)="touch('name')"
+          />
+          @if (errorFor('name'); as error) {
+            <span class="field__error" data-testid="error-name">{{ error }}</span>
+          }
+        </label>
+      </div>
+      @for (f of fields(); track f.key) {
+        <div class="field">
+          <label class="field__label" [for]="inputId(f.key)">{{ text(f.label) }}</label>
+          <div class="setting">
+            <input
+              class="input"
+              [id]="inputId(f.key)"
+              [name]="f.key"
+              [type]="f.secret && !revealed().has(f.key) ? 'password' : 'text'"
+              autocomplete="off"
+              spellcheck="false"
+              [attr.data-testid]="'crm-setting-' + f.key"
+              [attr.aria-required]="f.required"
+              [attr.aria-invalid]="!!errorFor('settings.' + f.key)"
+              [attr.aria-describedby]="f.hint ? inputId(f.key) + '-hint' : null"
+              [value]="valueOf(f.key)"
+              [disabled]="connecting()"
+              (input)="setValue(f.key, $any($event.target).value)"
+              (blur)="touch('settings.' + f.key)"
+            />
+            @if (f.secret) {
+              <button
+                type="button"
+                class="btn"
+                [attr.data-testid]="'crm-setting-' + f.key + '-toggle'"
+                [attr.aria-pressed]="revealed().has(f.key)"
+                [attr.aria-label]="
+                  (revealed().has(f.key) ? 'settings.channels.hideField' : 'settings.channels.showField')
+                    | t: { field: text(f.label) }
+                "
+                (click)="toggleReveal(f.key)"
+              >
+                {{ (revealed().has(f.key) ? 'settings.channels.hide' : 'settings.channels.show') | t }}
+              </button>
+            }
+          </div>
+          @if (f.hint) {
+            <span class="field__hint" [id]="inputId(f.key) + '-hint'">{{ text(f.hint) }}</span>
+          }
+          @if (errorFor('settings.' + f.key); as error) {
+            <span class="field__error" [attr.data-testid]="'error-settings.' + f.key">{{ error }}</span>
+          }
+        </div>
+      }
+      <div class="form__actions">
+        <button class="btn btn--primary" type="submit" [disabled]="connecting() || !type()" data-testid="crm-connect">
+          {{ 'settings.crm.connect' | t }}
+        </button>
+        @if (connecting()) {
+          <span class="checking" role="status" data-testid="crm-connecting">
+            <span class="spinner" aria-hidden="true"></span>
+            {{ 'settings.crm.checking' | t: { crm: 'crm.' + type() | t } }}
+          </span>
+        }
+      </div>
+    </form>
+  `,
+  styles: `
+    .form {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    h3 {
+      margin: 0;
+      font-size: 14px;
+    }
+    .form__row {
+      display: grid;
+      grid-template-columns: 200px 1fr;
+      gap: 12px;
+    }
+    .form__error {
+      margin: 0;
+      padding: 8px 12px;
+      border-radius: 8px;
+      background: var(--danger-soft);
+      color: var(--danger);
+      font-size: 13px;
+    }
+    .setting {
+      display: flex;
+      gap: 8px;
+    }
+    .field__hint {
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .form__actions {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+    }
+    .checking {
+      display: inline-flex;
+      align-items: center;
+      gap: 8px;
+      font-size: 13px;
+      color: var(--text-muted);
+    }
+    .muted {
+      color: var(--text-muted);
+    }
+    .small {
+      margin: 0;
+      font-size: 12px;
+    }
+  `,
+})
+export class CrmConnectFormComponent {
+  private readonly i18n = inject(I18nService);
+
+  /** The CRMs the server offers (`GET /api/crm/types`); the first is preselected. */
+  readonly types = input.required<CrmTypeDto[]>();
+  /** True while the server checks the settings with the CRM; locks the form. */
+  readonly connecting = input(false);
+  /** The server's validation problems by field (`name`, `settings.<key>`). */
+  readonly serverErrors = input<Record<string, string>>({});
+  /** A problem with the form as a whole (e.g. the CRM refused the token). */
+  readonly formError = input<string | null>(null);
+  /** A request that passed the client-side checks. */
+  readonly connect = output<CreateCrmRequest>();
+
+  protected readonly type = linkedSignal<CrmTypeDto[], CrmType | null>({
+    source: this.types,
+    computation: (types, previous) =>
+      previous && types.some((t) => t.type === previous.value) ? previous.value : (types[0]?.type ?? null),
+  });
+  protected readonly fields = computed(() => this.types().find((t) => t.type === this.type())?.settingsFields ?? []);
+  protected readonly name = signal('');
+  protected readonly values = signal<Record<string, string>>({});
+  protected readonly revealed = signal<ReadonlySet<string>>(new Set());
+  private readonly touched = signal<ReadonlySet<string>>(new Set());
+  private readonly submitted = signal(false);
+  /** Fields edited since the server's errors arrived: their server error no longer applies. */
+  private readonly editedSinceServer = linkedSignal<Record<string, string>, ReadonlySet<string>>({
+    source: this.serverErrors,
+    computation: () => new Set(),
+  });
+
+  private readonly localErrors = computed(() => {
+    const errors: Record<string, string> = {};
+    if (!this.name().trim()) errors['name'] = this.i18n.t('common.required');
+    for (const field of this.fields()) {
+      const problem = credentialProblem(field, this.values()[field.key] ?? '');
+      if (problem === 'required') errors[`settings.${field.key}`] = this.i18n.t('common.required');
+      if (problem === 'pattern') errors[`settings.${field.key}`] = this.i18n.t('settings.channels.patternMismatch');
+    }
+    return errors;
+  });
+
+  protected errorFor(key: string): string | null {
+    const local = this.localErrors()[key];
+    if (local && (this.submitted() || this.touched().has(key))) return local;
+    return this.editedSinceServer().has(key) ? null : (this.serverErrors()[key] ?? null);
+  }
+
+  protected valueOf(key: string): string {
+    return this.values()[key] ?? '';
+  }
+
+  protected text(label: { en: string; ru: string }): string {
+    return label[this.i18n.lang()] || label.en;
+  }
+
+  protected inputId(key: string): string {
+    return `crm-setting-${key}`;
+  }
+
+  protected selectType(type: CrmType): void {
+    this.type.set(type);
+    this.values.set({});
+    this.revealed.set(new Set());
+    this.touched.update((keys) => new Set([...keys].filter((k) => !k.startsWith('settings.'))));
+  }
+
+  protected setName(value: string): void {
+    this.name.set(value);
+    this.markEdited('name');
+  }
+
+  protected setValue(key: string, value: string): void {
+    this.values.update((values) => ({ ...values, [key]: value }));
+    this.markEdited(`settings.${key}`);
+  }
+
+  protected touch(key: string): void {
+    if (!this.touched().has(key)) this.touched.update((keys) => new Set(keys).add(key));
+  }
+
+  protected toggleReveal(key: string): void {
+    this.revealed.update((keys) => {
+      const next = new Set(keys);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+  }
+
+  protected submit(): void {
+    const type = this.type();
+    if (!type || this.connecting()) return;
+    this.submitted.set(true);
+    if (Object.keys(this.localErrors()).length) return;
+    const settings: Record<string, string> = {};
+    for (const field of this.fields()) {
+      const value = (this.values()[field.key] ?? '').trim();
+      if (value) settings[field.key] = value;
+    }
+    this.connect.emit({ type, name: this.name().trim(), settings });
+  }
+
+  private markEdited(key: string): void {
+    if (!this.editedSinceServer().has(key)) this.editedSinceServer.update((keys) => new Set(keys).add(key));
+  }
+}
