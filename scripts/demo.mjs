@@ -3,7 +3,7 @@
 // within a minute. Data lives in .onebox/demo (embedded database unless DATABASE_URL is set), so
 // conversations survive restarts; delete that folder to start over.
 //
-// Environment: PORT (3000), DEMO_TELEGRAM_PORT / DEMO_WHATSAPP_PORT / DEMO_MAX_PORT (8081–8083),
+// Environment: PORT (3000), DEMO_TELEGRAM_PORT / DEMO_WHATSAPP_PORT / DEMO_MAX_PORT / DEMO_AMOCRM_PORT (8081–8084),
 // DEMO_INTERVAL_MS ("2000-5000", or one number), DEMO_MAX_MESSAGES (stop the simulator after N),
 // DEMO_EXIT_WHEN_DONE=true (with DEMO_MAX_MESSAGES: stop everything and exit afterwards),
 // DEMO_COLLEAGUES=false (nobody answers but you), ONEBOX_DATA_DIR, DATABASE_URL.
@@ -21,10 +21,12 @@ const require = createRequire(import.meta.url);
 const env = process.env;
 
 const PORT = intEnv('PORT', 3000);
+const AMOCRM = { subdomain: 'onebox-demo' };
 const FAKE_PORTS = {
   telegram: intEnv('DEMO_TELEGRAM_PORT', 8081),
   whatsapp: intEnv('DEMO_WHATSAPP_PORT', 8082),
   max: intEnv('DEMO_MAX_PORT', 8083),
+  amocrm: intEnv('DEMO_AMOCRM_PORT', 8084),
 };
 const INTERVAL = intervalEnv(env.DEMO_INTERVAL_MS);
 const MAX_MESSAGES = env.DEMO_MAX_MESSAGES ? intEnv('DEMO_MAX_MESSAGES', 0) : null;
@@ -85,7 +87,7 @@ async function main() {
   ensureBuilt();
   const fakesEntry = join(root, 'libs', 'fakes', 'dist', 'index.js');
   if (!existsSync(fakesEntry)) fail(`${relative(root, fakesEntry)} is missing: the Nx build did not build libs/fakes.`);
-  const { FakeTelegram, FakeWhatsApp, FakeMax } = require(fakesEntry);
+  const { FakeTelegram, FakeWhatsApp, FakeMax, FakeAmoCrm } = require(fakesEntry);
 
   await checkPortsFree(); // and again: the build may have taken a while
 
@@ -103,6 +105,7 @@ async function main() {
     verifiedName: 'Onebox Shop',
   });
   fakes.max = new FakeMax({ token: MAX.token, botName: 'Onebox Shop', botUsername: MAX.username });
+  fakes.amocrm = new FakeAmoCrm({ subdomain: AMOCRM.subdomain });
   for (const [type, fake] of Object.entries(fakes)) await startOn(fake, FAKE_PORTS[type], type);
 
   console.log(`▸ Starting Onebox on ${PUBLIC_URL} (data: ${DATA_DIR_SHOWN})…`);
@@ -139,6 +142,7 @@ async function checkPortsFree() {
     ['the fake Telegram (DEMO_TELEGRAM_PORT)', FAKE_PORTS.telegram],
     ['the fake WhatsApp (DEMO_WHATSAPP_PORT)', FAKE_PORTS.whatsapp],
     ['the fake MAX (DEMO_MAX_PORT)', FAKE_PORTS.max],
+    ['the fake amoCRM (DEMO_AMOCRM_PORT)', FAKE_PORTS.amocrm],
   ];
   const seen = new Map();
   for (const [what, port] of wanted) {
@@ -186,6 +190,7 @@ function startServer() {
     TELEGRAM_API_ROOT: fakes.telegram.url,
     WHATSAPP_API_ROOT: fakes.whatsapp.url,
     MAX_API_ROOT: fakes.max.url,
+    AMOCRM_API_ROOT: fakes.amocrm.url,
     ONEBOX_ADMIN_EMAIL: ADMIN.email,
     ONEBOX_ADMIN_PASSWORD: ADMIN.password,
     ONEBOX_SEED_DEMO: 'true',
@@ -294,6 +299,17 @@ async function setUp() {
     const c = channels[type];
     console.log(`  ✓ ${c.name} (${c.mode ?? 'webhook'}: ${c.webhookUrl})`);
   }
+
+  // amoCRM: like Telegram and MAX, the fake starts empty, so the demo connects it afresh each run;
+  // every new conversation then gets its deal, and the deal card links to the (fake) CRM.
+  for (const old of await admin.get('/api/crm')) await admin.delete(`/api/crm/${old.id}`);
+  const crm = await admin.post('/api/crm', {
+    type: 'amocrm',
+    name: 'amoCRM',
+    settings: { baseUrl: `https://${AMOCRM.subdomain}.amocrm.ru`, accessToken: fakes.amocrm.accessToken },
+  });
+  fakes.amocrm.setWebhook(crm.webhookUrl, ['status_lead', 'update_lead']);
+  console.log(`  ✓ amoCRM (fake, deals for every new conversation; webhook ${crm.webhookUrl})`);
   return { admin, channels, colleagues };
 }
 

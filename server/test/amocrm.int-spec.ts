@@ -130,6 +130,13 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     expect(Number(moved.amount)).toBe(12500);
     expect(amo.lead(moved.externalId!)).toMatchObject({ status_id: Number(negotiation.id), price: 12500 });
 
+    // The manager mapped to an amoCRM user takes the conversation: the deal's responsible follows.
+    const me = (await api<{ id: string }>(t.url, '/api/me', { token })).body;
+    const mapped = await api<CrmConnectionDto>(t.url, `/api/crm/${crm.id}`, { token, method: 'PATCH', body: { userMap: { [me.id]: String(amo.users[1].id) } } });
+    expect(mapped.body.userMap).toEqual({ [me.id]: String(amo.users[1].id) });
+    expect((await api(t.url, `/api/conversations/${conversation.id}/assign`, { token, body: { assigneeId: me.id } })).status).toBe(204);
+    await eventually(async () => amo.lead(moved.externalId!)?.responsible_user_id === amo.users[1].id);
+
     const manual = await api<DealDto>(t.url, `/api/conversations/${conversation.id}/deal`, { token, body: {} });
     expect(manual.status).toBe(201);
     await eventually(async () => amo.leads().length === 5);

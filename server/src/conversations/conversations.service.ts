@@ -10,6 +10,7 @@ import { AttachmentsRepository } from '../attachments/attachments.repository';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.constants';
@@ -200,7 +201,10 @@ export class ConversationsService {
         at: now,
       };
       const assigned = conversation.assignee_id === null;
-      if (assigned) await this.conversations.setAssignee(tx, id, auth.id);
+      if (assigned) {
+        await this.conversations.setAssignee(tx, id, auth.id);
+        await this.enqueueCrmAssignment(tx, auth.workspaceId, id, conversation.cycle, auth.id);
+      }
       await this.events.append(tx, [
         ...(assigned
           ? [
@@ -257,6 +261,17 @@ export class ConversationsService {
     return mapMessage(message);
   }
 
+  /** The CRM deal of the cycle follows its conversation's manager (the CRM worker decides). */
+  private async enqueueCrmAssignment(tx: Db, workspaceId: string, conversationId: string, cycle: number, assigneeId: string | null): Promise<void> {
+    if (!assigneeId) return;
+    await this.jobs.enqueue(tx, {
+      workspaceId,
+      queue: CRM_QUEUE,
+      payload: { action: 'assigned', conversationId, cycle, assigneeId },
+      maxAttempts: CRM_MAX_ATTEMPTS,
+    });
+  }
+
   /** WhatsApp's 24-hour window: free text only while it is open; templates at any time, on WhatsApp only. */
   private checkWindow(
     conversation: { channel_type: ChannelType; last_customer_message_at: Date | null },
@@ -306,6 +321,7 @@ export class ConversationsService {
           payload: { from: conversation.assignee_id, to: target },
         },
       ]);
+      await this.enqueueCrmAssignment(tx, auth.workspaceId, id, conversation.cycle, target);
       return conversation.assignee_id;
     });
     if (previous !== undefined) await this.publisher.conversationChanged(id, 'updated', previous);

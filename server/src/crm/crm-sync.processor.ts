@@ -53,6 +53,8 @@ export class CrmSyncProcessor implements JobProcessor {
           return await this.syncDeal(payload.connectionId, payload.externalId);
         case 'transcript':
           return await this.transcript(job.workspace_id, payload.conversationId, payload.cycle);
+        case 'assigned':
+          return await this.assigned(job.workspace_id, payload.conversationId, payload.cycle, payload.assigneeId);
       }
     } catch (err) {
       if (err instanceof CrmError) {
@@ -180,6 +182,21 @@ export class CrmSyncProcessor implements JobProcessor {
     await this.pace(connection, crm);
     const state = await crm.adapter.getDeal(crm.settings, externalId, crm.ctx);
     for (const deal of local) await this.store(connection, deal.id, state);
+  }
+
+  /** The conversation changed hands: the cycle's deal follows, when the manager is mapped to a CRM user. */
+  private async assigned(workspaceId: string | null, conversationId: string, cycle: number, assigneeId: string | null): Promise<void> {
+    if (!workspaceId || !assigneeId) return;
+    const deal = await this.deals.findForCycle(workspaceId, conversationId, cycle);
+    if (!deal) return;
+    const connection = await this.crm.findById(deal.crm_connection_id);
+    const responsible = connection?.settings.userMap?.[assigneeId];
+    if (!connection || !responsible || deal.responsible_external_id === responsible) return;
+    if (!deal.external_id) throw JobError.defer('The deal is still being created in the CRM', 2000);
+    const crm = this.registry.connect(connection);
+    await this.pace(connection, crm);
+    await crm.adapter.updateDeal(crm.settings, deal.external_id, { responsibleUserId: responsible }, crm.ctx);
+    await this.readBack(connection, crm, deal.id, deal.external_id);
   }
 
   /** On resolution: the cycle's messages as one note on its deal, once. */

@@ -9,4 +9,5 @@ export type CrmJob =
   | { action: 'link-deal'; dealId: string }
   | { action: 'update-deal'; dealId: string; stageId?: string; amount?: string; currency?: string }
   | { action: 'sync-deal'; connectionId: string; externalId: string }
-  | { action: 'transcript'; conversationId: string; cycle: number };
+  | { action: 'transcript'; conversationId: string; cycle: number }
+  | { action: 'assigned'; conversationId: string; cycle: number; assigneeId: string | null };

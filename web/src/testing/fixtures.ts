@@ -170,7 +170,12 @@ export const CRM_TYPES_FIXTURE: CrmTypeDto[] = [
           ru: 'Битрикс24 → Разработчикам → Другое → Входящий вебхук, с правами CRM',
         },
       },
-      { key: 'applicationToken', label: { en: 'Application token', ru: 'Токен приложения' }, secret: true, required: false },
+      {
+        key: 'applicationToken',
+        label: { en: 'Application token', ru: 'Токен приложения' },
+        secret: true,
+        required: false,
+      },
     ],
   },
 ];
@@ -238,7 +243,9 @@ export function deal(patch: Partial<DealDto> = {}): DealDto {
     cycle: 1,
     syncState: 'synced',
     syncError: null,
-    history: [{ stageId: 's-new', stageName: 'New lead', semantic: 'open', amount: '15000.50', at: '2025-03-01T10:00:00.000Z' }],
+    history: [
+      { stageId: 's-new', stageName: 'New lead', semantic: 'open', amount: '15000.50', at: '2025-03-01T10:00:00.000Z' },
+    ],
     createdAt: '2025-03-01T10:00:00.000Z',
     ...patch,
   };

@@ -254,7 +254,8 @@ export const EN = {
   'settings.crm.retry': 'Retry failed',
   'settings.crm.retried': 'Failed jobs queued again',
   'settings.crm.disconnect': 'Disconnect',
-  'settings.crm.confirmDisconnect': 'Disconnect CRM "{name}"? Deals stay in the CRM; conversations stop syncing with it.',
+  'settings.crm.confirmDisconnect':
+    'Disconnect CRM "{name}"? Deals stay in the CRM; conversations stop syncing with it.',
   'settings.crm.disconnected': 'CRM disconnected',
   'settings.crm.pipelinesFailed': 'Could not load the pipelines from the CRM.',
   'settings.crm.usersFailed': 'Could not load the CRM users.',

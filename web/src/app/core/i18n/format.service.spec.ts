@@ -62,7 +62,8 @@ describe('FormatService.money', () => {
     const i18n = TestBed.inject(I18nService);
     i18n.setLang('en');
     expect(format.money('15000.5', 'RUB')).toBe('RUB\u00a015,000.50');
-    expect(format.money('1200', 'USD')).toBe('US$1,200.00');
+    expect(format.money('1200', 'USD')).toBe('US$1,200');
+    expect(format.money('0.5', 'USD')).toBe('US$0.50');
     expect(format.money('1200', null)).toBe('1,200');
     expect(format.money('1200', 'bananas')).toBe('1,200 bananas');
     i18n.setLang('ru');

@@ -100,16 +100,23 @@ export class FormatService {
   }
 
   /**
-   * An exact decimal amount (as the CRM sends it) with its ISO currency: "₽ 15,000.50" / "15 000,50 ₽".
+   * An exact decimal amount (as the CRM sends it) with its ISO currency: "RUB 15,000.50" / "15 000,50 ₽".
    * An unknown currency code is shown after the number rather than dropped.
    */
   money(amount: string, currency: string | null): string {
     const value = Number(amount);
     if (!Number.isFinite(value)) return currency ? `${amount} ${currency}` : amount;
     const locale = this.i18n.locale();
+    // Whole amounts without ",00"; kopecks and cents always with two digits.
+    const digits = Number.isInteger(value) ? 0 : 2;
     if (currency) {
       try {
-        return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(value);
+        return new Intl.NumberFormat(locale, {
+          style: 'currency',
+          currency,
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+        }).format(value);
       } catch {
         /* not an ISO 4217 code */
       }

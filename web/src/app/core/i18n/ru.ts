@@ -256,7 +256,8 @@ export const RU: Dictionary = {
   'settings.crm.retry': 'Повторить неудачные',
   'settings.crm.retried': 'Неудачные задачи снова в очереди',
   'settings.crm.disconnect': 'Отключить',
-  'settings.crm.confirmDisconnect': 'Отключить CRM «{name}»? Сделки останутся в CRM, диалоги перестанут с ней синхронизироваться.',
+  'settings.crm.confirmDisconnect':
+    'Отключить CRM «{name}»? Сделки останутся в CRM, диалоги перестанут с ней синхронизироваться.',
   'settings.crm.disconnected': 'CRM отключена',
   'settings.crm.pipelinesFailed': 'Не удалось загрузить воронки из CRM.',
   'settings.crm.usersFailed': 'Не удалось загрузить пользователей CRM.',

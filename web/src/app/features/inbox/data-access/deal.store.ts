@@ -44,6 +44,8 @@ export class DealStore {
   /** Requests whose answer may be older than a socket update arriving meanwhile. */
   private inFlight = 0;
   private socketWhileInFlight = false;
+  /** A stage/amount change the CRM has not confirmed yet; shown while the deal is pending. */
+  private requested: { dealId: string; body: UpdateDealRequest } | null = null;
 
   readonly state = computed<DealPanelState>(() => {
     if (this.deal()) return 'deal';
@@ -56,8 +58,7 @@ export class DealStore {
   readonly stages = computed<DealStage[]>(() => {
     const pipelines = this.pipelines();
     const wanted = this.deal()?.pipelineId ?? this.connection()?.pipelineId;
-    const pipeline =
-      pipelines.find((p) => p.id === wanted) ?? pipelines.find((p) => p.isMain) ?? pipelines[0] ?? null;
+    const pipeline = pipelines.find((p) => p.id === wanted) ?? pipelines.find((p) => p.isMain) ?? pipelines[0] ?? null;
     return [...(pipeline?.stages ?? [])].sort((a, b) => a.sort - b.sort);
   });
 
@@ -69,7 +70,7 @@ export class DealStore {
       .subscribe(({ conversationId, ...deal }) => {
         if (conversationId !== this.conversationId()) return;
         if (this.inFlight > 0) this.socketWhileInFlight = true;
-        this.deal.set(deal);
+        this.show(deal);
         this.noCrm.set(false);
       });
     destroyRef.onDestroy(() => this.requests.unsubscribe());
@@ -80,6 +81,7 @@ export class DealStore {
     this.requests = new Subscription();
     this.inFlight = 0;
     this.socketWhileInFlight = false;
+    this.requested = null;
     this.conversationId.set(conversationId);
     this.deal.set(null);
     this.busy.set(false);
@@ -100,8 +102,10 @@ export class DealStore {
 
   update(body: UpdateDealRequest): void {
     const id = this.conversationId();
-    if (!id || this.busy() || !Object.keys(body).length) return;
-    this.write(id, this.api.update(id, body));
+    const current = this.deal();
+    if (!id || !current || this.busy() || !Object.keys(body).length) return;
+    this.requested = { dealId: current.id, body };
+    this.write(id, this.api.update(id, body), () => (this.requested = null));
   }
 
   private fetchDeal(): void {
@@ -121,7 +125,7 @@ export class DealStore {
     );
   }
 
-  private write(id: string, request: Observable<DealDto>): void {
+  private write(id: string, request: Observable<DealDto>, failed: () => void = () => undefined): void {
     this.busy.set(true);
     this.track(
       id,
@@ -132,9 +136,30 @@ export class DealStore {
       },
       (err) => {
         this.busy.set(false);
+        failed();
         if (!this.isNoCrm(err)) this.toast.error(this.errorText(err));
       },
     );
+  }
+
+  /**
+   * The server answers a change with the deal as the CRM last confirmed it, marked pending; the
+   * card shows the requested stage and amount meanwhile, and whatever the CRM says once it answers.
+   */
+  private show(deal: DealDto): void {
+    const requested = this.requested;
+    if (!requested || requested.dealId !== deal.id || deal.syncState !== 'pending') {
+      if (deal.syncState !== 'pending') this.requested = null;
+      this.deal.set(deal);
+      return;
+    }
+    const { stageId, amount } = requested.body;
+    const stage = stageId ? this.stages().find((s) => s.id === stageId) : undefined;
+    this.deal.set({
+      ...deal,
+      ...(stage ? { stageId: stage.id, stageName: stage.name, semantic: stage.semantic } : {}),
+      ...(amount !== undefined ? { amount } : {}),
+    });
   }
 
   /**
@@ -160,7 +185,7 @@ export class DealStore {
           const stale = settle();
           if (this.conversationId() !== id) return;
           const deal = next(answer);
-          if (deal && !(stale && this.deal()?.id === deal.id)) this.deal.set(deal);
+          if (deal && !(stale && this.deal()?.id === deal.id)) this.show(deal);
           if (deal) this.noCrm.set(false);
         },
         error: (err: unknown) => {

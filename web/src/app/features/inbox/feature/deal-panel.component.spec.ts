@@ -107,10 +107,14 @@ describe(DealPanelComponent.name, () => {
     expect(req.request.body).toEqual({ stageId: 's-talk', amount: '20000.5' });
     expect(q<HTMLButtonElement>('deal-save')!.disabled).toBe(true);
 
-    req.flush(deal({ stageId: 's-talk', stageName: 'Negotiation', amount: '20000.5', syncState: 'pending' }));
+    // The server answers with the deal as the CRM last confirmed it, marked pending.
+    req.flush(deal({ syncState: 'pending' }));
     await fixture.whenStable();
     expect(q('deal-sync')?.dataset['state']).toBe('pending');
     expect(q('deal-sync')?.textContent).toContain('Syncing…');
+    expect(q('deal-stage')?.textContent?.trim()).toBe('Negotiation');
+    expect(q<HTMLSelectElement>('deal-stage-select')!.value).toBe('s-talk');
+    expect(q<HTMLInputElement>('deal-amount')!.value).toBe('20000.5');
 
     sockets[0].serverEmit('deal.updated', {
       ...deal({ stageId: 's-talk', stageName: 'Negotiation', amount: '20000.5' }),
@@ -121,17 +125,45 @@ describe(DealPanelComponent.name, () => {
     expect(q('deal-stage')?.textContent?.trim()).toBe('Negotiation');
   });
 
-  it('refuses an amount that is not a number', async () => {
+  it('shows what the CRM kept when writing the change failed', async () => {
     await render();
     await load(deal());
-    await change('deal-amount', '15k');
+    await change('deal-stage-select', 's-won');
+    await click('deal-save');
+    http.expectOne({ method: 'PATCH', url: '/api/conversations/c1/deal' }).flush(deal({ syncState: 'pending' }));
+    await fixture.whenStable();
+    expect(q('deal-stage')?.classList).toContain('pill--won');
+
+    sockets[0].serverEmit('deal.updated', {
+      ...deal({ syncState: 'failed', syncError: 'amoCRM: 403 Forbidden' }),
+      conversationId: 'c1',
+    });
+    await fixture.whenStable();
+    expect(q('deal-stage')?.textContent?.trim()).toBe('New lead');
+    expect(q('deal-sync')?.textContent).toContain('amoCRM: 403 Forbidden');
+  });
+
+  it.each(['15k', '1.505', '-3'])('refuses the amount %p', async (amount) => {
+    await render();
+    await load(deal());
+    await change('deal-amount', amount);
     expect(q('deal-amount-error')?.textContent).toBe('Enter a number, e.g. 15000 or 15000.50');
     expect(q<HTMLButtonElement>('deal-save')!.disabled).toBe(true);
   });
 
   it('shows a pending deal that the CRM has not created yet', async () => {
     await render();
-    await load(deal({ externalId: null, url: null, stageId: null, stageName: null, amount: null, syncState: 'pending', history: [] }));
+    await load(
+      deal({
+        externalId: null,
+        url: null,
+        stageId: null,
+        stageName: null,
+        amount: null,
+        syncState: 'pending',
+        history: [],
+      }),
+    );
     expect(q('deal-sync')?.textContent).toContain('Syncing…');
     expect(q('deal-open-crm')).toBeNull();
     expect(q('deal-stage')?.textContent?.trim()).toBe('In progress');

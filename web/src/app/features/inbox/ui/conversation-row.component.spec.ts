@@ -15,7 +15,7 @@ describe(ConversationRowComponent.name, () => {
     fixture = TestBed.createComponent(ConversationRowComponent);
     fixture.componentRef.setInput('conversation', item);
     await fixture.whenStable();
-    return (fixture.nativeElement as HTMLElement).querySelector('[data-testid="list-deal"]');
+    return (fixture.nativeElement as HTMLElement).querySelector<HTMLElement>('[data-testid="list-deal"]');
   }
 
   const withDeal = (patch: Partial<NonNullable<ConversationListItem['deal']>>) =>
@@ -29,7 +29,7 @@ describe(ConversationRowComponent.name, () => {
 
   it('shows the stage and the amount, coloured by outcome', async () => {
     const pill = await render(withDeal({ stage: 'Won', semantic: 'won', amount: '15000', currency: 'RUB' }), 'ru');
-    expect(pill?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Won · 15\u00a0000\u00a0₽');
+    expect(pill?.textContent?.replace(/[ \n]+/g, ' ').trim()).toBe('Won · 15\u00a0000\u00a0₽');
     expect(pill?.classList).toContain('deal--won');
     expect(pill?.getAttribute('title')).toBe('Сделка «Ivan»');
   });

@@ -4,10 +4,13 @@ import { FormatService } from '../../../core/i18n/format.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import type { DealStage } from '../data-access/deal.store';
 
-/** "15 000,50" or "15000.50" → "15000.50"; null when it is not a non-negative number. */
+/**
+ * "15 000,50" or "15000.50" → "15000.50"; null unless it is what the server takes: a non-negative
+ * decimal with up to 15 digits and 2 decimals.
+ */
 export function parseAmount(text: string): string | null {
   const normalized = text.replace(/[\s\u00a0]/g, '').replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(normalized) ? normalized : null;
+  return /^\d{1,15}(\.\d{1,2})?$/.test(normalized) ? normalized : null;
 }
 
 /**
@@ -22,9 +25,13 @@ export function parseAmount(text: string): string | null {
     @let d = deal();
     <div class="top">
       <strong class="title" data-testid="deal-title">{{ d.title }}</strong>
-      <span class="pill" [class]="'pill pill--' + d.semantic" data-testid="deal-stage" [attr.data-semantic]="d.semantic">{{
-        d.stageName ?? ('deal.semantic.' + d.semantic | t)
-      }}</span>
+      <span
+        class="pill"
+        [class]="'pill pill--' + d.semantic"
+        data-testid="deal-stage"
+        [attr.data-semantic]="d.semantic"
+        >{{ d.stageName ?? ('deal.semantic.' + d.semantic | t) }}</span
+      >
     </div>
     <dl class="props">
       <dt>{{ 'deal.amount' | t }}</dt>
@@ -237,7 +244,9 @@ export class DealDetailsComponent {
   protected readonly stageId = linkedSignal(() => this.deal().stageId ?? '');
   protected readonly amountText = linkedSignal(() => this.deal().amount ?? '');
   protected readonly hasCurrentStage = computed(() => this.stages().some((s) => s.id === this.deal().stageId));
-  protected readonly amountInvalid = computed(() => !!this.amountText().trim() && parseAmount(this.amountText()) === null);
+  protected readonly amountInvalid = computed(
+    () => !!this.amountText().trim() && parseAmount(this.amountText()) === null,
+  );
   /** Newest first. */
   protected readonly history = computed(() => [...this.deal().history].sort((a, b) => b.at.localeCompare(a.at)));
 

@@ -8,8 +8,26 @@ import { CRM_TYPES_FIXTURE, PIPELINES_FIXTURE, crmConnection } from '../../../..
 import { CrmSettingsComponent } from './crm-settings.component';
 
 const CHANNELS: ChannelDto[] = [
-  { id: 'ch-tg', type: 'telegram', name: 'Shop bot', status: 'active', accountName: '@shop_bot', mode: 'polling', statusMessage: null, createdAt: '2025-03-01T10:00:00.000Z' },
-  { id: 'ch-wa', type: 'whatsapp', name: 'WhatsApp', status: 'active', accountName: '+7 900', mode: 'webhook', statusMessage: null, createdAt: '2025-03-01T10:00:00.000Z' },
+  {
+    id: 'ch-tg',
+    type: 'telegram',
+    name: 'Shop bot',
+    status: 'active',
+    accountName: '@shop_bot',
+    mode: 'polling',
+    statusMessage: null,
+    createdAt: '2025-03-01T10:00:00.000Z',
+  },
+  {
+    id: 'ch-wa',
+    type: 'whatsapp',
+    name: 'WhatsApp',
+    status: 'active',
+    accountName: '+7 900',
+    mode: 'webhook',
+    statusMessage: null,
+    createdAt: '2025-03-01T10:00:00.000Z',
+  },
 ];
 const USERS: UserDto[] = [
   { id: 'u-anna', email: 'anna@shop.ru', name: 'Anna', role: 'manager' },
@@ -45,7 +63,9 @@ describe(CrmSettingsComponent.name, () => {
     const input = q<HTMLInputElement | HTMLSelectElement>(testId)!;
     if (typeof value === 'boolean') (input as HTMLInputElement).checked = value;
     else input.value = value;
-    input.dispatchEvent(new Event(input instanceof HTMLSelectElement || typeof value === 'boolean' ? 'change' : 'input'));
+    input.dispatchEvent(
+      new Event(input instanceof HTMLSelectElement || typeof value === 'boolean' ? 'change' : 'input'),
+    );
     await fixture.whenStable();
   }
 
@@ -129,7 +149,10 @@ describe(CrmSettingsComponent.name, () => {
       await fixture.whenStable();
       http
         .expectOne('/api/crm')
-        .flush({ code: 'crm_unavailable', message: 'amoCRM did not answer' }, { status: 502, statusText: 'Bad Gateway' });
+        .flush(
+          { code: 'crm_unavailable', message: 'amoCRM did not answer' },
+          { status: 502, statusText: 'Bad Gateway' },
+        );
       await fixture.whenStable();
       expect(q('crm-form-error')?.textContent).toContain('amoCRM did not answer');
       expect(toast).toHaveBeenCalledWith('amoCRM did not answer');
@@ -193,7 +216,12 @@ describe(CrmSettingsComponent.name, () => {
 
     it('keeps saved choices and sends an unmapped manager as absent', async () => {
       await loadConnected(
-        crmConnection({ pipelineId: 'p-sales', stageId: 's-talk', channelIds: ['ch-wa'], userMap: { 'u-boris': 'cu-2' } }),
+        crmConnection({
+          pipelineId: 'p-sales',
+          stageId: 's-talk',
+          channelIds: ['ch-wa'],
+          userMap: { 'u-boris': 'cu-2' },
+        }),
       );
       expect(q<HTMLSelectElement>('crm-stage')!.value).toBe('s-talk');
       await change('crm-user-u-boris', '');
@@ -212,7 +240,12 @@ describe(CrmSettingsComponent.name, () => {
     it('shows the sync status and queues failed jobs again', async () => {
       await loadConnected(
         crmConnection({
-          sync: { pending: 3, failed: 2, lastError: 'amoCRM: 429 Too Many Requests', lastSyncedAt: '2025-03-01T10:00:00.000Z' },
+          sync: {
+            pending: 3,
+            failed: 2,
+            lastError: 'amoCRM: 429 Too Many Requests',
+            lastSyncedAt: '2025-03-01T10:00:00.000Z',
+          },
         }),
       );
       expect(q('crm-sync-pending')?.textContent?.trim()).toBe('3');
@@ -222,7 +255,9 @@ describe(CrmSettingsComponent.name, () => {
       q<HTMLButtonElement>('crm-retry')!.click();
       await fixture.whenStable();
       expect(q<HTMLButtonElement>('crm-retry')!.disabled).toBe(true);
-      http.expectOne({ method: 'POST', url: '/api/crm/crm-1/retry' }).flush(null, { status: 204, statusText: 'No Content' });
+      http
+        .expectOne({ method: 'POST', url: '/api/crm/crm-1/retry' })
+        .flush(null, { status: 204, statusText: 'No Content' });
       await fixture.whenStable();
       http
         .expectOne({ method: 'GET', url: '/api/crm' })
@@ -236,7 +271,9 @@ describe(CrmSettingsComponent.name, () => {
       await loadConnected();
       jest.spyOn(window, 'confirm').mockReturnValue(true);
       q<HTMLButtonElement>('crm-disconnect')!.click();
-      http.expectOne({ method: 'DELETE', url: '/api/crm/crm-1' }).flush(null, { status: 204, statusText: 'No Content' });
+      http
+        .expectOne({ method: 'DELETE', url: '/api/crm/crm-1' })
+        .flush(null, { status: 204, statusText: 'No Content' });
       await fixture.whenStable();
       http.expectOne('/api/crm/types').flush(CRM_TYPES_FIXTURE);
       await fixture.whenStable();

@@ -33,7 +33,12 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
           [attr.data-status]="c.status"
           >{{ 'settings.crm.status.' + c.status | t }}</span
         >
-        <button type="button" class="btn btn--sm btn--danger push" (click)="disconnect.emit()" data-testid="crm-disconnect">
+        <button
+          type="button"
+          class="btn btn--sm btn--danger push"
+          (click)="disconnect.emit()"
+          data-testid="crm-disconnect"
+        >
           {{ 'settings.crm.disconnect' | t }}
         </button>
       </div>
@@ -44,7 +49,12 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <span class="muted">{{ 'settings.crm.webhook' | t }}</span>
         <div class="copyable">
           <code data-testid="crm-webhook-url">{{ c.webhookUrl }}</code>
-          <button type="button" class="btn btn--sm" (click)="copyText.emit(c.webhookUrl)" data-testid="crm-copy-webhook">
+          <button
+            type="button"
+            class="btn btn--sm"
+            (click)="copyText.emit(c.webhookUrl)"
+            data-testid="crm-copy-webhook"
+          >
             {{ 'settings.crm.copy' | t }}
           </button>
         </div>
