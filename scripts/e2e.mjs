@@ -13,7 +13,7 @@ import { root } from './ensure.mjs';
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const { Client } = require('pg');
-const { FakeTelegram } = require(join(root, 'libs', 'fakes', 'dist', 'index.js'));
+const { FakeAmoCrm, FakeTelegram } = require(join(root, 'libs', 'fakes', 'dist', 'index.js'));
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -82,7 +82,7 @@ async function stopServer(server) {
   if (server.child.exitCode === null) server.child.kill('SIGKILL');
 }
 
-async function inboxAndWidget(browser, base, telegram) {
+async function inboxAndWidget(browser, base, telegram, amo) {
   const dialogs = [];
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const visitorContext = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'ru-RU' });
@@ -197,10 +197,53 @@ async function inboxAndWidget(browser, base, telegram) {
   assert.deepEqual(toCustomer, ['Доставка в Казань — 490 ₽, 2 дня.']);
   await agent.screenshot({ path: join(shots, '07-inbox-telegram.png') });
 
+  // amoCRM connected (through the API: the settings page is covered by component tests); the
+  // manager creates the deal from the conversation's side panel, then it is won in amoCRM.
+  const token = await agent.evaluate(
+    () => localStorage.getItem('onebox.token') ?? Object.values(localStorage).find((v) => /^ey/.test(v)),
+  );
+  const crmResponse = await fetch(`${base}/api/crm`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'amocrm',
+      name: 'amoCRM',
+      autoCreateDeal: false,
+      settings: { baseUrl: 'https://onebox.amocrm.ru', accessToken: amo.accessToken },
+    }),
+  });
+  assert.equal(crmResponse.status, 201, `connecting amoCRM answered ${crmResponse.status}`);
+  amo.setWebhook((await crmResponse.json()).webhookUrl, ['status_lead']);
+  await agent.reload();
+  await agent.locator('[data-testid=deal-create]').click();
+  await agent.locator('[data-testid=deal-card] [data-testid=deal-stage]').waitFor({ timeout: 10000 });
+  await agent
+    .waitForFunction(
+      () => document.querySelector('[data-testid=deal-card]')?.getAttribute('data-state') !== 'pending',
+      null,
+      { timeout: 10000 },
+    )
+    .catch(() => undefined);
+  await waitFor(() => amo.leads().length === 1, 'the deal was not created in amoCRM');
+  await agent.screenshot({ path: join(shots, '08-deal-created.png') });
+  assert.equal(await amo.moveDeal(amo.leads()[0].id, { statusId: 142, price: 45000 }), 200);
+  await agent
+    .locator('[data-testid=deal-card] [data-testid=deal-stage][data-semantic=won]')
+    .waitFor({ timeout: 10000 });
+  await agent.screenshot({ path: join(shots, '09-deal-won.png') });
+
   assert.deepEqual(pageErrors, [], `uncaught page errors: ${pageErrors.join('; ')}`);
   await agentContext.close();
   await visitorContext.close();
   return { visitorToAgentMs, agentToVisitorMs };
+}
+
+async function waitFor(probe, message, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function main() {
@@ -214,9 +257,12 @@ async function main() {
   let browser;
   const telegram = new FakeTelegram();
   await telegram.start();
+  const amo = new FakeAmoCrm({ subdomain: 'onebox' });
+  await amo.start();
   try {
     server = await startServer({
       TELEGRAM_API_ROOT: telegram.url,
+      AMOCRM_API_ROOT: amo.url,
       ONEBOX_UPDATE_MODE: 'webhook',
       DATABASE_URL: dbUrl.toString(),
       ONEBOX_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijklmnop',
@@ -229,11 +275,12 @@ async function main() {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
     });
-    const figures = await inboxAndWidget(browser, server.base, telegram);
+    const figures = await inboxAndWidget(browser, server.base, telegram, amo);
     console.log(
       `✔ inbox + widget in Chromium: visitor→agent ${figures.visitorToAgentMs} ms, agent→visitor ${figures.agentToVisitorMs} ms`,
     );
     console.log('✔ Telegram bot connected from Settings; a Telegram customer answered from the inbox');
+    console.log('✔ a deal created from the side panel in amoCRM, and its win in amoCRM shown on the card');
   } catch (err) {
     if (server) console.error(server.log().split('\n').slice(-40).join('\n'));
     throw err;
@@ -241,6 +288,7 @@ async function main() {
     await browser?.close();
     if (server) await stopServer(server);
     await telegram.stop();
+    await amo.stop();
     await withAdminDb(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
   }

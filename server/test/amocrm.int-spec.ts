@@ -1,7 +1,16 @@
 import type { ChannelDto, ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
 import { FakeAmoCrm, FakeTelegram } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import { api, connectAgent, eventually, login, nextEvent, startTestApp, type TestApp } from './test-app';
+import {
+  api,
+  connectAgent,
+  createWorkspace,
+  eventually,
+  login,
+  nextEvent,
+  startTestApp,
+  type TestApp,
+} from './test-app';
 
 describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)', () => {
   const amo = new FakeAmoCrm({ subdomain: 'onebox' });
@@ -17,15 +26,25 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     return created;
   }
 
-  const dealOf = (conversationId: string) => api<DealDto | null>(t.url, `/api/conversations/${conversationId}/deal`, { token });
+  const dealOf = (conversationId: string) =>
+    api<DealDto | null>(t.url, `/api/conversations/${conversationId}/deal`, { token });
 
   beforeAll(async () => {
     await amo.start();
     await telegram.start();
-    t = await startTestApp({ TELEGRAM_API_ROOT: telegram.url, ONEBOX_UPDATE_MODE: 'webhook', AMOCRM_API_ROOT: amo.url });
-    token = await login(t.url, 'admin@onebox.test', 'admin-password-1');
+    t = await startTestApp({
+      TELEGRAM_API_ROOT: telegram.url,
+      ONEBOX_UPDATE_MODE: 'webhook',
+      AMOCRM_API_ROOT: amo.url,
+    });
+    // A workspace of its own: a workspace has one CRM, and other specs share this database.
+    const workspace = await createWorkspace(t.db, 'amo');
+    token = await login(t.url, workspace.email, workspace.password);
     agent = await connectAgent(t.url, token);
-    const channel = await api<ChannelDto>(t.url, '/api/channels', { token, body: { type: 'telegram', name: 'Shop bot', credentials: { botToken: telegram.token } } });
+    const channel = await api<ChannelDto>(t.url, '/api/channels', {
+      token,
+      body: { type: 'telegram', name: 'Shop bot', credentials: { botToken: telegram.token } },
+    });
     expect(channel.status).toBe(201);
   });
 
@@ -37,12 +56,34 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
   });
 
   it('connects with a long-lived token, refusing a wrong one', async () => {
-    const wrong = await api<{ code: string }>(t.url, '/api/crm', { token, body: { type: 'amocrm', name: 'amo', settings: { baseUrl: 'https://onebox.amocrm.ru', accessToken: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.wrong.token' } } });
+    const wrong = await api<{ code: string }>(t.url, '/api/crm', {
+      token,
+      body: {
+        type: 'amocrm',
+        name: 'amo',
+        settings: {
+          baseUrl: 'https://onebox.amocrm.ru',
+          accessToken: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.wrong.token',
+        },
+      },
+    });
     expect(wrong).toMatchObject({ status: 400, body: { code: 'invalid_credentials' } });
-    const created = await api<CrmConnectionDto>(t.url, '/api/crm', { token, body: { type: 'amocrm', name: 'amoCRM', settings: { baseUrl: 'https://onebox.amocrm.ru', accessToken: amo.accessToken } } });
+    const created = await api<CrmConnectionDto>(t.url, '/api/crm', {
+      token,
+      body: {
+        type: 'amocrm',
+        name: 'amoCRM',
+        settings: { baseUrl: 'https://onebox.amocrm.ru', accessToken: amo.accessToken },
+      },
+    });
     expect(created.status).toBe(201);
     crm = created.body;
-    expect(crm).toMatchObject({ type: 'amocrm', status: 'active', autoCreateDeal: true, pipelineId: String(amo.pipelines[0].id) });
+    expect(crm).toMatchObject({
+      type: 'amocrm',
+      status: 'active',
+      autoCreateDeal: true,
+      pipelineId: String(amo.pipelines[0].id),
+    });
     expect(crm.webhookUrl).toMatch(new RegExp(`^${t.url}/webhooks/amocrm/${crm.id}/[\\w-]{16,}$`));
     expect(JSON.stringify(crm)).not.toContain(amo.accessToken);
     amo.setWebhook(crm.webhookUrl, ['status_lead', 'update_lead']);
@@ -62,15 +103,25 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     expect(String(lead.status_id)).toBe(crm.stageId);
     expect(lead.tags.map((tag) => tag.name)).toEqual(['telegram']);
     expect(lead.contacts.map((c) => c.id)).toEqual([amo.contacts()[0].id]);
-    expect(deal).toMatchObject({ semantic: 'open', stageName: expect.any(String), url: expect.stringContaining(`/leads/detail/${lead.id}`) });
+    expect(deal).toMatchObject({
+      semantic: 'open',
+      stageName: expect.any(String),
+      url: expect.stringContaining(`/leads/detail/${lead.id}`),
+    });
 
     // More messages in the same cycle: still one deal.
     await telegram.customerWrites({ chatId: 700100, firstName: 'Ivan', text: 'In grey, please' });
-    await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text: 'Grey it is, 45 000 ₽' } });
+    await api(t.url, `/api/conversations/${conversation.id}/messages`, {
+      token,
+      body: { text: 'Grey it is, 45 000 ₽' },
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(amo.leads()).toHaveLength(1);
 
-    expect((await api(t.url, `/api/conversations/${conversation.id}/status`, { token, body: { status: 'resolved' } })).status).toBe(204);
+    expect(
+      (await api(t.url, `/api/conversations/${conversation.id}/status`, { token, body: { status: 'resolved' } }))
+        .status,
+    ).toBe(204);
     const [note] = await eventually(async () => (amo.notes(lead.id).length ? amo.notes(lead.id) : null));
     expect(note.note_type).toBe('common');
     expect(note.params.text).toContain('Hello, I want the sofa');
@@ -79,7 +130,10 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
 
   it('marks the deal won with its amount and close time when it is won in amoCRM, keeping the stage history', async () => {
     const lead = amo.leads()[0];
-    const [{ conversation_id: conversationId }] = await t.db.query('SELECT conversation_id FROM deals WHERE external_id = $1', [String(lead.id)]);
+    const [{ conversation_id: conversationId }] = await t.db.query(
+      'SELECT conversation_id FROM deals WHERE external_id = $1',
+      [String(lead.id)],
+    );
     expect(await amo.moveDeal(lead.id, { statusId: 142, price: 45000 })).toBe(200);
     const won = await eventually(async () => {
       const d = (await dealOf(conversationId)).body;
@@ -88,7 +142,10 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     expect(Number(won.amount)).toBe(45000);
     expect(won.closedAt).not.toBeNull();
     expect(won.history.map((h) => h.semantic)).toEqual(['open', 'won']);
-    const history = await t.db.query('SELECT h.stage_id, h.semantic, h.amount FROM deal_stage_history h JOIN deals d ON d.id = h.deal_id WHERE d.external_id = $1 ORDER BY h.at', [String(lead.id)]);
+    const history = await t.db.query(
+      'SELECT h.stage_id, h.semantic, h.amount FROM deal_stage_history h JOIN deals d ON d.id = h.deal_id WHERE d.external_id = $1 ORDER BY h.at',
+      [String(lead.id)],
+    );
     expect(history.map((h: { stage_id: string }) => h.stage_id)).toEqual([crm.stageId, '142']);
   });
 
@@ -96,9 +153,17 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     const jobs = async () => (await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE queue = 'crm'`))[0].n;
     const before = await jobs();
     const body = `account[id]=1&account[subdomain]=onebox&leads[status][0][id]=${amo.leads()[0].id}&leads[status][0][status_id]=143`;
-    const wrongSecret = await fetch(`${t.url}/webhooks/amocrm/${crm.id}/not-the-secret`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const wrongSecret = await fetch(`${t.url}/webhooks/amocrm/${crm.id}/not-the-secret`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     expect(wrongSecret.status).toBe(401);
-    const otherAccount = await fetch(crm.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.replace('subdomain]=onebox', 'subdomain]=intruder') });
+    const otherAccount = await fetch(crm.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.replace('subdomain]=onebox', 'subdomain]=intruder'),
+    });
     expect(otherAccount.status).toBe(401);
     expect(await jobs()).toBe(before);
   });
@@ -118,9 +183,17 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
   it('creates a deal on request and moves its stage from Onebox, written back to amoCRM', async () => {
     const conversation = await newCustomer(700400, 'Sergey', 'Just browsing');
     await eventually(async () => (await dealOf(conversation.id)).body?.syncState === 'synced');
-    const stages = (await api<{ stages: { id: string; semantic: string; sort: number }[] }[]>(t.url, `/api/crm/${crm.id}/pipelines`, { token })).body[0].stages;
+    const stages = (
+      await api<{ stages: { id: string; semantic: string; sort: number }[] }[]>(t.url, `/api/crm/${crm.id}/pipelines`, {
+        token,
+      })
+    ).body[0].stages;
     const negotiation = stages.filter((s) => s.semantic === 'open').sort((a, b) => b.sort - a.sort)[0];
-    const patched = await api<DealDto>(t.url, `/api/conversations/${conversation.id}/deal`, { token, method: 'PATCH', body: { stageId: negotiation.id, amount: '12500.00' } });
+    const patched = await api<DealDto>(t.url, `/api/conversations/${conversation.id}/deal`, {
+      token,
+      method: 'PATCH',
+      body: { stageId: negotiation.id, amount: '12500.00' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.syncState).toBe('pending');
     const moved = await eventually(async () => {
@@ -132,9 +205,15 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
 
     // The manager mapped to an amoCRM user takes the conversation: the deal's responsible follows.
     const me = (await api<{ id: string }>(t.url, '/api/me', { token })).body;
-    const mapped = await api<CrmConnectionDto>(t.url, `/api/crm/${crm.id}`, { token, method: 'PATCH', body: { userMap: { [me.id]: String(amo.users[1].id) } } });
+    const mapped = await api<CrmConnectionDto>(t.url, `/api/crm/${crm.id}`, {
+      token,
+      method: 'PATCH',
+      body: { userMap: { [me.id]: String(amo.users[1].id) } },
+    });
     expect(mapped.body.userMap).toEqual({ [me.id]: String(amo.users[1].id) });
-    expect((await api(t.url, `/api/conversations/${conversation.id}/assign`, { token, body: { assigneeId: me.id } })).status).toBe(204);
+    expect(
+      (await api(t.url, `/api/conversations/${conversation.id}/assign`, { token, body: { assigneeId: me.id } })).status,
+    ).toBe(204);
     await eventually(async () => amo.lead(moved.externalId!)?.responsible_user_id === amo.users[1].id);
 
     const manual = await api<DealDto>(t.url, `/api/conversations/${conversation.id}/deal`, { token, body: {} });

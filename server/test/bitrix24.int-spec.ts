@@ -1,13 +1,31 @@
 import type { ChannelDto, ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
 import { FakeBitrix24, FakeWhatsApp } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import { api, connectAgent, eventually, login, nextEvent, startTestApp, type TestApp } from './test-app';
+import {
+  api,
+  connectAgent,
+  createWorkspace,
+  eventually,
+  login,
+  nextEvent,
+  startTestApp,
+  type TestApp,
+} from './test-app';
 
-const WA = { phoneNumberId: '106540352242922', accessToken: 'EAAGtesttoken', appSecret: 'app-secret', verifyToken: 'verify-me' };
+const WA = {
+  phoneNumberId: '106540352242922',
+  accessToken: 'EAAGtesttoken',
+  appSecret: 'app-secret',
+  verifyToken: 'verify-me',
+};
 
 describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsApp)', () => {
   const bitrix = new FakeBitrix24();
-  const whatsapp = new FakeWhatsApp({ phoneNumberId: WA.phoneNumberId, accessToken: WA.accessToken, appSecret: WA.appSecret });
+  const whatsapp = new FakeWhatsApp({
+    phoneNumberId: WA.phoneNumberId,
+    accessToken: WA.accessToken,
+    appSecret: WA.appSecret,
+  });
   let t: TestApp;
   let token: string;
   let agent: Socket;
@@ -19,15 +37,21 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
     return created;
   }
 
-  const dealOf = (conversationId: string) => api<DealDto | null>(t.url, `/api/conversations/${conversationId}/deal`, { token });
+  const dealOf = (conversationId: string) =>
+    api<DealDto | null>(t.url, `/api/conversations/${conversationId}/deal`, { token });
 
   beforeAll(async () => {
     await bitrix.start();
     await whatsapp.start();
     t = await startTestApp({ WHATSAPP_API_ROOT: whatsapp.url, BITRIX24_API_ROOT: bitrix.url });
-    token = await login(t.url, 'admin@onebox.test', 'admin-password-1');
+    // A workspace of its own: a workspace has one CRM, and other specs share this database.
+    const workspace = await createWorkspace(t.db, 'bitrix');
+    token = await login(t.url, workspace.email, workspace.password);
     agent = await connectAgent(t.url, token);
-    const channel = await api<ChannelDto>(t.url, '/api/channels', { token, body: { type: 'whatsapp', name: 'Sales WA', credentials: WA } });
+    const channel = await api<ChannelDto>(t.url, '/api/channels', {
+      token,
+      body: { type: 'whatsapp', name: 'Sales WA', credentials: WA },
+    });
     expect(channel.status).toBe(201);
     whatsapp.setWebhook(channel.body.webhookUrl!, WA.verifyToken);
   });
@@ -42,11 +66,24 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
   it('connects with an incoming webhook and the outbound webhook’s application token', async () => {
     const created = await api<CrmConnectionDto>(t.url, '/api/crm', {
       token,
-      body: { type: 'bitrix24', name: 'Bitrix24', settings: { webhookUrl: bitrix.webhookUrl, applicationToken: bitrix.applicationToken } },
+      body: { type: 'bitrix24', name: 'Bitrix24', settings: { webhookUrl: bitrix.webhookUrl } },
     });
     expect(created.status).toBe(201);
-    crm = created.body;
-    expect(crm).toMatchObject({ type: 'bitrix24', status: 'active', pipelineId: '0', stageId: 'NEW', webhookUrl: `${t.url}/webhooks/bitrix24/${crm.id}` });
+    // The outbound webhook's token exists only once Onebox's URL was registered: it is added afterwards.
+    const patched = await api<CrmConnectionDto>(t.url, `/api/crm/${created.body.id}`, {
+      token,
+      method: 'PATCH',
+      body: { settings: { applicationToken: bitrix.applicationToken } },
+    });
+    expect(patched.status).toBe(200);
+    crm = patched.body;
+    expect(crm).toMatchObject({
+      type: 'bitrix24',
+      status: 'active',
+      pipelineId: '0',
+      stageId: 'NEW',
+      webhookUrl: `${t.url}/webhooks/bitrix24/${crm.id}`,
+    });
     expect(JSON.stringify(crm)).not.toContain(bitrix.code);
     bitrix.bindEvents(crm.webhookUrl);
   });
@@ -62,18 +99,32 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
     const stored = bitrix.deals()[0];
     expect(String(stored['ID'])).toBe(deal.externalId);
     expect(stored).toMatchObject({ STAGE_ID: 'NEW', CATEGORY_ID: '0', CONTACT_ID: String(bitrix.contacts()[0]['ID']) });
-    expect(deal).toMatchObject({ semantic: 'open', url: expect.stringContaining(`/crm/deal/details/${deal.externalId}/`) });
+    expect(deal).toMatchObject({
+      semantic: 'open',
+      url: expect.stringContaining(`/crm/deal/details/${deal.externalId}/`),
+    });
 
-    await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text: 'Yes, it ships today' } });
-    expect((await api(t.url, `/api/conversations/${conversation.id}/status`, { token, body: { status: 'resolved' } })).status).toBe(204);
-    const [comment] = await eventually(async () => (bitrix.comments(deal.externalId!).length ? bitrix.comments(deal.externalId!) : null));
+    await api(t.url, `/api/conversations/${conversation.id}/messages`, {
+      token,
+      body: { text: 'Yes, it ships today' },
+    });
+    expect(
+      (await api(t.url, `/api/conversations/${conversation.id}/status`, { token, body: { status: 'resolved' } }))
+        .status,
+    ).toBe(204);
+    const [comment] = await eventually(async () =>
+      bitrix.comments(deal.externalId!).length ? bitrix.comments(deal.externalId!) : null,
+    );
     expect(String(comment['COMMENT'])).toContain('Hi, is the order ready?');
     expect(bitrix.deals()).toHaveLength(1);
   });
 
   it('marks the deal won with its amount when it is won in Bitrix24 (event → crm.deal.get), and refuses forged events', async () => {
     const deal = bitrix.deals()[0];
-    const [{ conversation_id: conversationId }] = await t.db.query('SELECT conversation_id FROM deals WHERE external_id = $1', [String(deal['ID'])]);
+    const [{ conversation_id: conversationId }] = await t.db.query(
+      'SELECT conversation_id FROM deals WHERE external_id = $1',
+      [String(deal['ID'])],
+    );
     expect(await bitrix.moveDeal(deal['ID'] as string, { stageId: 'WON', opportunity: '15000.00' })).toBe(200);
     const won = await eventually(async () => {
       const d = (await dealOf(conversationId)).body;
@@ -86,7 +137,11 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
     const jobs = async () => (await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE queue = 'crm'`))[0].n;
     const before = await jobs();
     const forged = `event=ONCRMDEALUPDATE&event_handler_id=201&data%5BFIELDS%5D%5BID%5D=${deal['ID']}&ts=1767225600&auth%5Bdomain%5D=${bitrix.portal}&auth%5Bapplication_token%5D=wrong-token`;
-    const res = await fetch(crm.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged });
+    const res = await fetch(crm.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: forged,
+    });
     expect(res.status).toBe(401);
     expect(await jobs()).toBe(before);
   });

@@ -29,10 +29,17 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
   });
 
   it('connects a bot: GET /me with the bare token, no webhook, then long polling', async () => {
-    const created = await api<ChannelDto>(t.url, '/api/channels', { token, body: { type: 'max', name: 'MAX shop', credentials: { token: TOKEN } } });
+    const created = await api<ChannelDto>(t.url, '/api/channels', {
+      token,
+      body: { type: 'max', name: 'MAX shop', credentials: { token: TOKEN } },
+    });
     expect(created.status).toBe(201);
     channel = created.body;
-    expect(channel).toMatchObject({ type: 'max', mode: 'polling', accountName: expect.stringContaining('shop_max_bot') });
+    expect(channel).toMatchObject({
+      type: 'max',
+      mode: 'polling',
+      accountName: expect.stringContaining('shop_max_bot'),
+    });
     const [me] = max.callsTo('/me');
     expect(me.headers['authorization']).toBe(TOKEN);
     expect(max.subscriptions()).toEqual([]);
@@ -45,21 +52,35 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
     const conversation = await created;
     expect(conversation.contact.name).toBe('John Doe');
 
-    const inbound = nextEvent<MessageDto>(agent, 'message.created', (m) => m.text === 'Hello! I need help with delivery');
+    const inbound = nextEvent<MessageDto>(
+      agent,
+      'message.created',
+      (m) => m.text === 'Hello! I need help with delivery',
+    );
     await max.customerWrites({ userId: 123456789, name: 'John Doe', text: 'Hello! I need help with delivery' });
     await inbound;
 
     const sentEvent = nextEvent<MessageDto>(agent, 'message.updated', (m) => m.status === 'sent');
-    const reply = await api<MessageDto>(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text: 'We deliver tomorrow', clientMessageId: 'max-1' } });
+    const reply = await api<MessageDto>(t.url, `/api/conversations/${conversation.id}/messages`, {
+      token,
+      body: { text: 'We deliver tomorrow', clientMessageId: 'max-1' },
+    });
     expect(reply.status).toBe(201);
     await sentEvent;
-    const out = max.callsTo('/messages').filter((c) => c.method === 'POST').at(-1)!;
+    const out = max
+      .callsTo('/messages')
+      .filter((c) => c.method === 'POST')
+      .at(-1)!;
     expect(out.query).toEqual({ user_id: '123456789' });
     expect(out.headers['authorization']).toBe(TOKEN);
     expect(out.body).toMatchObject({ text: 'We deliver tomorrow' });
 
     const thread = await api<MessageListResponse>(t.url, `/api/conversations/${conversation.id}/messages`, { token });
-    expect(thread.body.items.map((m) => m.text)).toEqual(['/start', 'Hello! I need help with delivery', 'We deliver tomorrow']);
+    expect(thread.body.items.map((m) => m.text)).toEqual([
+      '/start',
+      'Hello! I need help with delivery',
+      'We deliver tomorrow',
+    ]);
     const [saved] = await t.db.query('SELECT poll_cursor FROM channels WHERE id = $1', [channel.id]);
     expect(saved.poll_cursor).not.toBeNull();
   });
@@ -73,7 +94,9 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
 
   it('stores a re-sent update once, and delivers through a 429 storm (polls and sends alike)', async () => {
     await max.customerWrites({ userId: 123456789, name: 'John Doe', text: 'Is it in stock?' });
-    await eventually(async () => (await t.db.query(`SELECT 1 FROM messages WHERE text = 'Is it in stock?'`)).length > 0);
+    await eventually(
+      async () => (await t.db.query(`SELECT 1 FROM messages WHERE text = 'Is it in stock?'`)).length > 0,
+    );
     const before = await messageCount();
     await max.redeliverLast();
     await eventually(async () => max.pendingUpdates().length === 0);
@@ -81,13 +104,20 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
     await eventually(async () => max.callsTo('/updates').length > polls + 1);
     expect(await messageCount()).toBe(before);
 
-    const [conversation] = await t.db.query(`SELECT conversation_id AS id FROM messages WHERE text = 'Is it in stock?'`);
+    const [conversation] = await t.db.query(
+      `SELECT conversation_id AS id FROM messages WHERE text = 'Is it in stock?'`,
+    );
     max.throttle(4, 1);
     for (const text of ['storm A', 'storm B']) {
-      expect((await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text } })).status).toBe(201);
+      expect(
+        (await api(t.url, `/api/conversations/${conversation.id}/messages`, { token, body: { text } })).status,
+      ).toBe(201);
     }
     await eventually(async () => {
-      const rows: { status: string }[] = await t.db.query(`SELECT status FROM messages WHERE text LIKE 'storm _' AND channel_id = $1`, [channel.id]);
+      const rows: { status: string }[] = await t.db.query(
+        `SELECT status FROM messages WHERE text LIKE 'storm _' AND channel_id = $1`,
+        [channel.id],
+      );
       return rows.length === 2 && rows.every((r) => r.status === 'sent');
     }, 20_000);
     const texts = max.sentMessages().map((m) => m.text);
@@ -96,9 +126,22 @@ describe('MAX through the running product (fake MAX API, long polling)', () => {
 
   it('refuses a forged webhook POST for the channel, writing nothing', async () => {
     const before = await messageCount();
-    const body = JSON.stringify({ update_type: 'message_created', timestamp: Date.now(), message: { sender: { user_id: 5, name: 'Eve', is_bot: false }, recipient: { chat_id: 1, chat_type: 'dialog' }, timestamp: Date.now(), body: { mid: 'mid.forged', seq: 1, text: 'forged' } } });
+    const body = JSON.stringify({
+      update_type: 'message_created',
+      timestamp: Date.now(),
+      message: {
+        sender: { user_id: 5, name: 'Eve', is_bot: false },
+        recipient: { chat_id: 1, chat_type: 'dialog' },
+        timestamp: Date.now(),
+        body: { mid: 'mid.forged', seq: 1, text: 'forged' },
+      },
+    });
     for (const headers of [{}, { 'X-Max-Bot-Api-Secret': 'wrong-secret' }] as Record<string, string>[]) {
-      const res = await fetch(`${t.url}/webhooks/max/${channel.id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const res = await fetch(`${t.url}/webhooks/max/${channel.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
       expect(res.status).toBe(401);
     }
     expect(await messageCount()).toBe(before);

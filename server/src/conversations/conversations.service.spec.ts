@@ -529,7 +529,7 @@ describe(ConversationsService.name, () => {
       attachments.findOwned.mockResolvedValueOnce([]);
       messengers.messagingWindow.mockReturnValueOnce(null);
       messages.insertUnlessDuplicate.mockResolvedValueOnce(inserted);
-      jobs.enqueue.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined).mockResolvedValueOnce(undefined);
       conversations.recordAgentMessage.mockResolvedValueOnce(undefined);
       conversations.setAssignee.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
@@ -563,7 +563,8 @@ describe(ConversationsService.name, () => {
         created_at: NOW,
       });
       expect(messengers.messagingWindow).toHaveBeenCalledWith('webchat', new Date('2024-11-20T09:00:00.000Z'), NOW);
-      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+      expect(jobs.enqueue).toHaveBeenCalledTimes(2);
+      expect(jobs.enqueue).toHaveBeenNthCalledWith(1, fakeTx, {
         workspaceId: WS,
         queue: 'deliver',
         maxAttempts: DELIVERY_MAX_ATTEMPTS,
@@ -571,6 +572,13 @@ describe(ConversationsService.name, () => {
       });
       expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
+      // Taking the conversation on first reply: its CRM deal follows the new manager.
+      expect(jobs.enqueue).toHaveBeenNthCalledWith(2, fakeTx, {
+        workspaceId: WS,
+        queue: 'crm',
+        payload: { action: 'assigned', conversationId: CONVERSATION_ID, cycle: 2, assigneeId: manager.id },
+        maxAttempts: CRM_MAX_ATTEMPTS,
+      });
       const base = {
         workspaceId: WS,
         conversationId: CONVERSATION_ID,
@@ -1015,6 +1023,50 @@ describe(ConversationsService.name, () => {
 
       expect(conversations.setAssignee).not.toHaveBeenCalled();
       expect(events.append).not.toHaveBeenCalled();
+      expect(jobs.enqueue).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+      expect(worker.nudge).not.toHaveBeenCalled();
+    });
+
+    it('nudges the job worker after commit when the CRM assignment job was enqueued', async () => {
+      const calls: string[] = [];
+      tx.run.mockImplementationOnce(async (work) => {
+        calls.push('begin');
+        const result = await work(fakeTx);
+        calls.push('commit');
+        return result;
+      });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: 'u-previous' }));
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockImplementationOnce(async () => {
+        calls.push('enqueue');
+      });
+      worker.nudge.mockImplementationOnce(() => {
+        calls.push('nudge');
+      });
+      publisher.conversationChanged.mockImplementationOnce(async () => {
+        calls.push('publish');
+      });
+
+      await service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' });
+
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
+      expect(calls).toEqual(['begin', 'enqueue', 'commit', 'nudge', 'publish']);
+    });
+
+    it('does not nudge the job worker when the transaction fails', async () => {
+      const error = new Error('database is down');
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: 'u-previous' }));
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockRejectedValueOnce(error);
+
+      await expect(service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' })).rejects.toBe(error);
+
+      expect(worker.nudge).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
     });
 
@@ -1023,6 +1075,8 @@ describe(ConversationsService.name, () => {
       users.findInWorkspace.mockResolvedValueOnce(userRow());
       conversations.setAssignee.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
       publisher.conversationChanged.mockResolvedValueOnce(undefined);
 
       await service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' });
@@ -1041,6 +1095,14 @@ describe(ConversationsService.name, () => {
           payload: { from: 'u-previous', to: 'u-other' },
         },
       ]);
+      expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'crm',
+        payload: { action: 'assigned', conversationId: CONVERSATION_ID, cycle: 2, assigneeId: 'u-other' },
+        maxAttempts: CRM_MAX_ATTEMPTS,
+      });
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', 'u-previous');
     });
 
@@ -1049,11 +1111,20 @@ describe(ConversationsService.name, () => {
       users.findInWorkspace.mockResolvedValueOnce(userRow({ id: manager.id }));
       conversations.setAssignee.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
       publisher.conversationChanged.mockResolvedValueOnce(undefined);
 
       await service.assign(manager, CONVERSATION_ID, { assigneeId: manager.id });
 
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
+      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
+        workspaceId: WS,
+        queue: 'crm',
+        payload: { action: 'assigned', conversationId: CONVERSATION_ID, cycle: 2, assigneeId: manager.id },
+        maxAttempts: CRM_MAX_ATTEMPTS,
+      });
+      expect(worker.nudge).toHaveBeenCalledTimes(1);
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', null);
     });
 
@@ -1067,9 +1138,11 @@ describe(ConversationsService.name, () => {
 
       expect(users.findInWorkspace).not.toHaveBeenCalled();
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, null);
+      expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(events.append).toHaveBeenCalledWith(fakeTx, [
         expect.objectContaining({ type: 'assigned', payload: { from: manager.id, to: null } }),
       ]);
+      expect(worker.nudge).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID, 'updated', manager.id);
     });
   });

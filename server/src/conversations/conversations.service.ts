@@ -324,7 +324,10 @@ export class ConversationsService {
       await this.enqueueCrmAssignment(tx, auth.workspaceId, id, conversation.cycle, target);
       return conversation.assignee_id;
     });
-    if (previous !== undefined) await this.publisher.conversationChanged(id, 'updated', previous);
+    if (previous !== undefined) {
+      if (target) this.worker.nudge();
+      await this.publisher.conversationChanged(id, 'updated', previous);
+    }
   }
 
   async setStatus(auth: AuthUser, id: string, body: StatusBody): Promise<void> {

@@ -42,6 +42,10 @@ export class CrmRegistry {
 
   connect(row: Pick<CrmConnectionRow, 'type' | 'settings_enc' | 'webhook_secret'>): ConnectedCrm {
     const settings = JSON.parse(this.box.open(row.settings_enc)) as Record<string, string>;
-    return { adapter: this.adapter(row.type), settings: { ...settings, webhookSecret: row.webhook_secret }, ctx: this.context(row.type) };
+    return {
+      adapter: this.adapter(row.type),
+      settings: { ...settings, webhookSecret: row.webhook_secret },
+      ctx: this.context(row.type),
+    };
   }
 }

@@ -66,7 +66,9 @@ export class CrmSyncProcessor implements JobProcessor {
 
   async onGiveUp(job: JobRow, error: JobError): Promise<void> {
     const payload = job.payload as unknown as CrmJob;
-    const dealId = 'dealId' in payload ? payload.dealId : null;
+    let dealId = 'dealId' in payload ? payload.dealId : null;
+    if (payload.action === 'cycle-started')
+      dealId = (await this.deals.findAutoForCycle(payload.conversationId, payload.cycle))?.id ?? null;
     if (dealId) {
       await this.deals.markFailed(dealId, error.message);
       const deal = await this.deals.findById(dealId);
@@ -111,17 +113,26 @@ export class CrmSyncProcessor implements JobProcessor {
   }
 
   /** The contact (found by phone/email or created, remembered per connection), then the deal. */
-  private async createInCrm(connection: CrmConnectionRow, deal: DealRow, conversation: ConversationListRow): Promise<void> {
+  private async createInCrm(
+    connection: CrmConnectionRow,
+    deal: DealRow,
+    conversation: ConversationListRow,
+  ): Promise<void> {
     const crm = this.registry.connect(connection);
     const contact = await this.contacts.findInWorkspace(conversation.workspace_id, conversation.contact_id);
-    if (!contact) return;
+    if (!contact) throw new JobError('The conversation’s contact no longer exists', false);
     const responsible = conversation.assignee_id ? connection.settings.userMap?.[conversation.assignee_id] : undefined;
     let contactId = await this.crm.findContactLink(connection.id, contact.id);
     if (!contactId) {
       await this.pace(connection, crm);
       const found = await crm.adapter.findOrCreateContact(
         crm.settings,
-        { name: contact.name, phone: contact.phone ?? undefined, email: contact.email ?? undefined, responsibleUserId: responsible },
+        {
+          name: contact.name,
+          phone: contact.phone ?? undefined,
+          email: contact.email ?? undefined,
+          responsibleUserId: responsible,
+        },
         crm.ctx,
       );
       contactId = found.id;
@@ -157,7 +168,7 @@ export class CrmSyncProcessor implements JobProcessor {
     const deal = await this.deals.findById(change.dealId);
     const connection = deal && (await this.crm.findById(deal.crm_connection_id));
     if (!deal || !connection) return;
-    if (!deal.external_id) throw JobError.defer('The deal is still being created in the CRM', 2000);
+    if (!deal.external_id) throw waitForCreation(deal);
     const crm = this.registry.connect(connection);
     await this.pace(connection, crm);
     await crm.adapter.updateDeal(
@@ -165,7 +176,13 @@ export class CrmSyncProcessor implements JobProcessor {
       deal.external_id,
       {
         stageId: change.stageId,
-        amount: change.amount !== undefined ? { value: change.amount, currency: change.currency ?? deal.currency ?? connection.settings.currency ?? 'RUB' } : undefined,
+        amount:
+          change.amount !== undefined
+            ? {
+                value: change.amount,
+                currency: change.currency ?? deal.currency ?? connection.settings.currency ?? 'RUB',
+              }
+            : undefined,
       },
       crm.ctx,
     );
@@ -185,14 +202,19 @@ export class CrmSyncProcessor implements JobProcessor {
   }
 
   /** The conversation changed hands: the cycle's deal follows, when the manager is mapped to a CRM user. */
-  private async assigned(workspaceId: string | null, conversationId: string, cycle: number, assigneeId: string | null): Promise<void> {
+  private async assigned(
+    workspaceId: string | null,
+    conversationId: string,
+    cycle: number,
+    assigneeId: string | null,
+  ): Promise<void> {
     if (!workspaceId || !assigneeId) return;
     const deal = await this.deals.findForCycle(workspaceId, conversationId, cycle);
     if (!deal) return;
     const connection = await this.crm.findById(deal.crm_connection_id);
     const responsible = connection?.settings.userMap?.[assigneeId];
     if (!connection || !responsible || deal.responsible_external_id === responsible) return;
-    if (!deal.external_id) throw JobError.defer('The deal is still being created in the CRM', 2000);
+    if (!deal.external_id) throw waitForCreation(deal);
     const crm = this.registry.connect(connection);
     await this.pace(connection, crm);
     await crm.adapter.updateDeal(crm.settings, deal.external_id, { responsibleUserId: responsible }, crm.ctx);
@@ -204,11 +226,12 @@ export class CrmSyncProcessor implements JobProcessor {
     if (!workspaceId) return;
     const deal = await this.deals.findForCycle(workspaceId, conversationId, cycle);
     if (!deal || deal.transcript_sent_at) return;
-    if (!deal.external_id) throw JobError.defer('The deal is still being created in the CRM', 2000);
+    if (!deal.external_id) throw waitForCreation(deal);
     const connection = await this.crm.findById(deal.crm_connection_id);
     if (!connection) return;
     const lines = (await this.messages.listCycle(workspaceId, conversationId, cycle)).map(
-      (m) => `[${m.created_at.toISOString().slice(0, 16).replace('T', ' ')}] ${m.author_name}: ${m.text || m.attachments.map((a) => a.name).join(', ')}`,
+      (m) =>
+        `[${m.created_at.toISOString().slice(0, 16).replace('T', ' ')}] ${m.author_name}: ${m.text || m.attachments.map((a) => a.name).join(', ')}`,
     );
     if (lines.length === 0) return;
     const text = `Onebox transcript (cycle ${cycle})\n${lines.join('\n')}`.slice(0, TRANSCRIPT_LIMIT);
@@ -218,7 +241,12 @@ export class CrmSyncProcessor implements JobProcessor {
     await this.deals.markTranscriptSent(deal.id);
   }
 
-  private async readBack(connection: CrmConnectionRow, crm: ConnectedCrm, dealId: string, externalId: string): Promise<void> {
+  private async readBack(
+    connection: CrmConnectionRow,
+    crm: ConnectedCrm,
+    dealId: string,
+    externalId: string,
+  ): Promise<void> {
     await this.pace(connection, crm);
     await this.store(connection, dealId, await crm.adapter.getDeal(crm.settings, externalId, crm.ctx));
   }
@@ -248,7 +276,13 @@ export class CrmSyncProcessor implements JobProcessor {
   }
 }
 
+/** Work on a deal not yet in the CRM waits for its creation, unless the creation was given up. */
+function waitForCreation(deal: DealRow): JobError {
+  if (deal.sync_state === 'failed')
+    return new JobError(`The deal was never created in the CRM: ${deal.sync_error ?? 'failed'}`, false);
+  return JobError.defer('The deal is still being created in the CRM', 2000);
+}
+
 function dealTitle(conversation: ConversationListRow): string {
   return `${conversation.contact_name} — ${conversation.channel_name}`.slice(0, 200);
 }
-

@@ -17,7 +17,12 @@ export class CrmWebhooksController {
 
   @Post('amocrm/:crmId/:secret')
   @HttpCode(200)
-  amocrm(@Param('crmId', crmId) id: string, @Param('secret') secret: string, @Headers() headers: Headers, @Req() req: Request): Promise<{ ok: true }> {
+  amocrm(
+    @Param('crmId', crmId) id: string,
+    @Param('secret') secret: string,
+    @Headers() headers: Headers,
+    @Req() req: Request,
+  ): Promise<{ ok: true }> {
     return this.webhooks.receive('amocrm', id, { pathSecret: secret, headers, rawBody: req.body });
   }
 

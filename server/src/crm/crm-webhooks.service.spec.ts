@@ -74,7 +74,11 @@ function expectApiError(err: ApiException, status: number, code: string): void {
 describe(CrmWebhooksService.name, () => {
   const fakeTx = {} as Db;
   const body = Buffer.from('leads%5Bstatus%5D%5B0%5D%5Bid%5D=9001');
-  const request = { pathSecret: 'hook-secret', headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: body };
+  const request = {
+    pathSecret: 'hook-secret',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    rawBody: body,
+  };
   let crm: ReturnType<typeof strictMock<CrmRepository>>;
   let registry: ReturnType<typeof strictMock<CrmRegistry>>;
   let jobs: ReturnType<typeof strictMock<JobsRepository>>;
@@ -123,7 +127,10 @@ describe(CrmWebhooksService.name, () => {
     expect(adapter.parseWebhook).toHaveBeenCalledWith(SETTINGS, request);
     expect(tx.run).toHaveBeenCalledTimes(1);
     expect(jobs.enqueue).toHaveBeenCalledTimes(2);
-    for (const [n, externalId] of [[1, '9001'], [2, '9002']] as const) {
+    for (const [n, externalId] of [
+      [1, '9001'],
+      [2, '9002'],
+    ] as const) {
       expect(jobs.enqueue).toHaveBeenNthCalledWith(n, fakeTx, {
         workspaceId: WS,
         queue: 'crm',
@@ -140,7 +147,11 @@ describe(CrmWebhooksService.name, () => {
 
     await service.receive('bitrix24', CRM_ID, { headers: {}, rawBody: { parsed: true } });
 
-    expect(adapter.parseWebhook).toHaveBeenCalledWith(SETTINGS, { pathSecret: undefined, headers: {}, rawBody: Buffer.alloc(0) });
+    expect(adapter.parseWebhook).toHaveBeenCalledWith(SETTINGS, {
+      pathSecret: undefined,
+      headers: {},
+      rawBody: Buffer.alloc(0),
+    });
   });
 
   it('enqueues nothing and does not nudge when the webhook names no deal', async () => {

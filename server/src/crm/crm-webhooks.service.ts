@@ -42,14 +42,23 @@ export class CrmWebhooksService {
       if (err instanceof CrmError && err.code === 'invalid_credentials') {
         throw new ApiException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'The webhook secret does not match');
       }
-      throw new ApiException(HttpStatus.BAD_REQUEST, 'malformed_webhook', `The webhook could not be read: ${(err as Error).message}`);
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'malformed_webhook',
+        `The webhook could not be read: ${(err as Error).message}`,
+      );
     }
     const dealIds = [...new Set(events.map((e) => e.dealId))];
     if (dealIds.length === 0) return { ok: true };
     await this.tx.run(async (tx) => {
       for (const externalId of dealIds) {
         const job: CrmJob = { action: 'sync-deal', connectionId, externalId };
-        await this.jobs.enqueue(tx, { workspaceId: connection.workspace_id, queue: CRM_QUEUE, payload: job, maxAttempts: CRM_MAX_ATTEMPTS });
+        await this.jobs.enqueue(tx, {
+          workspaceId: connection.workspace_id,
+          queue: CRM_QUEUE,
+          payload: job,
+          maxAttempts: CRM_MAX_ATTEMPTS,
+        });
       }
     });
     this.worker.nudge();

@@ -33,7 +33,11 @@ export class CrmController {
 
   @Patch(':id')
   @Roles('admin')
-  update(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string, @Body() body: UpdateCrmBody): Promise<CrmConnectionDto> {
+  update(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', crmId) id: string,
+    @Body() body: UpdateCrmBody,
+  ): Promise<CrmConnectionDto> {
     return this.crm.update(auth, id, body);
   }
 

@@ -19,33 +19,57 @@ import type { DealRow, StageHistoryRow } from './deals.repository';
 export const CRM_TYPES = ['amocrm', 'bitrix24'] as const;
 
 export class CreateCrmBody {
-  @ApiProperty({ enum: CRM_TYPES }) @IsIn(CRM_TYPES)
+  @ApiProperty({ enum: CRM_TYPES })
+  @IsIn(CRM_TYPES)
   type: 'amocrm' | 'bitrix24';
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(80)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   name: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) @IsObject()
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsObject()
   settings: Record<string, string>;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
   pipelineId?: string;
 
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
   autoCreateDeal?: boolean;
 }
 
 export class UpdateCrmBody {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(80)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(40)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(40)
   pipelineId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(60)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(60)
   stageId?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   autoCreateDeal?: boolean;
 
   @ApiPropertyOptional({ nullable: true, type: [String] })
@@ -55,8 +79,19 @@ export class UpdateCrmBody {
   @IsUUID('all', { each: true })
   channelIds?: string[] | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsObject()
   userMap?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'new values for some settings, e.g. {applicationToken}',
+  })
+  @IsOptional()
+  @IsObject()
+  settings?: Record<string, string>;
 }
 
 export class CreateDealBody {
@@ -66,12 +101,20 @@ export class CreateDealBody {
   @Matches(/^[0-9A-Za-z_-]{1,40}$/, { message: 'externalId must be a CRM deal id' })
   externalId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   title?: string;
 }
 
 export class UpdateDealBody {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(60)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(60)
   stageId?: string;
 
   @ApiPropertyOptional({ example: '15000.00' })
@@ -80,11 +123,17 @@ export class UpdateDealBody {
   @Matches(/^\d{1,15}(\.\d{1,2})?$/, { message: 'amount must be a decimal number with up to 2 decimals' })
   amount?: string;
 
-  @ApiPropertyOptional({ example: 'RUB' }) @IsOptional() @IsString() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO code' })
+  @ApiPropertyOptional({ example: 'RUB' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO code' })
   currency?: string;
 }
 
-export function crmWebhookUrl(publicUrl: string, row: Pick<CrmConnectionRow, 'id' | 'type' | 'webhook_secret'>): string {
+export function crmWebhookUrl(
+  publicUrl: string,
+  row: Pick<CrmConnectionRow, 'id' | 'type' | 'webhook_secret'>,
+): string {
   return row.type === 'amocrm'
     ? `${publicUrl}/webhooks/amocrm/${row.id}/${row.webhook_secret}`
     : `${publicUrl}/webhooks/bitrix24/${row.id}`;
@@ -108,7 +157,12 @@ export function mapCrmConnection(
     autoCreateDeal: row.settings.autoCreateDeal ?? true,
     channelIds: row.settings.channelIds ?? null,
     userMap: row.settings.userMap ?? {},
-    sync: { pending: sync.pending, failed: sync.failed, lastError: sync.last_error, lastSyncedAt: row.last_synced_at?.toISOString() ?? null },
+    sync: {
+      pending: sync.pending,
+      failed: sync.failed,
+      lastError: sync.last_error,
+      lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+    },
     createdAt: row.created_at.toISOString(),
   };
 }

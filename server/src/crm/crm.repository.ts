@@ -35,7 +35,10 @@ export class CrmRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async findActive(workspaceId: string): Promise<CrmConnectionRow | null> {
-    const rows: CrmConnectionRow[] = await this.db.query(`SELECT * FROM crm_connections WHERE workspace_id = $1 AND ${LIVE}`, [workspaceId]);
+    const rows: CrmConnectionRow[] = await this.db.query(
+      `SELECT * FROM crm_connections WHERE workspace_id = $1 AND ${LIVE}`,
+      [workspaceId],
+    );
     return rows[0] ?? null;
   }
 
@@ -49,12 +52,16 @@ export class CrmRepository {
 
   /** Any live connection by id: for CRM webhooks and workers. */
   async findById(id: string): Promise<CrmConnectionRow | null> {
-    const rows: CrmConnectionRow[] = await this.db.query(`SELECT * FROM crm_connections WHERE id = $1 AND ${LIVE}`, [id]);
+    const rows: CrmConnectionRow[] = await this.db.query(`SELECT * FROM crm_connections WHERE id = $1 AND ${LIVE}`, [
+      id,
+    ]);
     return rows[0] ?? null;
   }
 
   /** Null when the workspace already has a CRM connected. */
-  async insert(row: Pick<CrmConnectionRow, 'workspace_id' | 'type' | 'name' | 'settings_enc' | 'webhook_secret' | 'settings'>): Promise<CrmConnectionRow | null> {
+  async insert(
+    row: Pick<CrmConnectionRow, 'workspace_id' | 'type' | 'name' | 'settings_enc' | 'webhook_secret' | 'settings'>,
+  ): Promise<CrmConnectionRow | null> {
     const rows: CrmConnectionRow[] = await this.db.query(
       `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret, settings)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -66,9 +73,17 @@ export class CrmRepository {
 
   async updateSettings(id: string, name: string, settings: CrmSettings): Promise<CrmConnectionRow> {
     const rows = returnedRows<CrmConnectionRow>(
-      await this.db.query(`UPDATE crm_connections SET name = $2, settings = $3 WHERE id = $1 RETURNING *`, [id, name, JSON.stringify(settings)]),
+      await this.db.query(`UPDATE crm_connections SET name = $2, settings = $3 WHERE id = $1 RETURNING *`, [
+        id,
+        name,
+        JSON.stringify(settings),
+      ]),
     );
     return rows[0];
+  }
+
+  async updateSealed(id: string, settingsEnc: string): Promise<void> {
+    await this.db.query('UPDATE crm_connections SET settings_enc = $2 WHERE id = $1', [id, settingsEnc]);
   }
 
   async softDelete(workspaceId: string, id: string): Promise<boolean> {

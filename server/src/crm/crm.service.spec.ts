@@ -245,7 +245,11 @@ describe(CrmService.name, () => {
         autoCreateDeal: false,
       });
 
-      expect(registry.seal).toHaveBeenCalledWith({ baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1', note: 'hi' });
+      expect(registry.seal).toHaveBeenCalledWith({
+        baseUrl: 'https://acme.amocrm.ru',
+        accessToken: 'tok-1',
+        note: 'hi',
+      });
       expect(crm.insert).toHaveBeenCalledWith(
         expect.objectContaining({
           settings: expect.objectContaining({ pipelineId: 'p-sales', stageId: 's-new', autoCreateDeal: false }),
@@ -257,7 +261,18 @@ describe(CrmService.name, () => {
       for (const [pipelines, pipelineId, stageId] of [
         [[{ ...PIPELINES[0] }, { ...PIPELINES[1], isMain: false }], 'p-sales', 's-new'],
         [[], null, null],
-        [[{ id: 'p-closed', name: 'Closed', isMain: true, stages: [{ id: 's-won', name: 'Won', sort: 1, semantic: 'won' }] }], 'p-closed', null],
+        [
+          [
+            {
+              id: 'p-closed',
+              name: 'Closed',
+              isMain: true,
+              stages: [{ id: 's-won', name: 'Won', sort: 1, semantic: 'won' }],
+            },
+          ],
+          'p-closed',
+          null,
+        ],
       ] as const) {
         stubRegistry();
         adapter.checkConnection.mockResolvedValueOnce({ accountId: '42', accountName: 'Acme' });
@@ -313,7 +328,9 @@ describe(CrmService.name, () => {
 
     it('answers 400 invalid_credentials when the CRM refuses the settings, and inserts nothing', async () => {
       stubRegistry();
-      adapter.checkConnection.mockRejectedValueOnce(new CrmError('invalid_credentials', 'Token expired', undefined, 401));
+      adapter.checkConnection.mockRejectedValueOnce(
+        new CrmError('invalid_credentials', 'Token expired', undefined, 401),
+      );
 
       const err = await rejectionOf(service.connect(admin, body));
 
@@ -458,7 +475,7 @@ describe(CrmService.name, () => {
 
     it.todo(
       'answers 502 crm_unavailable when the catalog cannot be read while validating a pipeline/stage ' +
-        '(BUG crm.service.ts:77: catalog.pipelines(row) errors are not passed through connectError, so a CRM outage is a 500)',
+        '(BUG crm.service.ts:81 (update): catalog.pipelines(row) errors are not passed through connectError, so a CRM outage is a 500)',
     );
   });
 

@@ -28,9 +28,12 @@ export class CrmService {
     return this.registry.all().map((a) => ({ type: a.type, settingsFields: a.settingsFields }));
   }
 
+  /** Managers see that a CRM is connected and how it syncs, not its webhook secret or user map. */
   async list(auth: AuthUser): Promise<CrmConnectionDto[]> {
     const row = await this.crm.findActive(auth.workspaceId);
-    return row ? [await this.dto(row)] : [];
+    if (!row) return [];
+    const dto = await this.dto(row);
+    return [auth.role === 'admin' ? dto : { ...dto, webhookUrl: '', userMap: {} }];
   }
 
   async connect(auth: AuthUser, body: CreateCrmBody): Promise<CrmConnectionDto> {
@@ -44,7 +47,8 @@ export class CrmService {
       throw connectError(body.type, err);
     });
     const pipeline = pipelines.find((p) => p.id === body.pipelineId) ?? pipelines.find((p) => p.isMain) ?? pipelines[0];
-    if (body.pipelineId && pipeline?.id !== body.pipelineId) throw ApiException.invalid('pipelineId', 'is not a pipeline of this CRM');
+    if (body.pipelineId && pipeline?.id !== body.pipelineId)
+      throw ApiException.invalid('pipelineId', 'is not a pipeline of this CRM');
     const row = await this.crm.insert({
       workspace_id: auth.workspaceId,
       type: body.type,
@@ -67,6 +71,7 @@ export class CrmService {
 
   async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
     const row = await this.require(auth, id);
+    if (body.settings) await this.crm.updateSealed(row.id, this.registry.seal(this.mergedSettings(row, body.settings)));
     const settings = { ...row.settings };
     if (body.pipelineId !== undefined) settings.pipelineId = body.pipelineId;
     if (body.stageId !== undefined) settings.stageId = body.stageId;
@@ -74,7 +79,7 @@ export class CrmService {
     if (body.channelIds !== undefined) settings.channelIds = body.channelIds;
     if (body.userMap !== undefined) settings.userMap = body.userMap;
     if (body.pipelineId !== undefined || body.stageId !== undefined) {
-      const pipelines = await this.catalog.pipelines(row);
+      const pipelines = await this.catalog.pipelines(row).catch((err) => Promise.reject(connectError(row.type, err)));
       const pipeline = pipelines.find((p) => p.id === settings.pipelineId);
       if (settings.pipelineId && !pipeline) throw ApiException.invalid('pipelineId', 'is not a pipeline of this CRM');
       if (settings.stageId && !pipeline?.stages.some((s) => s.id === settings.stageId)) {
@@ -113,6 +118,14 @@ export class CrmService {
     if ((await this.crm.retryFailed(auth.workspaceId)) > 0) this.worker.nudge();
   }
 
+  /** New values for some of the connection's own settings (e.g. Bitrix24's application token, known only later). */
+  private mergedSettings(row: CrmConnectionRow, change: Record<string, string>): Record<string, string> {
+    const { settings: current } = this.registry.connect(row);
+    const { webhookSecret: _secret, ...stored } = current;
+    const adapter = this.registry.adapter(row.type);
+    return validateSettings(adapter, { ...stored, ...change });
+  }
+
   private async require(auth: AuthUser, id: string): Promise<CrmConnectionRow> {
     const row = await this.crm.findInWorkspace(auth.workspaceId, id);
     if (!row) throw ApiException.notFound('CRM connection');
@@ -124,7 +137,9 @@ export class CrmService {
   }
 }
 
-function firstOpenStage(pipeline: { stages: { id: string; sort: number; semantic: string }[] } | undefined): string | null {
+function firstOpenStage(
+  pipeline: { stages: { id: string; sort: number; semantic: string }[] } | undefined,
+): string | null {
   const open = (pipeline?.stages ?? []).filter((s) => s.semantic === 'open').sort((a, b) => a.sort - b.sort);
   return open[0]?.id ?? null;
 }
@@ -132,7 +147,8 @@ function firstOpenStage(pipeline: { stages: { id: string; sort: number; semantic
 function validateSettings(adapter: CrmAdapter, given: Record<string, string>): Record<string, string> {
   const details: { field: string; message: string }[] = [];
   const known = new Set(adapter.settingsFields.map((f) => f.key));
-  for (const key of Object.keys(given)) if (!known.has(key)) details.push({ field: `settings.${key}`, message: 'is not a setting of this CRM' });
+  for (const key of Object.keys(given))
+    if (!known.has(key)) details.push({ field: `settings.${key}`, message: 'is not a setting of this CRM' });
   const settings: Record<string, string> = {};
   for (const field of adapter.settingsFields) {
     const raw: unknown = given[field.key];
@@ -142,11 +158,17 @@ function validateSettings(adapter: CrmAdapter, given: Record<string, string>): R
       continue;
     }
     if (typeof value !== 'string') details.push({ field: `settings.${field.key}`, message: 'must be a string' });
-    else if (field.pattern && !new RegExp(field.pattern).test(value)) details.push({ field: `settings.${field.key}`, message: 'does not look right' });
+    else if (field.pattern && !new RegExp(field.pattern).test(value))
+      details.push({ field: `settings.${field.key}`, message: 'does not look right' });
     else settings[field.key] = value;
   }
   if (details.length) {
-    throw new ApiException(HttpStatus.BAD_REQUEST, 'validation_failed', `Invalid fields: ${details.map((d) => d.field).join(', ')}`, details);
+    throw new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'validation_failed',
+      `Invalid fields: ${details.map((d) => d.field).join(', ')}`,
+      details,
+    );
   }
   return settings;
 }
@@ -154,10 +176,17 @@ function validateSettings(adapter: CrmAdapter, given: Record<string, string>): R
 function connectError(type: CrmAdapter['type'], err: unknown): ApiException {
   const name = CRM_NAMES[type];
   if (err instanceof CrmError && err.code === 'invalid_credentials') {
-    return new ApiException(HttpStatus.BAD_REQUEST, 'invalid_credentials', `${name} refused these settings: ${err.message}`, [
-      { field: 'settings', message: err.message },
-    ]);
+    return new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'invalid_credentials',
+      `${name} refused these settings: ${err.message}`,
+      [{ field: 'settings', message: err.message }],
+    );
   }
   if (err instanceof ApiException) return err;
-  return new ApiException(HttpStatus.BAD_GATEWAY, 'crm_unavailable', `Could not reach ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  return new ApiException(
+    HttpStatus.BAD_GATEWAY,
+    'crm_unavailable',
+    `Could not reach ${name}: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }

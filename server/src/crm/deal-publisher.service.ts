@@ -36,7 +36,10 @@ export class DealPublisher {
     const conversation = await this.conversations.findById(deal.conversation_id);
     if (!conversation) return;
     const dto = await this.dto(deal);
-    this.realtime.toConversationAudience(conversation, 'deal.updated', { ...dto, conversationId: deal.conversation_id });
+    this.realtime.toConversationAudience(conversation, 'deal.updated', {
+      ...dto,
+      conversationId: deal.conversation_id,
+    });
     this.realtime.toConversationAudience(conversation, 'conversation.updated', mapConversation(conversation));
   }
 }

@@ -21,12 +21,20 @@ export class DealsController {
   }
 
   @Post()
-  create(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: CreateDealBody): Promise<DealDto> {
+  create(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: CreateDealBody,
+  ): Promise<DealDto> {
     return this.deals.create(auth, id, body);
   }
 
   @Patch()
-  update(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: UpdateDealBody): Promise<DealDto> {
+  update(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: UpdateDealBody,
+  ): Promise<DealDto> {
     return this.deals.update(auth, id, body);
   }
 }

@@ -58,13 +58,23 @@ export class DealsRepository {
    * one already exists.
    */
   async insertPending(
-    deal: Pick<DealRow, 'workspace_id' | 'crm_connection_id' | 'conversation_id' | 'cycle' | 'origin' | 'title'> & { external_id?: string | null },
+    deal: Pick<DealRow, 'workspace_id' | 'crm_connection_id' | 'conversation_id' | 'cycle' | 'origin' | 'title'> & {
+      external_id?: string | null;
+    },
     tx: Db = this.db.manager,
   ): Promise<DealRow | null> {
     const rows: DealRow[] = await tx.query(
       `INSERT INTO deals (workspace_id, crm_connection_id, conversation_id, cycle, origin, title, external_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING *`,
-      [deal.workspace_id, deal.crm_connection_id, deal.conversation_id, deal.cycle, deal.origin, deal.title, deal.external_id ?? null],
+      [
+        deal.workspace_id,
+        deal.crm_connection_id,
+        deal.conversation_id,
+        deal.cycle,
+        deal.origin,
+        deal.title,
+        deal.external_id ?? null,
+      ],
     );
     return rows[0] ?? null;
   }
@@ -75,10 +85,10 @@ export class DealsRepository {
   }
 
   async findAutoForCycle(conversationId: string, cycle: number): Promise<DealRow | null> {
-    const rows: DealRow[] = await this.db.query(`SELECT * FROM deals WHERE conversation_id = $1 AND cycle = $2 AND origin = 'auto'`, [
-      conversationId,
-      cycle,
-    ]);
+    const rows: DealRow[] = await this.db.query(
+      `SELECT * FROM deals WHERE conversation_id = $1 AND cycle = $2 AND origin = 'auto'`,
+      [conversationId, cycle],
+    );
     return rows[0] ?? null;
   }
 
@@ -92,7 +102,10 @@ export class DealsRepository {
   }
 
   async findByExternalId(connectionId: string, externalId: string): Promise<DealRow[]> {
-    return this.db.query('SELECT * FROM deals WHERE crm_connection_id = $1 AND external_id = $2', [connectionId, externalId]);
+    return this.db.query('SELECT * FROM deals WHERE crm_connection_id = $1 AND external_id = $2', [
+      connectionId,
+      externalId,
+    ]);
   }
 
   async latestForConversation(workspaceId: string, conversationId: string): Promise<DealRow | null> {
@@ -127,11 +140,23 @@ export class DealsRepository {
           `UPDATE deals SET pipeline_id = COALESCE($2, pipeline_id), stage_id = $3, semantic = $4, amount = $5::numeric, currency = $6,
              responsible_external_id = $7, closed_at = $8, stage_name = $9, sync_state = 'synced', sync_error = NULL, updated_at = now()
            WHERE id = $1 RETURNING *`,
-          [id, state.pipelineId, state.stageId, state.semantic, state.amount, state.currency, state.responsibleExternalId, state.closedAt, state.stageName],
+          [
+            id,
+            state.pipelineId,
+            state.stageId,
+            state.semantic,
+            state.amount,
+            state.currency,
+            state.responsibleExternalId,
+            state.closedAt,
+            state.stageName,
+          ],
         ),
       );
       const after = rows[0];
-      const amountChanged = (before.amount === null ? null : Number(before.amount)) !== (state.amount === null ? null : Number(state.amount));
+      const amountChanged =
+        (before.amount === null ? null : Number(before.amount)) !==
+        (state.amount === null ? null : Number(state.amount));
       if (state.stageId && (before.stage_id !== state.stageId || amountChanged)) {
         await tx.query(
           `INSERT INTO deal_stage_history (workspace_id, deal_id, stage_id, stage_name, semantic, amount, currency, at)
@@ -144,11 +169,16 @@ export class DealsRepository {
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.db.query(`UPDATE deals SET sync_state = 'failed', sync_error = $2, updated_at = now() WHERE id = $1`, [id, error]);
+    await this.db.query(`UPDATE deals SET sync_state = 'failed', sync_error = $2, updated_at = now() WHERE id = $1`, [
+      id,
+      error,
+    ]);
   }
 
-  async markPending(id: string): Promise<void> {
-    await this.db.query(`UPDATE deals SET sync_state = 'pending', sync_error = NULL, updated_at = now() WHERE id = $1`, [id]);
+  async markPending(id: string, tx: Db = this.db.manager): Promise<void> {
+    await tx.query(`UPDATE deals SET sync_state = 'pending', sync_error = NULL, updated_at = now() WHERE id = $1`, [
+      id,
+    ]);
   }
 
   async markTranscriptSent(id: string): Promise<void> {

@@ -18,7 +18,13 @@ const CONVERSATION_ID = '0b7c1f0e-3a51-4d7e-9a59-6f3c1b2d4e01';
 const CRM_ID = 'crm-1';
 const AT = new Date('2024-11-21T10:00:00.000Z');
 
-const manager: AuthUser = { id: 'u-manager', workspaceId: WS, role: 'manager', name: 'Mia Manager', email: 'mia@example.com' };
+const manager: AuthUser = {
+  id: 'u-manager',
+  workspaceId: WS,
+  role: 'manager',
+  name: 'Mia Manager',
+  email: 'mia@example.com',
+};
 const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
 
 function conversationRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
@@ -165,7 +171,10 @@ describe(DealsService.name, () => {
 
       await expect(service.get(manager, CONVERSATION_ID)).resolves.toEqual(dealDto());
 
-      expect(conversations.findVisible).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: manager.id }, CONVERSATION_ID);
+      expect(conversations.findVisible).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
       expect(deals.latestForConversation).toHaveBeenCalledWith(WS, CONVERSATION_ID);
       expect(publisher.dto).toHaveBeenCalledWith(deal);
     });
@@ -175,7 +184,10 @@ describe(DealsService.name, () => {
       deals.latestForConversation.mockResolvedValueOnce(null);
 
       await expect(service.get(head, CONVERSATION_ID)).resolves.toBeNull();
-      expect(conversations.findVisible).toHaveBeenCalledWith({ workspaceId: WS, restrictToUserId: null }, CONVERSATION_ID);
+      expect(conversations.findVisible).toHaveBeenCalledWith(
+        { workspaceId: WS, restrictToUserId: null },
+        CONVERSATION_ID,
+      );
     });
 
     it('answers 404 for a conversation the user cannot see', async () => {
@@ -324,10 +336,50 @@ describe(DealsService.name, () => {
         maxAttempts: CRM_MAX_ATTEMPTS,
       });
       expect(enqueuedInTransaction).toEqual([true]);
-      expect(deals.markPending).toHaveBeenCalledWith('deal-1');
+      expect(deals.markPending).toHaveBeenCalledWith('deal-1', fakeTx);
       expect(worker.nudge).toHaveBeenCalledTimes(1);
       expect(publisher.changed).toHaveBeenCalledWith(pending);
       expect(publisher.dto).toHaveBeenCalledWith(pending);
+    });
+
+    it('marks the deal pending in the same transaction as its update-deal job, before enqueuing it', async () => {
+      const calls: string[] = [];
+      conversations.findVisible.mockResolvedValueOnce(conversationRow());
+      crm.findActive.mockResolvedValueOnce(connectionRow());
+      deals.latestForConversation.mockResolvedValueOnce(dealRow({ external_id: '9001' }));
+      deals.markPending.mockImplementationOnce(async () => {
+        calls.push(`markPending:${inTransaction}`);
+      });
+      jobs.enqueue.mockImplementationOnce(async () => {
+        calls.push(`enqueue:${inTransaction}`);
+      });
+      worker.nudge.mockImplementationOnce(() => {
+        calls.push(`nudge:${inTransaction}`);
+      });
+      publisher.changed.mockImplementationOnce(async () => {
+        calls.push(`publish:${inTransaction}`);
+      });
+      publisher.dto.mockResolvedValueOnce(dealDto());
+
+      await service.update(manager, CONVERSATION_ID, { stageId: 's-offer' });
+
+      expect(deals.markPending).toHaveBeenCalledWith('deal-1', fakeTx);
+      expect(calls).toEqual(['markPending:true', 'enqueue:true', 'nudge:false', 'publish:false']);
+    });
+
+    it('neither nudges nor publishes when the transaction fails', async () => {
+      const error = new Error('database is down');
+      conversations.findVisible.mockResolvedValueOnce(conversationRow());
+      crm.findActive.mockResolvedValueOnce(connectionRow());
+      deals.latestForConversation.mockResolvedValueOnce(dealRow({ external_id: '9001' }));
+      deals.markPending.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockRejectedValueOnce(error);
+
+      await expect(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })).rejects.toBe(error);
+
+      expect(deals.markPending).toHaveBeenCalledWith('deal-1', fakeTx);
+      expect(worker.nudge).not.toHaveBeenCalled();
+      expect(publisher.changed).not.toHaveBeenCalled();
     });
 
     it('accepts an amount alone', async () => {
@@ -342,13 +394,21 @@ describe(DealsService.name, () => {
 
       await service.update(manager, CONVERSATION_ID, { amount: '99' });
 
-      expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ payload: expect.objectContaining({ action: 'update-deal', amount: '99' }) }));
+      expect(jobs.enqueue).toHaveBeenCalledWith(
+        fakeTx,
+        expect.objectContaining({ payload: expect.objectContaining({ action: 'update-deal', amount: '99' }) }),
+      );
     });
 
     it('answers 400 when neither a stage nor an amount is given', async () => {
       conversations.findVisible.mockResolvedValueOnce(conversationRow());
 
-      expectApiError(await rejectionOf(service.update(manager, CONVERSATION_ID, { currency: 'RUB' })), 400, 'validation_failed', 'stageId');
+      expectApiError(
+        await rejectionOf(service.update(manager, CONVERSATION_ID, { currency: 'RUB' })),
+        400,
+        'validation_failed',
+        'stageId',
+      );
       expect(crm.findActive).not.toHaveBeenCalled();
       expect(jobs.enqueue).not.toHaveBeenCalled();
     });
@@ -358,7 +418,11 @@ describe(DealsService.name, () => {
       crm.findActive.mockResolvedValueOnce(connectionRow());
       deals.latestForConversation.mockResolvedValueOnce(null);
 
-      expectApiError(await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })), 404, 'not_found');
+      expectApiError(
+        await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })),
+        404,
+        'not_found',
+      );
       expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(deals.markPending).not.toHaveBeenCalled();
     });
@@ -367,14 +431,22 @@ describe(DealsService.name, () => {
       conversations.findVisible.mockResolvedValueOnce(conversationRow());
       crm.findActive.mockResolvedValueOnce(null);
 
-      expectApiError(await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })), 409, 'no_crm');
+      expectApiError(
+        await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })),
+        409,
+        'no_crm',
+      );
       expect(deals.latestForConversation).not.toHaveBeenCalled();
     });
 
     it('answers 404 for a conversation the user cannot see', async () => {
       conversations.findVisible.mockResolvedValueOnce(null);
 
-      expectApiError(await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })), 404, 'not_found');
+      expectApiError(
+        await rejectionOf(service.update(manager, CONVERSATION_ID, { stageId: 's-offer' })),
+        404,
+        'not_found',
+      );
       expect(jobs.enqueue).not.toHaveBeenCalled();
     });
   });

@@ -50,12 +50,22 @@ export class DealsService {
         tx,
       );
       if (!row) {
-        throw new ApiException(HttpStatus.CONFLICT, 'deal_linked', 'This CRM deal is already linked to a conversation', [
-          { field: 'externalId', message: 'already linked' },
-        ]);
+        throw new ApiException(
+          HttpStatus.CONFLICT,
+          'deal_linked',
+          'This CRM deal is already linked to a conversation',
+          [{ field: 'externalId', message: 'already linked' }],
+        );
       }
-      const job: CrmJob = body.externalId ? { action: 'link-deal', dealId: row.id } : { action: 'create-deal', dealId: row.id };
-      await this.jobs.enqueue(tx, { workspaceId: auth.workspaceId, queue: CRM_QUEUE, payload: job, maxAttempts: CRM_MAX_ATTEMPTS });
+      const job: CrmJob = body.externalId
+        ? { action: 'link-deal', dealId: row.id }
+        : { action: 'create-deal', dealId: row.id };
+      await this.jobs.enqueue(tx, {
+        workspaceId: auth.workspaceId,
+        queue: CRM_QUEUE,
+        payload: job,
+        maxAttempts: CRM_MAX_ATTEMPTS,
+      });
       return row;
     });
     this.worker.nudge();
@@ -66,19 +76,26 @@ export class DealsService {
   /** A stage or amount change from the inbox; the CRM is written by a job, then read back. */
   async update(auth: AuthUser, conversationId: string, body: UpdateDealBody): Promise<DealDto> {
     await this.visible(auth, conversationId);
-    if (body.stageId === undefined && body.amount === undefined) throw ApiException.invalid('stageId', 'give a stage or an amount');
+    if (body.stageId === undefined && body.amount === undefined)
+      throw ApiException.invalid('stageId', 'give a stage or an amount');
     await this.requireCrm(auth);
     const deal = await this.deals.latestForConversation(auth.workspaceId, conversationId);
     if (!deal) throw ApiException.notFound('Deal');
-    await this.tx.run((tx) =>
-      this.jobs.enqueue(tx, {
+    await this.tx.run(async (tx) => {
+      await this.deals.markPending(deal.id, tx);
+      await this.jobs.enqueue(tx, {
         workspaceId: auth.workspaceId,
         queue: CRM_QUEUE,
-        payload: { action: 'update-deal', dealId: deal.id, stageId: body.stageId, amount: body.amount, currency: body.currency } satisfies CrmJob,
+        payload: {
+          action: 'update-deal',
+          dealId: deal.id,
+          stageId: body.stageId,
+          amount: body.amount,
+          currency: body.currency,
+        } satisfies CrmJob,
         maxAttempts: CRM_MAX_ATTEMPTS,
-      }),
-    );
-    await this.deals.markPending(deal.id);
+      });
+    });
     this.worker.nudge();
     const pending = { ...deal, sync_state: 'pending' as const, sync_error: null };
     await this.publisher.changed(pending);
@@ -93,7 +110,12 @@ export class DealsService {
 
   private async requireCrm(auth: AuthUser) {
     const connection = await this.crm.findActive(auth.workspaceId);
-    if (!connection) throw new ApiException(HttpStatus.CONFLICT, 'no_crm', 'No CRM is connected: connect amoCRM or Bitrix24 in Settings → CRM');
+    if (!connection)
+      throw new ApiException(
+        HttpStatus.CONFLICT,
+        'no_crm',
+        'No CRM is connected: connect amoCRM or Bitrix24 in Settings → CRM',
+      );
     return connection;
   }
 }

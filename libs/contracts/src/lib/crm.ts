@@ -6,7 +6,7 @@ export interface CrmConnectionDto {
   status: 'active' | 'error';
   statusMessage: string | null;
   accountName: string;
-  /** The URL to register in the CRM for deal webhooks/events. */
+  /** The URL to register in the CRM for deal webhooks/events (admins only; empty for others). */
   webhookUrl: string;
   pipelineId: string | null;
   stageId: string | null;
@@ -35,6 +35,8 @@ export interface UpdateCrmRequest {
   autoCreateDeal?: boolean;
   channelIds?: string[] | null;
   userMap?: Record<string, string>;
+  /** New values for some of the connection's settings, e.g. Bitrix24's `applicationToken`. */
+  settings?: Record<string, string>;
 }
 
 export interface CrmPipelineDto {
