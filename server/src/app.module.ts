@@ -147,7 +147,11 @@ export class AppModule {
         {
           provide: JOB_PROCESSORS,
           inject: [DeliveryProcessor, MediaFetchProcessor, CrmSyncProcessor],
-          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor, crm: CrmSyncProcessor) => [delivery, media, crm],
+          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor, crm: CrmSyncProcessor) => [
+            delivery,
+            media,
+            crm,
+          ],
         },
         RealtimeService,
         AgentGateway,

@@ -1254,7 +1254,9 @@ describe(ConversationsService.name, () => {
       events.append.mockResolvedValueOnce(undefined);
       jobs.enqueue.mockRejectedValueOnce(new Error('connection lost'));
 
-      await expect(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })).rejects.toThrow('connection lost');
+      await expect(service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' })).rejects.toThrow(
+        'connection lost',
+      );
       expect(worker.nudge).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
     });

@@ -262,7 +262,13 @@ export class ConversationsService {
   }
 
   /** The CRM deal of the cycle follows its conversation's manager (the CRM worker decides). */
-  private async enqueueCrmAssignment(tx: Db, workspaceId: string, conversationId: string, cycle: number, assigneeId: string | null): Promise<void> {
+  private async enqueueCrmAssignment(
+    tx: Db,
+    workspaceId: string,
+    conversationId: string,
+    cycle: number,
+    assigneeId: string | null,
+  ): Promise<void> {
     if (!assigneeId) return;
     await this.jobs.enqueue(tx, {
       workspaceId,

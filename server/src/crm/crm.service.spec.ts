@@ -16,6 +16,14 @@ const CTX = { baseUrl: 'http://fake-amocrm.test', timeoutMs: 15_000 };
 const SYNC = { pending: 0, failed: 0, last_error: null };
 
 const admin: AuthUser = { id: 'u-admin', workspaceId: WS, role: 'admin', name: 'Ada Admin', email: 'ada@example.com' };
+const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
+const manager: AuthUser = {
+  id: 'u-manager',
+  workspaceId: WS,
+  role: 'manager',
+  name: 'Mia Manager',
+  email: 'mia@example.com',
+};
 
 function unexpected(name: string): jest.Mock {
   return jest.fn((...args: unknown[]) => {
@@ -147,6 +155,61 @@ describe(CrmService.name, () => {
         { type: 'amocrm', settingsFields: adapter.settingsFields },
         { type: 'bitrix24', settingsFields: [] },
       ]);
+    });
+  });
+
+  describe('list', () => {
+    const mapped = { 'u-1': '77' };
+    const fullDto = {
+      id: CRM_ID,
+      type: 'amocrm',
+      name: 'Our amoCRM',
+      status: 'active',
+      statusMessage: null,
+      accountName: 'Acme',
+      webhookUrl: `${PUBLIC_URL}/webhooks/amocrm/${CRM_ID}/hook-secret`,
+      pipelineId: 'p-main',
+      stageId: 's-lead',
+      autoCreateDeal: true,
+      channelIds: null,
+      userMap: mapped,
+      sync: { pending: 0, failed: 0, lastError: null, lastSyncedAt: null },
+      createdAt: CREATED_AT.toISOString(),
+    };
+
+    function rowWithUserMap(): CrmConnectionRow {
+      const row = connectionRow();
+      return { ...row, settings: { ...row.settings, userMap: mapped } };
+    }
+
+    it('answers the workspace’s connection to an admin with its webhook URL and user map', async () => {
+      crm.findActive.mockResolvedValueOnce(rowWithUserMap());
+      crm.syncStats.mockResolvedValueOnce(SYNC);
+
+      await expect(service.list(admin)).resolves.toEqual([fullDto]);
+
+      expect(crm.findActive).toHaveBeenCalledWith(WS);
+      expect(crm.syncStats).toHaveBeenCalledWith(WS);
+    });
+
+    it.each([
+      ['a head', head],
+      ['a manager', manager],
+    ])('hides the webhook URL and the user map from %s', async (_, user) => {
+      crm.findActive.mockResolvedValueOnce(rowWithUserMap());
+      crm.syncStats.mockResolvedValueOnce(SYNC);
+
+      await expect(service.list(user)).resolves.toEqual([{ ...fullDto, webhookUrl: '', userMap: {} }]);
+
+      expect(crm.findActive).toHaveBeenCalledWith(WS);
+    });
+
+    it('answers an empty list when no CRM is connected', async () => {
+      crm.findActive.mockResolvedValueOnce(null);
+
+      await expect(service.list(manager)).resolves.toEqual([]);
+
+      expect(crm.syncStats).not.toHaveBeenCalled();
     });
   });
 
@@ -473,10 +536,119 @@ describe(CrmService.name, () => {
       expect(crm.updateSettings).not.toHaveBeenCalled();
     });
 
-    it.todo(
-      'answers 502 crm_unavailable when the catalog cannot be read while validating a pipeline/stage ' +
-        '(BUG crm.service.ts:81 (update): catalog.pipelines(row) errors are not passed through connectError, so a CRM outage is a 500)',
-    );
+    it.each([
+      ['a temporary CRM error', new CrmError('temporary', 'HTTP 503')],
+      ['a network error', new Error('ECONNREFUSED')],
+    ])('answers 502 crm_unavailable when the catalog cannot be read on %s, and changes nothing', async (_, error) => {
+      const row = connectionRow();
+      crm.findInWorkspace.mockResolvedValueOnce(row);
+      catalog.pipelines.mockRejectedValueOnce(error);
+
+      const err = await rejectionOf(service.update(admin, CRM_ID, { stageId: 's-offer' }));
+
+      expectApiError(err, 502, 'crm_unavailable');
+      expect(err.message).toContain(error.message);
+      expect(catalog.pipelines).toHaveBeenCalledWith(row);
+      expect(crm.updateSettings).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 invalid_credentials when the CRM refuses the stored settings while reading the catalog', async () => {
+      crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
+      catalog.pipelines.mockRejectedValueOnce(new CrmError('invalid_credentials', 'Token expired', undefined, 401));
+
+      const err = await rejectionOf(service.update(admin, CRM_ID, { pipelineId: 'p-sales', stageId: 's-new' }));
+
+      expectApiError(err, 400, 'invalid_credentials');
+      expect(err.details).toEqual([{ field: 'settings', message: 'Token expired' }]);
+      expect(crm.updateSettings).not.toHaveBeenCalled();
+    });
+
+    describe('with new settings', () => {
+      const STORED = { baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1', webhookSecret: 'hook-secret' };
+
+      function stubStored(row: CrmConnectionRow): void {
+        crm.findInWorkspace.mockResolvedValueOnce(row);
+        registry.connect.mockReturnValueOnce({ adapter, settings: { ...STORED }, ctx: CTX });
+        registry.adapter.mockReturnValueOnce(adapter);
+      }
+
+      it('merges the change into the stored settings (without the webhook secret), validates, seals and stores them', async () => {
+        const row = connectionRow();
+        stubStored(row);
+        registry.seal.mockReturnValueOnce('resealed');
+        crm.updateSealed.mockResolvedValueOnce(undefined);
+        crm.updateSettings.mockResolvedValueOnce(row);
+        crm.syncStats.mockResolvedValueOnce(SYNC);
+
+        await service.update(admin, CRM_ID, { settings: { accessToken: '  tok-2 ', note: 'hi' } });
+
+        expect(registry.connect).toHaveBeenCalledWith(row);
+        expect(registry.adapter).toHaveBeenCalledWith('amocrm');
+        expect(registry.seal).toHaveBeenCalledWith({
+          baseUrl: 'https://acme.amocrm.ru',
+          accessToken: 'tok-2',
+          note: 'hi',
+        });
+        expect(crm.updateSealed).toHaveBeenCalledWith(CRM_ID, 'resealed');
+        expect(crm.updateSettings).toHaveBeenCalledWith(CRM_ID, 'Our amoCRM', row.settings);
+      });
+
+      it('stores the sealed settings before the other changes', async () => {
+        const row = connectionRow();
+        const calls: string[] = [];
+        stubStored(row);
+        registry.seal.mockReturnValueOnce('resealed');
+        crm.updateSealed.mockImplementationOnce(async () => {
+          calls.push('updateSealed');
+        });
+        crm.updateSettings.mockImplementationOnce(async () => {
+          calls.push('updateSettings');
+          return row;
+        });
+        crm.syncStats.mockResolvedValueOnce(SYNC);
+
+        await service.update(admin, CRM_ID, { name: ' Renamed ', settings: { accessToken: 'tok-2' } });
+
+        expect(calls).toEqual(['updateSealed', 'updateSettings']);
+        expect(crm.updateSettings).toHaveBeenCalledWith(CRM_ID, 'Renamed', row.settings);
+      });
+
+      it('answers 400 naming a setting the CRM does not have, and stores nothing', async () => {
+        stubStored(connectionRow());
+
+        const err = await rejectionOf(service.update(admin, CRM_ID, { settings: { extra: '1' } }));
+
+        expectApiError(err, 400, 'validation_failed');
+        expect(err.details).toEqual([{ field: 'settings.extra', message: 'is not a setting of this CRM' }]);
+        expect(registry.seal).not.toHaveBeenCalled();
+        expect(crm.updateSealed).not.toHaveBeenCalled();
+        expect(crm.updateSettings).not.toHaveBeenCalled();
+      });
+
+      it('answers 400 for a value that does not match the field’s pattern, and stores nothing', async () => {
+        stubStored(connectionRow());
+
+        const err = await rejectionOf(
+          service.update(admin, CRM_ID, { settings: { baseUrl: 'http://evil.example.com' } }),
+        );
+
+        expectApiError(err, 400, 'validation_failed');
+        expect(err.details).toEqual([{ field: 'settings.baseUrl', message: 'does not look right' }]);
+        expect(registry.seal).not.toHaveBeenCalled();
+        expect(crm.updateSealed).not.toHaveBeenCalled();
+        expect(crm.updateSettings).not.toHaveBeenCalled();
+      });
+
+      it('answers 400 when the change blanks a required setting', async () => {
+        stubStored(connectionRow());
+
+        const err = await rejectionOf(service.update(admin, CRM_ID, { settings: { accessToken: '  ' } }));
+
+        expectApiError(err, 400, 'validation_failed');
+        expect(err.details).toEqual([{ field: 'settings.accessToken', message: 'is required' }]);
+        expect(crm.updateSealed).not.toHaveBeenCalled();
+      });
+    });
   });
 
   describe('remove', () => {

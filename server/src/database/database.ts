@@ -12,7 +12,12 @@ import { Crm1732500000000 } from './migrations/1732500000000-crm';
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
 
-export const MIGRATIONS = [InitialSchema1732200000000, MessengerChannels1732300000000, LeanIngest1732400000000, Crm1732500000000];
+export const MIGRATIONS = [
+  InitialSchema1732200000000,
+  MessengerChannels1732300000000,
+  LeanIngest1732400000000,
+  Crm1732500000000,
+];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DataSource> {

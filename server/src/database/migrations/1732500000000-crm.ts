@@ -75,6 +75,8 @@ export class Crm1732500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE deal_stage_history; DROP TABLE deals; DROP TABLE crm_contact_links; DROP TABLE crm_connections;`);
+    await q.query(
+      `DROP TABLE deal_stage_history; DROP TABLE deals; DROP TABLE crm_contact_links; DROP TABLE crm_connections;`,
+    );
   }
 }
