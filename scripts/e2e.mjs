@@ -217,13 +217,8 @@ async function inboxAndWidget(browser, base, telegram, amo) {
   await agent.reload();
   await agent.locator('[data-testid=deal-create]').click();
   await agent.locator('[data-testid=deal-card] [data-testid=deal-stage]').waitFor({ timeout: 10000 });
-  await agent
-    .waitForFunction(
-      () => document.querySelector('[data-testid=deal-card]')?.getAttribute('data-state') !== 'pending',
-      null,
-      { timeout: 10000 },
-    )
-    .catch(() => undefined);
+  // Synced: the card links to the deal in amoCRM.
+  await agent.locator('[data-testid=deal-card] [data-testid=deal-open-crm]').waitFor({ timeout: 10000 });
   await waitFor(() => amo.leads().length === 1, 'the deal was not created in amoCRM');
   await agent.screenshot({ path: join(shots, '08-deal-created.png') });
   assert.equal(await amo.moveDeal(amo.leads()[0].id, { statusId: 142, price: 45000 }), 200);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { returnedRows, type Db } from '../database/database';
+import { returnedRows } from '../database/database';
 
 export interface CrmSettings {
   accountId?: string;
