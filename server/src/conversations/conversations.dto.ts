@@ -192,6 +192,9 @@ export function mapConversation(row: ConversationListRow): ConversationListItem 
       ? {
           text: row.last_message_text ?? '',
           direction: row.last_message_direction,
+          author: row.last_message_author_id
+            ? { id: row.last_message_author_id, name: row.last_message_author_name ?? '' }
+            : null,
           createdAt: row.last_message_at.toISOString(),
         }
       : null,

@@ -19,6 +19,8 @@ export interface ConversationRow {
   last_message_at: Date;
   last_message_text: string | null;
   last_message_direction: MessageDirection | null;
+  last_message_author_id: string | null;
+  last_message_author_name: string | null;
   resolved_at: Date | null;
   unread_count: number;
   created_at: Date;
@@ -207,7 +209,8 @@ export class ConversationsRepository {
       `WITH c AS (
          UPDATE conversations SET first_customer_message_at = COALESCE(first_customer_message_at, $2),
            last_customer_message_at = $2, last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,
-           last_message_direction = 'in', unread_count = unread_count + 1,
+           last_message_direction = 'in', last_message_author_id = NULL, last_message_author_name = NULL,
+           unread_count = unread_count + 1,
            status = CASE WHEN status = 'snoozed' THEN 'open' ELSE status END, snoozed_until = NULL, updated_at = now()
          WHERE id = $1 RETURNING *)
        SELECT c.*, ch.type AS channel_type, ch.name AS channel_name, ct.name AS contact_name,
@@ -240,14 +243,21 @@ export class ConversationsRepository {
     return rows[0] ?? null;
   }
 
-  async recordAgentMessage(tx: Db, id: string, at: Date, preview: string, humanReply: boolean): Promise<void> {
+  async recordAgentMessage(
+    tx: Db,
+    id: string,
+    at: Date,
+    preview: string,
+    humanReply: boolean,
+    author: { id: string; name: string },
+  ): Promise<void> {
     await tx.query(
       `UPDATE conversations SET last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,
-         last_message_direction = 'out',
+         last_message_direction = 'out', last_message_author_id = $5, last_message_author_name = $6,
          first_human_reply_at = CASE WHEN $4 THEN COALESCE(first_human_reply_at, $2) ELSE first_human_reply_at END,
          unread_count = 0, updated_at = now()
        WHERE id = $1`,
-      [id, at, preview, humanReply],
+      [id, at, preview, humanReply, author.id, author.name],
     );
   }
 

@@ -56,6 +56,8 @@ function conversationRow(overrides: Partial<LockedConversation> = {}): LockedCon
     last_message_at: new Date('2024-11-20T09:00:00.000Z'),
     last_message_text: 'Hi, is the sofa in stock?',
     last_message_direction: 'in',
+    last_message_author_id: null,
+    last_message_author_name: null,
     resolved_at: null,
     unread_count: 1,
     created_at: new Date('2024-11-01T08:00:00.000Z'),
@@ -210,7 +212,12 @@ describe(ConversationsService.name, () => {
         channel: { id: CHANNEL_ID, type: 'webchat', name: 'Website' },
         contact: { id: CONTACT_ID, name: 'Carl Customer' },
         assignee: null,
-        lastMessage: { text: 'Hi, is the sofa in stock?', direction: 'in', createdAt: '2024-11-20T09:00:00.000Z' },
+        lastMessage: {
+          text: 'Hi, is the sofa in stock?',
+          direction: 'in',
+          author: null,
+          createdAt: '2024-11-20T09:00:00.000Z',
+        },
       });
       expect(result.nextCursor).toBeNull();
     });
@@ -570,7 +577,10 @@ describe(ConversationsService.name, () => {
         maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: 'm-new', conversationId: CONVERSATION_ID },
       });
-      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true);
+      expect(conversations.recordAgentMessage).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, NOW, 'Hello there', true, {
+        id: 'u-manager',
+        name: 'Mia Manager',
+      });
       expect(conversations.setAssignee).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, manager.id);
       // Taking the conversation on first reply: its CRM deal follows the new manager.
       expect(jobs.enqueue).toHaveBeenNthCalledWith(2, fakeTx, {
@@ -707,6 +717,7 @@ describe(ConversationsService.name, () => {
         NOW,
         '📎 price-list.pdf',
         true,
+        { id: 'u-manager', name: 'Mia Manager' },
       );
       expect(result.attachments).toEqual([attachment]);
     });
@@ -851,6 +862,7 @@ describe(ConversationsService.name, () => {
         NOW,
         'Template order_ready (ru): A-17, tomorrow',
         true,
+        { id: 'u-manager', name: 'Mia Manager' },
       );
       expect(publisher.messageAdded).toHaveBeenCalledWith(inserted, 'updated');
       expect(result).toMatchObject({ id: 'm-tpl', template, status: 'queued' });

@@ -192,7 +192,10 @@ export class ConversationsService {
         maxAttempts: DELIVERY_MAX_ATTEMPTS,
         payload: { messageId: message.id, conversationId: id },
       });
-      await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true);
+      await this.conversations.recordAgentMessage(tx, id, now, previewOf(text, attachments), true, {
+        id: auth.id,
+        name: auth.name,
+      });
       const base = {
         workspaceId: auth.workspaceId,
         conversationId: id,

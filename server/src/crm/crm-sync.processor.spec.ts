@@ -89,6 +89,8 @@ function conversationRow(overrides: Partial<ConversationListRow> = {}): Conversa
     last_message_at: AT,
     last_message_text: 'Hi',
     last_message_direction: 'in',
+    last_message_author_id: null,
+    last_message_author_name: null,
     resolved_at: null,
     unread_count: 1,
     created_at: AT,

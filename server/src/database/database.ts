@@ -8,6 +8,7 @@ import { InitialSchema1732200000000 } from './migrations/1732200000000-initial-s
 import { MessengerChannels1732300000000 } from './migrations/1732300000000-messenger-channels';
 import { LeanIngest1732400000000 } from './migrations/1732400000000-lean-ingest';
 import { Crm1732500000000 } from './migrations/1732500000000-crm';
+import { LastMessageAuthor1732600000000 } from './migrations/1732600000000-last-message-author';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   MessengerChannels1732300000000,
   LeanIngest1732400000000,
   Crm1732500000000,
+  LastMessageAuthor1732600000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

@@ -60,6 +60,8 @@ function appendRow() {
       last_message_at: '2024-11-21T10:00:00+00:00',
       last_message_text: 'Is the sofa in stock?',
       last_message_direction: 'in',
+      last_message_author_id: null,
+      last_message_author_name: null,
       resolved_at: null,
       snoozed_until: null,
       unread_count: 3,

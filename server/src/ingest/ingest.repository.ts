@@ -30,7 +30,8 @@ const APPEND_TO_OPEN_CONVERSATION = `
   u AS (
     UPDATE conversations c SET first_customer_message_at = COALESCE(c.first_customer_message_at, $7),
       last_customer_message_at = $7, last_message_at = GREATEST(c.last_message_at, $7), last_message_text = $8,
-      last_message_direction = 'in', unread_count = c.unread_count + 1,
+      last_message_direction = 'in', last_message_author_id = NULL, last_message_author_name = NULL,
+      unread_count = c.unread_count + 1,
       status = CASE WHEN c.status = 'snoozed' THEN 'open' ELSE c.status END, snoozed_until = NULL, updated_at = now()
     FROM m WHERE c.id = m.conversation_id RETURNING c.*
   ),

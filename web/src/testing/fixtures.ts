@@ -20,7 +20,7 @@ export function conversation(id: string, patch: Partial<ConversationListItem> = 
     status: 'open',
     assignee: null,
     tags: [],
-    lastMessage: { text: `hello from ${id}`, direction: 'in', createdAt: '2025-03-01T10:00:00.000Z' },
+    lastMessage: { text: `hello from ${id}`, direction: 'in', author: null, createdAt: '2025-03-01T10:00:00.000Z' },
     unreadCount: 0,
     deal: null,
     createdAt: '2025-03-01T09:00:00.000Z',

@@ -20,7 +20,11 @@ export interface ChannelAdapter<Credentials extends Record<string, string> = Rec
    * Points the platform's updates at `webhook.url`, signed/secured with `webhook.secret`.
    * Platforms without a webhook API (WhatsApp: configured in Meta's app dashboard) resolve at once.
    */
-  registerWebhook(credentials: Credentials, webhook: { url: string; secret: string }, ctx: AdapterContext): Promise<void>;
+  registerWebhook(
+    credentials: Credentials,
+    webhook: { url: string; secret: string },
+    ctx: AdapterContext,
+  ): Promise<void>;
 
   /** Stops webhook deliveries (on disconnect, or before switching to polling). */
   unregisterWebhook(credentials: Credentials, webhook: { url: string }, ctx: AdapterContext): Promise<void>;
@@ -41,7 +45,11 @@ export interface ChannelAdapter<Credentials extends Record<string, string> = Rec
   normalizeInbound(update: unknown): InboundEvent[];
 
   /** Long polling, for setups without a public https URL. Absent where the platform has none. */
-  poll?(credentials: Credentials, cursor: string | null, ctx: AdapterContext & { timeoutSec: number }): Promise<PollResult>;
+  poll?(
+    credentials: Credentials,
+    cursor: string | null,
+    ctx: AdapterContext & { timeoutSec: number },
+  ): Promise<PollResult>;
 
   /** Sends one outgoing message; answers the provider's message ids (several when split). */
   send(credentials: Credentials, message: OutgoingMessage, ctx: AdapterContext): Promise<SendResult>;

@@ -109,10 +109,23 @@ export interface ConversationListItem {
   status: ConversationStatus;
   assignee: { id: string; name: string } | null;
   tags: string[];
-  lastMessage: { text: string; direction: MessageDirection; createdAt: string } | null;
+  /** `author` is the agent who wrote an outgoing last message (null for the customer's). */
+  lastMessage: {
+    text: string;
+    direction: MessageDirection;
+    author: { id: string; name: string } | null;
+    createdAt: string;
+  } | null;
   unreadCount: number;
   /** The conversation's latest deal: title, stage name and state, amount. */
-  deal: null | { id: string; title: string; stage: string; semantic: 'open' | 'won' | 'lost'; amount: string | null; currency: string | null };
+  deal: null | {
+    id: string;
+    title: string;
+    stage: string;
+    semantic: 'open' | 'won' | 'lost';
+    amount: string | null;
+    currency: string | null;
+  };
   createdAt: string;
   updatedAt: string;
 }

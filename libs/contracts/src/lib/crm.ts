@@ -73,7 +73,13 @@ export interface DealDto {
   cycle: number;
   syncState: 'pending' | 'synced' | 'failed';
   syncError: string | null;
-  history: { stageId: string; stageName: string | null; semantic: 'open' | 'won' | 'lost'; amount: string | null; at: string }[];
+  history: {
+    stageId: string;
+    stageName: string | null;
+    semantic: 'open' | 'won' | 'lost';
+    amount: string | null;
+    at: string;
+  }[];
   createdAt: string;
 }
 

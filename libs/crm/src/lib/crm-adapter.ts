@@ -16,7 +16,11 @@ export interface CrmAdapter<Settings extends Record<string, string> = Record<str
   listPipelines(settings: Settings, ctx: CrmContext): Promise<CrmPipeline[]>;
   listUsers(settings: Settings, ctx: CrmContext): Promise<CrmUser[]>;
   /** Finds a contact by phone, then email; creates it when none matches. */
-  findOrCreateContact(settings: Settings, contact: CrmContactInput, ctx: CrmContext): Promise<{ id: string; created: boolean }>;
+  findOrCreateContact(
+    settings: Settings,
+    contact: CrmContactInput,
+    ctx: CrmContext,
+  ): Promise<{ id: string; created: boolean }>;
   createDeal(settings: Settings, deal: CrmDealInput, ctx: CrmContext): Promise<{ id: string }>;
   updateDeal(settings: Settings, id: string, change: CrmDealChange, ctx: CrmContext): Promise<void>;
   getDeal(settings: Settings, id: string, ctx: CrmContext): Promise<CrmDeal>;

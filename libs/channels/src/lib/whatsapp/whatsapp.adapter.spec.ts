@@ -6,7 +6,12 @@ import type { AdapterContext, InboundEvent } from '../channel-adapter';
 import { ChannelError } from '../channel-error';
 import { WHATSAPP_GRAPH_VERSION, WhatsAppAdapter } from './whatsapp.adapter';
 
-const creds = { phoneNumberId: '106540352242922', accessToken: 'EAAG-token', appSecret: 'app-secret', verifyToken: 'verify-123' };
+const creds = {
+  phoneNumberId: '106540352242922',
+  accessToken: 'EAAG-token',
+  appSecret: 'app-secret',
+  verifyToken: 'verify-123',
+};
 const CUSTOMER = '79161234567';
 const MESSAGES_PATH = `/${WHATSAPP_GRAPH_VERSION}/${creds.phoneNumberId}/messages`;
 const MEDIA_PATH = `/${WHATSAPP_GRAPH_VERSION}/${creds.phoneNumberId}/media`;
@@ -24,7 +29,15 @@ const TEXT_SAMPLE = {
             messaging_product: 'whatsapp',
             metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
             contacts: [{ profile: { name: 'Anna' }, wa_id: '79161234567' }],
-            messages: [{ from: '79161234567', id: 'wamid.HBgLNzkxNjEyMzQ1NjcVAgASGBQzQUFC', timestamp: '1767225600', type: 'text', text: { body: 'Hi, is the order ready?' } }],
+            messages: [
+              {
+                from: '79161234567',
+                id: 'wamid.HBgLNzkxNjEyMzQ1NjcVAgASGBQzQUFC',
+                timestamp: '1767225600',
+                type: 'text',
+                text: { body: 'Hi, is the order ready?' },
+              },
+            ],
           },
         },
       ],
@@ -54,7 +67,10 @@ const STATUS_SAMPLE = {
                     code: 131047,
                     title: 'Re-engagement message',
                     message: 'Re-engagement message',
-                    error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+                    error_data: {
+                      details:
+                        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+                    },
                   },
                 ],
               },
@@ -163,7 +179,10 @@ describe(WhatsAppAdapter.name, () => {
 
   describe('checkCredentials', () => {
     it('reads the phone number with the bearer token', async () => {
-      await expect(adapter.checkCredentials(creds, ctx)).resolves.toEqual({ accountId: creds.phoneNumberId, accountName: 'Acme Sales +1 555-078-3881' });
+      await expect(adapter.checkCredentials(creds, ctx)).resolves.toEqual({
+        accountId: creds.phoneNumberId,
+        accountName: 'Acme Sales +1 555-078-3881',
+      });
       const [call] = fake.calls;
       expect(call.method).toBe('GET');
       expect(call.path).toBe(`/v21.0/${creds.phoneNumberId}`);
@@ -190,7 +209,12 @@ describe(WhatsAppAdapter.name, () => {
 
   describe('answerHandshake', () => {
     it('echoes the challenge for subscribe with the right token', () => {
-      expect(adapter.answerHandshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-123', 'hub.challenge': '1158201444' }, creds)).toBe('1158201444');
+      expect(
+        adapter.answerHandshake(
+          { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-123', 'hub.challenge': '1158201444' },
+          creds,
+        ),
+      ).toBe('1158201444');
     });
 
     it.each([
@@ -209,7 +233,8 @@ describe(WhatsAppAdapter.name, () => {
 
   describe('verifyWebhook', () => {
     const body = Buffer.from(JSON.stringify(TEXT_SAMPLE));
-    const sign = (raw: Buffer, secret = creds.appSecret) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    const sign = (raw: Buffer, secret = creds.appSecret) =>
+      `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 
     it("accepts the fake's signed delivery over the raw bytes", async () => {
       expect(await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'Привет' })).toBe(200);
@@ -219,7 +244,9 @@ describe(WhatsAppAdapter.name, () => {
 
     it('rejects a body changed after signing (even if it re-serializes the same)', () => {
       const pretty = Buffer.from(JSON.stringify(TEXT_SAMPLE, null, 1));
-      expect(adapter.verifyWebhook({ headers: { 'x-hub-signature-256': sign(body) }, rawBody: pretty }, creds, '')).toBe(false);
+      expect(
+        adapter.verifyWebhook({ headers: { 'x-hub-signature-256': sign(body) }, rawBody: pretty }, creds, ''),
+      ).toBe(false);
     });
 
     it('rejects a signature made with another secret', async () => {
@@ -262,21 +289,40 @@ describe(WhatsAppAdapter.name, () => {
           externalMessageId: 'wamid.OUT2',
           status: 'failed',
           at: new Date(1767312300 * 1000),
-          error: { code: '131047', message: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+          error: {
+            code: '131047',
+            message:
+              'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+          },
         },
       ]);
     });
 
     it('maps an image with caption to a media reference', () => {
-      const [event] = adapter.normalizeInbound(inbound({ type: 'image', image: { caption: 'receipt', mime_type: 'image/jpeg', sha256: 'abc', id: '1480001' } }));
-      expect(event).toMatchObject({ kind: 'message', text: 'receipt', media: [{ ref: '1480001', kind: 'image', mimeType: 'image/jpeg' }] });
+      const [event] = adapter.normalizeInbound(
+        inbound({
+          type: 'image',
+          image: { caption: 'receipt', mime_type: 'image/jpeg', sha256: 'abc', id: '1480001' },
+        }),
+      );
+      expect(event).toMatchObject({
+        kind: 'message',
+        text: 'receipt',
+        media: [{ ref: '1480001', kind: 'image', mimeType: 'image/jpeg' }],
+      });
     });
 
     it('maps a document with its file name', () => {
       const [event] = adapter.normalizeInbound(
-        inbound({ type: 'document', document: { filename: 'invoice.pdf', mime_type: 'application/pdf', sha256: 'x', id: '77' } }),
+        inbound({
+          type: 'document',
+          document: { filename: 'invoice.pdf', mime_type: 'application/pdf', sha256: 'x', id: '77' },
+        }),
       );
-      expect(event).toMatchObject({ text: '', media: [{ ref: '77', kind: 'document', mimeType: 'application/pdf', fileName: 'invoice.pdf' }] });
+      expect(event).toMatchObject({
+        text: '',
+        media: [{ ref: '77', kind: 'document', mimeType: 'application/pdf', fileName: 'invoice.pdf' }],
+      });
     });
 
     it('maps a voice note, a video and a sticker', () => {
@@ -295,12 +341,19 @@ describe(WhatsAppAdapter.name, () => {
     });
 
     it('maps a bare location without parentheses', () => {
-      const [event] = adapter.normalizeInbound(inbound({ type: 'location', location: { latitude: 1.5, longitude: 2 } }));
+      const [event] = adapter.normalizeInbound(
+        inbound({ type: 'location', location: { latitude: 1.5, longitude: 2 } }),
+      );
       expect(event).toMatchObject({ text: '📍 1.5, 2' });
     });
 
     it('maps shared contacts', () => {
-      const contacts = [{ name: { formatted_name: 'Ivan Petrov', first_name: 'Ivan' }, phones: [{ phone: '+7 916 000-00-00', type: 'CELL' }] }];
+      const contacts = [
+        {
+          name: { formatted_name: 'Ivan Petrov', first_name: 'Ivan' },
+          phones: [{ phone: '+7 916 000-00-00', type: 'CELL' }],
+        },
+      ];
       const [event] = adapter.normalizeInbound(inbound({ type: 'contacts', contacts }));
       expect(event).toMatchObject({ text: '👤 Ivan Petrov +7 916 000-00-00', meta: { contacts } });
     });
@@ -309,12 +362,21 @@ describe(WhatsAppAdapter.name, () => {
       ['button_reply', { type: 'button_reply', button_reply: { id: 'confirm', title: 'Confirm' } }],
       ['list_reply', { type: 'list_reply', list_reply: { id: 'confirm', title: 'Confirm', description: 'd' } }],
     ])('maps an interactive %s to callback data', (_, interactive) => {
-      const [event] = adapter.normalizeInbound(inbound({ type: 'interactive', interactive, context: { from: '15550783881', id: 'wamid.OUT1' } }));
-      expect(event).toMatchObject({ kind: 'message', text: 'Confirm', callbackData: 'confirm', meta: { replyTo: 'wamid.OUT1' } });
+      const [event] = adapter.normalizeInbound(
+        inbound({ type: 'interactive', interactive, context: { from: '15550783881', id: 'wamid.OUT1' } }),
+      );
+      expect(event).toMatchObject({
+        kind: 'message',
+        text: 'Confirm',
+        callbackData: 'confirm',
+        meta: { replyTo: 'wamid.OUT1' },
+      });
     });
 
     it('maps a template quick-reply button', () => {
-      const [event] = adapter.normalizeInbound(inbound({ type: 'button', button: { payload: 'STOP', text: 'Stop promotions' } }));
+      const [event] = adapter.normalizeInbound(
+        inbound({ type: 'button', button: { payload: 'STOP', text: 'Stop promotions' } }),
+      );
       expect(event).toMatchObject({ text: 'Stop promotions', callbackData: 'STOP' });
     });
 
@@ -332,7 +394,11 @@ describe(WhatsAppAdapter.name, () => {
 
     it.each([
       ['reaction', { type: 'reaction', reaction: { message_id: 'wamid.OUT1', emoji: '👍' } }, 'message type reaction'],
-      ['unsupported', { type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] }, 'message type unsupported'],
+      [
+        'unsupported',
+        { type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] },
+        'message type unsupported',
+      ],
       ['system', { type: 'system', system: { body: 'changed number', new_wa_id: '1' } }, 'message type system'],
       ['group', { type: 'text', text: { body: 'hi all' }, group_id: 'G1' }, 'group chat'],
       ['malformed', { id: undefined, type: 'text', text: { body: 'x' } }, 'malformed message'],
@@ -345,17 +411,26 @@ describe(WhatsAppAdapter.name, () => {
       ['garbage', 'not json{'],
       ['null', null],
     ])('ignores %s', (_, body) => {
-      expect(adapter.normalizeInbound(body)).toEqual([{ kind: 'ignored', reason: 'not a whatsapp_business_account webhook' }]);
+      expect(adapter.normalizeInbound(body)).toEqual([
+        { kind: 'ignored', reason: 'not a whatsapp_business_account webhook' },
+      ]);
     });
 
     it('ignores other webhook fields', () => {
-      const body = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED' } }] }] };
-      expect(adapter.normalizeInbound(body)).toEqual([{ kind: 'ignored', reason: 'webhook field message_template_status_update' }]);
+      const body = {
+        object: 'whatsapp_business_account',
+        entry: [{ id: '1', changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED' } }] }],
+      };
+      expect(adapter.normalizeInbound(body)).toEqual([
+        { kind: 'ignored', reason: 'webhook field message_template_status_update' },
+      ]);
     });
 
     it('ignores statuses it does not track', () => {
       const body = structuredClone(STATUS_SAMPLE);
-      body.entry[0].changes[0].value.statuses = [{ id: 'wamid.X', status: 'deleted', timestamp: '1', recipient_id: CUSTOMER }];
+      body.entry[0].changes[0].value.statuses = [
+        { id: 'wamid.X', status: 'deleted', timestamp: '1', recipient_id: CUSTOMER },
+      ];
       expect(adapter.normalizeInbound(body)).toEqual([{ kind: 'ignored', reason: 'status deleted' }]);
     });
 
@@ -363,7 +438,12 @@ describe(WhatsAppAdapter.name, () => {
       await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hello' });
       await fake.redeliverLast();
       expect(endpoint.events).toHaveLength(2);
-      expect(endpoint.events[0]).toMatchObject({ kind: 'message', externalUserId: CUSTOMER, contactName: 'Anna', text: 'hello' });
+      expect(endpoint.events[0]).toMatchObject({
+        kind: 'message',
+        externalUserId: CUSTOMER,
+        contactName: 'Anna',
+        text: 'hello',
+      });
       expect(endpoint.events[1]).toEqual(endpoint.events[0]);
     });
   });
@@ -374,7 +454,11 @@ describe(WhatsAppAdapter.name, () => {
     });
 
     it('posts a text message', async () => {
-      const result = await adapter.send(creds, { recipient: CUSTOMER, text: 'Your order is ready', attachments: [] }, ctx);
+      const result = await adapter.send(
+        creds,
+        { recipient: CUSTOMER, text: 'Your order is ready', attachments: [] },
+        ctx,
+      );
       const [call] = fake.callsTo('/messages');
       expect(call.method).toBe('POST');
       expect(call.path).toBe(MESSAGES_PATH);
@@ -399,24 +483,57 @@ describe(WhatsAppAdapter.name, () => {
     });
 
     it('sends a template with body parameters', async () => {
-      await adapter.send(creds, { recipient: CUSTOMER, text: '', attachments: [], template: { name: 'order_update', language: 'ru', parameters: ['123'] } }, ctx);
+      await adapter.send(
+        creds,
+        {
+          recipient: CUSTOMER,
+          text: '',
+          attachments: [],
+          template: { name: 'order_update', language: 'ru', parameters: ['123'] },
+        },
+        ctx,
+      );
       expect(fake.callsTo('/messages')[0].body).toEqual({
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to: CUSTOMER,
         type: 'template',
-        template: { name: 'order_update', language: { code: 'ru' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '123' }] }] },
+        template: {
+          name: 'order_update',
+          language: { code: 'ru' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: '123' }] }],
+        },
       });
     });
 
     it('omits components for a template without parameters', async () => {
-      await adapter.send(creds, { recipient: CUSTOMER, text: '', attachments: [], template: { name: 'hello_world', language: 'en_US', parameters: [] } }, ctx);
-      expect(fake.callsTo('/messages')[0].body['template']).toEqual({ name: 'hello_world', language: { code: 'en_US' } });
+      await adapter.send(
+        creds,
+        {
+          recipient: CUSTOMER,
+          text: '',
+          attachments: [],
+          template: { name: 'hello_world', language: 'en_US', parameters: [] },
+        },
+        ctx,
+      );
+      expect(fake.callsTo('/messages')[0].body['template']).toEqual({
+        name: 'hello_world',
+        language: { code: 'en_US' },
+      });
     });
 
     it('uploads an image, then sends it with the text as caption', async () => {
       const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
-      const result = await adapter.send(creds, { recipient: CUSTOMER, text: 'Here it is', attachments: [{ fileName: 'plan.png', mimeType: 'image/png', data }] }, ctx);
+      const result = await adapter.send(
+        creds,
+        {
+          recipient: CUSTOMER,
+          text: 'Here it is',
+          attachments: [{ fileName: 'plan.png', mimeType: 'image/png', data }],
+        },
+        ctx,
+      );
 
       const [upload] = fake.callsTo('/media');
       expect(upload.method).toBe('POST');
@@ -439,7 +556,15 @@ describe(WhatsAppAdapter.name, () => {
     });
 
     it('sends other files as documents with their file name', async () => {
-      await adapter.send(creds, { recipient: CUSTOMER, text: '', attachments: [{ fileName: 'offer.pdf', mimeType: 'application/pdf', data: Buffer.from('%PDF') }] }, ctx);
+      await adapter.send(
+        creds,
+        {
+          recipient: CUSTOMER,
+          text: '',
+          attachments: [{ fileName: 'offer.pdf', mimeType: 'application/pdf', data: Buffer.from('%PDF') }],
+        },
+        ctx,
+      );
       const body = fake.callsTo('/messages')[0].body;
       expect(body).toMatchObject({ type: 'document', document: { id: expect.any(String), filename: 'offer.pdf' } });
       expect(body['document']).not.toHaveProperty('caption');
@@ -447,7 +572,15 @@ describe(WhatsAppAdapter.name, () => {
 
     it('sends text too long for a caption as a separate message first', async () => {
       const text = 'x'.repeat(1500);
-      const result = await adapter.send(creds, { recipient: CUSTOMER, text, attachments: [{ fileName: 'a.jpg', mimeType: 'image/jpeg', data: Buffer.from('j') }] }, ctx);
+      const result = await adapter.send(
+        creds,
+        {
+          recipient: CUSTOMER,
+          text,
+          attachments: [{ fileName: 'a.jpg', mimeType: 'image/jpeg', data: Buffer.from('j') }],
+        },
+        ctx,
+      );
       expect(fake.sentMessages().map((m) => m.type)).toEqual(['text', 'image']);
       expect(fake.sentMessages()[1].body['image']).not.toHaveProperty('caption');
       expect(result.externalIds).toHaveLength(2);
@@ -473,7 +606,11 @@ describe(WhatsAppAdapter.name, () => {
 
     it('is accepted outside the 24-hour window, then fails by webhook with 131047', async () => {
       fake.advance(25 * 60 * 60 * 1000);
-      const { externalIds } = await adapter.send(creds, { recipient: CUSTOMER, text: 'late reply', attachments: [] }, ctx);
+      const { externalIds } = await adapter.send(
+        creds,
+        { recipient: CUSTOMER, text: 'late reply', attachments: [] },
+        ctx,
+      );
       await fake.settled();
       expect(endpoint.events.filter((e) => e.kind === 'status')).toEqual([
         {
@@ -491,21 +628,43 @@ describe(WhatsAppAdapter.name, () => {
     it('resolves the media id to a URL and downloads it with the bearer', async () => {
       await fake.customerSendsImage({ waId: CUSTOMER, name: 'Anna', data: Buffer.from('JPEG!'), caption: 'photo' });
       const [event] = endpoint.events;
-      expect(event).toMatchObject({ kind: 'message', text: 'photo', media: [{ kind: 'image', mimeType: 'image/jpeg' }] });
+      expect(event).toMatchObject({
+        kind: 'message',
+        text: 'photo',
+        media: [{ kind: 'image', mimeType: 'image/jpeg' }],
+      });
       const media = event.kind === 'message' ? event.media[0] : undefined;
 
       const fetched = await adapter.fetchMedia(creds, media!, ctx);
       expect(fetched).toEqual({ data: Buffer.from('JPEG!'), mimeType: 'image/jpeg', fileName: `${media!.ref}.jpg` });
       const [info, download] = fake.calls;
-      expect([info.method, info.path, info.headers['authorization']]).toEqual(['GET', `/v21.0/${media!.ref}`, 'Bearer EAAG-token']);
-      expect([download.method, download.path, download.headers['authorization']]).toEqual(['GET', '/whatsapp_business/attachments/', 'Bearer EAAG-token']);
+      expect([info.method, info.path, info.headers['authorization']]).toEqual([
+        'GET',
+        `/v21.0/${media!.ref}`,
+        'Bearer EAAG-token',
+      ]);
+      expect([download.method, download.path, download.headers['authorization']]).toEqual([
+        'GET',
+        '/whatsapp_business/attachments/',
+        'Bearer EAAG-token',
+      ]);
     });
 
     it("keeps a document's own file name", async () => {
-      await fake.customerSendsDocument({ waId: CUSTOMER, name: 'Anna', data: Buffer.from('%PDF'), mimeType: 'application/pdf', fileName: 'invoice.pdf' });
+      await fake.customerSendsDocument({
+        waId: CUSTOMER,
+        name: 'Anna',
+        data: Buffer.from('%PDF'),
+        mimeType: 'application/pdf',
+        fileName: 'invoice.pdf',
+      });
       const event = endpoint.events[0];
       const media = event.kind === 'message' ? event.media[0] : undefined;
-      await expect(adapter.fetchMedia(creds, media!, ctx)).resolves.toEqual({ data: Buffer.from('%PDF'), mimeType: 'application/pdf', fileName: 'invoice.pdf' });
+      await expect(adapter.fetchMedia(creds, media!, ctx)).resolves.toEqual({
+        data: Buffer.from('%PDF'),
+        mimeType: 'application/pdf',
+        fileName: 'invoice.pdf',
+      });
     });
   });
 
@@ -537,7 +696,9 @@ describe(WhatsAppAdapter.name, () => {
     it('uses the error details as the message', async () => {
       fake.throttle(1, 131030);
       const err = await caught(send());
-      expect(err.message).toBe('Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.');
+      expect(err.message).toBe(
+        'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.',
+      );
     });
 
     it('HTTP 401 without an envelope → invalid_credentials', async () => {
@@ -546,7 +707,11 @@ describe(WhatsAppAdapter.name, () => {
     });
 
     it('HTTP 429 with Retry-After → rate_limited after that delay', async () => {
-      fake.inject({ pathEndsWith: '/messages', times: 1, reply: { status: 429, body: 'slow down', headers: { 'retry-after': '3' } } });
+      fake.inject({
+        pathEndsWith: '/messages',
+        times: 1,
+        reply: { status: 429, body: 'slow down', headers: { 'retry-after': '3' } },
+      });
       expect(await caught(send())).toMatchObject({ code: 'rate_limited', retryAfterMs: 3_000 });
     });
 
@@ -562,13 +727,32 @@ describe(WhatsAppAdapter.name, () => {
 
     it('a timeout → temporary', async () => {
       fake.inject({ pathEndsWith: '/messages', times: 1, delayMs: 500 });
-      const err = await caught(adapter.send(creds, { recipient: CUSTOMER, text: 'x', attachments: [] }, { ...ctx, timeoutMs: 100 }));
+      const err = await caught(
+        adapter.send(creds, { recipient: CUSTOMER, text: 'x', attachments: [] }, { ...ctx, timeoutMs: 100 }),
+      );
       expect(err).toMatchObject({ code: 'temporary', providerCode: 'ECONNABORTED' });
     });
 
     it('a failed media upload stops before the message is sent', async () => {
-      fake.inject({ pathEndsWith: '/media', times: 1, reply: { status: 400, body: { error: { message: '(#131053) Media upload error', type: 'OAuthException', code: 131053 } } } });
-      const err = await caught(adapter.send(creds, { recipient: CUSTOMER, text: '', attachments: [{ fileName: 'a.png', mimeType: 'image/png', data: Buffer.from('p') }] }, ctx));
+      fake.inject({
+        pathEndsWith: '/media',
+        times: 1,
+        reply: {
+          status: 400,
+          body: { error: { message: '(#131053) Media upload error', type: 'OAuthException', code: 131053 } },
+        },
+      });
+      const err = await caught(
+        adapter.send(
+          creds,
+          {
+            recipient: CUSTOMER,
+            text: '',
+            attachments: [{ fileName: 'a.png', mimeType: 'image/png', data: Buffer.from('p') }],
+          },
+          ctx,
+        ),
+      );
       expect(err).toMatchObject({ code: 'unsupported_content', providerCode: 131053 });
       expect(fake.callsTo('/messages')).toEqual([]);
     });

@@ -21,7 +21,12 @@ import { hmacSha256Hex, safeEqual } from '../constant-time';
 /** The Graph API version every call goes to (`{apiRoot}/v21.0/...`). */
 export const WHATSAPP_GRAPH_VERSION = 'v21.0';
 
-export type WhatsAppCredentials = { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
+export type WhatsAppCredentials = {
+  phoneNumberId: string;
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+};
 
 const MAX_TEXT = 4096;
 const MAX_CAPTION = 1024;
@@ -107,9 +112,17 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
   }
 
   /** Meta's webhook lives in the app dashboard (callback URL + verify token): nothing to call. */
-  async registerWebhook(_credentials: WhatsAppCredentials, _webhook: { url: string; secret: string }, _ctx: AdapterContext): Promise<void> {}
+  async registerWebhook(
+    _credentials: WhatsAppCredentials,
+    _webhook: { url: string; secret: string },
+    _ctx: AdapterContext,
+  ): Promise<void> {}
 
-  async unregisterWebhook(_credentials: WhatsAppCredentials, _webhook: { url: string }, _ctx: AdapterContext): Promise<void> {}
+  async unregisterWebhook(
+    _credentials: WhatsAppCredentials,
+    _webhook: { url: string },
+    _ctx: AdapterContext,
+  ): Promise<void> {}
 
   /** Meta signs with the app secret; the per-channel webhook secret plays no part. */
   verifyWebhook(request: WebhookRequest, credentials: WhatsAppCredentials, _webhookSecret: string): boolean {
@@ -167,7 +180,9 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
     const text = message.text.trim() ? message.text : '';
     if (!text && !message.attachments.length) throw new ChannelError('unsupported_content', 'nothing to send');
     const caption = message.attachments.length && text.length <= MAX_CAPTION ? text : '';
-    if (text && !caption) for (const part of splitText(text, MAX_TEXT)) await post({ type: 'text', text: { body: part, preview_url: false } });
+    if (text && !caption)
+      for (const part of splitText(text, MAX_TEXT))
+        await post({ type: 'text', text: { body: part, preview_url: false } });
     for (const [index, attachment] of message.attachments.entries()) {
       const id = await upload(api, credentials.phoneNumberId, attachment);
       const type = IMAGE_TYPES.has(attachment.mimeType) ? 'image' : 'document';
@@ -181,7 +196,9 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
 
   async fetchMedia(credentials: WhatsAppCredentials, media: MediaRef, ctx: AdapterContext): Promise<FetchedMedia> {
     const api = client(credentials, ctx);
-    const { data: info } = await call(() => api.get<{ url: string; mime_type: string }>(`/${encodeURIComponent(media.ref)}`));
+    const { data: info } = await call(() =>
+      api.get<{ url: string; mime_type: string }>(`/${encodeURIComponent(media.ref)}`),
+    );
     // The URL lives five minutes and wants the same bearer token.
     const { data } = await call(() => api.get<ArrayBuffer>(info.url, { responseType: 'arraybuffer' }));
     const mimeType = info.mime_type || media.mimeType || 'application/octet-stream';
@@ -250,18 +267,26 @@ async function call<T>(request: () => Promise<T>, overrides: Partial<Record<numb
 function toChannelError(err: unknown, overrides: Partial<Record<number, ErrorCode>>): ChannelError {
   if (!isAxiosError(err)) return new ChannelError('temporary', (err as Error)?.message ?? 'unknown error');
   const response = err.response;
-  if (!response) return new ChannelError('temporary', `WhatsApp unreachable: ${err.code ?? err.message}`, undefined, err.code);
+  if (!response)
+    return new ChannelError('temporary', `WhatsApp unreachable: ${err.code ?? err.message}`, undefined, err.code);
   const graph = asRecord(asRecord(response.data)?.['error']) as GraphError | undefined;
   const code = typeof graph?.code === 'number' ? graph.code : undefined;
   const message = graph?.error_data?.details ?? graph?.message ?? `HTTP ${response.status}`;
   if (code !== undefined) {
     const mapped = overrides[code] ?? (code in RATE_LIMITS ? 'rate_limited' : ERROR_CODES[code]);
-    if (mapped) return new ChannelError(mapped, message, mapped === 'rate_limited' ? RATE_LIMITS[code] : undefined, code);
+    if (mapped)
+      return new ChannelError(mapped, message, mapped === 'rate_limited' ? RATE_LIMITS[code] : undefined, code);
   }
-  if (response.status === 401) return new ChannelError('invalid_credentials', message, undefined, code ?? response.status);
+  if (response.status === 401)
+    return new ChannelError('invalid_credentials', message, undefined, code ?? response.status);
   if (response.status === 429) {
     const retryAfter = Number(response.headers?.['retry-after']);
-    return new ChannelError('rate_limited', message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1_000, code ?? 429);
+    return new ChannelError(
+      'rate_limited',
+      message,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1_000,
+      code ?? 429,
+    );
   }
   if (response.status >= 500) return new ChannelError('temporary', message, undefined, code ?? response.status);
   // Any other rejection will fail the same way again: final.
@@ -286,7 +311,11 @@ interface WaMessage {
   sticker?: WaMedia;
   location?: { latitude?: number; longitude?: number; name?: string; address?: string; url?: string };
   contacts?: { name?: { formatted_name?: string }; phones?: { phone?: string }[] }[];
-  interactive?: { type?: string; button_reply?: { id?: string; title?: string }; list_reply?: { id?: string; title?: string } };
+  interactive?: {
+    type?: string;
+    button_reply?: { id?: string; title?: string };
+    list_reply?: { id?: string; title?: string };
+  };
   button?: { payload?: string; text?: string };
 }
 
@@ -299,7 +328,9 @@ interface WaMedia {
 
 function normalizeValue(value: Record<string, unknown>): InboundEvent[] {
   const events: InboundEvent[] = [];
-  const contacts = Array.isArray(value['contacts']) ? (value['contacts'] as { wa_id?: string; profile?: { name?: string } }[]) : [];
+  const contacts = Array.isArray(value['contacts'])
+    ? (value['contacts'] as { wa_id?: string; profile?: { name?: string } }[])
+    : [];
   const phoneNumberId = asRecord(value['metadata'])?.['phone_number_id'];
   for (const raw of Array.isArray(value['messages']) ? (value['messages'] as unknown[]) : []) {
     const message = asRecord(raw) as WaMessage | undefined;
@@ -315,7 +346,11 @@ function normalizeValue(value: Record<string, unknown>): InboundEvent[] {
   return events;
 }
 
-function normalizeMessage(m: WaMessage, contactName: string | undefined, phoneNumberId: string | undefined): InboundEvent {
+function normalizeMessage(
+  m: WaMessage,
+  contactName: string | undefined,
+  phoneNumberId: string | undefined,
+): InboundEvent {
   if (!m.from || !m.id || !m.timestamp) return { kind: 'ignored', reason: 'malformed message' };
   if (m.group_id) return { kind: 'ignored', reason: 'group chat' };
   const content = messageContent(m);
@@ -341,7 +376,8 @@ function normalizeMessage(m: WaMessage, contactName: string | undefined, phoneNu
   return event;
 }
 
-type Content = { text: string; media?: MediaRef[]; callbackData?: string; meta?: Record<string, unknown> } | { ignored: string };
+type Content =
+  { text: string; media?: MediaRef[]; callbackData?: string; meta?: Record<string, unknown> } | { ignored: string };
 
 function messageContent(m: WaMessage): Content {
   switch (m.type) {
@@ -367,7 +403,9 @@ function messageContent(m: WaMessage): Content {
     }
     case 'contacts': {
       const cards = m.contacts ?? [];
-      const lines = cards.map((c) => [c.name?.formatted_name, ...(c.phones ?? []).map((p) => p.phone)].filter(Boolean).join(' '));
+      const lines = cards.map((c) =>
+        [c.name?.formatted_name, ...(c.phones ?? []).map((p) => p.phone)].filter(Boolean).join(' '),
+      );
       return { text: `👤 ${lines.join('\n')}`, meta: { contacts: cards } };
     }
     case 'interactive': {
@@ -376,7 +414,10 @@ function messageContent(m: WaMessage): Content {
       return { text: reply.title ?? reply.id, callbackData: reply.id };
     }
     case 'button':
-      return { text: m.button?.text ?? m.button?.payload ?? '', callbackData: m.button?.payload ?? m.button?.text ?? '' };
+      return {
+        text: m.button?.text ?? m.button?.payload ?? '',
+        callbackData: m.button?.payload ?? m.button?.text ?? '',
+      };
     default:
       // reaction, unsupported, system, order, ephemeral…: nothing the inbox shows.
       return { ignored: `message type ${m.type ?? 'missing'}` };
@@ -387,8 +428,14 @@ const STATUSES = new Set<StatusEvent['status']>(['sent', 'delivered', 'read', 'f
 
 function normalizeStatus(s: Record<string, unknown>): InboundEvent {
   const status = s['status'] as StatusEvent['status'];
-  if (typeof s['id'] !== 'string' || !STATUSES.has(status)) return { kind: 'ignored', reason: `status ${String(s['status'])}` };
-  const event: StatusEvent = { kind: 'status', externalMessageId: s['id'], status, at: new Date(Number(s['timestamp']) * 1000) };
+  if (typeof s['id'] !== 'string' || !STATUSES.has(status))
+    return { kind: 'ignored', reason: `status ${String(s['status'])}` };
+  const event: StatusEvent = {
+    kind: 'status',
+    externalMessageId: s['id'],
+    status,
+    at: new Date(Number(s['timestamp']) * 1000),
+  };
   const error = asRecord(Array.isArray(s['errors']) ? s['errors'][0] : undefined);
   if (error) {
     const details = asRecord(error['error_data'])?.['details'];
@@ -410,7 +457,9 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
       return undefined;
     }
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function headerValue(headers: WebhookRequest['headers'], name: string): string | undefined {

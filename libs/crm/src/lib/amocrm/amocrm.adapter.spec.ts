@@ -50,7 +50,11 @@ describe(AmoCrmAdapter.name, () => {
 
   async function newDeal(): Promise<string> {
     const contact = await adapter.findOrCreateContact(settings, { name: 'Иван', phone: '+79161234567' }, ctx);
-    const deal = await adapter.createDeal(settings, { title: 'Заявка', contactId: contact.id, source: 'telegram', amount: { value: '15000.00', currency: 'RUB' } }, ctx);
+    const deal = await adapter.createDeal(
+      settings,
+      { title: 'Заявка', contactId: contact.id, source: 'telegram', amount: { value: '15000.00', currency: 'RUB' } },
+      ctx,
+    );
     fake.calls.length = 0;
     return deal.id;
   }
@@ -70,7 +74,10 @@ describe(AmoCrmAdapter.name, () => {
   });
 
   it('checkConnection: GET /api/v4/account with the Bearer token', async () => {
-    await expect(adapter.checkConnection(settings, ctx)).resolves.toEqual({ accountId: String(fake.accountId), accountName: 'Компания mycompany' });
+    await expect(adapter.checkConnection(settings, ctx)).resolves.toEqual({
+      accountId: String(fake.accountId),
+      accountName: 'Компания mycompany',
+    });
     expectAuth(only('GET', '/api/v4/account'));
   });
 
@@ -93,7 +100,13 @@ describe(AmoCrmAdapter.name, () => {
 
   it('listUsers: pages through 250 at a time and skips deactivated users', async () => {
     for (let i = 0; i < 250; i++) {
-      fake.users.push({ id: 9_000_000 + i, name: `U${i}`, email: `u${i}@example.com`, lang: 'ru', rights: { is_admin: false, is_free: false, is_active: i !== 0 } });
+      fake.users.push({
+        id: 9_000_000 + i,
+        name: `U${i}`,
+        email: `u${i}@example.com`,
+        lang: 'ru',
+        rights: { is_admin: false, is_free: false, is_active: i !== 0 },
+      });
     }
     const users = await adapter.listUsers(settings, ctx);
     expect(users).toHaveLength(251);
@@ -145,7 +158,11 @@ describe(AmoCrmAdapter.name, () => {
       const byEmail = await adapter.findOrCreateContact(settings, { name: 'Мария', email: 'maria@example.com' }, ctx);
       // The name contains the digits searched for: amoCRM's query matches it, the adapter does not.
       await adapter.findOrCreateContact(settings, { name: 'Заказ 9161234567' }, ctx);
-      const result = await adapter.findOrCreateContact(settings, { name: 'Мария', phone: '+79161234567', email: 'MARIA@example.com' }, ctx);
+      const result = await adapter.findOrCreateContact(
+        settings,
+        { name: 'Мария', phone: '+79161234567', email: 'MARIA@example.com' },
+        ctx,
+      );
       expect(result).toEqual({ id: byEmail.id, created: false });
     });
   });
@@ -178,20 +195,38 @@ describe(AmoCrmAdapter.name, () => {
           _embedded: { tags: [{ name: 'telegram' }], contacts: [{ id: Number(contact.id), is_main: true }] },
         },
       ]);
-      expect(fake.lead(deal.id)).toMatchObject({ status_id: 55412341, responsible_user_id: 8123457, tags: [{ name: 'telegram' }], contacts: [{ id: Number(contact.id) }] });
+      expect(fake.lead(deal.id)).toMatchObject({
+        status_id: 55412341,
+        responsible_user_id: 8123457,
+        tags: [{ name: 'telegram' }],
+        contacts: [{ id: Number(contact.id) }],
+      });
     });
 
     it('refuses a fractional amount or a non-numeric id before calling amoCRM', async () => {
-      const err = await failure(adapter.createDeal(settings, { title: 'x', contactId: '1', source: 't', amount: { value: '10.50', currency: 'RUB' } }, ctx));
+      const err = await failure(
+        adapter.createDeal(
+          settings,
+          { title: 'x', contactId: '1', source: 't', amount: { value: '10.50', currency: 'RUB' } },
+          ctx,
+        ),
+      );
       expect(err.code).toBe('validation');
-      expect((await failure(adapter.createDeal(settings, { title: 'x', contactId: 'abc', source: 't' }, ctx))).code).toBe('validation');
+      expect(
+        (await failure(adapter.createDeal(settings, { title: 'x', contactId: 'abc', source: 't' }, ctx))).code,
+      ).toBe('validation');
       expect(fake.calls).toHaveLength(0);
     });
   });
 
   it('updateDeal: PATCH /api/v4/leads/{id} with only what changed; nothing to change, no call', async () => {
     const id = await newDeal();
-    await adapter.updateDeal(settings, id, { stageId: '142', amount: { value: '20000', currency: 'RUB' }, responsibleUserId: '8123457' }, ctx);
+    await adapter.updateDeal(
+      settings,
+      id,
+      { stageId: '142', amount: { value: '20000', currency: 'RUB' }, responsibleUserId: '8123457' },
+      ctx,
+    );
     const patch = only('PATCH', `/api/v4/leads/${id}`);
     expectAuth(patch);
     expect(patch.body).toEqual({ status_id: 142, price: 20000, responsible_user_id: 8123457 });
@@ -238,12 +273,16 @@ describe(AmoCrmAdapter.name, () => {
     await adapter.addNote(settings, id, 'Клиент: здравствуйте\nМенеджер: добрый день', ctx);
     const post = only('POST', `/api/v4/leads/${id}/notes`);
     expectAuth(post);
-    expect(post.body).toEqual([{ note_type: 'common', params: { text: 'Клиент: здравствуйте\nМенеджер: добрый день' } }]);
+    expect(post.body).toEqual([
+      { note_type: 'common', params: { text: 'Клиент: здравствуйте\nМенеджер: добрый день' } },
+    ]);
     expect(fake.notes(id)).toHaveLength(1);
   });
 
   it('dealUrl points at the lead card in the account', () => {
-    expect(adapter.dealUrl({ ...settings, baseUrl: 'https://mycompany.amocrm.ru/' }, '21134567')).toBe('https://mycompany.amocrm.ru/leads/detail/21134567');
+    expect(adapter.dealUrl({ ...settings, baseUrl: 'https://mycompany.amocrm.ru/' }, '21134567')).toBe(
+      'https://mycompany.amocrm.ru/leads/detail/21134567',
+    );
   });
 
   describe('errors', () => {
@@ -255,12 +294,18 @@ describe(AmoCrmAdapter.name, () => {
 
     it('429 with Retry-After → rate_limited after that many seconds', async () => {
       fake.throttle(1, 3);
-      expect(await failure(adapter.checkConnection(settings, ctx))).toMatchObject({ code: 'rate_limited', retryAfterMs: 3000 });
+      expect(await failure(adapter.checkConnection(settings, ctx))).toMatchObject({
+        code: 'rate_limited',
+        retryAfterMs: 3000,
+      });
     });
 
     it('503 outage page → temporary', async () => {
       fake.outage(1);
-      expect(await failure(adapter.listPipelines(settings, ctx))).toMatchObject({ code: 'temporary', providerCode: 503 });
+      expect(await failure(adapter.listPipelines(settings, ctx))).toMatchObject({
+        code: 'temporary',
+        providerCode: 503,
+      });
     });
 
     it('a dropped connection → temporary', async () => {
@@ -279,9 +324,28 @@ describe(AmoCrmAdapter.name, () => {
     });
 
     it('402 unpaid account and 403 blocked IP → invalid_credentials', async () => {
-      fake.inject({ times: 1, reply: { status: 402, headers: { 'content-type': 'application/problem+json' }, body: { title: 'Payment Required', type: 'https://httpstatus.es/402', status: 402, detail: 'Account is not paid' } } });
+      fake.inject({
+        times: 1,
+        reply: {
+          status: 402,
+          headers: { 'content-type': 'application/problem+json' },
+          body: {
+            title: 'Payment Required',
+            type: 'https://httpstatus.es/402',
+            status: 402,
+            detail: 'Account is not paid',
+          },
+        },
+      });
       expect((await failure(adapter.checkConnection(settings, ctx))).code).toBe('invalid_credentials');
-      fake.inject({ times: 1, reply: { status: 403, headers: { 'content-type': 'application/problem+json' }, body: { title: 'Forbidden', type: 'https://httpstatus.es/403', status: 403, detail: 'IP is not allowed' } } });
+      fake.inject({
+        times: 1,
+        reply: {
+          status: 403,
+          headers: { 'content-type': 'application/problem+json' },
+          body: { title: 'Forbidden', type: 'https://httpstatus.es/403', status: 403, detail: 'IP is not allowed' },
+        },
+      });
       expect((await failure(adapter.checkConnection(settings, ctx))).code).toBe('invalid_credentials');
     });
 
@@ -297,7 +361,10 @@ describe(AmoCrmAdapter.name, () => {
     });
 
     it('a 200 that is not JSON (a proxy page) → temporary', async () => {
-      fake.inject({ times: 1, reply: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' } });
+      fake.inject({
+        times: 1,
+        reply: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' },
+      });
       expect((await failure(adapter.checkConnection(settings, ctx))).code).toBe('temporary');
     });
   });
@@ -311,7 +378,15 @@ describe(AmoCrmAdapter.name, () => {
 
     it('reads the contract sample into a status event', () => {
       expect(adapter.parseWebhook(hooked, request(SAMPLE))).toEqual([
-        { dealId: '21134567', kind: 'status', stageId: '142', pipelineId: '6950551', amount: '15000', responsibleUserId: '8123456', at: new Date(1767225600 * 1000) },
+        {
+          dealId: '21134567',
+          kind: 'status',
+          stageId: '142',
+          pipelineId: '6950551',
+          amount: '15000',
+          responsibleUserId: '8123456',
+          at: new Date(1767225600 * 1000),
+        },
       ]);
     });
 
@@ -356,7 +431,15 @@ describe(AmoCrmAdapter.name, () => {
         fake.setWebhook(`http://127.0.0.1:${(onebox.address() as AddressInfo).port}/api/webhooks/amocrm/s3cr3t`);
         await expect(fake.moveDeal(id, { statusId: 142, price: 17000 })).resolves.toBe(200);
         const [event] = adapter.parseWebhook(hooked, request(bodies[0]));
-        expect(event).toEqual({ dealId: id, kind: 'status', stageId: '142', pipelineId: '6950551', amount: '17000', responsibleUserId: '8123456', at: new Date(fake.lead(id)!.updated_at * 1000) });
+        expect(event).toEqual({
+          dealId: id,
+          kind: 'status',
+          stageId: '142',
+          pipelineId: '6950551',
+          amount: '17000',
+          responsibleUserId: '8123456',
+          at: new Date(fake.lead(id)!.updated_at * 1000),
+        });
       } finally {
         onebox.closeAllConnections();
         await new Promise((r) => onebox.close(r));
@@ -382,14 +465,22 @@ describe(AmoCrmAdapter.name, () => {
     });
 
     it('rejects another account (subdomain mismatch) or a body without account', () => {
-      expect(() => adapter.parseWebhook(hooked, request(SAMPLE.replace('account[subdomain]=mycompany', 'account[subdomain]=othercompany')))).toThrow(
+      expect(() =>
+        adapter.parseWebhook(
+          hooked,
+          request(SAMPLE.replace('account[subdomain]=mycompany', 'account[subdomain]=othercompany')),
+        ),
+      ).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));
+      expect(() => adapter.parseWebhook(hooked, request('leads[status][0][id]=1'))).toThrow(
         expect.objectContaining({ code: 'invalid_credentials' }),
       );
-      expect(() => adapter.parseWebhook(hooked, request('leads[status][0][id]=1'))).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));
     });
 
     it('treats __proto__ keys as data', () => {
-      const events = adapter.parseWebhook(hooked, request('account[subdomain]=mycompany&__proto__[polluted]=1&leads[__proto__][0][id]=1'));
+      const events = adapter.parseWebhook(
+        hooked,
+        request('account[subdomain]=mycompany&__proto__[polluted]=1&leads[__proto__][0][id]=1'),
+      );
       expect(events).toEqual([]);
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     });

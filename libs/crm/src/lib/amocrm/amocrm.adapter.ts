@@ -70,7 +70,10 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
   /** https://www.amocrm.ru/developers/content/api/recommendations: at most 7 requests per second. */
   readonly rateLimit = { burst: 7, perSecond: 7 };
 
-  async checkConnection(settings: AmoCrmSettings, ctx: CrmContext): Promise<{ accountId: string; accountName: string }> {
+  async checkConnection(
+    settings: AmoCrmSettings,
+    ctx: CrmContext,
+  ): Promise<{ accountId: string; accountName: string }> {
     const account = await this.call<Json>(settings, ctx, 'GET', '/api/v4/account');
     if (!account || account['id'] === undefined) throw unexpected('GET /api/v4/account');
     return { accountId: String(account['id']), accountName: String(account['name'] || account['subdomain'] || '') };
@@ -90,25 +93,41 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
           // type 1 is "Неразобранное" (unsorted): leads can't be created in or moved to it through the API.
           .filter((s) => Number(s['type'] ?? 0) !== 1)
           .sort((a, b) => Number(a['sort']) - Number(b['sort']))
-          .map((s) => ({ id: String(s['id']), name: String(s['name']), sort: Number(s['sort']), semantic: semanticOf(Number(s['id'])) })),
+          .map((s) => ({
+            id: String(s['id']),
+            name: String(s['name']),
+            sort: Number(s['sort']),
+            semantic: semanticOf(Number(s['id'])),
+          })),
       }));
   }
 
   async listUsers(settings: AmoCrmSettings, ctx: CrmContext): Promise<CrmUser[]> {
     const users: CrmUser[] = [];
     for (let page = 1; ; page++) {
-      const answer = await this.call<Json>(settings, ctx, 'GET', '/api/v4/users', undefined, { page, limit: USERS_PAGE });
+      const answer = await this.call<Json>(settings, ctx, 'GET', '/api/v4/users', undefined, {
+        page,
+        limit: USERS_PAGE,
+      });
       for (const u of embedded(answer, 'users')) {
         const rights = (u['rights'] ?? {}) as Json;
         if (rights['is_active'] === false) continue;
-        users.push({ id: String(u['id']), name: String(u['name'] ?? ''), ...(u['email'] ? { email: String(u['email']) } : {}) });
+        users.push({
+          id: String(u['id']),
+          name: String(u['name'] ?? ''),
+          ...(u['email'] ? { email: String(u['email']) } : {}),
+        });
       }
       const links = (answer?.['_links'] ?? {}) as Json;
       if (!links['next']) return users;
     }
   }
 
-  async findOrCreateContact(settings: AmoCrmSettings, contact: CrmContactInput, ctx: CrmContext): Promise<{ id: string; created: boolean }> {
+  async findOrCreateContact(
+    settings: AmoCrmSettings,
+    contact: CrmContactInput,
+    ctx: CrmContext,
+  ): Promise<{ id: string; created: boolean }> {
     const phone = contact.phone ? digitsOf(contact.phone) : '';
     const email = contact.email?.trim().toLowerCase() ?? '';
     // `query` is a fuzzy search over every filled field: keep only real matches.
@@ -125,7 +144,8 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
     }
     const fields: Json[] = [];
     if (contact.phone) fields.push({ field_code: 'PHONE', values: [{ value: contact.phone, enum_code: 'WORK' }] });
-    if (contact.email) fields.push({ field_code: 'EMAIL', values: [{ value: contact.email.trim(), enum_code: 'WORK' }] });
+    if (contact.email)
+      fields.push({ field_code: 'EMAIL', values: [{ value: contact.email.trim(), enum_code: 'WORK' }] });
     const body: Json = { name: contact.name };
     if (contact.responsibleUserId) body['responsible_user_id'] = toId(contact.responsibleUserId, 'responsibleUserId');
     if (fields.length) body['custom_fields_values'] = fields;
@@ -167,7 +187,8 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
   async getDeal(settings: AmoCrmSettings, id: string, ctx: CrmContext): Promise<CrmDeal> {
     const lead = await this.call<Json>(settings, ctx, 'GET', `/api/v4/leads/${toId(id, 'id')}`);
     // A missing lead answers 204 with no body.
-    if (!lead || lead['id'] === undefined) throw new CrmError('not_found', `amoCRM lead ${id} not found`, undefined, 204);
+    if (!lead || lead['id'] === undefined)
+      throw new CrmError('not_found', `amoCRM lead ${id} not found`, undefined, 204);
     const statusId = Number(lead['status_id']);
     const price = lead['price'];
     return {
@@ -185,7 +206,9 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
   }
 
   async addNote(settings: AmoCrmSettings, dealId: string, text: string, ctx: CrmContext): Promise<void> {
-    await this.call(settings, ctx, 'POST', `/api/v4/leads/${toId(dealId, 'dealId')}/notes`, [{ note_type: 'common', params: { text } }]);
+    await this.call(settings, ctx, 'POST', `/api/v4/leads/${toId(dealId, 'dealId')}/notes`, [
+      { note_type: 'common', params: { text } },
+    ]);
   }
 
   dealUrl(settings: AmoCrmSettings, id: string): string {
@@ -245,7 +268,14 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
     });
   }
 
-  private async call<T>(settings: AmoCrmSettings, ctx: CrmContext, method: 'GET' | 'POST' | 'PATCH', path: string, data?: unknown, params?: Json): Promise<T | null> {
+  private async call<T>(
+    settings: AmoCrmSettings,
+    ctx: CrmContext,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    data?: unknown,
+    params?: Json,
+  ): Promise<T | null> {
     let response: AxiosResponse;
     try {
       response = await this.client(settings, ctx).request({ method, url: path, data, params });
@@ -279,16 +309,24 @@ function httpError(response: AxiosResponse, what: string): CrmError {
   const status = response.status;
   const data = typeof response.data === 'object' && response.data !== null ? (response.data as Json) : {};
   const title = str(data['title']) ?? str(data['detail']);
-  const detail = [str(data['title']), str(data['detail']), str(data['hint'])].filter(Boolean).join(': ') || `HTTP ${status}`;
+  const detail =
+    [str(data['title']), str(data['detail']), str(data['hint'])].filter(Boolean).join(': ') || `HTTP ${status}`;
   const message = `amoCRM ${what}: ${detail}`;
-  if (status === 429) return new CrmError('rate_limited', message, retryAfterMs(response.headers['retry-after']) ?? 1000, 429);
+  if (status === 429)
+    return new CrmError('rate_limited', message, retryAfterMs(response.headers['retry-after']) ?? 1000, 429);
   if (status >= 500) return new CrmError('temporary', message, retryAfterMs(response.headers['retry-after']), status);
   // 401 bad or revoked token; 402 account not paid; 403 IP not allowed or account blocked for abuse.
-  if (status === 401 || status === 402 || status === 403) return new CrmError('invalid_credentials', message, undefined, title ?? status);
+  if (status === 401 || status === 402 || status === 403)
+    return new CrmError('invalid_credentials', message, undefined, title ?? status);
   if (status === 404) return new CrmError('not_found', message, undefined, 404);
   if (status === 400 || status === 422) {
     const issues = validationIssues(data);
-    return new CrmError('validation', issues ? `${message} (${issues})` : message, undefined, issues ? firstCode(data) ?? status : status);
+    return new CrmError(
+      'validation',
+      issues ? `${message} (${issues})` : message,
+      undefined,
+      issues ? (firstCode(data) ?? status) : status,
+    );
   }
   return new CrmError('validation', message, undefined, status);
 }
@@ -296,7 +334,11 @@ function httpError(response: AxiosResponse, what: string): CrmError {
 function validationIssues(data: Json): string | null {
   const groups = data['validation-errors'];
   if (!Array.isArray(groups)) return null;
-  const parts = groups.flatMap((g: Json) => (Array.isArray(g['errors']) ? g['errors'] : []).map((e: Json) => `${e['path']}: ${e['code']} ${e['detail'] ?? ''}`.trim()));
+  const parts = groups.flatMap((g: Json) =>
+    (Array.isArray(g['errors']) ? g['errors'] : []).map((e: Json) =>
+      `${e['path']}: ${e['code']} ${e['detail'] ?? ''}`.trim(),
+    ),
+  );
   return parts.length ? parts.join('; ') : null;
 }
 
@@ -348,7 +390,8 @@ function samePhone(stored: string, wanted: string): boolean {
 }
 
 function toId(value: string, what: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw new CrmError('validation', `amoCRM ${what} must be a numeric id, got "${value}"`);
+  if (!/^\d{1,15}$/.test(value))
+    throw new CrmError('validation', `amoCRM ${what} must be a numeric id, got "${value}"`);
   return Number(value);
 }
 

@@ -17,7 +17,10 @@ describe(Bitrix24Adapter.name, () => {
   let clock: number;
   let fake: FakeBitrix24;
   let ctx: CrmContext;
-  const settings: Bitrix24Settings = { webhookUrl: `https://example.bitrix24.ru/rest/1/${CODE}/`, applicationToken: TOKEN };
+  const settings: Bitrix24Settings = {
+    webhookUrl: `https://example.bitrix24.ru/rest/1/${CODE}/`,
+    applicationToken: TOKEN,
+  };
 
   const failure = async (promise: Promise<unknown>): Promise<CrmError> => {
     const err = await promise.then(
@@ -33,7 +36,13 @@ describe(Bitrix24Adapter.name, () => {
 
   beforeEach(async () => {
     clock = Date.UTC(2026, 0, 1, 0, 0, 0);
-    fake = new FakeBitrix24({ portal: 'example.bitrix24.ru', userId: 1, code: CODE, applicationToken: TOKEN, now: () => clock });
+    fake = new FakeBitrix24({
+      portal: 'example.bitrix24.ru',
+      userId: 1,
+      code: CODE,
+      applicationToken: TOKEN,
+      now: () => clock,
+    });
     ctx = { baseUrl: await fake.start(), timeoutMs: 2_000 };
   });
 
@@ -117,7 +126,12 @@ describe(Bitrix24Adapter.name, () => {
     });
 
     it('lists active users page by page', async () => {
-      const users = Array.from({ length: 55 }, (_, i) => ({ id: i + 1, name: `Имя${i + 1}`, lastName: 'Фамилия', email: `u${i + 1}@example.com` }));
+      const users = Array.from({ length: 55 }, (_, i) => ({
+        id: i + 1,
+        name: `Имя${i + 1}`,
+        lastName: 'Фамилия',
+        email: `u${i + 1}@example.com`,
+      }));
       await fake.stop();
       fake = new FakeBitrix24({ code: CODE, users });
       ctx = { baseUrl: await fake.start() };
@@ -134,7 +148,11 @@ describe(Bitrix24Adapter.name, () => {
     it('creates a contact when no phone matches, then finds it', async () => {
       const input = { name: 'Иван Петров', phone: '+79161234567', responsibleUserId: '7' };
       await expect(adapter.findOrCreateContact(settings, input, ctx)).resolves.toEqual({ id: '1', created: true });
-      expect(bodyOf('crm.contact.list')).toEqual({ filter: { PHONE: '+79161234567' }, select: ['ID'], order: { ID: 'ASC' } });
+      expect(bodyOf('crm.contact.list')).toEqual({
+        filter: { PHONE: '+79161234567' },
+        select: ['ID'],
+        order: { ID: 'ASC' },
+      });
       expect(bodyOf('crm.contact.add')).toEqual({
         fields: { NAME: 'Иван Петров', PHONE: [{ VALUE: '+79161234567', VALUE_TYPE: 'WORK' }], ASSIGNED_BY_ID: 7 },
       });
@@ -148,7 +166,11 @@ describe(Bitrix24Adapter.name, () => {
       await adapter.findOrCreateContact(settings, { name: 'Anna', email: 'anna@example.com' }, ctx);
       fake.calls.length = 0;
 
-      const found = await adapter.findOrCreateContact(settings, { name: 'Anna', phone: '+79990000000', email: 'anna@example.com' }, ctx);
+      const found = await adapter.findOrCreateContact(
+        settings,
+        { name: 'Anna', phone: '+79990000000', email: 'anna@example.com' },
+        ctx,
+      );
       expect(found).toEqual({ id: '1', created: false });
       expect(fake.calls.map((c) => c.path)).toEqual([`${PATH}/batch.json`]);
       expect(bodyOf('batch')).toEqual({
@@ -190,23 +212,42 @@ describe(Bitrix24Adapter.name, () => {
         },
       });
       expect(fake.deal(1)).toEqual(
-        expect.objectContaining({ CATEGORY_ID: String(wholesale), STAGE_ID: `C${wholesale}:PREPARATION`, OPPORTUNITY: '15000.50', CONTACT_ID: '12' }),
+        expect.objectContaining({
+          CATEGORY_ID: String(wholesale),
+          STAGE_ID: `C${wholesale}:PREPARATION`,
+          OPPORTUNITY: '15000.50',
+          CONTACT_ID: '12',
+        }),
       );
     });
 
     it('sends the website chat as source WEB', async () => {
       await adapter.createDeal(settings, { title: 'Chat', contactId: '1', source: 'webchat' }, ctx);
-      expect(bodyOf('crm.deal.add').fields).toEqual(expect.objectContaining({ SOURCE_ID: 'WEB', SOURCE_DESCRIPTION: 'Onebox: Web chat' }));
+      expect(bodyOf('crm.deal.add').fields).toEqual(
+        expect.objectContaining({ SOURCE_ID: 'WEB', SOURCE_DESCRIPTION: 'Onebox: Web chat' }),
+      );
     });
 
     it('updates the stage, amount and responsible user; sends nothing for an empty change', async () => {
       const { id } = await adapter.createDeal(settings, { title: 'x', contactId: '1', source: 'max' }, ctx);
-      await adapter.updateDeal(settings, id, { stageId: 'EXECUTING', amount: { value: '700.10', currency: 'USD' }, responsibleUserId: '7' }, ctx);
+      await adapter.updateDeal(
+        settings,
+        id,
+        { stageId: 'EXECUTING', amount: { value: '700.10', currency: 'USD' }, responsibleUserId: '7' },
+        ctx,
+      );
       expect(bodyOf('crm.deal.update')).toEqual({
         id: 1,
         fields: { STAGE_ID: 'EXECUTING', OPPORTUNITY: '700.10', CURRENCY_ID: 'USD', ASSIGNED_BY_ID: 7 },
       });
-      expect(fake.deal(id)).toEqual(expect.objectContaining({ STAGE_ID: 'EXECUTING', OPPORTUNITY: '700.10', CURRENCY_ID: 'USD', ASSIGNED_BY_ID: '7' }));
+      expect(fake.deal(id)).toEqual(
+        expect.objectContaining({
+          STAGE_ID: 'EXECUTING',
+          OPPORTUNITY: '700.10',
+          CURRENCY_ID: 'USD',
+          ASSIGNED_BY_ID: '7',
+        }),
+      );
 
       await adapter.updateDeal(settings, id, {}, ctx);
       expect(fake.callsTo('crm.deal.update')).toHaveLength(1);
@@ -237,9 +278,13 @@ describe(Bitrix24Adapter.name, () => {
     it('reads an open deal without a close time, and a lost one', async () => {
       fake.bindEvents('http://127.0.0.1:1/unreachable');
       const { id } = await fake.addDealInCrm({ title: 'x' });
-      expect(await adapter.getDeal(settings, id, ctx)).toEqual(expect.objectContaining({ semantic: 'open', closedAt: null, amount: '0.00' }));
+      expect(await adapter.getDeal(settings, id, ctx)).toEqual(
+        expect.objectContaining({ semantic: 'open', closedAt: null, amount: '0.00' }),
+      );
       await fake.moveDeal(id, { stageId: 'APOLOGY' });
-      expect(await adapter.getDeal(settings, id, ctx)).toEqual(expect.objectContaining({ semantic: 'lost', stageId: 'APOLOGY' }));
+      expect(await adapter.getDeal(settings, id, ctx)).toEqual(
+        expect.objectContaining({ semantic: 'lost', stageId: 'APOLOGY' }),
+      );
     });
 
     it('adds the transcript as a timeline comment', async () => {
@@ -264,7 +309,12 @@ describe(Bitrix24Adapter.name, () => {
     it('503 QUERY_LIMIT_EXCEEDED → rate_limited, at least 1 s', async () => {
       fake.throttle(1);
       const err = await profileError();
-      expect([err.code, err.retryAfterMs, err.providerCode, err.retryable]).toEqual(['rate_limited', 1000, 'QUERY_LIMIT_EXCEEDED', true]);
+      expect([err.code, err.retryAfterMs, err.providerCode, err.retryable]).toEqual([
+        'rate_limited',
+        1000,
+        'QUERY_LIMIT_EXCEEDED',
+        true,
+      ]);
     });
 
     it('503 QUERY_LIMIT_EXCEEDED with a longer Retry-After → that wait', async () => {
@@ -273,14 +323,24 @@ describe(Bitrix24Adapter.name, () => {
     });
 
     it('429 OPERATION_TIME_LIMIT with Retry-After → rate_limited for that long', async () => {
-      inject(429, { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit' }, { 'retry-after': '5' });
+      inject(
+        429,
+        { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit' },
+        { 'retry-after': '5' },
+      );
       const err = await profileError();
       expect([err.code, err.retryAfterMs, err.providerCode]).toEqual(['rate_limited', 5000, 'OPERATION_TIME_LIMIT']);
     });
 
     it('401 INVALID_CREDENTIALS (wrong webhook code) → invalid_credentials', async () => {
-      const err = await failure(adapter.checkConnection({ webhookUrl: 'https://example.bitrix24.ru/rest/1/wrongcode/' }, ctx));
-      expect([err.code, err.providerCode, err.retryable]).toEqual(['invalid_credentials', 'INVALID_CREDENTIALS', false]);
+      const err = await failure(
+        adapter.checkConnection({ webhookUrl: 'https://example.bitrix24.ru/rest/1/wrongcode/' }, ctx),
+      );
+      expect([err.code, err.providerCode, err.retryable]).toEqual([
+        'invalid_credentials',
+        'INVALID_CREDENTIALS',
+        false,
+      ]);
     });
 
     it.each([
@@ -322,7 +382,13 @@ describe(Bitrix24Adapter.name, () => {
     });
 
     it('400 invalid field value → validation', async () => {
-      const err = await failure(adapter.createDeal(settings, { title: 'x', contactId: '1', source: 'telegram', amount: { value: '1', currency: 'XXX' } }, ctx));
+      const err = await failure(
+        adapter.createDeal(
+          settings,
+          { title: 'x', contactId: '1', source: 'telegram', amount: { value: '1', currency: 'XXX' } },
+          ctx,
+        ),
+      );
       expect([err.code, err.retryable]).toEqual(['validation', false]);
       expect(err.message).toContain('Currency');
     });
@@ -349,7 +415,12 @@ describe(Bitrix24Adapter.name, () => {
     });
 
     it('a timeout → temporary', async () => {
-      fake.inject({ pathEndsWith: '/profile.json', times: 1, delayMs: 300, reply: { status: 200, body: { result: {} } } });
+      fake.inject({
+        pathEndsWith: '/profile.json',
+        times: 1,
+        delayMs: 300,
+        reply: { status: 200, body: { result: {} } },
+      });
       const err = await failure(adapter.checkConnection(settings, { ...ctx, timeoutMs: 50 }));
       expect(err.code).toBe('temporary');
     });
@@ -366,7 +437,13 @@ describe(Bitrix24Adapter.name, () => {
         reply: {
           status: 200,
           body: {
-            result: { result: [], result_error: { stages_0: { error: 'insufficient_scope', error_description: '' } }, result_total: [], result_next: [], result_time: [] },
+            result: {
+              result: [],
+              result_error: { stages_0: { error: 'insufficient_scope', error_description: '' } },
+              result_total: [],
+              result_next: [],
+              result_time: [],
+            },
             time: {},
           },
         },
@@ -383,7 +460,10 @@ describe(Bitrix24Adapter.name, () => {
   });
 
   describe('inbound events', () => {
-    const request = (body: string) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: Buffer.from(body) });
+    const request = (body: string) => ({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: Buffer.from(body),
+    });
 
     it('reads the documented ONCRMDEALUPDATE sample', () => {
       expect(adapter.parseWebhook(settings, request(SAMPLE_UPDATE))).toEqual([
@@ -392,18 +472,27 @@ describe(Bitrix24Adapter.name, () => {
     });
 
     it('reads ONCRMDEALADD', () => {
-      const body = SAMPLE_UPDATE.replace('ONCRMDEALUPDATE', 'ONCRMDEALADD').replace('event_handler_id=201', 'event_handler_id=200');
-      expect(adapter.parseWebhook(settings, request(body))).toEqual([{ dealId: '759', kind: 'added', at: new Date('2026-01-01T00:00:00Z') }]);
+      const body = SAMPLE_UPDATE.replace('ONCRMDEALUPDATE', 'ONCRMDEALADD').replace(
+        'event_handler_id=201',
+        'event_handler_id=200',
+      );
+      expect(adapter.parseWebhook(settings, request(body))).toEqual([
+        { dealId: '759', kind: 'added', at: new Date('2026-01-01T00:00:00Z') },
+      ]);
     });
 
     it('rejects a forged application token', () => {
       const forged = SAMPLE_UPDATE.replace(TOKEN, '00000000000000000000000000000000');
-      expect(() => adapter.parseWebhook(settings, request(forged))).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));
+      expect(() => adapter.parseWebhook(settings, request(forged))).toThrow(
+        expect.objectContaining({ code: 'invalid_credentials' }),
+      );
     });
 
     it('rejects an event without a token', () => {
       const bare = SAMPLE_UPDATE.replace(/&auth%5Bapplication_token%5D=[0-9a-f]+/, '');
-      expect(() => adapter.parseWebhook(settings, request(bare))).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));
+      expect(() => adapter.parseWebhook(settings, request(bare))).toThrow(
+        expect.objectContaining({ code: 'invalid_credentials' }),
+      );
     });
 
     it('rejects every event while no token is configured', () => {
@@ -443,7 +532,9 @@ describe(Bitrix24Adapter.name, () => {
         expect(await fake.moveDeal(id, { stageId: 'WON', opportunity: '15000' })).toBe(200);
         const [event] = adapter.parseWebhook(settings, { headers: {}, rawBody: received[0] });
         expect(event).toEqual({ dealId: id, kind: 'updated', at: new Date(clock - (clock % 1000)) });
-        expect(await adapter.getDeal(settings, event.dealId, ctx)).toEqual(expect.objectContaining({ semantic: 'won', amount: '15000.00' }));
+        expect(await adapter.getDeal(settings, event.dealId, ctx)).toEqual(
+          expect.objectContaining({ semantic: 'won', amount: '15000.00' }),
+        );
       } finally {
         onebox.closeAllConnections();
         await new Promise<void>((r) => onebox.close(() => r()));

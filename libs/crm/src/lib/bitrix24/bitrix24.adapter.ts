@@ -85,7 +85,10 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
     },
   ];
 
-  async checkConnection(settings: Bitrix24Settings, ctx: CrmContext): Promise<{ accountId: string; accountName: string }> {
+  async checkConnection(
+    settings: Bitrix24Settings,
+    ctx: CrmContext,
+  ): Promise<{ accountId: string; accountName: string }> {
     await this.call<B24Record>(settings, ctx, 'profile', {});
     const portal = portalOf(settings);
     return { accountId: portal, accountName: portal };
@@ -135,9 +138,15 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
         start,
       });
       for (const user of page.result ?? []) {
-        const name = [user['NAME'], user['LAST_NAME']].filter((part) => typeof part === 'string' && part.trim()).join(' ');
+        const name = [user['NAME'], user['LAST_NAME']]
+          .filter((part) => typeof part === 'string' && part.trim())
+          .join(' ');
         const email = typeof user['EMAIL'] === 'string' && user['EMAIL'] ? user['EMAIL'] : undefined;
-        users.push({ id: String(user['ID']), name: name || email || `#${String(user['ID'])}`, ...(email ? { email } : {}) });
+        users.push({
+          id: String(user['ID']),
+          name: name || email || `#${String(user['ID'])}`,
+          ...(email ? { email } : {}),
+        });
       }
       start = typeof page.next === 'number' && page.next > start ? page.next : undefined;
     }
@@ -222,7 +231,7 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
       responsibleUserId: stringOrNull(deal['ASSIGNED_BY_ID']),
       // CLOSEDATE is a planned date until the deal closes, and only a date; MOVED_TIME is the exact
       // moment of the last stage change, i.e. of the move to the final stage.
-      closedAt: closed ? dateOrNull(deal['MOVED_TIME']) ?? dateOrNull(deal['CLOSEDATE']) : null,
+      closedAt: closed ? (dateOrNull(deal['MOVED_TIME']) ?? dateOrNull(deal['CLOSEDATE'])) : null,
       updatedAt: dateOrNull(deal['DATE_MODIFY']),
     };
   }
@@ -277,7 +286,12 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
     });
   }
 
-  private async call<T>(settings: Bitrix24Settings, ctx: CrmContext, method: string, params: B24Record): Promise<B24Answer<T>> {
+  private async call<T>(
+    settings: Bitrix24Settings,
+    ctx: CrmContext,
+    method: string,
+    params: B24Record,
+  ): Promise<B24Answer<T>> {
     try {
       const response = await this.client(settings, ctx).post<B24Answer<T> & B24Failure>(`${method}.json`, params);
       const data = response.data;
@@ -308,7 +322,10 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
         const query = toPhpQuery(params);
         cmd[key] = query ? `${method}?${query}` : method;
       }
-      const { result } = await this.call<{ result: unknown; result_error: unknown }>(settings, ctx, 'batch', { halt: 0, cmd });
+      const { result } = await this.call<{ result: unknown; result_error: unknown }>(settings, ctx, 'batch', {
+        halt: 0,
+        cmd,
+      });
       const errors = isRecord(result?.result_error) ? result.result_error : {};
       const [failedKey, failure] = Object.entries(errors)[0] ?? [];
       if (failedKey !== undefined) {
@@ -326,7 +343,8 @@ function mapError(err: unknown, method: string): CrmError {
   if (err instanceof CrmError) return err;
   if (err instanceof AxiosError) {
     const response = err.response;
-    if (!response) return new CrmError('temporary', `Bitrix24 ${method}: ${err.code ?? err.message}`, undefined, err.code);
+    if (!response)
+      return new CrmError('temporary', `Bitrix24 ${method}: ${err.code ?? err.message}`, undefined, err.code);
     const body = isRecord(response.data) ? (response.data as B24Failure) : {};
     return toCrmError(response.status, body, method, response.headers?.['retry-after']);
   }
@@ -352,10 +370,13 @@ function toCrmError(status: number, body: B24Failure, method: string, retryAfter
   if (status >= 500) return make('temporary');
   if (status === 401 || status === 403) return make('invalid_credentials');
   if (status === 404 || upper === 'ERROR_METHOD_NOT_FOUND') return make('not_found');
-  if (upper === 'NOT_FOUND' || upper === 'OWNER_NOT_FOUND' || /^not found\.?$/i.test(description)) return make('not_found');
+  if (upper === 'NOT_FOUND' || upper === 'OWNER_NOT_FOUND' || /^not found\.?$/i.test(description))
+    return make('not_found');
   // The webhook's user may not read or change this record: an admin must fix the rights.
   if (upper === 'ACCESS_DENIED' || /^access denied\.?$/i.test(description)) return make('invalid_credentials');
-  if (['EXPIRED_TOKEN', 'INVALID_TOKEN', 'NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'INSUFFICIENT_SCOPE'].includes(upper)) {
+  if (
+    ['EXPIRED_TOKEN', 'INVALID_TOKEN', 'NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'INSUFFICIENT_SCOPE'].includes(upper)
+  ) {
     return make('invalid_credentials');
   }
   if (status >= 400) return make('validation');
@@ -393,7 +414,12 @@ function toStage(status: B24Record): CrmStage {
       : semantics === 'F' || extra === 'failure' || extra === 'apology'
         ? 'lost'
         : 'open';
-  return { id: String(status['STATUS_ID']), name: String(status['NAME'] ?? ''), sort: Number(status['SORT'] ?? 0), semantic };
+  return {
+    id: String(status['STATUS_ID']),
+    name: String(status['NAME'] ?? ''),
+    sort: Number(status['SORT'] ?? 0),
+    semantic,
+  };
 }
 
 function semanticOf(value: unknown): CrmDeal['semantic'] {

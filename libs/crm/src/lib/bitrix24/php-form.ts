@@ -48,7 +48,9 @@ function splitKey(key: string): string[] | null {
 }
 
 function nextIndex(node: Record<string, PhpValue>): number {
-  const numeric = Object.keys(node).filter((k) => /^\d+$/.test(k)).map(Number);
+  const numeric = Object.keys(node)
+    .filter((k) => /^\d+$/.test(k))
+    .map(Number);
   return numeric.length ? Math.max(...numeric) + 1 : 0;
 }
 

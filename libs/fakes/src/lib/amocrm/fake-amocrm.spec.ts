@@ -15,7 +15,11 @@ describe(FakeAmoCrm.name, () => {
     now = Date.UTC(2026, 0, 1, 0, 0, 0);
     fake = new FakeAmoCrm({ subdomain: 'mycompany', accessToken: TOKEN, clock: () => now });
     await fake.start();
-    api = axios.create({ baseURL: fake.url, headers: { Authorization: `Bearer ${TOKEN}` }, validateStatus: () => true });
+    api = axios.create({
+      baseURL: fake.url,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      validateStatus: () => true,
+    });
   });
 
   afterEach(async () => {
@@ -30,13 +34,23 @@ describe(FakeAmoCrm.name, () => {
   }
 
   async function lead(contactId: number, extra: Record<string, unknown> = {}): Promise<number> {
-    const res = await api.post('/api/v4/leads', [{ name: 'Заявка', price: 15000, _embedded: { tags: [{ name: 'telegram' }], contacts: [{ id: contactId }] }, ...extra }]);
+    const res = await api.post('/api/v4/leads', [
+      {
+        name: 'Заявка',
+        price: 15000,
+        _embedded: { tags: [{ name: 'telegram' }], contacts: [{ id: contactId }] },
+        ...extra,
+      },
+    ]);
     return res.data._embedded.leads[0].id;
   }
 
   describe('auth and errors', () => {
     it('answers 401 problem+json without the Bearer token', async () => {
-      const res = await axios.get(`${fake.url}/api/v4/account`, { validateStatus: () => true, headers: { Authorization: 'Bearer wrong' } });
+      const res = await axios.get(`${fake.url}/api/v4/account`, {
+        validateStatus: () => true,
+        headers: { Authorization: 'Bearer wrong' },
+      });
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toBe('application/problem+json');
       expect(res.data).toMatchObject({ title: 'Unauthorized', type: 'https://httpstatus.es/401', status: 401 });
@@ -133,15 +147,31 @@ describe(FakeAmoCrm.name, () => {
       }
       const [stored] = fake.contacts();
       expect(stored.responsible_user_id).toBe(fake.users[1].id);
-      expect(stored.custom_fields_values?.[0]).toMatchObject({ field_code: 'PHONE', values: [{ value: '+7 (916) 123-45-67', enum_code: 'WORK' }] });
+      expect(stored.custom_fields_values?.[0]).toMatchObject({
+        field_code: 'PHONE',
+        values: [{ value: '+7 (916) 123-45-67', enum_code: 'WORK' }],
+      });
     });
 
     it('answers the validation-errors shape for a bad payload', async () => {
-      const res = await api.post('/api/v4/contacts', [{ name: 'X', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '1', enum_code: 'NOPE' }] }] }]);
+      const res = await api.post('/api/v4/contacts', [
+        { name: 'X', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '1', enum_code: 'NOPE' }] }] },
+      ]);
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toBe('application/problem+json');
       expect(res.data).toEqual({
-        'validation-errors': [{ request_id: '0', errors: [{ code: 'NotSupportedChoice', path: 'custom_fields_values.0.values.0.enum_code', detail: expect.any(String) }] }],
+        'validation-errors': [
+          {
+            request_id: '0',
+            errors: [
+              {
+                code: 'NotSupportedChoice',
+                path: 'custom_fields_values.0.values.0.enum_code',
+                detail: expect.any(String),
+              },
+            ],
+          },
+        ],
         title: 'Bad Request',
         type: 'https://httpstatus.es/400',
         status: 400,
@@ -153,7 +183,9 @@ describe(FakeAmoCrm.name, () => {
   describe('leads', () => {
     it('creates a lead with a tag and a contact, in the first stage of the main pipeline by default', async () => {
       const contactId = await contact('Иван', '+79161234567');
-      const res = await api.post('/api/v4/leads', [{ name: 'Заявка', price: 15000, _embedded: { tags: [{ name: 'telegram' }], contacts: [{ id: contactId }] } }]);
+      const res = await api.post('/api/v4/leads', [
+        { name: 'Заявка', price: 15000, _embedded: { tags: [{ name: 'telegram' }], contacts: [{ id: contactId }] } },
+      ]);
       expect(res.status).toBe(200);
       const id = res.data._embedded.leads[0].id;
       expect(res.data._embedded.leads[0].request_id).toBe('0');
@@ -186,7 +218,12 @@ describe(FakeAmoCrm.name, () => {
         { _embedded: { contacts: [{ id: contactId }] } },
       ]);
       expect(res.status).toBe(400);
-      expect(res.data['validation-errors'].map((g: { request_id: string; errors: { path: string }[] }) => [g.request_id, g.errors[0].path])).toEqual([
+      expect(
+        res.data['validation-errors'].map((g: { request_id: string; errors: { path: string }[] }) => [
+          g.request_id,
+          g.errors[0].path,
+        ]),
+      ).toEqual([
         ['0', 'status_id'],
         ['1', 'status_id'],
         ['2', '_embedded.contacts.0.id'],
@@ -198,17 +235,28 @@ describe(FakeAmoCrm.name, () => {
     it('PATCH /api/v4/leads/{id} changes status, price and responsible; closing sets closed_at', async () => {
       const id = await lead(await contact('Иван', '+79161234567'));
       now += 60_000;
-      const res = await api.patch(`/api/v4/leads/${id}`, { status_id: 142, price: 20000, responsible_user_id: fake.users[1].id });
+      const res = await api.patch(`/api/v4/leads/${id}`, {
+        status_id: 142,
+        price: 20000,
+        responsible_user_id: fake.users[1].id,
+      });
       expect(res.status).toBe(200);
       expect(res.data).toMatchObject({ id, updated_at: now / 1000 });
-      expect(fake.lead(id)).toMatchObject({ status_id: 142, price: 20000, responsible_user_id: fake.users[1].id, closed_at: now / 1000 });
+      expect(fake.lead(id)).toMatchObject({
+        status_id: 142,
+        price: 20000,
+        responsible_user_id: fake.users[1].id,
+        closed_at: now / 1000,
+      });
       expect((await api.patch(`/api/v4/leads/${id}`, { status_id: 42 })).status).toBe(400);
       expect((await api.patch('/api/v4/leads/999', { price: 1 })).status).toBe(404);
     });
 
     it('adds common notes; a note without text is refused', async () => {
       const id = await lead(await contact('Иван', '+79161234567'));
-      const res = await api.post(`/api/v4/leads/${id}/notes`, [{ note_type: 'common', params: { text: 'Клиент: привет' } }]);
+      const res = await api.post(`/api/v4/leads/${id}/notes`, [
+        { note_type: 'common', params: { text: 'Клиент: привет' } },
+      ]);
       expect(res.status).toBe(200);
       expect(res.data._embedded.notes[0]).toMatchObject({ entity_id: id, request_id: '0' });
       expect(fake.notes(id).map((n) => n.params.text)).toEqual(['Клиент: привет']);
@@ -230,7 +278,11 @@ describe(FakeAmoCrm.name, () => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: Buffer.concat(chunks).toString() });
+          received.push({
+            path: req.url ?? '',
+            contentType: String(req.headers['content-type']),
+            body: Buffer.concat(chunks).toString(),
+          });
           res.writeHead(answer).end();
         });
       });
@@ -242,7 +294,8 @@ describe(FakeAmoCrm.name, () => {
       await new Promise((r) => onebox.close(r));
     });
 
-    const hook = () => `http://127.0.0.1:${(onebox.address() as AddressInfo).port}/api/webhooks/crm/amocrm/conn-1/s3cr3t`;
+    const hook = () =>
+      `http://127.0.0.1:${(onebox.address() as AddressInfo).port}/api/webhooks/crm/amocrm/conn-1/s3cr3t`;
 
     it('moveDeal updates the lead and POSTs leads[status] form-encoded, resolving with the answer', async () => {
       const id = await lead(await contact('Иван', '+79161234567'));

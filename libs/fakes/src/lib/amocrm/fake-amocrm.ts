@@ -210,11 +210,30 @@ export class FakeAmoCrm {
     this.accountId = options.accountId ?? 29_012_345;
     this.clock = options.clock ?? Date.now;
     this.users = [
-      { id: 8_123_456, name: 'Анна Смирнова', email: 'anna@example.com', lang: 'ru', rights: { is_admin: true, is_free: false, is_active: true } },
-      { id: 8_123_457, name: 'Олег Иванов', email: 'oleg@example.com', lang: 'ru', rights: { is_admin: false, is_free: false, is_active: true } },
+      {
+        id: 8_123_456,
+        name: 'Анна Смирнова',
+        email: 'anna@example.com',
+        lang: 'ru',
+        rights: { is_admin: true, is_free: false, is_active: true },
+      },
+      {
+        id: 8_123_457,
+        name: 'Олег Иванов',
+        email: 'oleg@example.com',
+        lang: 'ru',
+        rights: { is_admin: false, is_free: false, is_active: true },
+      },
     ];
     const pipelineId = 6_950_551;
-    const status = (id: number, name: string, sort: number, color: string, type: 0 | 1 = 0, isEditable = true): AmoStatus => ({
+    const status = (
+      id: number,
+      name: string,
+      sort: number,
+      color: string,
+      type: 0 | 1 = 0,
+      isEditable = true,
+    ): AmoStatus => ({
       id,
       name,
       sort,
@@ -303,12 +322,16 @@ export class FakeAmoCrm {
    * and amoCRM POSTs `leads[status]` to the webhook. Resolves with Onebox's HTTP status, or null
    * when no webhook is registered.
    */
-  async moveDeal(id: number | string, change: { statusId: number; price?: number; pipelineId?: number }): Promise<number | null> {
+  async moveDeal(
+    id: number | string,
+    change: { statusId: number; price?: number; pipelineId?: number },
+  ): Promise<number | null> {
     const lead = this.leadStore.get(Number(id));
     if (!lead) throw new Error(`FakeAmoCrm: no lead ${id}`);
     const old = { status_id: lead.status_id, pipeline_id: lead.pipeline_id };
     const pipelineId = change.pipelineId ?? lead.pipeline_id;
-    if (!this.statusIn(pipelineId, change.statusId)) throw new Error(`FakeAmoCrm: no status ${change.statusId} in pipeline ${pipelineId}`);
+    if (!this.statusIn(pipelineId, change.statusId))
+      throw new Error(`FakeAmoCrm: no status ${change.statusId} in pipeline ${pipelineId}`);
     lead.pipeline_id = pipelineId;
     if (change.price !== undefined) lead.price = change.price;
     this.setStatus(lead, change.statusId);
@@ -341,7 +364,11 @@ export class FakeAmoCrm {
   // --- webhooks ----------------------------------------------------------------------------------
 
   /** `account[...]` then `leads[{action}][0][...]`, all values strings, keys with literal brackets. */
-  private leadEvent(action: 'status' | 'update' | 'responsible' | 'add', lead: AmoLead, old?: { status_id: number; pipeline_id: number }): string {
+  private leadEvent(
+    action: 'status' | 'update' | 'responsible' | 'add',
+    lead: AmoLead,
+    old?: { status_id: number; pipeline_id: number },
+  ): string {
     const p = `leads[${action}][0]`;
     const fields: [string, string | number][] = [
       ['account[id]', this.accountId],
@@ -351,7 +378,11 @@ export class FakeAmoCrm {
       [`${p}[status_id]`, lead.status_id],
     ];
     if (old) fields.push([`${p}[old_status_id]`, old.status_id]);
-    fields.push([`${p}[price]`, lead.price], [`${p}[responsible_user_id]`, lead.responsible_user_id], [`${p}[pipeline_id]`, lead.pipeline_id]);
+    fields.push(
+      [`${p}[price]`, lead.price],
+      [`${p}[responsible_user_id]`, lead.responsible_user_id],
+      [`${p}[pipeline_id]`, lead.pipeline_id],
+    );
     if (old) fields.push([`${p}[old_pipeline_id]`, old.pipeline_id]);
     fields.push([`${p}[updated_at]`, lead.updated_at]);
     return fields.map(([k, v]) => `${k}=${formEncode(String(v))}`).join('&');
@@ -375,7 +406,11 @@ export class FakeAmoCrm {
   }
 
   /** Webhooks caused by API calls go out after the API answer, as amoCRM queues them. */
-  private fire(action: 'status' | 'update' | 'responsible' | 'add', lead: AmoLead, old?: { status_id: number; pipeline_id: number }): void {
+  private fire(
+    action: 'status' | 'update' | 'responsible' | 'add',
+    lead: AmoLead,
+    old?: { status_id: number; pipeline_id: number },
+  ): void {
     const event = `${action}_lead` as AmoWebhookEvent;
     if (!this.webhook?.events.has(event)) return;
     const body = this.leadEvent(action, lead, old);
@@ -446,7 +481,9 @@ export class FakeAmoCrm {
       if (method === 'POST') return this.ok(this.addNotes(id, call.body));
       if (method === 'GET') {
         const notes = this.notes(id);
-        return notes.length ? this.ok({ _page: 1, _links: this.links(path), _embedded: { notes: notes.map((n) => this.noteWire(n)) } }) : { status: 204 };
+        return notes.length
+          ? this.ok({ _page: 1, _links: this.links(path), _embedded: { notes: notes.map((n) => this.noteWire(n)) } })
+          : { status: 204 };
       }
     }
     throw problem(404, 'Not Found', 'Not Found');
@@ -490,14 +527,23 @@ export class FakeAmoCrm {
           ...p,
           _links: this.links(`/api/v4/leads/pipelines/${p.id}`),
           _embedded: {
-            statuses: statuses.map((s) => ({ ...s, _links: this.links(`/api/v4/leads/pipelines/${p.id}/statuses/${s.id}`) })),
+            statuses: statuses.map((s) => ({
+              ...s,
+              _links: this.links(`/api/v4/leads/pipelines/${p.id}/statuses/${s.id}`),
+            })),
           },
         })),
       },
     };
   }
 
-  private page<T>(items: T[], query: Record<string, string>, path: string, key: string, wire: (item: T) => unknown): FakeReply {
+  private page<T>(
+    items: T[],
+    query: Record<string, string>,
+    path: string,
+    key: string,
+    wire: (item: T) => unknown,
+  ): FakeReply {
     const limit = Math.min(Math.max(Number(query['limit']) || 50, 1), 250);
     const page = Math.max(Number(query['page']) || 1, 1);
     const slice = items.slice((page - 1) * limit, page * limit);
@@ -506,11 +552,20 @@ export class FakeAmoCrm {
     const links: Record<string, { href: string }> = { self: href(page) };
     if (page * limit < items.length) links['next'] = href(page + 1);
     if (page > 1) links['prev'] = href(page - 1);
-    return this.ok({ _total_items: items.length, _page: page, _page_count: Math.ceil(items.length / limit), _links: links, _embedded: { [key]: slice.map(wire) } });
+    return this.ok({
+      _total_items: items.length,
+      _page: page,
+      _page_count: Math.ceil(items.length / limit),
+      _links: links,
+      _embedded: { [key]: slice.map(wire) },
+    });
   }
 
   private userList(query: Record<string, string>): FakeReply {
-    return this.page(this.users, query, '/api/v4/users', 'users', (u) => ({ ...u, _links: this.links(`/api/v4/users/${u.id}`) }));
+    return this.page(this.users, query, '/api/v4/users', 'users', (u) => ({
+      ...u,
+      _links: this.links(`/api/v4/users/${u.id}`),
+    }));
   }
 
   /** `query` searches the filled fields; phones match on digits, as amoCRM normalises them. */
@@ -536,7 +591,9 @@ export class FakeAmoCrm {
 
   private addContacts(body: unknown): Record<string, unknown> {
     const items = this.requireArray(body);
-    const issues = items.map((item, i) => ({ requestId: String(i), errors: this.checkContact(item) })).filter((x) => x.errors.length);
+    const issues = items
+      .map((item, i) => ({ requestId: String(i), errors: this.checkContact(item) }))
+      .filter((x) => x.errors.length);
     if (issues.length) throw invalid(issues);
     const created = items.map((raw, i) => {
       const item = raw as Record<string, unknown>;
@@ -560,7 +617,13 @@ export class FakeAmoCrm {
         account_id: this.accountId,
       };
       this.contactStore.set(contact.id, contact);
-      return { id: contact.id, is_deleted: false, is_unsorted: false, request_id: String(item['request_id'] ?? i), _links: this.links(`/api/v4/contacts/${contact.id}`) };
+      return {
+        id: contact.id,
+        is_deleted: false,
+        is_unsorted: false,
+        request_id: String(item['request_id'] ?? i),
+        _links: this.links(`/api/v4/contacts/${contact.id}`),
+      };
     });
     return { _links: this.links('/api/v4/contacts'), _embedded: { contacts: created } };
   }
@@ -569,26 +632,45 @@ export class FakeAmoCrm {
     if (!isObject(raw)) return [{ code: 'InvalidType', path: '', detail: 'This value should be of type object.' }];
     const errors: ValidationIssue[] = [];
     for (const key of ['name', 'first_name', 'last_name'] as const) {
-      if (raw[key] !== undefined && typeof raw[key] !== 'string') errors.push({ code: 'InvalidType', path: key, detail: 'This value should be of type string.' });
+      if (raw[key] !== undefined && typeof raw[key] !== 'string')
+        errors.push({ code: 'InvalidType', path: key, detail: 'This value should be of type string.' });
     }
     this.checkResponsible(raw['responsible_user_id'], errors);
     const fields = raw['custom_fields_values'];
     if (fields === undefined || fields === null) return errors;
-    if (!Array.isArray(fields)) return [...errors, { code: 'InvalidType', path: 'custom_fields_values', detail: 'This value should be of type array.' }];
+    if (!Array.isArray(fields))
+      return [
+        ...errors,
+        { code: 'InvalidType', path: 'custom_fields_values', detail: 'This value should be of type array.' },
+      ];
     fields.forEach((f: unknown, i) => {
       const path = `custom_fields_values.${i}`;
-      if (!isObject(f)) return errors.push({ code: 'InvalidType', path, detail: 'This value should be of type object.' });
+      if (!isObject(f))
+        return errors.push({ code: 'InvalidType', path, detail: 'This value should be of type object.' });
       if (f['field_code'] !== 'PHONE' && f['field_code'] !== 'EMAIL') {
-        return errors.push({ code: 'NotSupportedChoice', path: `${path}.field_code`, detail: 'The value you selected is not a valid choice.' });
+        return errors.push({
+          code: 'NotSupportedChoice',
+          path: `${path}.field_code`,
+          detail: 'The value you selected is not a valid choice.',
+        });
       }
       const enums = f['field_code'] === 'PHONE' ? PHONE_ENUMS : EMAIL_ENUMS;
       const values = f['values'];
-      if (!Array.isArray(values) || !values.length) return errors.push({ code: 'NotBlank', path: `${path}.values`, detail: 'This value should not be blank.' });
+      if (!Array.isArray(values) || !values.length)
+        return errors.push({ code: 'NotBlank', path: `${path}.values`, detail: 'This value should not be blank.' });
       values.forEach((v: unknown, j) => {
         if (!isObject(v) || typeof v['value'] !== 'string' || !v['value']) {
-          errors.push({ code: 'NotBlank', path: `${path}.values.${j}.value`, detail: 'This value should not be blank.' });
+          errors.push({
+            code: 'NotBlank',
+            path: `${path}.values.${j}.value`,
+            detail: 'This value should not be blank.',
+          });
         } else if (v['enum_code'] !== undefined && !enums.includes(String(v['enum_code']))) {
-          errors.push({ code: 'NotSupportedChoice', path: `${path}.values.${j}.enum_code`, detail: 'The value you selected is not a valid choice.' });
+          errors.push({
+            code: 'NotSupportedChoice',
+            path: `${path}.values.${j}.enum_code`,
+            detail: 'The value you selected is not a valid choice.',
+          });
         }
       });
       return undefined;
@@ -618,7 +700,8 @@ export class FakeAmoCrm {
   private checkResponsible(value: unknown, errors: ValidationIssue[], path = 'responsible_user_id'): void {
     if (value === undefined) return;
     if (!isInt(value)) errors.push({ code: 'InvalidType', path, detail: 'This value should be of type int.' });
-    else if (!this.users.some((u) => u.id === value)) errors.push({ code: 'NotSupportedChoice', path, detail: 'The value you selected is not a valid choice.' });
+    else if (!this.users.some((u) => u.id === value))
+      errors.push({ code: 'NotSupportedChoice', path, detail: 'The value you selected is not a valid choice.' });
   }
 
   private leadList(query: Record<string, string>): FakeReply {
@@ -637,7 +720,9 @@ export class FakeAmoCrm {
 
   private addLeads(body: unknown): Record<string, unknown> {
     const items = this.requireArray(body);
-    const issues = items.map((item, i) => ({ requestId: String(i), errors: this.checkLead(item, true) })).filter((x) => x.errors.length);
+    const issues = items
+      .map((item, i) => ({ requestId: String(i), errors: this.checkLead(item, true) }))
+      .filter((x) => x.errors.length);
     if (issues.length) throw invalid(issues);
     const created = items.map((raw, i) => {
       const item = raw as Record<string, unknown>;
@@ -664,16 +749,25 @@ export class FakeAmoCrm {
         score: null,
         account_id: this.accountId,
         labor_cost: null,
-        tags: this.tags([...(Array.isArray(embedded['tags']) ? embedded['tags'] : []), ...(Array.isArray(item['tags_to_add']) ? item['tags_to_add'] : [])]),
-        contacts: (Array.isArray(embedded['contacts']) ? embedded['contacts'] : []).map((c: Record<string, unknown>, j: number) => ({
-          id: c['id'] as number,
-          is_main: c['is_main'] === undefined ? j === 0 : Boolean(c['is_main']),
-        })),
+        tags: this.tags([
+          ...(Array.isArray(embedded['tags']) ? embedded['tags'] : []),
+          ...(Array.isArray(item['tags_to_add']) ? item['tags_to_add'] : []),
+        ]),
+        contacts: (Array.isArray(embedded['contacts']) ? embedded['contacts'] : []).map(
+          (c: Record<string, unknown>, j: number) => ({
+            id: c['id'] as number,
+            is_main: c['is_main'] === undefined ? j === 0 : Boolean(c['is_main']),
+          }),
+        ),
       };
       if (lead.status_id === WON || lead.status_id === LOST) lead.closed_at = now;
       this.leadStore.set(lead.id, lead);
       this.fire('add', lead);
-      return { id: lead.id, request_id: String(item['request_id'] ?? i), _links: this.links(`/api/v4/leads/${lead.id}`) };
+      return {
+        id: lead.id,
+        request_id: String(item['request_id'] ?? i),
+        _links: this.links(`/api/v4/leads/${lead.id}`),
+      };
     });
     return { _links: this.links('/api/v4/leads'), _embedded: { leads: created } };
   }
@@ -681,9 +775,12 @@ export class FakeAmoCrm {
   private checkLead(raw: unknown, creating: boolean, current?: AmoLead): ValidationIssue[] {
     if (!isObject(raw)) return [{ code: 'InvalidType', path: '', detail: 'This value should be of type object.' }];
     const errors: ValidationIssue[] = [];
-    const choice = (path: string) => errors.push({ code: 'NotSupportedChoice', path, detail: 'The value you selected is not a valid choice.' });
-    const int = (path: string) => errors.push({ code: 'InvalidType', path, detail: 'This value should be of type int.' });
-    if (raw['name'] !== undefined && typeof raw['name'] !== 'string') errors.push({ code: 'InvalidType', path: 'name', detail: 'This value should be of type string.' });
+    const choice = (path: string) =>
+      errors.push({ code: 'NotSupportedChoice', path, detail: 'The value you selected is not a valid choice.' });
+    const int = (path: string) =>
+      errors.push({ code: 'InvalidType', path, detail: 'This value should be of type int.' });
+    if (raw['name'] !== undefined && typeof raw['name'] !== 'string')
+      errors.push({ code: 'InvalidType', path: 'name', detail: 'This value should be of type string.' });
     if (raw['price'] !== undefined && (!isInt(raw['price']) || raw['price'] < 0)) int('price');
     this.checkResponsible(raw['responsible_user_id'], errors);
     let pipeline = current ? this.pipelines.find((p) => p.id === current.pipeline_id) : this.mainPipeline();
@@ -698,13 +795,16 @@ export class FakeAmoCrm {
       else if (!status || status.type === 1) choice('status_id');
     }
     const embedded = raw['_embedded'];
-    if (embedded !== undefined && !isObject(embedded)) errors.push({ code: 'InvalidType', path: '_embedded', detail: 'This value should be of type object.' });
+    if (embedded !== undefined && !isObject(embedded))
+      errors.push({ code: 'InvalidType', path: '_embedded', detail: 'This value should be of type object.' });
     if (isObject(embedded)) {
       const tags = embedded['tags'];
-      if (tags !== undefined && tags !== null && !Array.isArray(tags)) errors.push({ code: 'InvalidType', path: '_embedded.tags', detail: 'This value should be of type array.' });
+      if (tags !== undefined && tags !== null && !Array.isArray(tags))
+        errors.push({ code: 'InvalidType', path: '_embedded.tags', detail: 'This value should be of type array.' });
       if (Array.isArray(tags)) {
         tags.forEach((t: unknown, i) => {
-          if (!isObject(t) || (typeof t['name'] !== 'string' && !isInt(t['id']))) errors.push({ code: 'NotBlank', path: `_embedded.tags.${i}`, detail: 'Tag id or name is required.' });
+          if (!isObject(t) || (typeof t['name'] !== 'string' && !isInt(t['id'])))
+            errors.push({ code: 'NotBlank', path: `_embedded.tags.${i}`, detail: 'Tag id or name is required.' });
         });
       }
       const contacts = embedded['contacts'];
@@ -725,14 +825,24 @@ export class FakeAmoCrm {
     if (!isObject(body)) throw problem(400, 'Bad Request', 'Request body must be an object');
     const errors = this.checkLead(body, false, lead);
     if (errors.length) throw invalid([{ requestId: '0', errors }]);
-    const old = { status_id: lead.status_id, pipeline_id: lead.pipeline_id, price: lead.price, responsible: lead.responsible_user_id };
+    const old = {
+      status_id: lead.status_id,
+      pipeline_id: lead.pipeline_id,
+      price: lead.price,
+      responsible: lead.responsible_user_id,
+    };
     if (typeof body['name'] === 'string') lead.name = body['name'];
     if (isInt(body['price'])) lead.price = body['price'];
     if (isInt(body['responsible_user_id'])) lead.responsible_user_id = body['responsible_user_id'];
     if (isInt(body['pipeline_id'])) lead.pipeline_id = body['pipeline_id'];
     if (isInt(body['status_id'])) this.setStatus(lead, body['status_id']);
-    else if (isInt(body['pipeline_id']) && body['pipeline_id'] !== old.pipeline_id) this.setStatus(lead, this.firstStatus(this.pipelines.find((p) => p.id === lead.pipeline_id)!).id);
-    lead.tags.push(...this.tags(Array.isArray(body['tags_to_add']) ? body['tags_to_add'] : []).filter((t) => !lead.tags.some((x) => x.id === t.id)));
+    else if (isInt(body['pipeline_id']) && body['pipeline_id'] !== old.pipeline_id)
+      this.setStatus(lead, this.firstStatus(this.pipelines.find((p) => p.id === lead.pipeline_id)!).id);
+    lead.tags.push(
+      ...this.tags(Array.isArray(body['tags_to_add']) ? body['tags_to_add'] : []).filter(
+        (t) => !lead.tags.some((x) => x.id === t.id),
+      ),
+    );
     lead.updated_at = Math.max(this.now(), lead.updated_at);
     lead.updated_by = 0;
     if (lead.status_id !== old.status_id || lead.pipeline_id !== old.pipeline_id) this.fire('status', lead, old);
@@ -747,8 +857,14 @@ export class FakeAmoCrm {
     const issues = items
       .map((raw, i) => {
         const errors: ValidationIssue[] = [];
-        if (!isObject(raw)) errors.push({ code: 'InvalidType', path: '', detail: 'This value should be of type object.' });
-        else if (raw['note_type'] !== 'common') errors.push({ code: 'NotSupportedChoice', path: 'note_type', detail: 'The value you selected is not a valid choice.' });
+        if (!isObject(raw))
+          errors.push({ code: 'InvalidType', path: '', detail: 'This value should be of type object.' });
+        else if (raw['note_type'] !== 'common')
+          errors.push({
+            code: 'NotSupportedChoice',
+            path: 'note_type',
+            detail: 'The value you selected is not a valid choice.',
+          });
         else if (!isObject(raw['params']) || typeof raw['params']['text'] !== 'string' || !raw['params']['text']) {
           errors.push({ code: 'NotBlank', path: 'params.text', detail: 'This value should not be blank.' });
         }
@@ -773,7 +889,12 @@ export class FakeAmoCrm {
         account_id: this.accountId,
       };
       this.noteStore.push(note);
-      return { id: note.id, entity_id: leadId, request_id: String(item.request_id ?? i), _links: this.links(`/api/v4/leads/${leadId}/notes/${note.id}`) };
+      return {
+        id: note.id,
+        entity_id: leadId,
+        request_id: String(item.request_id ?? i),
+        _links: this.links(`/api/v4/leads/${leadId}/notes/${note.id}`),
+      };
     });
     return { _links: this.links(`/api/v4/leads/${leadId}/notes`), _embedded: { notes: created } };
   }
@@ -784,7 +905,8 @@ export class FakeAmoCrm {
 
   private requireArray(body: unknown): unknown[] {
     // FakeHttpServer parses JSON bodies; a JSON array arrives as an array.
-    if (!Array.isArray(body) || !body.length) throw problem(400, 'Bad Request', 'Request body must be a non-empty array');
+    if (!Array.isArray(body) || !body.length)
+      throw problem(400, 'Bad Request', 'Request body must be a non-empty array');
     return body;
   }
 
@@ -811,7 +933,10 @@ export class FakeAmoCrm {
 
   private tags(raw: unknown[]): AmoTag[] {
     return raw.filter(isObject).map((t) => {
-      const name = typeof t['name'] === 'string' ? t['name'] : [...this.tagStore.values()].find((x) => x.id === t['id'])?.name ?? String(t['id']);
+      const name =
+        typeof t['name'] === 'string'
+          ? t['name']
+          : ([...this.tagStore.values()].find((x) => x.id === t['id'])?.name ?? String(t['id']));
       let tag = this.tagStore.get(name);
       if (!tag) {
         tag = { id: this.nextId++, name, color: null };

@@ -56,7 +56,13 @@ describe(FakeBitrix24.name, () => {
 
   beforeEach(async () => {
     clock = START;
-    fake = new FakeBitrix24({ portal: 'example.bitrix24.ru', userId: 1, code: CODE, applicationToken: TOKEN, now: () => clock });
+    fake = new FakeBitrix24({
+      portal: 'example.bitrix24.ru',
+      userId: 1,
+      code: CODE,
+      applicationToken: TOKEN,
+      now: () => clock,
+    });
     await fake.start();
     rest = axios.create({ baseURL: fake.localWebhookUrl, validateStatus: () => true });
     receiver = new EventReceiver();
@@ -72,8 +78,17 @@ describe(FakeBitrix24.name, () => {
     it('answers profile over POST JSON, GET and the path without .json', async () => {
       const post = await call('profile');
       expect(post.status).toBe(200);
-      expect(post.data.result).toEqual({ ID: '1', ADMIN: true, NAME: 'Анна', LAST_NAME: 'Смирнова', PERSONAL_GENDER: '', TIME_ZONE: '' });
-      expect(post.data.time).toEqual(expect.objectContaining({ start: START / 1000, date_start: '2026-01-01T03:00:00+03:00' }));
+      expect(post.data.result).toEqual({
+        ID: '1',
+        ADMIN: true,
+        NAME: 'Анна',
+        LAST_NAME: 'Смирнова',
+        PERSONAL_GENDER: '',
+        TIME_ZONE: '',
+      });
+      expect(post.data.time).toEqual(
+        expect.objectContaining({ start: START / 1000, date_start: '2026-01-01T03:00:00+03:00' }),
+      );
       expect((await rest.get('profile')).data.result.ID).toBe('1');
       expect((await rest.get('profile.json')).data.result.ID).toBe('1');
     });
@@ -102,7 +117,9 @@ describe(FakeBitrix24.name, () => {
   describe('funnels and users', () => {
     it('lists the general funnel and its default stages with semantics', async () => {
       const categories = await call('crm.category.list', { entityTypeId: 2 });
-      expect(categories.data.result.categories).toEqual([{ id: 0, name: 'Общая', sort: 100, entityTypeId: 2, isDefault: 'Y' }]);
+      expect(categories.data.result.categories).toEqual([
+        { id: 0, name: 'Общая', sort: 100, entityTypeId: 2, isDefault: 'Y' },
+      ]);
       expect(categories.data.total).toBe(1);
 
       const stages = await call('crm.status.list', { order: { SORT: 'ASC' }, filter: { ENTITY_ID: 'DEAL_STAGE' } });
@@ -118,7 +135,12 @@ describe(FakeBitrix24.name, () => {
         ['APOLOGY', 'F'],
       ]);
       expect(rows[5]).toEqual(
-        expect.objectContaining({ ENTITY_ID: 'DEAL_STAGE', SORT: '60', CATEGORY_ID: null, EXTRA: { SEMANTICS: 'success', COLOR: '#7BD500' } }),
+        expect.objectContaining({
+          ENTITY_ID: 'DEAL_STAGE',
+          SORT: '60',
+          CATEGORY_ID: null,
+          EXTRA: { SEMANTICS: 'success', COLOR: '#7BD500' },
+        }),
       );
     });
 
@@ -136,14 +158,21 @@ describe(FakeBitrix24.name, () => {
     });
 
     it('pages user.get by 50 with next and total', async () => {
-      const users = Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: `U${i + 1}`, lastName: 'X', email: `u${i + 1}@example.com` }));
+      const users = Array.from({ length: 60 }, (_, i) => ({
+        id: i + 1,
+        name: `U${i + 1}`,
+        lastName: 'X',
+        email: `u${i + 1}@example.com`,
+      }));
       const big = new FakeBitrix24({ users, code: CODE });
       await big.start();
       try {
         const first = await axios.post(`${big.localWebhookUrl}user.get.json`, { filter: { ACTIVE: true } });
         expect(first.data.result).toHaveLength(50);
         expect(first.data).toEqual(expect.objectContaining({ total: 60, next: 50 }));
-        expect(first.data.result[0]).toEqual(expect.objectContaining({ ID: '1', ACTIVE: true, NAME: 'U1', EMAIL: 'u1@example.com' }));
+        expect(first.data.result[0]).toEqual(
+          expect.objectContaining({ ID: '1', ACTIVE: true, NAME: 'U1', EMAIL: 'u1@example.com' }),
+        );
         const second = await axios.post(`${big.localWebhookUrl}user.get.json`, { filter: { ACTIVE: true }, start: 50 });
         expect(second.data.result).toHaveLength(10);
         expect(second.data.next).toBeUndefined();
@@ -158,7 +187,9 @@ describe(FakeBitrix24.name, () => {
       const form =
         'fields%5BNAME%5D=%D0%98%D0%B2%D0%B0%D0%BD&fields%5BPHONE%5D%5B0%5D%5BVALUE%5D=%2B79161234567&fields%5BPHONE%5D%5B0%5D%5BVALUE_TYPE%5D=WORK' +
         '&fields%5BEMAIL%5D%5B0%5D%5BVALUE%5D=ivan%40example.com&fields%5BEMAIL%5D%5B0%5D%5BVALUE_TYPE%5D=WORK';
-      const added = await rest.post('crm.contact.add.json', form, { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const added = await rest.post('crm.contact.add.json', form, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(added.status).toBe(200);
       expect(added.data.result).toBe(1);
 
@@ -170,12 +201,16 @@ describe(FakeBitrix24.name, () => {
       expect(none.data).toEqual(expect.objectContaining({ result: [], total: 0 }));
 
       const [contact] = fake.contacts();
-      expect(contact['PHONE']).toEqual([{ ID: expect.any(String), VALUE_TYPE: 'WORK', VALUE: '+79161234567', TYPE_ID: 'PHONE' }]);
+      expect(contact['PHONE']).toEqual([
+        { ID: expect.any(String), VALUE_TYPE: 'WORK', VALUE: '+79161234567', TYPE_ID: 'PHONE' },
+      ]);
       expect(contact['HAS_EMAIL']).toBe('Y');
     });
 
     it('leaves PHONE and EMAIL out of list rows unless selected', async () => {
-      await call('crm.contact.add', { fields: { NAME: 'A', PHONE: [{ VALUE: '+7 916 000-00-01', VALUE_TYPE: 'WORK' }] } });
+      await call('crm.contact.add', {
+        fields: { NAME: 'A', PHONE: [{ VALUE: '+7 916 000-00-01', VALUE_TYPE: 'WORK' }] },
+      });
       const res = await call('crm.contact.list', { filter: { PHONE: '79160000001' } });
       expect(res.data.result[0]).not.toHaveProperty('PHONE');
       expect(res.data.result[0]['NAME']).toBe('A');
@@ -185,7 +220,16 @@ describe(FakeBitrix24.name, () => {
   describe('deals', () => {
     it('adds a deal and answers it with numbers as strings', async () => {
       const added = await call('crm.deal.add', {
-        fields: { TITLE: 'Telegram: Иван', CATEGORY_ID: 0, STAGE_ID: 'NEW', CONTACT_ID: 3, ASSIGNED_BY_ID: 7, OPPORTUNITY: '15000', CURRENCY_ID: 'RUB', SOURCE_ID: 'OTHER' },
+        fields: {
+          TITLE: 'Telegram: Иван',
+          CATEGORY_ID: 0,
+          STAGE_ID: 'NEW',
+          CONTACT_ID: 3,
+          ASSIGNED_BY_ID: 7,
+          OPPORTUNITY: '15000',
+          CURRENCY_ID: 'RUB',
+          SOURCE_ID: 'OTHER',
+        },
       });
       expect(added.data.result).toBe(1);
       const got = await call('crm.deal.get', { id: 1 });
@@ -254,10 +298,22 @@ describe(FakeBitrix24.name, () => {
   describe('timeline comments', () => {
     it('adds a comment to a deal and rejects a missing owner', async () => {
       await call('crm.deal.add', { fields: { TITLE: 'x' } });
-      const ok = await call('crm.timeline.comment.add', { fields: { ENTITY_ID: 1, ENTITY_TYPE: 'deal', COMMENT: 'Клиент: привет' } });
+      const ok = await call('crm.timeline.comment.add', {
+        fields: { ENTITY_ID: 1, ENTITY_TYPE: 'deal', COMMENT: 'Клиент: привет' },
+      });
       expect(ok.data.result).toBe(1);
-      expect(fake.comments(1)).toEqual([expect.objectContaining({ ID: '1', ENTITY_ID: '1', ENTITY_TYPE: 'deal', COMMENT: 'Клиент: привет', AUTHOR_ID: '1' })]);
-      const missing = await call('crm.timeline.comment.add', { fields: { ENTITY_ID: 99, ENTITY_TYPE: 'deal', COMMENT: 'x' } });
+      expect(fake.comments(1)).toEqual([
+        expect.objectContaining({
+          ID: '1',
+          ENTITY_ID: '1',
+          ENTITY_TYPE: 'deal',
+          COMMENT: 'Клиент: привет',
+          AUTHOR_ID: '1',
+        }),
+      ]);
+      const missing = await call('crm.timeline.comment.add', {
+        fields: { ENTITY_ID: 99, ENTITY_TYPE: 'deal', COMMENT: 'x' },
+      });
       expect(missing.status).toBe(400);
       expect(missing.data.error).toBe('OWNER_NOT_FOUND');
     });
@@ -319,7 +375,9 @@ describe(FakeBitrix24.name, () => {
       await limited.start();
       try {
         const hit = () => axios.post(`${limited.localWebhookUrl}profile.json`, {}, { validateStatus: () => true });
-        expect([(await hit()).status, (await hit()).status, (await hit()).status, (await hit()).status]).toEqual([200, 200, 200, 503]);
+        expect([(await hit()).status, (await hit()).status, (await hit()).status, (await hit()).status]).toEqual([
+          200, 200, 200, 503,
+        ]);
         clock += 500; // drains one request
         expect((await hit()).status).toBe(200);
         expect((await hit()).status).toBe(503);
@@ -365,7 +423,9 @@ describe(FakeBitrix24.name, () => {
           '&auth%5Bdomain%5D=example.bitrix24.ru&auth%5Bmember_id%5D=a223c6b3710f85df22e9377d6c4f7553' +
           `&auth%5Bapplication_token%5D=${TOKEN}`,
       );
-      expect(fake.deal(1)).toEqual(expect.objectContaining({ STAGE_ID: 'WON', STAGE_SEMANTIC_ID: 'S', CLOSED: 'Y', OPPORTUNITY: '15000.00' }));
+      expect(fake.deal(1)).toEqual(
+        expect.objectContaining({ STAGE_ID: 'WON', STAGE_SEMANTIC_ID: 'S', CLOSED: 'Y', OPPORTUNITY: '15000.00' }),
+      );
     });
 
     it("resolves with Onebox's status, and null when nobody answers", async () => {

@@ -83,7 +83,20 @@ const DEFAULT_STAGES: FakeBitrix24StageInput[] = [
   { id: 'APOLOGY', name: 'Анализ причины провала', semantic: 'F' },
 ];
 
-const SOURCES = ['CALL', 'EMAIL', 'WEB', 'ADVERTISING', 'PARTNER', 'RECOMMENDATION', 'TRADE_SHOW', 'WEBFORM', 'CALLBACK', 'RC_GENERATOR', 'STORE', 'OTHER'];
+const SOURCES = [
+  'CALL',
+  'EMAIL',
+  'WEB',
+  'ADVERTISING',
+  'PARTNER',
+  'RECOMMENDATION',
+  'TRADE_SHOW',
+  'WEBFORM',
+  'CALLBACK',
+  'RC_GENERATOR',
+  'STORE',
+  'OTHER',
+];
 const CURRENCIES = new Set(['RUB', 'USD', 'EUR', 'KZT', 'BYN', 'UAH']);
 const PAGE = 50;
 const PORTAL_OFFSET_MIN = 180; // Moscow: dates come back as 2026-01-01T03:00:00+03:00
@@ -214,7 +227,7 @@ export class FakeBitrix24 {
       this.http.inject({ times: o.times, drop: true });
       return;
     }
-    const until = o.until instanceof Date ? o.until.getTime() : o.until ?? Number.POSITIVE_INFINITY;
+    const until = o.until instanceof Date ? o.until.getTime() : (o.until ?? Number.POSITIVE_INFINITY);
     this.outageState = { remaining: o.times ?? Number.POSITIVE_INFINITY, until, status: o.status ?? 502 };
   }
 
@@ -255,7 +268,13 @@ export class FakeBitrix24 {
     const id = this.nextIds.category++;
     this.categories.push({ id, name, sort: 100 + id * 100 });
     for (const [i, stage] of stages.entries()) {
-      this.addStatus(stageEntity(id), id, { ...stage, id: `C${id}:${stage.id.replace(/^C\d+:/, '')}` }, (i + 1) * 10, false);
+      this.addStatus(
+        stageEntity(id),
+        id,
+        { ...stage, id: `C${id}:${stage.id.replace(/^C\d+:/, '')}` },
+        (i + 1) * 10,
+        false,
+      );
     }
     return id;
   }
@@ -276,7 +295,10 @@ export class FakeBitrix24 {
    * Binds ONCRMDEALADD and ONCRMDEALUPDATE to `url` (an outbound webhook set up in the UI, or
    * `event.bind`); answers the handler ids (`event_handler_id`).
    */
-  bindEvents(url: string, events: ('ONCRMDEALADD' | 'ONCRMDEALUPDATE')[] = ['ONCRMDEALADD', 'ONCRMDEALUPDATE']): number[] {
+  bindEvents(
+    url: string,
+    events: ('ONCRMDEALADD' | 'ONCRMDEALUPDATE')[] = ['ONCRMDEALADD', 'ONCRMDEALUPDATE'],
+  ): number[] {
     return events.map((event) => {
       const existing = this.bindings.find((b) => b.event === event && b.url === url);
       if (existing) return existing.handlerId;
@@ -287,7 +309,8 @@ export class FakeBitrix24 {
   }
 
   unbindEvents(url?: string): void {
-    for (let i = this.bindings.length - 1; i >= 0; i--) if (!url || this.bindings[i].url === url) this.bindings.splice(i, 1);
+    for (let i = this.bindings.length - 1; i >= 0; i--)
+      if (!url || this.bindings[i].url === url) this.bindings.splice(i, 1);
   }
 
   /**
@@ -344,7 +367,12 @@ export class FakeBitrix24 {
       this.outageState = null;
     }
     const route = /^\/rest\/(?:(\d+)\/([^/]+)\/)?([A-Za-z0-9_.]+?)(?:\.json)?\/?$/.exec(call.path);
-    if (!route) return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'content-type': 'text/html' } };
+    if (!route)
+      return {
+        status: 404,
+        body: '<html><body><h1>404 Not Found</h1></body></html>',
+        headers: { 'content-type': 'text/html' },
+      };
     const [, user, code, method] = route;
     let params: Params;
     try {
@@ -406,7 +434,8 @@ export class FakeBitrix24 {
   /** `{halt, cmd:{key:'method?query'}}`: commands run in order, `$result[key][field]` resolved. */
   private batch(params: Params): { result: unknown } {
     const cmd = params['cmd'];
-    if (!isRecord(cmd) && !Array.isArray(cmd)) throw new B24Error(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Wrong batch command');
+    if (!isRecord(cmd) && !Array.isArray(cmd))
+      throw new B24Error(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Wrong batch command');
     const halt = truthy(params['halt']);
     const result: Record<string, unknown> = {};
     const errors: Record<string, unknown> = {};
@@ -420,7 +449,8 @@ export class FakeBitrix24 {
       const sub = resolveReferences(parsePhpForm(mark < 0 ? '' : text.slice(mark + 1)), result) as Params;
       const started = this.now();
       try {
-        if (method.toLowerCase() === 'batch') throw new B24Error(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Batch call is not allowed in batch');
+        if (method.toLowerCase() === 'batch')
+          throw new B24Error(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Batch call is not allowed in batch');
         const outcome = this.run(method, sub, true);
         result[key] = outcome.result;
         if (outcome.total !== undefined) totals[key] = outcome.total;
@@ -497,7 +527,14 @@ export class FakeBitrix24 {
 
   private profile(): B24Record {
     const user = this.currentUser();
-    return { ID: String(user.id), ADMIN: true, NAME: user.name, LAST_NAME: user.lastName, PERSONAL_GENDER: '', TIME_ZONE: '' };
+    return {
+      ID: String(user.id),
+      ADMIN: true,
+      NAME: user.name,
+      LAST_NAME: user.lastName,
+      PERSONAL_GENDER: '',
+      TIME_ZONE: '',
+    };
   }
 
   private userRecord(user: FakeBitrix24User): B24Record {
@@ -521,14 +558,19 @@ export class FakeBitrix24 {
 
   private userGet(p: Params): { result: unknown; total: number; next?: number } {
     const filter = { ...(isRecord(p['FILTER']) ? p['FILTER'] : {}), ...(isRecord(p['filter']) ? p['filter'] : {}) };
-    for (const key of ['ID', 'ACTIVE', 'EMAIL']) if (p[key] !== undefined && filter[key] === undefined) filter[key] = p[key];
+    for (const key of ['ID', 'ACTIVE', 'EMAIL'])
+      if (p[key] !== undefined && filter[key] === undefined) filter[key] = p[key];
     const users = this.userList.filter((u) => {
       if (filter['ACTIVE'] !== undefined && truthy(filter['ACTIVE']) && u.active === false) return false;
       if (filter['ID'] !== undefined && !listOf(filter['ID']).map(String).includes(String(u.id))) return false;
-      if (filter['EMAIL'] !== undefined && String(filter['EMAIL']).toLowerCase() !== u.email.toLowerCase()) return false;
+      if (filter['EMAIL'] !== undefined && String(filter['EMAIL']).toLowerCase() !== u.email.toLowerCase())
+        return false;
       return true;
     });
-    return page(users.map((u) => this.userRecord(u)), p['start']);
+    return page(
+      users.map((u) => this.userRecord(u)),
+      p['start'],
+    );
   }
 
   private categoryList(p: Params): { result: unknown; total: number } {
@@ -634,13 +676,20 @@ export class FakeBitrix24 {
     const select = listOf(p['select']).map(String);
     const rows = [...this.contactMap.values()].filter((c) =>
       Object.entries(filter).every(([key, expected]) => {
-        if (key === 'PHONE') return (c['PHONE'] as B24Record[]).some((m) => samePhone(String(m['VALUE']), String(expected)));
-        if (key === 'EMAIL') return (c['EMAIL'] as B24Record[]).some((m) => String(m['VALUE']).toLowerCase() === String(expected).toLowerCase());
+        if (key === 'PHONE')
+          return (c['PHONE'] as B24Record[]).some((m) => samePhone(String(m['VALUE']), String(expected)));
+        if (key === 'EMAIL')
+          return (c['EMAIL'] as B24Record[]).some(
+            (m) => String(m['VALUE']).toLowerCase() === String(expected).toLowerCase(),
+          );
         return matches(c[key.replace(/^=/, '')], expected);
       }),
     );
     const sorted = sortRows(rows, isRecord(p['order']) ? p['order'] : { ID: 'ASC' });
-    return page(sorted.map((c) => this.publicContact(c, false, select)), p['start']);
+    return page(
+      sorted.map((c) => this.publicContact(c, false, select)),
+      p['start'],
+    );
   }
 
   private createDeal(fields: Params, byUserId: number): number {
@@ -666,7 +715,8 @@ export class FakeBitrix24 {
       TAX_VALUE: '0.00',
       LEAD_ID: null,
       COMPANY_ID: '0',
-      CONTACT_ID: fields['CONTACT_ID'] !== undefined && fields['CONTACT_ID'] !== '' ? String(fields['CONTACT_ID']) : null,
+      CONTACT_ID:
+        fields['CONTACT_ID'] !== undefined && fields['CONTACT_ID'] !== '' ? String(fields['CONTACT_ID']) : null,
       QUOTE_ID: null,
       BEGINDATE: b24Date(at),
       CLOSEDATE: b24Date(at + 7 * 86_400_000),
@@ -712,7 +762,16 @@ export class FakeBitrix24 {
       if (!CURRENCIES.has(currency)) throw new B24Error(400, '', 'Invalid value for the "Currency" field');
       deal['CURRENCY_ID'] = currency;
     }
-    for (const key of ['TITLE', 'TYPE_ID', 'SOURCE_ID', 'SOURCE_DESCRIPTION', 'COMMENTS', 'OPENED', 'ORIGINATOR_ID', 'ORIGIN_ID']) {
+    for (const key of [
+      'TITLE',
+      'TYPE_ID',
+      'SOURCE_ID',
+      'SOURCE_DESCRIPTION',
+      'COMMENTS',
+      'OPENED',
+      'ORIGINATOR_ID',
+      'ORIGIN_ID',
+    ]) {
       if (fields[key] !== undefined) deal[key] = str(fields[key]);
     }
     for (const key of ['ASSIGNED_BY_ID', 'CONTACT_ID']) if (fields[key] !== undefined) deal[key] = String(fields[key]);
@@ -772,7 +831,8 @@ export class FakeBitrix24 {
     }
     const type = String(fields['ENTITY_TYPE']).toLowerCase();
     const entityId = Number(fields['ENTITY_ID']);
-    const exists = type === 'deal' ? this.dealMap.has(entityId) : type === 'contact' ? this.contactMap.has(entityId) : false;
+    const exists =
+      type === 'deal' ? this.dealMap.has(entityId) : type === 'contact' ? this.contactMap.has(entityId) : false;
     if (!exists) throw new B24Error(400, 'OWNER_NOT_FOUND', 'Owner of the element not found');
     const comment = str(fields['COMMENT']);
     if (!comment) throw new B24Error(400, 'INVALID_ARG_VALUE', 'Empty comment');
@@ -796,14 +856,30 @@ export class FakeBitrix24 {
         (filter['ENTITY_ID'] === undefined || c['ENTITY_ID'] === String(filter['ENTITY_ID'])) &&
         (filter['ENTITY_TYPE'] === undefined || c['ENTITY_TYPE'] === String(filter['ENTITY_TYPE']).toLowerCase()),
     );
-    return page(rows.map((c) => structuredClone(c)), p['start']);
+    return page(
+      rows.map((c) => structuredClone(c)),
+      p['start'],
+    );
   }
 
   // --- stages ------------------------------------------------------------------------------------
 
-  private addStatus(entityId: string, categoryId: number | null, stage: FakeBitrix24StageInput, sort: number, system: boolean): void {
+  private addStatus(
+    entityId: string,
+    categoryId: number | null,
+    stage: FakeBitrix24StageInput,
+    sort: number,
+    system: boolean,
+  ): void {
     const semantics = stage.semantic ?? null;
-    const extra = semantics === 'S' ? 'success' : semantics === 'F' ? (stage.id.endsWith('LOSE') ? 'failure' : 'apology') : 'process';
+    const extra =
+      semantics === 'S'
+        ? 'success'
+        : semantics === 'F'
+          ? stage.id.endsWith('LOSE')
+            ? 'failure'
+            : 'apology'
+          : 'process';
     const isStage = entityId.startsWith('DEAL_STAGE');
     this.statuses.push({
       ID: String(this.nextIds.status++),
@@ -815,7 +891,14 @@ export class FakeBitrix24 {
       SYSTEM: ['NEW', 'WON', 'LOSE'].includes(stage.id.replace(/^C\d+:/, '')) ? 'Y' : 'N',
       CATEGORY_ID: categoryId === null ? null : String(categoryId),
       ...(isStage
-        ? { COLOR: semantics === 'S' ? '#7BD500' : semantics === 'F' ? '#FF5752' : '#39A8EF', SEMANTICS: semantics, EXTRA: { SEMANTICS: extra, COLOR: semantics === 'S' ? '#7BD500' : semantics === 'F' ? '#FF5752' : '#39A8EF' } }
+        ? {
+            COLOR: semantics === 'S' ? '#7BD500' : semantics === 'F' ? '#FF5752' : '#39A8EF',
+            SEMANTICS: semantics,
+            EXTRA: {
+              SEMANTICS: extra,
+              COLOR: semantics === 'S' ? '#7BD500' : semantics === 'F' ? '#FF5752' : '#39A8EF',
+            },
+          }
         : {}),
     });
   }
@@ -994,7 +1077,8 @@ function timeInfo(start: number, finish: number): B24Record {
 }
 
 function outagePage(status: number): FakeReply {
-  const title = status === 502 ? '502 Bad Gateway' : status === 504 ? '504 Gateway Time-out' : `${status} Service Unavailable`;
+  const title =
+    status === 502 ? '502 Bad Gateway' : status === 504 ? '504 Gateway Time-out' : `${status} Service Unavailable`;
   return {
     status,
     body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
@@ -1015,6 +1099,7 @@ function resolveReferences(value: unknown, results: Record<string, unknown>): un
     });
   }
   if (Array.isArray(value)) return value.map((v) => resolveReferences(v, results));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, results)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, results)]));
   return value;
 }

@@ -164,7 +164,9 @@ function parseMultipart(contentType: string, raw: Buffer, call: RecordedCall): P
     parser.on('file', (field, stream, info) => {
       const parts: Buffer[] = [];
       stream.on('data', (d: Buffer) => parts.push(d));
-      stream.on('end', () => call.files.push({ field, fileName: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(parts) }));
+      stream.on('end', () =>
+        call.files.push({ field, fileName: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(parts) }),
+      );
     });
     parser.on('close', () => resolve());
     parser.on('error', reject);

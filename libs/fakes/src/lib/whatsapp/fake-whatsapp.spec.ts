@@ -42,7 +42,9 @@ class WebhookReceiver {
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://x');
         if (req.method === 'GET') {
-          const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === VERIFY_TOKEN;
+          const ok =
+            url.searchParams.get('hub.mode') === 'subscribe' &&
+            url.searchParams.get('hub.verify_token') === VERIFY_TOKEN;
           res.writeHead(ok ? 200 : 403).end(ok ? url.searchParams.get('hub.challenge') : '');
           return;
         }
@@ -91,7 +93,11 @@ describe(FakeWhatsApp.name, () => {
     });
     fake.setWebhook(receiver.url, VERIFY_TOKEN);
     const base = await fake.start();
-    graph = axios.create({ baseURL: `${base}/v21.0`, headers: { Authorization: `Bearer ${TOKEN}` }, validateStatus: () => true });
+    graph = axios.create({
+      baseURL: `${base}/v21.0`,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      validateStatus: () => true,
+    });
   });
 
   afterEach(async () => {
@@ -102,11 +108,17 @@ describe(FakeWhatsApp.name, () => {
   it('answers the phone number with the requested fields', async () => {
     const res = await graph.get(`/${PHONE_NUMBER_ID}`, { params: { fields: 'display_phone_number,verified_name' } });
     expect(res.status).toBe(200);
-    expect(res.data).toEqual({ display_phone_number: '+1 555-078-3881', verified_name: 'Acme Sales', id: PHONE_NUMBER_ID });
+    expect(res.data).toEqual({
+      display_phone_number: '+1 555-078-3881',
+      verified_name: 'Acme Sales',
+      id: PHONE_NUMBER_ID,
+    });
   });
 
   it('accepts any Graph version in the path', async () => {
-    const res = await axios.get(`${fake.url}/v23.0/${PHONE_NUMBER_ID}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await axios.get(`${fake.url}/v23.0/${PHONE_NUMBER_ID}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.data.id).toBe(PHONE_NUMBER_ID);
   });
 
@@ -135,7 +147,11 @@ describe(FakeWhatsApp.name, () => {
       messaging_product: 'whatsapp',
       to: CUSTOMER,
       type: 'template',
-      template: { name: 'order_update', language: { code: 'ru' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '123' }] }] },
+      template: {
+        name: 'order_update',
+        language: { code: 'ru' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: '123' }] }],
+      },
     });
     expect(res.status).toBe(200);
     expect(fake.sentMessages()[0]).toMatchObject({ type: 'template', outsideWindow: false });
@@ -163,9 +179,19 @@ describe(FakeWhatsApp.name, () => {
   });
 
   it('serves inbound media: media info, then the URL with the same bearer', async () => {
-    await fake.customerSendsImage({ waId: CUSTOMER, name: 'Anna', data: Buffer.from('JPEGBYTES'), caption: 'my receipt' });
+    await fake.customerSendsImage({
+      waId: CUSTOMER,
+      name: 'Anna',
+      data: Buffer.from('JPEGBYTES'),
+      caption: 'my receipt',
+    });
     const image = receiver.firstMessage().image;
-    expect(image).toEqual({ caption: 'my receipt', mime_type: 'image/jpeg', sha256: expect.any(String), id: expect.any(String) });
+    expect(image).toEqual({
+      caption: 'my receipt',
+      mime_type: 'image/jpeg',
+      sha256: expect.any(String),
+      id: expect.any(String),
+    });
 
     const info = await graph.get(`/${image.id}`);
     expect(info.data).toEqual({
@@ -176,7 +202,10 @@ describe(FakeWhatsApp.name, () => {
       file_size: '9',
       id: image.id,
     });
-    const file = await axios.get(info.data.url, { headers: { Authorization: `Bearer ${TOKEN}` }, responseType: 'arraybuffer' });
+    const file = await axios.get(info.data.url, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      responseType: 'arraybuffer',
+    });
     expect(Buffer.from(file.data).toString()).toBe('JPEGBYTES');
     expect(file.headers['content-type']).toBe('image/jpeg');
 
@@ -189,7 +218,10 @@ describe(FakeWhatsApp.name, () => {
     const id = receiver.firstMessage().image.id;
     const info = await graph.get(`/${id}`);
     fake.advance(6 * 60 * 1000);
-    const res = await axios.get(info.data.url, { headers: { Authorization: `Bearer ${TOKEN}` }, validateStatus: () => true });
+    const res = await axios.get(info.data.url, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      validateStatus: () => true,
+    });
     expect(res.status).toBe(404);
   });
 
@@ -201,26 +233,50 @@ describe(FakeWhatsApp.name, () => {
     );
     expect(res.status).toBe(401);
     expect(res.data).toEqual({
-      error: { message: expect.stringContaining('Invalid OAuth access token'), type: 'OAuthException', code: 190, fbtrace_id: expect.any(String) },
+      error: {
+        message: expect.stringContaining('Invalid OAuth access token'),
+        type: 'OAuthException',
+        code: 190,
+        fbtrace_id: expect.any(String),
+      },
     });
     expect(fake.sentMessages()).toEqual([]);
   });
 
   it('answers (#100) Invalid parameter for a missing field', async () => {
-    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, { messaging_product: 'whatsapp', type: 'text', text: { body: 'x' } });
+    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, {
+      messaging_product: 'whatsapp',
+      type: 'text',
+      text: { body: 'x' },
+    });
     expect(res.status).toBe(400);
-    expect(res.data.error).toMatchObject({ message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, error_data: { messaging_product: 'whatsapp' } });
+    expect(res.data.error).toMatchObject({
+      message: '(#100) Invalid parameter',
+      type: 'OAuthException',
+      code: 100,
+      error_data: { messaging_product: 'whatsapp' },
+    });
   });
 
   it('answers an unknown object like the Graph API', async () => {
-    const res = await graph.post(`/999/messages`, { messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'x' } });
+    const res = await graph.post(`/999/messages`, {
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'text',
+      text: { body: 'x' },
+    });
     expect(res.status).toBe(400);
     expect(res.data.error).toMatchObject({ type: 'GraphMethodException', code: 100, error_subcode: 33 });
   });
 
   it('throttles with the documented envelope', async () => {
     fake.throttle(1, 130429);
-    const body = { messaging_product: 'whatsapp', to: CUSTOMER, type: 'template', template: { name: 'x', language: { code: 'en' } } };
+    const body = {
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'template',
+      template: { name: 'x', language: { code: 'en' } },
+    };
     const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, body);
     expect(res.status).toBe(400);
     expect(res.data.error).toMatchObject({
@@ -250,7 +306,15 @@ describe(FakeWhatsApp.name, () => {
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
                 contacts: [{ profile: { name: 'Anna' }, wa_id: CUSTOMER }],
-                messages: [{ from: CUSTOMER, id: expect.stringMatching(/^wamid\./), timestamp: expect.stringMatching(/^\d+$/), type: 'text', text: { body: 'Привет 👋' } }],
+                messages: [
+                  {
+                    from: CUSTOMER,
+                    id: expect.stringMatching(/^wamid\./),
+                    timestamp: expect.stringMatching(/^\d+$/),
+                    type: 'text',
+                    text: { body: 'Привет 👋' },
+                  },
+                ],
               },
             },
           ],
@@ -275,7 +339,12 @@ describe(FakeWhatsApp.name, () => {
 
   it('posts sent, delivered and read statuses as separate webhooks', async () => {
     await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hi' });
-    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, { messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'ok' } });
+    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, {
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'text',
+      text: { body: 'ok' },
+    });
     const id = res.data.messages[0].id;
     await fake.settled();
     await fake.customerReads(id);
@@ -291,7 +360,12 @@ describe(FakeWhatsApp.name, () => {
     fake.setNow(Date.UTC(2026, 0, 1));
     await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hi' });
     fake.advance(25 * 60 * 60 * 1000);
-    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, { messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'late' } });
+    const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, {
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'text',
+      text: { body: 'late' },
+    });
     expect(res.status).toBe(200);
     await fake.settled();
     expect(receiver.statuses()).toEqual([
@@ -305,7 +379,10 @@ describe(FakeWhatsApp.name, () => {
             code: 131047,
             title: 'Re-engagement message',
             message: 'Re-engagement message',
-            error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+            error_data: {
+              details:
+                'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+            },
           },
         ],
       },
@@ -315,7 +392,12 @@ describe(FakeWhatsApp.name, () => {
   it('holds statuses when autoStatuses is off', async () => {
     fake.autoStatuses = false;
     await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hi' });
-    await graph.post(`/${PHONE_NUMBER_ID}/messages`, { messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body: 'ok' } });
+    await graph.post(`/${PHONE_NUMBER_ID}/messages`, {
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'text',
+      text: { body: 'ok' },
+    });
     await fake.settled();
     expect(receiver.statuses()).toEqual([]);
     expect(await fake.releaseStatuses()).toEqual([200, 200]);

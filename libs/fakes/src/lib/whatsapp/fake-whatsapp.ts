@@ -63,32 +63,55 @@ const API_PATH = /^\/v\d+\.\d+\/([^/]+)(?:\/(messages|media))?\/?$/;
  * (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
  */
 const ERROR_TEXTS: Record<number, { title: string; details: string; status: number }> = {
-  4: { title: 'Application request limit reached', details: 'The app has reached its API call rate limit.', status: 400 },
-  80007: { title: 'Rate limit issues', details: 'The WhatsApp Business Account has reached its rate limit.', status: 400 },
+  4: {
+    title: 'Application request limit reached',
+    details: 'The app has reached its API call rate limit.',
+    status: 400,
+  },
+  80007: {
+    title: 'Rate limit issues',
+    details: 'The WhatsApp Business Account has reached its rate limit.',
+    status: 400,
+  },
   130429: {
     title: 'Rate limit hit',
-    details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time',
+    details:
+      'Message failed to send because there were too many messages sent from this phone number in a short period of time',
     status: 400,
   },
   131056: {
     title: '(Business Account, Consumer Account) pair rate limit hit',
-    details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time',
+    details:
+      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time',
     status: 400,
   },
-  190: { title: 'Invalid OAuth access token - Cannot parse access token', details: 'Invalid OAuth access token', status: 401 },
+  190: {
+    title: 'Invalid OAuth access token - Cannot parse access token',
+    details: 'Invalid OAuth access token',
+    status: 401,
+  },
   131047: {
     title: 'Re-engagement message',
-    details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+    details:
+      'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
     status: 400,
   },
   131026: { title: 'Message Undeliverable', details: 'Message Undeliverable.', status: 400 },
-  131030: { title: 'Recipient phone number not in allowed list', details: 'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.', status: 400 },
+  131030: {
+    title: 'Recipient phone number not in allowed list',
+    details: 'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.',
+    status: 400,
+  },
   131051: { title: 'Unsupported message type', details: 'Message type is not currently supported.', status: 400 },
   131052: { title: 'Media download error', details: 'Unable to download the media sent by the user.', status: 400 },
   131053: { title: 'Media upload error', details: 'Unable to upload the media used in the message.', status: 400 },
   131000: { title: 'Something went wrong', details: 'Message failed to send due to an unknown error.', status: 500 },
   131016: { title: 'Service unavailable', details: 'A service is temporarily unavailable.', status: 503 },
-  100: { title: 'Invalid parameter', details: 'The request included one or more unsupported or misspelled parameters.', status: 400 },
+  100: {
+    title: 'Invalid parameter',
+    details: 'The request included one or more unsupported or misspelled parameters.',
+    status: 400,
+  },
 };
 
 /**
@@ -192,7 +215,9 @@ export class FakeWhatsApp {
     url.searchParams.set('hub.challenge', challenge);
     url.searchParams.set('hub.verify_token', this.verifyToken ?? '');
     try {
-      const res = await fetch(url, { headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' } });
+      const res = await fetch(url, {
+        headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' },
+      });
       return res.status === 200 && (await res.text()) === challenge;
     } catch {
       return false;
@@ -243,9 +268,16 @@ export class FakeWhatsApp {
     return this.customerMessage(input, { type: 'image', image });
   }
 
-  customerSendsDocument(input: CustomerBase & { data: Buffer; mimeType: string; fileName: string; caption?: string }): Promise<number> {
+  customerSendsDocument(
+    input: CustomerBase & { data: Buffer; mimeType: string; fileName: string; caption?: string },
+  ): Promise<number> {
     const media = this.registerMedia(input.data, input.mimeType, input.fileName);
-    const document: Record<string, unknown> = { filename: input.fileName, mime_type: media.mimeType, sha256: media.sha256, id: media.id };
+    const document: Record<string, unknown> = {
+      filename: input.fileName,
+      mime_type: media.mimeType,
+      sha256: media.sha256,
+      id: media.id,
+    };
     if (input.caption) document['caption'] = input.caption;
     return this.customerMessage(input, { type: 'document', document });
   }
@@ -254,7 +286,8 @@ export class FakeWhatsApp {
   customerPressesButton(input: CustomerBase & { id: string; title: string; template?: boolean }): Promise<number> {
     const context = input.replyTo ?? this.sent.at(-1)?.id;
     const base = { ...input, replyTo: context };
-    if (input.template) return this.customerMessage(base, { type: 'button', button: { payload: input.id, text: input.title } });
+    if (input.template)
+      return this.customerMessage(base, { type: 'button', button: { payload: input.id, text: input.title } });
     return this.customerMessage(base, {
       type: 'interactive',
       interactive: { type: 'button_reply', button_reply: { id: input.id, title: input.title } },
@@ -279,7 +312,9 @@ export class FakeWhatsApp {
 
   /** POSTs any payload (object, JSON text or bytes) signed like Meta; `signature` overrides the header. */
   deliverRaw(payload: unknown, opts: { signature?: string } = {}): Promise<number> {
-    const raw = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    const raw = Buffer.isBuffer(payload)
+      ? payload
+      : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
     return this.postRaw(raw, opts.signature);
   }
 
@@ -296,7 +331,11 @@ export class FakeWhatsApp {
     if (call.path.startsWith('/whatsapp_business/attachments')) return this.download(call);
     const match = API_PATH.exec(call.path);
     if (!match) {
-      return graphError(2500, { status: 400, message: `Unknown path components: ${call.path}`, type: 'OAuthException' });
+      return graphError(2500, {
+        status: 400,
+        message: `Unknown path components: ${call.path}`,
+        type: 'OAuthException',
+      });
     }
     if (!this.authorized(call)) return graphError(190);
     const [, objectId, edge] = match;
@@ -325,7 +364,10 @@ export class FakeWhatsApp {
       platform_type: 'CLOUD_API',
       throughput: { level: 'STANDARD' },
     };
-    const fields = call.query['fields']?.split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = call.query['fields']
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) if (!fields || fields.includes(key)) body[key] = value;
     body['id'] = this.phoneNumberId;
@@ -366,7 +408,8 @@ export class FakeWhatsApp {
 
   private upload(call: RecordedCall): FakeReply {
     const file = call.files.find((f) => f.field === 'file');
-    if (call.body['messaging_product'] !== 'whatsapp') return invalidParameter('The parameter messaging_product is required.');
+    if (call.body['messaging_product'] !== 'whatsapp')
+      return invalidParameter('The parameter messaging_product is required.');
     if (!file) return invalidParameter('The parameter file is required.');
     const mimeType = String(call.body['type'] ?? file.mimeType);
     return { status: 200, body: { id: this.registerMedia(file.data, mimeType, file.fileName).id } };
@@ -374,7 +417,8 @@ export class FakeWhatsApp {
 
   private acceptMessage(call: RecordedCall): FakeReply {
     const body = call.body;
-    if (body['messaging_product'] !== 'whatsapp') return invalidParameter('The parameter messaging_product is required.');
+    if (body['messaging_product'] !== 'whatsapp')
+      return invalidParameter('The parameter messaging_product is required.');
     const to = typeof body['to'] === 'string' ? body['to'].replace(/^\+/, '') : '';
     if (!/^\d{5,15}$/.test(to)) return invalidParameter('The parameter to is required.');
     // `type` defaults to text, as on the real endpoint.
@@ -394,7 +438,11 @@ export class FakeWhatsApp {
     this.scheduleStatuses(message);
     return {
       status: 200,
-      body: { messaging_product: 'whatsapp', contacts: [{ input: String(body['to']), wa_id: to }], messages: [{ id: message.id }] },
+      body: {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: String(body['to']), wa_id: to }],
+        messages: [{ id: message.id }],
+      },
     };
   }
 
@@ -413,7 +461,8 @@ export class FakeWhatsApp {
     }
     // Meta drops events when no callback URL is configured.
     if (!this.webhookUrl) return;
-    for (const status of statuses) void this.post(this.statusPayload(status), { afterAnswer: true }).catch(() => undefined);
+    for (const status of statuses)
+      void this.post(this.statusPayload(status), { afterAnswer: true }).catch(() => undefined);
   }
 
   private status(message: FakeWhatsAppSentMessage, status: 'sent' | 'delivered' | 'read'): Record<string, unknown> {
@@ -471,7 +520,10 @@ export class FakeWhatsApp {
   }
 
   private envelope(value: Record<string, unknown>): Record<string, unknown> {
-    return { object: 'whatsapp_business_account', entry: [{ id: this.wabaId, changes: [{ value, field: 'messages' }] }] };
+    return {
+      object: 'whatsapp_business_account',
+      entry: [{ id: this.wabaId, changes: [{ value, field: 'messages' }] }],
+    };
   }
 
   private metadata(): Record<string, string> {
@@ -493,7 +545,8 @@ export class FakeWhatsApp {
       'Content-Type': 'application/json',
       'User-Agent': 'facebookexternalua',
       'X-Hub-Signature': `sha1=${createHmac('sha1', this.options.appSecret).update(raw).digest('hex')}`,
-      'X-Hub-Signature-256': signature ?? `sha256=${createHmac('sha256', this.options.appSecret).update(raw).digest('hex')}`,
+      'X-Hub-Signature-256':
+        signature ?? `sha256=${createHmac('sha256', this.options.appSecret).update(raw).digest('hex')}`,
     };
     return this.enqueue(async () => {
       if (afterAnswer) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -510,7 +563,12 @@ export class FakeWhatsApp {
 
   private async send(raw: Buffer, headers: Record<string, string>): Promise<number> {
     const target = this.requireWebhook();
-    const delivery: FakeWhatsAppDelivery = { rawBody: raw, payload: JSON.parse(raw.toString('utf8')) as unknown, headers, status: 0 };
+    const delivery: FakeWhatsAppDelivery = {
+      rawBody: raw,
+      payload: JSON.parse(raw.toString('utf8')) as unknown,
+      headers,
+      status: 0,
+    };
     this.deliveryLog.push(delivery);
     try {
       const res = await fetch(target, { method: 'POST', headers, body: raw });
@@ -540,7 +598,9 @@ export class FakeWhatsApp {
   }
 
   private urlHash(id: string, expiresAtMs: number): string {
-    return createHmac('sha256', this.options.appSecret).update(`${id}:${Math.floor(expiresAtMs / 1000)}`).digest('base64url');
+    return createHmac('sha256', this.options.appSecret)
+      .update(`${id}:${Math.floor(expiresAtMs / 1000)}`)
+      .digest('base64url');
   }
 }
 
@@ -549,13 +609,13 @@ function validateContent(type: string, content: unknown, knownMedia: (id: string
   const c = content as Record<string, unknown>;
   switch (type) {
     case 'text':
-      if (typeof c['body'] !== 'string' || c['body'].length === 0) return 'The parameter text[\'body\'] is required.';
-      if (c['body'].length > 4096) return 'Param text[\'body\'] must be at most 4096 characters long.';
+      if (typeof c['body'] !== 'string' || c['body'].length === 0) return "The parameter text['body'] is required.";
+      if (c['body'].length > 4096) return "Param text['body'] must be at most 4096 characters long.";
       return null;
     case 'template': {
       const language = c['language'] as Record<string, unknown> | undefined;
-      if (typeof c['name'] !== 'string' || !c['name']) return 'The parameter template[\'name\'] is required.';
-      if (typeof language?.['code'] !== 'string') return 'The parameter template[\'language\'][\'code\'] is required.';
+      if (typeof c['name'] !== 'string' || !c['name']) return "The parameter template['name'] is required.";
+      if (typeof language?.['code'] !== 'string') return "The parameter template['language']['code'] is required.";
       return null;
     }
     case 'image':
@@ -563,9 +623,11 @@ function validateContent(type: string, content: unknown, knownMedia: (id: string
     case 'audio':
     case 'video':
     case 'sticker': {
-      if (typeof c['id'] !== 'string' && typeof c['link'] !== 'string') return `The parameter ${type}['id'] or ${type}['link'] is required.`;
+      if (typeof c['id'] !== 'string' && typeof c['link'] !== 'string')
+        return `The parameter ${type}['id'] or ${type}['link'] is required.`;
       if (typeof c['id'] === 'string' && !knownMedia(c['id'])) return `Invalid ${type}['id']: media not found.`;
-      if (typeof c['caption'] === 'string' && c['caption'].length > 1024) return `Param ${type}['caption'] must be at most 1024 characters long.`;
+      if (typeof c['caption'] === 'string' && c['caption'].length > 1024)
+        return `Param ${type}['caption'] must be at most 1024 characters long.`;
       return null;
     }
     case 'interactive':

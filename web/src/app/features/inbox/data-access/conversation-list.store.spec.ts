@@ -72,14 +72,18 @@ describe(ConversationListStore.name, () => {
 
   it('moves a conversation to the top when a new message updates it', () => {
     loadFirstPage([
-      conversation('a', { lastMessage: { text: 'x', direction: 'in', createdAt: '2025-03-01T10:00:00Z' } }),
-      conversation('b', { lastMessage: { text: 'y', direction: 'in', createdAt: '2025-03-01T09:00:00Z' } }),
+      conversation('a', {
+        lastMessage: { text: 'x', direction: 'in', author: null, createdAt: '2025-03-01T10:00:00Z' },
+      }),
+      conversation('b', {
+        lastMessage: { text: 'y', direction: 'in', author: null, createdAt: '2025-03-01T09:00:00Z' },
+      }),
     ]);
     socket.serverEmit(
       'conversation.updated',
       conversation('b', {
         unreadCount: 2,
-        lastMessage: { text: 'new!', direction: 'in', createdAt: '2025-03-01T11:00:00Z' },
+        lastMessage: { text: 'new!', direction: 'in', author: null, createdAt: '2025-03-01T11:00:00Z' },
       }),
     );
     expect(store.items().map((c) => c.id)).toEqual(['b', 'a']);
@@ -91,7 +95,9 @@ describe(ConversationListStore.name, () => {
     loadFirstPage([conversation('a')]);
     socket.serverEmit(
       'conversation.created',
-      conversation('n1', { lastMessage: { text: 'hi', direction: 'in', createdAt: '2025-03-02T00:00:00Z' } }),
+      conversation('n1', {
+        lastMessage: { text: 'hi', direction: 'in', author: null, createdAt: '2025-03-02T00:00:00Z' },
+      }),
     );
     socket.serverEmit('conversation.created', conversation('n2', { status: 'resolved' }));
     expect(store.items().map((c) => c.id)).toEqual(['n1', 'a']);

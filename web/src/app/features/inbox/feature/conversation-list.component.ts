@@ -1,3 +1,4 @@
+import { AuthService } from '../../../core/auth/auth.service';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -86,6 +87,7 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
             [account]="accounts().get(c.channel.id) ?? null"
             [active]="c.id === store.activeId()"
             [highlighted]="i === store.cursorIndex()"
+            [meId]="auth.user()?.id ?? null"
           />
         } @empty {
           <div class="empty-state empty-state--small" data-testid="list-empty">
@@ -181,6 +183,7 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
   `,
 })
 export class ConversationListComponent {
+  protected readonly auth = inject(AuthService);
   protected readonly store = inject(ConversationListStore);
   private readonly list = viewChild.required<ElementRef<HTMLElement>>('list');
   /** Channels for the channel filter. */

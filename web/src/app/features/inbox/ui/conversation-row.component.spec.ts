@@ -39,4 +39,43 @@ describe(ConversationRowComponent.name, () => {
     expect(pill?.textContent?.trim()).toBe('Lost');
     expect(pill?.classList).toContain('deal--lost');
   });
+
+  describe('last message preview', () => {
+    const out = (author: { id: string; name: string } | null) =>
+      conversation('a', {
+        lastMessage: { text: 'Ships today', direction: 'out', author, createdAt: '2025-03-01T10:00:00Z' },
+      });
+
+    async function preview(item: ConversationListItem, meId: string | null): Promise<string> {
+      localStorage.clear();
+      TestBed.configureTestingModule({ providers: [provideRouter([])] });
+      TestBed.inject(I18nService).setLang('en');
+      fixture = TestBed.createComponent(ConversationRowComponent);
+      fixture.componentRef.setInput('conversation', item);
+      fixture.componentRef.setInput('meId', meId);
+      await fixture.whenStable();
+      return (fixture.nativeElement as HTMLElement).textContent ?? '';
+    }
+
+    it('says "You:" for the signed-in agent’s own reply', async () => {
+      expect(await preview(out({ id: 'u-me', name: 'Me' }), 'u-me')).toContain('You: Ships today');
+    });
+
+    it('names the colleague who wrote the last reply', async () => {
+      const text = await preview(out({ id: 'u-maria', name: 'Мария' }), 'u-me');
+      expect(text).toContain('Мария: Ships today');
+      expect(text).not.toContain('You:');
+    });
+
+    it('shows a customer message as it is', async () => {
+      const text = await preview(
+        conversation('a', {
+          lastMessage: { text: 'Hello', direction: 'in', author: null, createdAt: '2025-03-01T10:00:00Z' },
+        }),
+        'u-me',
+      );
+      expect(text).toContain('Hello');
+      expect(text).not.toContain('You:');
+    });
+  });
 });

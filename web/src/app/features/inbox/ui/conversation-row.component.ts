@@ -207,11 +207,16 @@ export class ConversationRowComponent {
   /** Whether the keyboard cursor is on it. */
   readonly highlighted = input(false);
 
-  /** Last message, prefixed "You:" when an agent sent it. */
+  /** The signed-in agent's id: their own last message reads "You:", a colleague's shows the name. */
+  readonly meId = input<string | null>(null);
+
+  /** Last message, prefixed "You:" or the colleague's name when an agent sent it. */
   protected readonly preview = computed(() => {
     const last = this.conversation().lastMessage;
     if (!last) return this.i18n.t('list.noMessages');
     const text = (last.text || this.i18n.t('list.attachment')).replace(/\s+/g, ' ').trim();
-    return last.direction === 'out' ? this.i18n.t('list.you', { text }) : text;
+    if (last.direction !== 'out') return text;
+    if (last.author && last.author.id !== this.meId()) return `${last.author.name}: ${text}`;
+    return this.i18n.t('list.you', { text });
   });
 }
