@@ -16,6 +16,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
+      // Real PostgreSQL, sockets and fake platforms, several suites at once: seconds, not milliseconds.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
       globalTeardown: '<rootDir>/test/global-teardown.js',

@@ -27,6 +27,7 @@ import { ConversationsService } from './conversations/conversations.service';
 import { MessagesRepository } from './conversations/messages.repository';
 import { CrmCatalog } from './crm/crm-catalog.service';
 import { CrmRegistry } from './crm/crm-registry.service';
+import { CrmSessions } from './crm/crm-sessions.service';
 import { CrmSyncProcessor } from './crm/crm-sync.processor';
 import { CrmWebhooksController } from './crm/crm-webhooks.controller';
 import { CrmWebhooksService } from './crm/crm-webhooks.service';
@@ -133,6 +134,7 @@ export class AppModule {
         CrmRepository,
         DealsRepository,
         CrmRegistry,
+        CrmSessions,
         CrmCatalog,
         CrmService,
         DealsService,

@@ -42,6 +42,16 @@ export class TokenService {
     return claims?.typ === 'visitor' && claims.ch === channelId ? claims.sub : null;
   }
 
+  /** The `state` of a CRM OAuth round trip: which connection it completes, valid for 30 minutes. */
+  signCrmState(connectionId: string): Promise<string> {
+    return this.jwt.signAsync({ sub: connectionId, typ: 'crm-oauth' }, { expiresIn: '30m' });
+  }
+
+  async verifyCrmState(state: string): Promise<string | null> {
+    const claims = await this.verify<{ sub: string; typ: string }>(state);
+    return claims?.typ === 'crm-oauth' ? claims.sub : null;
+  }
+
   private async verify<T extends object>(token: string): Promise<T | null> {
     try {
       return await this.jwt.verifyAsync<T>(token);

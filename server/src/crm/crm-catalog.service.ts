@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CrmPipeline, CrmUser } from '@onebox/crm';
 import type { CrmConnectionRow } from './crm.repository';
-import { CrmRegistry } from './crm-registry.service';
+import { CrmSessions } from './crm-sessions.service';
 
 const TTL_MS = 60_000;
 
@@ -13,12 +13,12 @@ const TTL_MS = 60_000;
 export class CrmCatalog {
   private readonly cache = new Map<string, { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] }>();
 
-  constructor(private readonly registry: CrmRegistry) {}
+  constructor(private readonly sessions: CrmSessions) {}
 
   async pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
     const entry = this.entry(connection.id);
     if (!entry.pipelines) {
-      const { adapter, settings, ctx } = this.registry.connect(connection);
+      const { adapter, settings, ctx } = await this.sessions.ready(connection);
       entry.pipelines = await adapter.listPipelines(settings, ctx);
     }
     return entry.pipelines ?? [];
@@ -27,7 +27,7 @@ export class CrmCatalog {
   async users(connection: CrmConnectionRow): Promise<CrmUser[]> {
     const entry = this.entry(connection.id);
     if (!entry.users) {
-      const { adapter, settings, ctx } = this.registry.connect(connection);
+      const { adapter, settings, ctx } = await this.sessions.ready(connection);
       entry.users = await adapter.listUsers(settings, ctx);
     }
     return entry.users ?? [];

@@ -7,7 +7,8 @@ import { MessagesRepository } from '../conversations/messages.repository';
 import { JobError, type JobProcessor } from '../jobs/job-processor';
 import type { JobRow } from '../jobs/jobs.repository';
 import { CrmCatalog } from './crm-catalog.service';
-import { CrmRegistry, type ConnectedCrm } from './crm-registry.service';
+import { type ConnectedCrm } from './crm-registry.service';
+import { CrmSessions } from './crm-sessions.service';
 import { CRM_QUEUE, type CrmJob } from './crm.constants';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
 import { DealPublisher } from './deal-publisher.service';
@@ -29,7 +30,7 @@ export class CrmSyncProcessor implements JobProcessor {
   constructor(
     private readonly crm: CrmRepository,
     private readonly deals: DealsRepository,
-    private readonly registry: CrmRegistry,
+    private readonly sessions: CrmSessions,
     private readonly catalog: CrmCatalog,
     private readonly conversations: ConversationsRepository,
     private readonly contacts: ContactsRepository,
@@ -118,7 +119,7 @@ export class CrmSyncProcessor implements JobProcessor {
     deal: DealRow,
     conversation: ConversationListRow,
   ): Promise<void> {
-    const crm = this.registry.connect(connection);
+    const crm = await this.sessions.ready(connection);
     const contact = await this.contacts.findInWorkspace(conversation.workspace_id, conversation.contact_id);
     if (!contact) throw new JobError('The conversation’s contact no longer exists', false);
     const responsible = conversation.assignee_id ? connection.settings.userMap?.[conversation.assignee_id] : undefined;
@@ -160,7 +161,7 @@ export class CrmSyncProcessor implements JobProcessor {
     const deal = await this.deals.findById(dealId);
     const connection = deal && (await this.crm.findById(deal.crm_connection_id));
     if (!deal?.external_id || !connection) return;
-    await this.readBack(connection, this.registry.connect(connection), deal.id, deal.external_id);
+    await this.readBack(connection, await this.sessions.ready(connection), deal.id, deal.external_id);
   }
 
   /** A stage or amount change made in Onebox, written to the CRM, then read back. */
@@ -169,7 +170,7 @@ export class CrmSyncProcessor implements JobProcessor {
     const connection = deal && (await this.crm.findById(deal.crm_connection_id));
     if (!deal || !connection) return;
     if (!deal.external_id) throw waitForCreation(deal);
-    const crm = this.registry.connect(connection);
+    const crm = await this.sessions.ready(connection);
     await this.pace(connection, crm);
     await crm.adapter.updateDeal(
       crm.settings,
@@ -195,7 +196,7 @@ export class CrmSyncProcessor implements JobProcessor {
     if (!connection) return;
     const local = await this.deals.findByExternalId(connectionId, externalId);
     if (local.length === 0) return;
-    const crm = this.registry.connect(connection);
+    const crm = await this.sessions.ready(connection);
     await this.pace(connection, crm);
     const state = await crm.adapter.getDeal(crm.settings, externalId, crm.ctx);
     for (const deal of local) await this.store(connection, deal.id, state);
@@ -215,7 +216,7 @@ export class CrmSyncProcessor implements JobProcessor {
     const responsible = connection?.settings.userMap?.[assigneeId];
     if (!connection || !responsible || deal.responsible_external_id === responsible) return;
     if (!deal.external_id) throw waitForCreation(deal);
-    const crm = this.registry.connect(connection);
+    const crm = await this.sessions.ready(connection);
     await this.pace(connection, crm);
     await crm.adapter.updateDeal(crm.settings, deal.external_id, { responsibleUserId: responsible }, crm.ctx);
     await this.readBack(connection, crm, deal.id, deal.external_id);
@@ -235,7 +236,7 @@ export class CrmSyncProcessor implements JobProcessor {
     );
     if (lines.length === 0) return;
     const text = `Onebox transcript (cycle ${cycle})\n${lines.join('\n')}`.slice(0, TRANSCRIPT_LIMIT);
-    const crm = this.registry.connect(connection);
+    const crm = await this.sessions.ready(connection);
     await this.pace(connection, crm);
     await crm.adapter.addNote(crm.settings, deal.external_id as string, text, crm.ctx);
     await this.deals.markTranscriptSent(deal.id);

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contracts';
+import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import { uuidPipe } from '../common/uuid.pipe';
 import { CreateCrmBody, UpdateCrmBody } from './crm.dto';
 import { CrmService } from './crm.service';
@@ -18,6 +19,13 @@ export class CrmController {
   @Get('types')
   types(): ReturnType<CrmService['types']> {
     return this.crm.types();
+  }
+
+  /** Where the CRM sends the admin's browser after OAuth consent (public: the state is signed). */
+  @Public()
+  @Get('oauth/callback')
+  async oauthCallback(@Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
+    res.redirect(302, await this.crm.oauthCallback(query));
   }
 
   @Get()
@@ -46,6 +54,12 @@ export class CrmController {
   @HttpCode(204)
   remove(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<void> {
     return this.crm.remove(auth, id);
+  }
+
+  @Get(':id/authorize')
+  @Roles('admin')
+  authorize(@CurrentUser() auth: AuthUser, @Param('id', crmId) id: string): Promise<{ authorizeUrl: string }> {
+    return this.crm.authorizeUrl(auth, id);
   }
 
   @Get(':id/pipelines')

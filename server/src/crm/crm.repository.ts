@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { returnedRows } from '../database/database';
+import { returnedRows, type Db } from '../database/database';
 
 export interface CrmSettings {
   accountId?: string;
@@ -21,7 +21,7 @@ export interface CrmConnectionRow {
   settings_enc: string;
   webhook_secret: string;
   settings: CrmSettings;
-  status: 'active' | 'error';
+  status: 'active' | 'error' | 'authorizing';
   status_message: string | null;
   last_synced_at: Date | null;
   created_at: Date;
@@ -60,13 +60,23 @@ export class CrmRepository {
 
   /** Null when the workspace already has a CRM connected. */
   async insert(
-    row: Pick<CrmConnectionRow, 'workspace_id' | 'type' | 'name' | 'settings_enc' | 'webhook_secret' | 'settings'>,
+    row: Pick<CrmConnectionRow, 'workspace_id' | 'type' | 'name' | 'settings_enc' | 'webhook_secret' | 'settings'> & {
+      status?: CrmConnectionRow['status'];
+    },
   ): Promise<CrmConnectionRow | null> {
     const rows: CrmConnectionRow[] = await this.db.query(
-      `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret, settings)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret, settings, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (workspace_id) WHERE deleted_at IS NULL DO NOTHING RETURNING *`,
-      [row.workspace_id, row.type, row.name, row.settings_enc, row.webhook_secret, JSON.stringify(row.settings)],
+      [
+        row.workspace_id,
+        row.type,
+        row.name,
+        row.settings_enc,
+        row.webhook_secret,
+        JSON.stringify(row.settings),
+        row.status ?? 'active',
+      ],
     );
     return rows[0] ?? null;
   }
@@ -82,8 +92,36 @@ export class CrmRepository {
     return rows[0];
   }
 
-  async updateSealed(id: string, settingsEnc: string): Promise<void> {
-    await this.db.query('UPDATE crm_connections SET settings_enc = $2 WHERE id = $1', [id, settingsEnc]);
+  async updateSealed(id: string, settingsEnc: string, tx: Db = this.db.manager): Promise<void> {
+    await tx.query('UPDATE crm_connections SET settings_enc = $2 WHERE id = $1', [id, settingsEnc]);
+  }
+
+  /** The row as it is now, locked for the rest of the transaction (token refresh). */
+  async lock(tx: Db, id: string): Promise<CrmConnectionRow | null> {
+    const rows: CrmConnectionRow[] = await tx.query(
+      `SELECT * FROM crm_connections WHERE id = $1 AND ${LIVE} FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** OAuth completed: the sealed tokens, the account and the first pipeline, and active. */
+  async completeAuthorization(id: string, settingsEnc: string, settings: CrmSettings): Promise<CrmConnectionRow> {
+    const rows = returnedRows<CrmConnectionRow>(
+      await this.db.query(
+        `UPDATE crm_connections SET settings_enc = $2, settings = $3, status = 'active', status_message = NULL WHERE id = $1 RETURNING *`,
+        [id, settingsEnc, JSON.stringify(settings)],
+      ),
+    );
+    return rows[0];
+  }
+
+  async setStatus(id: string, status: CrmConnectionRow['status'], message: string | null): Promise<void> {
+    await this.db.query('UPDATE crm_connections SET status = $2, status_message = $3 WHERE id = $1', [
+      id,
+      status,
+      message,
+    ]);
   }
 
   async softDelete(workspaceId: string, id: string): Promise<boolean> {

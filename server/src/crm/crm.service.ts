@@ -4,6 +4,7 @@ import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contr
 import { randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
+import { TokenService } from '../auth/token.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { CrmCatalog } from './crm-catalog.service';
@@ -21,11 +22,19 @@ export class CrmService {
     private readonly registry: CrmRegistry,
     private readonly catalog: CrmCatalog,
     private readonly worker: JobWorkerService,
+    private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'publicUrl'>,
   ) {}
 
-  types(): { type: CrmAdapter['type']; settingsFields: CrmAdapter['settingsFields'] }[] {
-    return this.registry.all().map((a) => ({ type: a.type, settingsFields: a.settingsFields }));
+  /** Each CRM's settings fields; with OAuth, its fields too (the form shows both ways to connect). */
+  types(): {
+    type: CrmAdapter['type'];
+    settingsFields: CrmAdapter['settingsFields'];
+    oauthFields: CrmAdapter['settingsFields'];
+  }[] {
+    return this.registry
+      .all()
+      .map((a) => ({ type: a.type, settingsFields: a.settingsFields, oauthFields: a.oauth?.settingsFields ?? [] }));
   }
 
   /** Managers see that a CRM is connected and how it syncs, not its webhook secret or user map. */
@@ -39,6 +48,7 @@ export class CrmService {
   async connect(auth: AuthUser, body: CreateCrmBody): Promise<CrmConnectionDto> {
     const adapter = this.registry.adapter(body.type);
     const settings = validateSettings(adapter, body.settings);
+    if (adapter.oauth?.wants(settings)) return this.startAuthorization(auth, body, settings);
     const ctx = this.registry.context(body.type);
     const account = await adapter.checkConnection(settings, ctx).catch((err) => {
       throw connectError(body.type, err);
@@ -67,6 +77,93 @@ export class CrmService {
     });
     if (!row) throw new ApiException(HttpStatus.CONFLICT, 'crm_exists', 'This workspace already has a CRM connected');
     return this.dto(row);
+  }
+
+  /**
+   * OAuth: the connection waits in `authorizing` with the app's credentials sealed; the answer's
+   * `authorizeUrl` sends the admin to the CRM, which comes back to `oauthCallback`.
+   */
+  private async startAuthorization(
+    auth: AuthUser,
+    body: CreateCrmBody,
+    settings: Record<string, string>,
+  ): Promise<CrmConnectionDto> {
+    const adapter = this.registry.adapter(body.type);
+    const row = await this.crm.insert({
+      workspace_id: auth.workspaceId,
+      type: body.type,
+      name: body.name.trim(),
+      settings_enc: this.registry.seal(settings),
+      webhook_secret: randomBytes(24).toString('base64url'),
+      settings: {
+        autoCreateDeal: body.autoCreateDeal ?? true,
+        channelIds: null,
+        userMap: {},
+        pipelineId: body.pipelineId ?? null,
+      },
+      status: 'authorizing',
+    });
+    if (!row) throw new ApiException(HttpStatus.CONFLICT, 'crm_exists', 'This workspace already has a CRM connected');
+    const state = await this.tokens.signCrmState(row.id);
+    const authorizeUrl = adapter.oauth!.authorizeUrl(settings, { state, redirectUri: this.redirectUri() });
+    return { ...(await this.dto(row)), authorizeUrl };
+  }
+
+  /**
+   * The CRM's redirect after the admin granted access: trades the code for tokens, checks the
+   * connection, picks the pipeline, and answers where to send the admin's browser.
+   */
+  async oauthCallback(query: Record<string, string>): Promise<string> {
+    const settingsPage = `${this.config.publicUrl}/settings?tab=crm`;
+    const id = query['state'] ? await this.tokens.verifyCrmState(query['state']) : null;
+    const row = id ? await this.crm.findById(id) : null;
+    if (!row || !query['code'])
+      return `${settingsPage}&error=${encodeURIComponent('The authorization link expired or was not issued by Onebox')}`;
+    const { adapter, settings: current, ctx } = this.registry.connect(row);
+    const { webhookSecret: _secret, ...stored } = current;
+    try {
+      const settings = await adapter.oauth!.exchangeCode(
+        stored,
+        { code: query['code'], redirectUri: this.redirectUri(), query },
+        ctx,
+      );
+      const account = await adapter.checkConnection(settings, ctx);
+      const pipelines = await adapter.listPipelines(settings, ctx);
+      const pipeline =
+        pipelines.find((p) => p.id === row.settings.pipelineId) ?? pipelines.find((p) => p.isMain) ?? pipelines[0];
+      await this.crm.completeAuthorization(row.id, this.registry.seal(settings), {
+        ...row.settings,
+        accountId: account.accountId,
+        accountName: account.accountName,
+        pipelineId: pipeline?.id ?? null,
+        stageId: firstOpenStage(pipeline),
+      });
+      this.catalog.forget(row.id);
+      return `${settingsPage}&connected=1`;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await this.crm.setStatus(row.id, 'error', `Authorization failed: ${message}`);
+      return `${settingsPage}&error=${encodeURIComponent(message)}`;
+    }
+  }
+
+  /** A fresh consent link for an OAuth connection (first time, or after access was revoked). */
+  async authorizeUrl(auth: AuthUser, id: string): Promise<{ authorizeUrl: string }> {
+    const row = await this.require(auth, id);
+    const { adapter, settings } = this.registry.connect(row);
+    if (!adapter.oauth?.wants({ ...settings, accessToken: '' })) {
+      throw new ApiException(HttpStatus.CONFLICT, 'not_oauth', 'This CRM is connected with a token, not OAuth');
+    }
+    return {
+      authorizeUrl: adapter.oauth.authorizeUrl(settings, {
+        state: await this.tokens.signCrmState(row.id),
+        redirectUri: this.redirectUri(),
+      }),
+    };
+  }
+
+  private redirectUri(): string {
+    return `${this.config.publicUrl}/api/crm/oauth/callback`;
   }
 
   async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
@@ -144,13 +241,19 @@ function firstOpenStage(
   return open[0]?.id ?? null;
 }
 
+/**
+ * The settings of either way to connect (long-lived token / incoming webhook, or OAuth's client
+ * id and secret): the OAuth variant's fields only count when the admin chose it.
+ */
 function validateSettings(adapter: CrmAdapter, given: Record<string, string>): Record<string, string> {
+  const oauth = adapter.oauth?.wants(given) ? adapter.oauth.settingsFields : [];
+  const fields = [...adapter.settingsFields, ...oauth];
   const details: { field: string; message: string }[] = [];
-  const known = new Set(adapter.settingsFields.map((f) => f.key));
+  const known = new Set([...fields, ...(adapter.oauth?.settingsFields ?? [])].map((f) => f.key));
   for (const key of Object.keys(given))
     if (!known.has(key)) details.push({ field: `settings.${key}`, message: 'is not a setting of this CRM' });
   const settings: Record<string, string> = {};
-  for (const field of adapter.settingsFields) {
+  for (const field of fields) {
     const raw: unknown = given[field.key];
     const value = typeof raw === 'string' ? raw.trim() : raw;
     if (value === undefined || value === null || value === '') {

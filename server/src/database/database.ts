@@ -9,6 +9,7 @@ import { MessengerChannels1732300000000 } from './migrations/1732300000000-messe
 import { LeanIngest1732400000000 } from './migrations/1732400000000-lean-ingest';
 import { Crm1732500000000 } from './migrations/1732500000000-crm';
 import { LastMessageAuthor1732600000000 } from './migrations/1732600000000-last-message-author';
+import { CrmOAuth1732700000000 } from './migrations/1732700000000-crm-oauth';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   LeanIngest1732400000000,
   Crm1732500000000,
   LastMessageAuthor1732600000000,
+  CrmOAuth1732700000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

@@ -149,12 +149,23 @@ export const CRM_TYPES_FIXTURE: CrmTypeDto[] = [
         key: 'accessToken',
         label: { en: 'Long-lived token', ru: 'Долгосрочный токен' },
         secret: true,
-        required: true,
+        // Not required: the OAuth way connects without it (the form requires it in token mode).
+        required: false,
         hint: {
           en: 'amoCRM → Settings → Integrations → Create integration → Keys and access',
           ru: 'amoCRM → Настройки → Интеграции → Создать интеграцию → Ключи и доступы',
         },
       },
+    ],
+    oauthFields: [
+      {
+        key: 'clientId',
+        label: { en: 'Integration ID', ru: 'ID интеграции' },
+        secret: false,
+        required: true,
+        pattern: '^[0-9a-f-]{36}$',
+      },
+      { key: 'clientSecret', label: { en: 'Secret key', ru: 'Секретный ключ' }, secret: true, required: true },
     ],
   },
   {
@@ -164,7 +175,7 @@ export const CRM_TYPES_FIXTURE: CrmTypeDto[] = [
         key: 'webhookUrl',
         label: { en: 'Incoming webhook URL', ru: 'URL входящего вебхука' },
         secret: true,
-        required: true,
+        required: false,
         hint: {
           en: 'Bitrix24 → Developer resources → Other → Incoming webhook, with CRM scope',
           ru: 'Битрикс24 → Разработчикам → Другое → Входящий вебхук, с правами CRM',
@@ -176,6 +187,11 @@ export const CRM_TYPES_FIXTURE: CrmTypeDto[] = [
         secret: true,
         required: false,
       },
+    ],
+    oauthFields: [
+      { key: 'portal', label: { en: 'Bitrix24 address', ru: 'Адрес Битрикс24' }, secret: false, required: true },
+      { key: 'clientId', label: { en: 'Application code', ru: 'Код приложения' }, secret: false, required: true },
+      { key: 'clientSecret', label: { en: 'Application key', ru: 'Ключ приложения' }, secret: true, required: true },
     ],
   },
 ];

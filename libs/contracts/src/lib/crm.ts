@@ -3,8 +3,11 @@ export interface CrmConnectionDto {
   id: string;
   type: 'amocrm' | 'bitrix24';
   name: string;
-  status: 'active' | 'error';
+  /** `authorizing`: connected with OAuth, waiting for the admin to grant access in the CRM. */
+  status: 'active' | 'error' | 'authorizing';
   statusMessage: string | null;
+  /** Set right after an OAuth connect: send the admin here to grant Onebox access. */
+  authorizeUrl?: string;
   accountName: string;
   /** The URL to register in the CRM for deal webhooks/events (admins only; empty for others). */
   webhookUrl: string;

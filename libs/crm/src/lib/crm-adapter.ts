@@ -33,6 +33,38 @@ export interface CrmAdapter<Settings extends Record<string, string> = Record<str
    * `CrmError('invalid_credentials')` for a forged request. Answers the deals it says changed.
    */
   parseWebhook(settings: Settings, request: CrmWebhookRequest): CrmWebhookEvent[];
+
+  /**
+   * OAuth 2.0 (authorization code) for CRMs that offer it. Settings then hold the app's client
+   * id/secret and, once authorized, `accessToken` / `refreshToken` / `expiresAt` (ISO) — which the
+   * adapter's other methods use exactly as they use a long-lived token.
+   */
+  readonly oauth?: CrmOAuth<Settings>;
+}
+
+export interface CrmOAuth<Settings extends Record<string, string> = Record<string, string>> {
+  /** The settings fields of the OAuth variant (client id, client secret…), for the connect form. */
+  readonly settingsFields: readonly CrmSettingsField[];
+  /** True when these settings ask for OAuth rather than a long-lived token / incoming webhook. */
+  wants(settings: Record<string, string>): boolean;
+  /** Where to send the admin to grant access; the CRM redirects back to `redirectUri` with `code` and `state`. */
+  authorizeUrl(settings: Settings, params: { state: string; redirectUri: string }): string;
+  /**
+   * Trades the code for tokens. `query` is everything the CRM put on the redirect (amoCRM's
+   * `referer`, Bitrix24's `domain`…). Answers the settings to store (tokens included).
+   */
+  exchangeCode(
+    settings: Settings,
+    params: { code: string; redirectUri: string; query: Record<string, string> },
+    ctx: CrmContext,
+  ): Promise<Settings>;
+  /**
+   * New tokens from the refresh token (which the CRM may rotate: the answer replaces it). A
+   * refresh token the CRM no longer accepts is `CrmError('invalid_credentials')`.
+   */
+  refresh(settings: Settings, ctx: CrmContext): Promise<Settings>;
+  /** When the access token stops working (null: never, e.g. not authorized yet). */
+  expiresAt(settings: Settings): Date | null;
 }
 
 export interface CrmSettingsField {

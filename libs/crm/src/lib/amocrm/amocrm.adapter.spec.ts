@@ -63,7 +63,7 @@ describe(AmoCrmAdapter.name, () => {
     expect(adapter.type).toBe('amocrm');
     expect(adapter.settingsFields.map((f) => [f.key, f.secret, f.required])).toEqual([
       ['baseUrl', false, true],
-      ['accessToken', true, true],
+      ['accessToken', true, false],
     ]);
     const pattern = new RegExp(adapter.settingsFields[0].pattern!);
     expect(pattern.test('https://mycompany.amocrm.ru')).toBe(true);

@@ -2,6 +2,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   CrmAdapter,
+  CrmOAuth,
   CrmContactInput,
   CrmContext,
   CrmDeal,
@@ -16,10 +17,24 @@ import type {
 import { CrmError } from '../crm-error';
 
 /**
- * What an amoCRM connection stores. The server adds `webhookSecret` (the random secret it put in
- * the webhook URL it shows the admin) before calling `parseWebhook`; it is not a form field.
+ * What an amoCRM connection stores. Two modes:
+ * - long-lived token (private integration): `baseUrl` + `accessToken`;
+ * - OAuth 2.0 (authorization code): `baseUrl` + `clientId` + `clientSecret`, then, once
+ *   `oauth.exchangeCode` ran, `accessToken` + `refreshToken` + `expiresAt` (ISO) + `redirectUri`
+ *   (the redirect URI the code came back to; amoCRM wants it again on every refresh).
+ * The server adds `webhookSecret` (the random secret it put in the webhook URL it shows the admin)
+ * before calling `parseWebhook`; it is not a form field.
  */
-export type AmoCrmSettings = { baseUrl: string; accessToken: string };
+export type AmoCrmSettings = {
+  baseUrl: string;
+  accessToken?: string;
+  clientId?: string;
+  clientSecret?: string;
+  refreshToken?: string;
+  expiresAt?: string;
+  redirectUri?: string;
+  webhookSecret?: string;
+};
 
 type Json = Record<string, unknown>;
 
@@ -60,7 +75,8 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
       key: 'accessToken',
       label: { en: 'Long-lived token', ru: 'Долгосрочный токен' },
       secret: true,
-      required: true,
+      // Not needed with OAuth (`oauth.settingsFields`): the token then comes from the code exchange.
+      required: false,
       hint: {
         en: 'amoCRM → Settings → Integrations → Create integration (private) → Keys and access → Long-lived token',
         ru: 'amoCRM → Настройки → Интеграции → Создать интеграцию (внешняя) → Ключи и доступы → Долгосрочный токен',
@@ -69,6 +85,55 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
   ];
   /** https://www.amocrm.ru/developers/content/api/recommendations: at most 7 requests per second. */
   readonly rateLimit = { burst: 7, perSecond: 7 };
+
+  /**
+   * OAuth 2.0 with the authorization code grant (https://www.amocrm.ru/developers/content/oauth/step-by-step).
+   * Access tokens live 24 h (`expires_in`); every refresh answers a NEW refresh token and the old
+   * one stops working, so the answer of `refresh` must replace the stored settings at once.
+   */
+  readonly oauth: CrmOAuth<AmoCrmSettings> = {
+    settingsFields: [
+      {
+        key: 'clientId',
+        label: { en: 'Integration ID', ru: 'ID интеграции' },
+        secret: false,
+        required: true,
+        hint: {
+          en: 'amoCRM → amoMarket → ⋯ → Create integration (external) → Keys and access → Integration ID',
+          ru: 'amoCRM → амоМаркет → ⋯ → Создать интеграцию (внешняя) → Ключи и доступы → ID интеграции',
+        },
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      },
+      {
+        key: 'clientSecret',
+        label: { en: 'Secret key', ru: 'Секретный ключ' },
+        secret: true,
+        required: true,
+        hint: {
+          en: 'Same tab, "Secret key". The integration\'s Redirect URI must be Onebox\'s OAuth callback address.',
+          ru: 'Там же, «Секретный ключ». Redirect URI интеграции — адрес OAuth-возврата Onebox.',
+        },
+      },
+    ],
+    wants: (settings) => Boolean(settings['clientId'] && settings['clientSecret'] && !settings['accessToken']),
+    authorizeUrl: (settings, { state }) => {
+      // The redirect URI is fixed in the integration's settings; amoCRM does not take one here.
+      // mode=post_message: the redirect happens in the window that opened this URL.
+      const query = new URLSearchParams({
+        client_id: need(settings.clientId, 'clientId'),
+        state,
+        mode: 'post_message',
+      });
+      return `https://${authorizeHost(settings.baseUrl)}/oauth?${query.toString()}`;
+    },
+    exchangeCode: (settings, params, ctx) => this.exchangeCode(settings, params, ctx),
+    refresh: (settings, ctx) => this.refreshTokens(settings, ctx),
+    expiresAt: (settings) => {
+      if (!settings.expiresAt) return null;
+      const at = new Date(settings.expiresAt);
+      return Number.isNaN(at.getTime()) ? null : at;
+    },
+  };
 
   async checkConnection(
     settings: AmoCrmSettings,
@@ -256,9 +321,111 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
     return events;
   }
 
+  // --- OAuth -------------------------------------------------------------------------------------
+
+  /**
+   * amoCRM redirects the admin to the integration's Redirect URI with `code`, `state`, `referer`
+   * (the account's host, e.g. `mycompany.amocrm.ru`) and `client_id`. The code (valid 20 minutes,
+   * single use) is traded at the account's own host.
+   */
+  private async exchangeCode(
+    settings: AmoCrmSettings,
+    params: { code: string; redirectUri: string; query: Record<string, string> },
+    ctx: CrmContext,
+  ): Promise<AmoCrmSettings> {
+    const clientId = need(settings.clientId, 'clientId');
+    const clientSecret = need(settings.clientSecret, 'clientSecret');
+    if (!params.code) throw new CrmError('validation', 'amoCRM OAuth: the redirect carried no code');
+    if (!params.redirectUri) throw new CrmError('validation', 'amoCRM OAuth: redirectUri is required');
+    const ownHost = hostOf(settings.baseUrl);
+    const referer = (params.query['referer'] ?? '').trim().toLowerCase();
+    if (referer) {
+      // The token request carries the client secret: never send it anywhere but the connected account.
+      const refererHost = hostOf(/^https?:\/\//.test(referer) ? referer : `https://${referer}`);
+      if (!refererHost || refererHost !== ownHost) {
+        throw new CrmError(
+          'validation',
+          `amoCRM OAuth: access was granted for ${referer}, but this connection is ${ownHost || settings.baseUrl}`,
+        );
+      }
+    }
+    const queryClient = params.query['client_id'];
+    if (queryClient && queryClient !== clientId)
+      throw new CrmError('validation', 'amoCRM OAuth: the redirect is for another integration (client_id)');
+    const tokens = await this.tokenRequest(settings, ctx, 'authorization_code', {
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_type: 'authorization_code',
+      code: params.code,
+      redirect_uri: params.redirectUri,
+    });
+    return { ...settings, ...tokens, redirectUri: params.redirectUri };
+  }
+
+  /** POST /oauth2/access_token with the refresh token; the answer carries the next refresh token. */
+  private async refreshTokens(settings: AmoCrmSettings, ctx: CrmContext): Promise<AmoCrmSettings> {
+    const missing = (['clientId', 'clientSecret', 'refreshToken', 'redirectUri'] as const).filter((k) => !settings[k]);
+    if (missing.length)
+      throw new CrmError(
+        'invalid_credentials',
+        `amoCRM OAuth: cannot refresh without ${missing.join(', ')}; authorize again`,
+      );
+    const tokens = await this.tokenRequest(settings, ctx, 'refresh_token', {
+      client_id: settings.clientId,
+      client_secret: settings.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: settings.refreshToken,
+      redirect_uri: settings.redirectUri,
+    });
+    return { ...settings, ...tokens };
+  }
+
+  private async tokenRequest(
+    settings: AmoCrmSettings,
+    ctx: CrmContext,
+    grant: 'authorization_code' | 'refresh_token',
+    body: Json,
+  ): Promise<{ accessToken: string; refreshToken: string; expiresAt: string }> {
+    const what = `POST /oauth2/access_token (${grant})`;
+    let response: AxiosResponse;
+    try {
+      response = await axios.request({
+        method: 'POST',
+        baseURL: trimSlash(ctx.baseUrl ?? `https://${hostOf(settings.baseUrl)}`),
+        url: '/oauth2/access_token',
+        data: body,
+        timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        validateStatus: () => true,
+        maxRedirects: 0,
+      });
+    } catch (err) {
+      throw networkError(err, what);
+    }
+    if (response.status >= 200 && response.status < 300) {
+      const data = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as Json;
+      const accessToken = str(data['access_token']);
+      const expiresIn = Number(data['expires_in']);
+      // amoCRM always rotates; should an answer ever lack one, the old refresh token is all we have.
+      const refreshToken =
+        str(data['refresh_token']) ?? (grant === 'refresh_token' ? settings.refreshToken : undefined);
+      if (!accessToken || !refreshToken || !Number.isFinite(expiresIn) || expiresIn <= 0) throw unexpected(what);
+      return { accessToken, refreshToken, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    }
+    const error = httpError(response, what);
+    if (error.code === 'rate_limited' || error.code === 'temporary') throw error;
+    // Refresh: 401 "Token has been revoked" (used or revoked refresh token), 400 bad token → reauthorize.
+    // Code exchange: 401 is a wrong client id / secret / redirect URI; 400 a used, expired or foreign code.
+    if (grant === 'refresh_token' || response.status === 401 || response.status === 403)
+      throw new CrmError('invalid_credentials', error.message, undefined, error.providerCode);
+    throw new CrmError('validation', error.message, undefined, error.providerCode);
+  }
+
   // --- HTTP --------------------------------------------------------------------------------------
 
   private client(settings: AmoCrmSettings, ctx: CrmContext): AxiosInstance {
+    if (!settings.accessToken)
+      throw new CrmError('invalid_credentials', 'amoCRM: no access token (long-lived token or OAuth authorization)');
     return axios.create({
       baseURL: trimSlash(ctx.baseUrl ?? settings.baseUrl),
       timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -276,9 +443,10 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
     data?: unknown,
     params?: Json,
   ): Promise<T | null> {
+    const client = this.client(settings, ctx);
     let response: AxiosResponse;
     try {
-      response = await this.client(settings, ctx).request({ method, url: path, data, params });
+      response = await client.request({ method, url: path, data, params });
     } catch (err) {
       throw networkError(err, `${method} ${path}`);
     }
@@ -354,6 +522,19 @@ function retryAfterMs(header: unknown): number | undefined {
   if (/^\d+$/.test(value)) return Math.max(Number(value) * 1000, 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(at - Date.now(), 1000);
+}
+
+function need(value: string | undefined, key: string): string {
+  if (!value) throw new CrmError('validation', `amoCRM OAuth: ${key} is required`);
+  return value;
+}
+
+/** Where the admin grants access: the account's region (amoCRM or Kommo), not the account itself. */
+function authorizeHost(baseUrl: string): string {
+  const host = hostOf(baseUrl);
+  if (host.endsWith('.kommo.com')) return 'www.kommo.com';
+  if (host.endsWith('.amocrm.com')) return 'www.amocrm.com';
+  return 'www.amocrm.ru';
 }
 
 function unexpected(what: string): CrmError {

@@ -52,7 +52,7 @@ describe(Bitrix24Adapter.name, () => {
     expect(adapter.type).toBe('bitrix24');
     expect(adapter.rateLimit).toEqual({ burst: 50, perSecond: 2 });
     expect(adapter.settingsFields.map((f) => [f.key, f.secret, f.required])).toEqual([
-      ['webhookUrl', true, true],
+      ['webhookUrl', true, false],
       ['applicationToken', true, false],
     ]);
     const pattern = new RegExp(adapter.settingsFields[0].pattern!);

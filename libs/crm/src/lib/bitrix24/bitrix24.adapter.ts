@@ -2,6 +2,7 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   CrmAdapter,
+  CrmOAuth,
   CrmContactInput,
   CrmContext,
   CrmDeal,
@@ -17,7 +18,25 @@ import type {
 import { CrmError, type CrmErrorCode } from '../crm-error';
 import { parsePhpForm } from './php-form';
 
-export type Bitrix24Settings = { webhookUrl: string; applicationToken?: string };
+/**
+ * Two ways in. Incoming webhook: `webhookUrl` (+ `applicationToken` for events). OAuth app (local
+ * or mass-market): `portal`, `clientId`, `clientSecret` from the form, then — once authorized —
+ * `accessToken`, `refreshToken`, `expiresAt` (ISO), `clientEndpoint` (the portal's REST root, e.g.
+ * `https://example.bitrix24.ru/rest/`) and `memberId` (the portal's stable id), as answered by
+ * `oauth.exchangeCode` / `oauth.refresh`. `webhookUrl` wins when both are present.
+ */
+export type Bitrix24Settings = {
+  webhookUrl?: string;
+  applicationToken?: string;
+  portal?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  expiresAt?: string;
+  clientEndpoint?: string;
+  memberId?: string;
+};
 
 /** A Bitrix24 answer: `{result, total?, next?, time}`. */
 interface B24Answer<T> {
@@ -34,6 +53,15 @@ interface B24Failure {
 type B24Record = Record<string, unknown>;
 
 const WEBHOOK_URL = /^https:\/\/[^/\s]+\/rest\/\d+\/[A-Za-z0-9_]+\/?$/;
+/** A portal's host as typed in the form (`example.bitrix24.ru`; `https://` and a trailing `/` tolerated). */
+const PORTAL_HOST =
+  /^(?:https:\/\/)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+(?::\d{1,5})?\/?$/;
+/** `local.56d4c44e94a076.41291969` (local application) or `app.573ad8a0346747.09223434` (Market). */
+const CLIENT_ID = /^(?:local|app)\.[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*$/;
+/** The authorization server: every operation with the client secret goes here, never to the portal. */
+const OAUTH_SERVER = 'https://oauth.bitrix.info';
+/** The access token's documented lifetime, used when an answer leaves `expires_in` out. */
+const ACCESS_TOKEN_TTL_SEC = 3600;
 const DEAL_ENTITY_TYPE_ID = 2;
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** `batch` runs at most 50 commands per call. */
@@ -54,19 +82,28 @@ const SOURCES: Record<string, { id: string; label: string }> = {
 };
 
 /**
- * Bitrix24 through an incoming webhook (`https://{portal}/rest/{user}/{code}/`): every method is a
- * POST of JSON to `{webhook}{method}.json`. Numbers come back as strings; amounts stay decimal
+ * Bitrix24 through an incoming webhook (`https://{portal}/rest/{user}/{code}/`) or an OAuth
+ * application (`https://{portal}/rest/` with `auth` = the access token): every method is a POST of
+ * JSON to `{root}{method}.json`. The caller refreshes tokens before `expiresAt`; a 401
+ * (expired_token, invalid_token) means the refresh failed or access was revoked. Numbers come back as strings; amounts stay decimal
  * strings end to end (OPPORTUNITY is sent as a string, never through a float).
  */
 export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
   readonly type = 'bitrix24' as const;
+  private readonly now: () => number;
+
+  /** `now` is the clock `expiresAt` is computed with (tests). */
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
   readonly rateLimit = { burst: 50, perSecond: 2 };
   readonly settingsFields: readonly CrmSettingsField[] = [
     {
       key: 'webhookUrl',
       label: { en: 'Incoming webhook URL', ru: 'URL входящего вебхука' },
       secret: true,
-      required: true,
+      // Not required: the OAuth variant (oauth.settingsFields) connects without a webhook.
+      required: false,
       pattern: WEBHOOK_URL.source,
       hint: {
         en: 'Developer resources → Other → Incoming webhook with the crm and user scopes, e.g. https://company.bitrix24.ru/rest/1/abc123/',
@@ -84,6 +121,98 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
       },
     },
   ];
+
+  /**
+   * A Bitrix24 application (local, or from the Market) through the full OAuth 2.0 protocol
+   * (https://apidocs.bitrix24.com/settings/oauth/index.html): the admin authorizes on the portal
+   * (`/oauth/authorize/?client_id&state`), the portal redirects to the application's registered
+   * handler URL with `code` (valid 30 s), `state`, `domain`, `member_id`, `scope`, `server_domain`,
+   * and the code is traded with the client secret at oauth.bitrix.info — never at the portal.
+   * Access tokens live 3600 s; refresh tokens are single-use (each refresh answers a new pair and
+   * voids the old one) and live 180 days.
+   */
+  readonly oauth: CrmOAuth<Bitrix24Settings> = {
+    settingsFields: [
+      {
+        key: 'portal',
+        label: { en: 'Bitrix24 address', ru: 'Адрес Битрикс24' },
+        secret: false,
+        required: true,
+        pattern: PORTAL_HOST.source,
+        hint: { en: 'e.g. example.bitrix24.ru', ru: 'например, example.bitrix24.ru' },
+      },
+      {
+        key: 'clientId',
+        label: { en: 'Application code (client_id)', ru: 'Код приложения (client_id)' },
+        secret: false,
+        required: true,
+        pattern: CLIENT_ID.source,
+        hint: {
+          en: 'Developer resources → Other → Local application (server, "uses REST API only", crm and user scopes); its handler URL must be the Onebox callback shown here. e.g. local.56d4c44e94a076.41291969',
+          ru: 'Разработчикам → Другое → Локальное приложение (серверное, «использует только API», права crm и user); путь обработчика — адрес возврата Onebox, указанный здесь. Например, local.56d4c44e94a076.41291969',
+        },
+      },
+      {
+        key: 'clientSecret',
+        label: { en: 'Application key (client_secret)', ru: 'Ключ приложения (client_secret)' },
+        secret: true,
+        required: true,
+      },
+      this.settingsFields[1],
+    ],
+
+    wants: (settings: Record<string, string>): boolean =>
+      !filled(settings['webhookUrl']) &&
+      filled(settings['portal']) &&
+      filled(settings['clientId']) &&
+      filled(settings['clientSecret']),
+
+    /**
+     * `https://{portal}/oauth/authorize/?client_id=…&state=…`. No `redirect_uri`: Bitrix24
+     * documents only client_id and state and always returns to the handler URL registered in the
+     * application's card, so `redirectUri` must be what the admin registered there.
+     */
+    authorizeUrl: (settings: Bitrix24Settings, params: { state: string; redirectUri: string }): string => {
+      const query = new URLSearchParams({
+        client_id: requireText(settings.clientId, 'client_id'),
+        state: params.state,
+      });
+      return `https://${portalHostOf(settings.portal)}/oauth/authorize/?${query.toString()}`;
+    },
+
+    exchangeCode: async (
+      settings: Bitrix24Settings,
+      params: { code: string; redirectUri: string; query: Record<string, string> },
+      ctx: CrmContext,
+    ): Promise<Bitrix24Settings> => {
+      const portal = portalHostOf(settings.portal);
+      const domain = params.query['domain'];
+      if (filled(domain) && normalizeHost(domain) !== portal) {
+        throw new CrmError('validation', `Bitrix24 authorized portal ${domain}, but the settings name ${portal}`);
+      }
+      if (!filled(params.code)) throw new CrmError('validation', 'Bitrix24 redirect carried no code');
+      const tokens = await this.token(settings, ctx, 'authorization_code', ['code', params.code.trim()]);
+      const memberId = params.query['member_id'];
+      if (filled(memberId) && tokens.member_id && tokens.member_id !== memberId) {
+        throw new CrmError('validation', 'Bitrix24 issued the tokens for another portal (member_id differs)');
+      }
+      return this.withTokens(settings, tokens, portal);
+    },
+
+    refresh: async (settings: Bitrix24Settings, ctx: CrmContext): Promise<Bitrix24Settings> => {
+      if (!filled(settings.refreshToken)) {
+        throw new CrmError('invalid_credentials', 'Bitrix24: no refresh token stored; authorize the application again');
+      }
+      const tokens = await this.token(settings, ctx, 'refresh_token', ['refresh_token', settings.refreshToken!.trim()]);
+      return this.withTokens(settings, tokens, portalHostOf(settings.portal));
+    },
+
+    expiresAt: (settings: Bitrix24Settings): Date | null => {
+      if (!filled(settings.accessToken) || !filled(settings.expiresAt)) return null;
+      const at = new Date(settings.expiresAt!);
+      return Number.isNaN(at.getTime()) ? null : at;
+    },
+  };
 
   async checkConnection(
     settings: Bitrix24Settings,
@@ -262,6 +391,12 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
     if (!token || !sameSecret(token, settings.applicationToken)) {
       throw new CrmError('invalid_credentials', 'Bitrix24 event rejected: application token mismatch');
     }
+    // An authorized application knows its portal's member_id: an event from another portal that
+    // happens to carry the same token is still refused.
+    const memberId = typeof auth['member_id'] === 'string' ? auth['member_id'] : '';
+    if (filled(settings.memberId) && memberId && memberId !== settings.memberId) {
+      throw new CrmError('invalid_credentials', 'Bitrix24 event rejected: member_id of another portal');
+    }
     const event = typeof body['event'] === 'string' ? body['event'].toUpperCase() : '';
     const kind = event === 'ONCRMDEALADD' ? 'added' : event === 'ONCRMDEALUPDATE' ? 'updated' : null;
     if (!kind) return [];
@@ -275,12 +410,15 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
 
   // --- wire ------------------------------------------------------------------------------------
 
+  /**
+   * The REST root: the webhook (`/rest/{user}/{code}/`) or, for an OAuth app, the portal's
+   * `client_endpoint` (`/rest/`). ctx.baseUrl replaces scheme, host and port, never the path.
+   */
   private client(settings: Bitrix24Settings, ctx: CrmContext): AxiosInstance {
-    const hook = webhookOf(settings);
-    // ctx.baseUrl replaces where the portal lives, not the webhook's /rest/{user}/{code}/ path.
-    const origin = ctx.baseUrl ? ctx.baseUrl.replace(/\/+$/, '') : hook.origin;
+    const root = restRootOf(settings);
+    const origin = ctx.baseUrl ? ctx.baseUrl.replace(/\/+$/, '') : root.origin;
     return axios.create({
-      baseURL: `${origin}${hook.pathname}`,
+      baseURL: `${origin}${root.pathname}`,
       timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     });
@@ -293,7 +431,11 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
     params: B24Record,
   ): Promise<B24Answer<T>> {
     try {
-      const response = await this.client(settings, ctx).post<B24Answer<T> & B24Failure>(`${method}.json`, params);
+      // An OAuth app signs every call with `auth` in the JSON body (apidocs "Authorization in
+      // REST"), which keeps the token out of URLs and access logs; `batch` commands inherit it.
+      const client = this.client(settings, ctx);
+      const body = usesWebhook(settings) ? params : { ...params, auth: accessTokenOf(settings) };
+      const response = await client.post<B24Answer<T> & B24Failure>(`${method}.json`, body);
       const data = response.data;
       if (!isRecord(data) || !('result' in data)) {
         if (isRecord(data) && typeof data.error === 'string') throw toCrmError(400, data, method);
@@ -303,6 +445,73 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
     } catch (err) {
       throw mapError(err, method);
     }
+  }
+
+  /**
+   * `GET https://oauth.bitrix.info/oauth/token/?grant_type=…&client_id=…&client_secret=…&{code|refresh_token}=…`
+   * (parameters in the documented order). Any refusal of the grant or the client is
+   * `invalid_credentials`: the admin has to authorize the application again.
+   */
+  private async token(
+    settings: Bitrix24Settings,
+    ctx: CrmContext,
+    grantType: 'authorization_code' | 'refresh_token',
+    grant: [string, string],
+  ): Promise<TokenAnswer> {
+    const query = new URLSearchParams([
+      ['grant_type', grantType],
+      ['client_id', requireText(settings.clientId, 'client_id')],
+      ['client_secret', requireText(settings.clientSecret, 'client_secret')],
+      grant,
+    ]);
+    const origin = ctx.baseUrl ? ctx.baseUrl.replace(/\/+$/, '') : OAUTH_SERVER;
+    const what = `oauth/token (${grantType})`;
+    let data: unknown;
+    try {
+      const response = await axios.get<unknown>(`${origin}/oauth/token/?${query.toString()}`, {
+        timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        headers: { Accept: 'application/json' },
+      });
+      data = response.data;
+    } catch (err) {
+      throw tokenError(err, what);
+    }
+    if (isRecord(data) && typeof data['error'] === 'string' && data['error']) {
+      throw tokenFailure(200, data, what);
+    }
+    if (!isRecord(data) || !filled(data['access_token']) || !filled(data['refresh_token'])) {
+      throw new CrmError('temporary', `Bitrix24 ${what}: unexpected answer`);
+    }
+    return data as unknown as TokenAnswer;
+  }
+
+  /** The settings to store after a token answer: the form's fields plus the new pair. */
+  private withTokens(settings: Bitrix24Settings, tokens: TokenAnswer, portal: string): Bitrix24Settings {
+    const endpoint = filled(tokens.client_endpoint) ? tokens.client_endpoint! : `https://${portal}/rest/`;
+    let endpointUrl: URL;
+    try {
+      endpointUrl = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    } catch {
+      throw new CrmError('temporary', `Bitrix24 oauth/token: bad client_endpoint ${endpoint}`);
+    }
+    if (endpointUrl.host.toLowerCase() !== portal) {
+      throw new CrmError(
+        'validation',
+        `Bitrix24 issued the tokens for ${endpointUrl.host}, but the settings name ${portal}`,
+      );
+    }
+    const expiresIn = Number(tokens.expires_in);
+    const ttl = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : ACCESS_TOKEN_TTL_SEC;
+    const { webhookUrl: _webhookUrl, ...rest } = settings;
+    return {
+      ...rest,
+      portal,
+      accessToken: String(tokens.access_token),
+      refreshToken: String(tokens.refresh_token),
+      expiresAt: new Date(this.now() + ttl * 1000).toISOString(),
+      clientEndpoint: `https://${endpointUrl.host}${endpointUrl.pathname}`,
+      memberId: filled(tokens.member_id) ? String(tokens.member_id) : (settings.memberId ?? ''),
+    };
   }
 
   /**
@@ -337,7 +546,49 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
   }
 }
 
+/** oauth.bitrix.info's answer to /oauth/token/. */
+interface TokenAnswer {
+  access_token: string;
+  refresh_token: string;
+  expires_in?: number;
+  expires?: number;
+  client_endpoint?: string;
+  server_endpoint?: string;
+  domain?: string;
+  member_id?: string;
+  user_id?: number;
+  scope?: string;
+  status?: string;
+}
+
 // --- errors ------------------------------------------------------------------------------------
+
+function tokenError(err: unknown, what: string): CrmError {
+  if (err instanceof AxiosError && err.response) {
+    const body = isRecord(err.response.data) ? err.response.data : {};
+    return tokenFailure(err.response.status, body, what, err.response.headers?.['retry-after']);
+  }
+  return mapError(err, what);
+}
+
+/**
+ * The authorization server's errors (https://apidocs.bitrix24.com/settings/oauth/error-codes.html):
+ * invalid_grant (code or refresh token used, expired or revoked), invalid_client, expired_token (a
+ * code older than 30 s), PAYMENT_REQUIRED… all need the admin: `invalid_credentials`;
+ * invalid_request is ours: `validation`.
+ */
+function tokenFailure(status: number, body: Record<string, unknown>, what: string, retryAfter?: unknown): CrmError {
+  const code = typeof body['error'] === 'string' ? body['error'] : '';
+  const description = typeof body['error_description'] === 'string' ? body['error_description'] : '';
+  const message = `Bitrix24 ${what}: ${[code, description].filter(Boolean).join(' ') || `HTTP ${status}`}`;
+  const providerCode = code || status;
+  if (status === 429) {
+    return new CrmError('rate_limited', message, Math.max(MIN_BACKOFF_MS, retryAfterMs(retryAfter) ?? 0), providerCode);
+  }
+  if (status >= 500) return new CrmError('temporary', message, undefined, providerCode);
+  if (code.toLowerCase() === 'invalid_request') return new CrmError('validation', message, undefined, providerCode);
+  return new CrmError('invalid_credentials', message, undefined, providerCode);
+}
 
 function mapError(err: unknown, method: string): CrmError {
   if (err instanceof CrmError) return err;
@@ -393,6 +644,59 @@ function retryAfterMs(header: unknown): number | undefined {
 
 // --- helpers -----------------------------------------------------------------------------------
 
+function filled(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function requireText(value: string | undefined, name: string): string {
+  if (!filled(value)) throw new CrmError('validation', `Bitrix24 ${name} is missing`);
+  return value!.trim();
+}
+
+/** Webhook mode whenever a webhook URL is configured. */
+function usesWebhook(settings: Bitrix24Settings): boolean {
+  return filled(settings.webhookUrl);
+}
+
+function accessTokenOf(settings: Bitrix24Settings): string {
+  if (!filled(settings.accessToken)) {
+    throw new CrmError('invalid_credentials', 'Bitrix24 application not authorized yet (no access token)');
+  }
+  return settings.accessToken!.trim();
+}
+
+function normalizeHost(value: string): string {
+  return value
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+}
+
+function portalHostOf(portal: string | undefined): string {
+  if (!filled(portal) || !PORTAL_HOST.test(portal!.trim())) {
+    throw new CrmError('validation', 'Bitrix24 address must look like example.bitrix24.ru');
+  }
+  return normalizeHost(portal!);
+}
+
+/** Where REST calls go: the webhook, or the OAuth app's client_endpoint (`https://{portal}/rest/`). */
+function restRootOf(settings: Bitrix24Settings): URL {
+  if (usesWebhook(settings)) return webhookOf(settings);
+  if (!filled(settings.accessToken) && !filled(settings.portal)) {
+    throw new CrmError('validation', 'Bitrix24 needs an incoming webhook URL or an authorized application');
+  }
+  accessTokenOf(settings);
+  const endpoint = filled(settings.clientEndpoint)
+    ? settings.clientEndpoint!.trim()
+    : `https://${portalHostOf(settings.portal)}/rest/`;
+  try {
+    return new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+  } catch {
+    throw new CrmError('validation', `Bitrix24 client endpoint is not a URL: ${endpoint}`);
+  }
+}
+
 function webhookOf(settings: Bitrix24Settings): URL {
   const raw = (settings.webhookUrl ?? '').trim();
   if (!WEBHOOK_URL.test(raw)) {
@@ -402,7 +706,7 @@ function webhookOf(settings: Bitrix24Settings): URL {
 }
 
 function portalOf(settings: Bitrix24Settings): string {
-  return webhookOf(settings).host;
+  return usesWebhook(settings) ? webhookOf(settings).host : portalHostOf(settings.portal);
 }
 
 function toStage(status: B24Record): CrmStage {

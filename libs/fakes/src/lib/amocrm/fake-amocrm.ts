@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { FakeHttpServer, type Fault, type FakeReply, type RecordedCall } from '../http/fake-http-server';
 
 /**
@@ -121,8 +122,31 @@ export interface FakeAmoCrmOptions {
    */
   currency?: string;
   accountId?: number;
-  /** Milliseconds since the epoch; drives timestamps and `outage({ until })`. */
+  /** Milliseconds since the epoch; drives timestamps, `outage({ until })` and token/code expiry. */
   clock?: () => number;
+  /** OAuth: the integration's ID (uuid), as shown under "Keys and access". */
+  clientId?: string;
+  /** OAuth: the integration's secret key. */
+  clientSecret?: string;
+  /** OAuth: the Redirect URI fixed in the integration's settings; token requests must repeat it. */
+  redirectUri?: string;
+  /** OAuth: lifetime of issued access tokens (`expires_in`), 86400 (24 h) by default. */
+  accessTokenTtlSec?: number;
+}
+
+/** One token pair issued by `POST /oauth2/access_token`, for assertions. */
+export interface FakeAmoCrmIssuedToken {
+  grant: 'authorization_code' | 'refresh_token';
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds since the epoch on the fake's clock. */
+  issuedAt: number;
+  expiresAt: number;
+  /** The refresh token was traded in (it is single use). */
+  refreshUsed: boolean;
+  /** Revoked: by a refresh (the old access token) or by `revokeRefreshTokens`. */
+  accessRevoked: boolean;
+  refreshRevoked: boolean;
 }
 
 /** One webhook the fake POSTed: the form body and Onebox's HTTP status (null: no answer). */
@@ -148,6 +172,13 @@ interface ValidationIssue {
 
 const HAL = { 'content-type': 'application/hal+json' };
 const PROBLEM = { 'content-type': 'application/problem+json' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+/** amoCRM runs league/oauth2-server; its errors come back in this problem+json type. */
+const OAUTH_PROBLEM_TYPE = 'https://developers.amocrm.ru/v3/errors/OAuthProblemJson';
+/** The authorization code lives 20 minutes (https://www.amocrm.ru/developers/content/oauth/step-by-step). */
+const CODE_TTL_SEC = 20 * 60;
+/** Refresh tokens live 3 months (unverified), renewed on every use. */
+const REFRESH_TTL_SEC = 90 * 24 * 3600;
 const WON = 142;
 const LOST = 143;
 const PHONE_ENUMS = ['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER'];
@@ -162,6 +193,35 @@ function problem(status: number, title: string, detail: string, extra: Record<st
     status,
     headers: PROBLEM,
     body: { ...extra, title, type: `https://httpstatus.es/${status}`, status, detail },
+  });
+}
+
+/** 400 invalid_request, as amoCRM words it; `hint` says what exactly. */
+function oauthBadRequest(hint: string, status = 400): AmoApiError {
+  return new AmoApiError({
+    status,
+    headers: PROBLEM,
+    body: {
+      hint,
+      title: 'Некорректный запрос',
+      type: OAUTH_PROBLEM_TYPE,
+      status,
+      detail: 'В запросе отсутствует ряд параметров или параметры невалидны',
+    },
+  });
+}
+
+/** 401 invalid_client: wrong client_id, client_secret or redirect_uri (no hint). */
+function oauthBadClient(): AmoApiError {
+  return new AmoApiError({
+    status: 401,
+    headers: PROBLEM,
+    body: {
+      title: 'Некорректный клиент',
+      type: OAUTH_PROBLEM_TYPE,
+      status: 401,
+      detail: 'Авторизация клиента не прошла',
+    },
   });
 }
 
@@ -190,8 +250,15 @@ export class FakeAmoCrm {
   readonly users: AmoUser[];
   readonly pipelines: AmoPipeline[];
   readonly deliveries: FakeAmoCrmDelivery[] = [];
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The Redirect URI fixed in the integration's settings (see `setRedirectUri`). */
+  redirectUri: string;
+  readonly accessTokenTtlSec: number;
 
   private readonly clock: () => number;
+  private readonly codes = new Map<string, { expiresAt: number; used: boolean }>();
+  private readonly issued: FakeAmoCrmIssuedToken[] = [];
   private readonly contactStore = new Map<number, AmoContact>();
   private readonly leadStore = new Map<number, AmoLead>();
   private readonly noteStore: AmoNote[] = [];
@@ -209,6 +276,10 @@ export class FakeAmoCrm {
     this.currency = options.currency ?? 'RUB';
     this.accountId = options.accountId ?? 29_012_345;
     this.clock = options.clock ?? Date.now;
+    this.clientId = options.clientId ?? 'a2798b1b-86b9-4886-a7fe-5e84cb1f0c3d';
+    this.clientSecret = options.clientSecret ?? 'Ef6iyA4HOQYgNzBvSmqbNgkhp3HypCzgalvVaMqacclgibD0GhtfGxh4ksyPc7fr';
+    this.redirectUri = options.redirectUri ?? 'https://onebox.example/api/crm/oauth/callback';
+    this.accessTokenTtlSec = options.accessTokenTtlSec ?? 86_400;
     this.users = [
       {
         id: 8_123_456,
@@ -340,6 +411,46 @@ export class FakeAmoCrm {
     return this.send(this.webhook.url, this.leadEvent('status', lead, old));
   }
 
+  // --- OAuth -------------------------------------------------------------------------------------
+
+  /** The admin edits the integration's Redirect URI in amoCRM (Onebox's callback URL). */
+  setRedirectUri(url: string): void {
+    this.redirectUri = url;
+  }
+
+  /**
+   * The admin grants the integration access in amoCRM's window: answers the fresh authorization
+   * code amoCRM puts on the redirect (single use, valid 20 minutes on the fake's clock).
+   */
+  authorize(): string {
+    const code = `def50200${randomBytes(96).toString('hex')}`;
+    this.codes.set(code, { expiresAt: this.now() + CODE_TTL_SEC, used: false });
+    return code;
+  }
+
+  /** The query amoCRM puts on the Redirect URI after `authorize()`: code, state, referer, client_id. */
+  redirectQuery(state: string, code = this.authorize()): Record<string, string> {
+    return { code, state, referer: `${this.subdomain}.amocrm.ru`, client_id: this.clientId };
+  }
+
+  /**
+   * The admin revokes the integration's access (disables it in amoCRM): every refresh token stops
+   * working, and, unless `{ accessTokens: false }`, every issued access token too. Codes not yet
+   * traded in are revoked as well.
+   */
+  revokeRefreshTokens(options: { accessTokens?: boolean } = {}): void {
+    for (const t of this.issued) {
+      t.refreshRevoked = true;
+      if (options.accessTokens !== false) t.accessRevoked = true;
+    }
+    for (const c of this.codes.values()) c.used = true;
+  }
+
+  /** Every token pair issued so far, oldest first (copies). */
+  issuedTokens(): FakeAmoCrmIssuedToken[] {
+    return this.issued.map((t) => ({ ...t }));
+  }
+
   /** Waits for webhooks fired by API changes to be answered. */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
@@ -425,7 +536,8 @@ export class FakeAmoCrm {
   private async handle(call: RecordedCall): Promise<FakeReply> {
     try {
       this.faults();
-      this.authorize(call);
+      if (call.path === '/oauth2/access_token') return this.token(call);
+      this.checkBearer(call);
       return this.route(call);
     } catch (err) {
       if (err instanceof AmoApiError) return err.reply;
@@ -446,11 +558,114 @@ export class FakeAmoCrm {
     }
   }
 
-  private authorize(call: RecordedCall): void {
+  /** The long-lived token, or an OAuth access token that is neither expired nor revoked. */
+  private checkBearer(call: RecordedCall): void {
     const header = call.headers['authorization'];
-    if (header !== `Bearer ${this.accessToken}`) {
-      throw problem(401, 'Unauthorized', 'The resource owner or authorization server denied the request.');
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
+    const ok =
+      token === this.accessToken ||
+      (!!token && this.issued.some((t) => t.accessToken === token && !t.accessRevoked && this.now() < t.expiresAt));
+    if (!ok) throw problem(401, 'Unauthorized', 'The resource owner or authorization server denied the request.');
+  }
+
+  /**
+   * POST /oauth2/access_token (https://www.amocrm.ru/developers/content/oauth/step-by-step), JSON
+   * in and out. Checks in league/oauth2-server's order: grant type, client, then the code or token.
+   */
+  private token(call: RecordedCall): FakeReply {
+    if (call.method !== 'POST') throw problem(405, 'Method Not Allowed', 'Method Not Allowed');
+    const body = isObject(call.body) ? call.body : {};
+    const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const grant = field('grant_type');
+    if (grant !== 'authorization_code' && grant !== 'refresh_token') {
+      throw new AmoApiError({
+        status: 400,
+        headers: PROBLEM,
+        body: {
+          hint: 'Check that all required parameters have been provided',
+          title: 'Неподдерживаемый тип авторизации',
+          type: OAUTH_PROBLEM_TYPE,
+          status: 400,
+          detail: 'Тип авторизации не поддерживается сервером авторизации',
+        },
+      });
     }
+    if (!field('client_id')) throw oauthBadRequest('Check the `client_id` parameter');
+    if (field('client_id') !== this.clientId || field('client_secret') !== this.clientSecret) throw oauthBadClient();
+    const redirect = field('redirect_uri');
+    if (grant === 'authorization_code') {
+      if (!redirect) throw oauthBadRequest('Check the `redirect_uri` parameter');
+      if (redirect !== this.redirectUri) throw oauthBadClient();
+      const code = field('code');
+      if (!code) throw oauthBadRequest('Check the `code` parameter');
+      const entry = this.codes.get(code);
+      if (!entry) throw oauthBadRequest('Cannot decrypt the authorization code');
+      if (this.now() > entry.expiresAt) throw oauthBadRequest('Authorization code has expired');
+      if (entry.used) throw oauthBadRequest('Authorization code has been revoked');
+      entry.used = true;
+      return this.issue('authorization_code');
+    }
+    if (redirect && redirect !== this.redirectUri) throw oauthBadClient();
+    const refresh = field('refresh_token');
+    if (!refresh) throw oauthBadRequest('Check the `refresh_token` parameter');
+    const old = this.issued.find((t) => t.refreshToken === refresh);
+    // league/oauth2-server answers invalid_request with 401 for refresh tokens, as amoCRM does.
+    if (!old) throw oauthBadRequest('Cannot decrypt the refresh token', 401);
+    if (old.refreshUsed || old.refreshRevoked) throw oauthBadRequest('Token has been revoked', 401);
+    if (this.now() > old.issuedAt + REFRESH_TTL_SEC) throw oauthBadRequest('Token has expired', 401);
+    // Rotation: the refresh token is spent and the access token it came with is revoked.
+    old.refreshUsed = true;
+    old.accessRevoked = true;
+    return this.issue('refresh_token');
+  }
+
+  private issue(grant: FakeAmoCrmIssuedToken['grant']): FakeReply {
+    const issuedAt = this.now();
+    const expiresAt = issuedAt + this.accessTokenTtlSec;
+    const accessToken = this.jwt(issuedAt, expiresAt);
+    const refreshToken = `def50200${randomBytes(128).toString('hex')}`;
+    this.issued.push({
+      grant,
+      accessToken,
+      refreshToken,
+      issuedAt,
+      expiresAt,
+      refreshUsed: false,
+      accessRevoked: false,
+      refreshRevoked: false,
+    });
+    return {
+      status: 200,
+      headers: JSON_TYPE,
+      body: {
+        token_type: 'Bearer',
+        expires_in: this.accessTokenTtlSec,
+        access_token: accessToken,
+        refresh_token: refreshToken,
+      },
+    };
+  }
+
+  /** An RS256-looking JWT like amoCRM's (aud = client id, exp, account_id, api_domain); signature fake. */
+  private jwt(iat: number, exp: number): string {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const head = b64({ typ: 'JWT', alg: 'RS256', jti: randomUUID() });
+    const payload = b64({
+      aud: this.clientId,
+      jti: randomUUID(),
+      iat,
+      nbf: iat,
+      exp,
+      sub: String(this.users[0].id),
+      grant_type: '',
+      account_id: this.accountId,
+      base_domain: 'amocrm.ru',
+      version: 2,
+      scopes: ['crm', 'files', 'files_delete', 'notifications', 'push_notifications'],
+      api_domain: 'api-b.amocrm.ru',
+    });
+    const sig = createHmac('sha256', this.clientSecret).update(`${head}.${payload}`).digest('base64url');
+    return `${head}.${payload}.${sig}`;
   }
 
   private route(call: RecordedCall): FakeReply {

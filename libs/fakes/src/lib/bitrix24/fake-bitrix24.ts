@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { FakeHttpServer, type Fault, type FakeReply, type RecordedCall } from '../http/fake-http-server';
 import { parsePhpForm } from './php-form';
 
@@ -31,6 +32,23 @@ export interface FakeBitrix24Options {
    * reason for "never update a deal inside its own update handler"); on by default.
    */
   eventsOnApiChanges?: boolean;
+  /** The OAuth application installed on the portal (a local application by default). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Access token lifetime; 3600 s as on Bitrix24. */
+  accessTokenTtlSec?: number;
+}
+
+/** One token pair oauth.bitrix.info issued, for assertions. */
+export interface FakeBitrix24IssuedTokens {
+  grantType: 'authorization_code' | 'refresh_token';
+  accessToken: string;
+  refreshToken: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** The refresh token was traded for a new pair (which also voided this access token). */
+  refreshUsed: boolean;
+  revoked: boolean;
 }
 
 export interface FakeBitrix24StageInput {
@@ -97,6 +115,9 @@ const SOURCES = [
   'STORE',
   'OTHER',
 ];
+/** The authorization code lives 30 s; a refresh token 180 days (apidocs, OAuth 2.0 protocol). */
+const CODE_TTL_MS = 30_000;
+const REFRESH_TTL_MS = 180 * 86_400_000;
 const CURRENCIES = new Set(['RUB', 'USD', 'EUR', 'KZT', 'BYN', 'UAH']);
 const PAGE = 50;
 const PORTAL_OFFSET_MIN = 180; // Moscow: dates come back as 2026-01-01T03:00:00+03:00
@@ -120,8 +141,12 @@ const fieldsNotArray = () => new B24Error(400, '', "Parameter 'fields' must be a
  * with query, JSON or PHP-style form parameters, `{result,total?,next?,time}` answers with numbers
  * as strings, `{error,error_description}` failures with Bitrix24's statuses (401
  * INVALID_CREDENTIALS, 404 ERROR_METHOD_NOT_FOUND, 400 method errors, 503 QUERY_LIMIT_EXCEEDED)
- * and `batch`. It plays the portal's side too: a salesperson moves a deal, and the bound outbound
- * webhook gets ONCRMDEALUPDATE form-encoded, as Bitrix24 sends it.
+ * and `batch`. An OAuth application is served too: `authorize()` hands out the code the portal
+ * would put on the redirect, `GET /oauth/token/` plays oauth.bitrix.info (authorization_code and
+ * single-use refresh_token grants), and `/rest/{method}[.json]` takes `auth` (query or body) when
+ * it is a live access token (401 expired_token / invalid_token otherwise). It plays the portal's
+ * side too: a salesperson moves a deal, and the bound outbound webhook gets ONCRMDEALUPDATE
+ * form-encoded, as Bitrix24 sends it.
  */
 export class FakeBitrix24 {
   readonly portal: string;
@@ -147,8 +172,16 @@ export class FakeBitrix24 {
   private throttled = 0;
   private outageState: Outage | null = null;
   private nextIds = { contact: 1, deal: 1, comment: 1, multi: 1, status: 101, category: 1, handler: 200 };
+  readonly clientId: string;
+  readonly clientSecret: string;
+  private readonly accessTokenTtlSec: number;
+  private readonly codes = new Map<string, { issuedAt: number; used: boolean }>();
+  private readonly tokenLog: FakeBitrix24IssuedTokens[] = [];
 
   constructor(options: FakeBitrix24Options = {}) {
+    this.clientId = options.clientId ?? 'local.6650f3c2a1b4d7.12345678';
+    this.clientSecret = options.clientSecret ?? 'Zq8vK2mR5tW9xY1bN4cF7hJ0pL3sD6gA8eU2iO5rT9yQ1wE4zX';
+    this.accessTokenTtlSec = options.accessTokenTtlSec ?? 3600;
     this.portal = options.portal ?? 'example.bitrix24.ru';
     this.userId = options.userId ?? 1;
     this.code = options.code ?? 'abc123secret';
@@ -289,6 +322,123 @@ export class FakeBitrix24 {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
+  // --- OAuth (the portal's /oauth/authorize/ and oauth.bitrix.info) ---------------------------------
+
+  /**
+   * The admin grants access on `/oauth/authorize/`: answers a single-use authorization code
+   * (valid 30 s by the fake's clock), as the portal puts it on the redirect.
+   */
+  authorize(): string {
+    const code = token();
+    this.codes.set(code, { issuedAt: this.now(), used: false });
+    return code;
+  }
+
+  /** The query the portal sends the browser back with (to the application's handler URL). */
+  authorizeRedirect(state: string): Record<string, string> {
+    return {
+      code: this.authorize(),
+      state,
+      domain: this.portal,
+      member_id: this.memberId,
+      scope: 'crm,user',
+      server_domain: 'oauth.bitrix.info',
+    };
+  }
+
+  /** Every token pair issued, oldest first. */
+  issuedTokens(): FakeBitrix24IssuedTokens[] {
+    return this.tokenLog.map((t) => ({ ...t }));
+  }
+
+  /**
+   * The application is removed or access revoked: no refresh token works any more (and, with
+   * `accessTokens`, no access token either).
+   */
+  revokeRefreshTokens(options: { accessTokens?: boolean } = {}): void {
+    for (const t of this.tokenLog) {
+      t.refreshUsed = true;
+      if (options.accessTokens) t.revoked = true;
+    }
+  }
+
+  /** `GET /oauth/token/` (query, or a form body): both grants, errors as `{error,error_description}`. */
+  private tokenEndpoint(call: RecordedCall): FakeReply {
+    const p: Record<string, string> = { ...call.query };
+    for (const [k, v] of Object.entries(call.body ?? {})) if (typeof v === 'string') p[k] = v;
+    const fail = (status: number, error: string, description: string): FakeReply => ({
+      status,
+      body: { error, error_description: description },
+    });
+    const grantType = p['grant_type'];
+    if (!grantType) return fail(400, 'invalid_request', 'The grant type was not specified in the request');
+    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+      return fail(400, 'unsupported_grant_type', 'Grant type "' + grantType + '" not supported');
+    }
+    if (!p['client_id'] || p['client_id'] !== this.clientId || p['client_secret'] !== this.clientSecret) {
+      return fail(401, 'invalid_client', 'The client credentials are invalid');
+    }
+    const now = this.now();
+    if (grantType === 'authorization_code') {
+      const entry = p['code'] ? this.codes.get(p['code']) : undefined;
+      if (!p['code']) return fail(400, 'invalid_request', 'No "code" parameter found');
+      if (!entry || entry.used)
+        return fail(400, 'invalid_grant', "Authorization code doesn't exist or is invalid for the client");
+      entry.used = true;
+      if (now - entry.issuedAt > CODE_TTL_MS) {
+        return fail(400, 'expired_token', 'The authorization token provided has expired.');
+      }
+    } else {
+      if (!p['refresh_token']) return fail(400, 'invalid_request', 'No "refresh_token" parameter found');
+      const previous = this.tokenLog.find((t) => t.refreshToken === p['refresh_token']);
+      if (!previous || previous.refreshUsed || now - previous.issuedAt > REFRESH_TTL_MS) {
+        return fail(400, 'invalid_grant', 'Invalid refresh token');
+      }
+      // The refresh token is single-use, and the access token issued with it dies with it.
+      previous.refreshUsed = true;
+      previous.revoked = true;
+    }
+    const issued: FakeBitrix24IssuedTokens = {
+      grantType,
+      accessToken: token(),
+      refreshToken: token(),
+      issuedAt: now,
+      expiresAt: now + this.accessTokenTtlSec * 1000,
+      refreshUsed: false,
+      revoked: false,
+    };
+    this.tokenLog.push(issued);
+    // Field order and values as oauth.bitrix.info answers (apidocs, "Automatic Renewal").
+    return {
+      status: 200,
+      body: {
+        access_token: issued.accessToken,
+        expires: Math.floor(issued.expiresAt / 1000),
+        expires_in: this.accessTokenTtlSec,
+        scope: 'app',
+        domain: 'oauth.bitrix.info',
+        server_endpoint: 'https://oauth.bitrix.info/rest/',
+        status: 'L',
+        client_endpoint: `https://${this.portal}/rest/`,
+        member_id: this.memberId,
+        user_id: this.userId,
+        refresh_token: issued.refreshToken,
+      },
+    };
+  }
+
+  /** null when `auth` is a live access token, else the 401 the portal answers. */
+  private checkAccessToken(auth: unknown): B24Error | null {
+    const issued = typeof auth === 'string' ? this.tokenLog.find((t) => t.accessToken === auth) : undefined;
+    if (!issued || issued.revoked) {
+      return new B24Error(401, 'invalid_token', 'The access token provided is invalid.');
+    }
+    if (this.now() >= issued.expiresAt) {
+      return new B24Error(401, 'expired_token', 'The access token provided has expired.');
+    }
+    return null;
+  }
+
   // --- the portal's side -------------------------------------------------------------------------
 
   /**
@@ -366,6 +516,7 @@ export class FakeBitrix24 {
       }
       this.outageState = null;
     }
+    if (/^\/oauth\/token\/?$/.test(call.path)) return this.tokenEndpoint(call);
     const route = /^\/rest\/(?:(\d+)\/([^/]+)\/)?([A-Za-z0-9_.]+?)(?:\.json)?\/?$/.exec(call.path);
     if (!route)
       return {
@@ -381,13 +532,12 @@ export class FakeBitrix24 {
       return this.failure(new B24Error(400, 'INVALID_REQUEST', 'Invalid request'));
     }
     if (user === undefined) {
-      return this.failure(
-        params['auth']
-          ? new B24Error(401, 'INVALID_TOKEN', 'Invalid token provided')
-          : new B24Error(401, 'NO_AUTH_FOUND', 'Wrong authorization data'),
-      );
-    }
-    if (Number(user) !== this.userId || code !== this.code) {
+      // An OAuth application: `auth` (query or body) must be a live access token.
+      if (!params['auth']) return this.failure(new B24Error(401, 'NO_AUTH_FOUND', 'Wrong authorization data'));
+      const refused = this.checkAccessToken(params['auth']);
+      if (refused) return this.failure(refused);
+      delete params['auth'];
+    } else if (Number(user) !== this.userId || code !== this.code) {
       return this.failure(new B24Error(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'));
     }
     if (this.throttled > 0 || !this.admit()) {
@@ -1102,4 +1252,9 @@ function resolveReferences(value: unknown, results: Record<string, unknown>): un
   if (isRecord(value))
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, results)]));
   return value;
+}
+
+/** A token or code shaped like Bitrix24's (70 hex digits). */
+function token(): string {
+  return randomBytes(35).toString('hex');
 }

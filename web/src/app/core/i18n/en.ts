@@ -224,6 +224,18 @@ export const EN = {
   'settings.crm.connected': 'CRM "{name}" connected',
   'settings.crm.status.active': 'Active',
   'settings.crm.status.error': 'Error',
+  'settings.crm.status.authorizing': 'Waiting for authorization',
+  'settings.crm.authorize': 'Authorize in {crm}',
+  'settings.crm.authorizingHelp': 'Grant Onebox access in {crm} to finish connecting.',
+  'settings.crm.authorized': 'Access granted: the CRM is connected',
+  'settings.crm.authorizeFailed': 'Authorization in the CRM failed',
+  'settings.crm.mode': 'How to connect',
+  'settings.crm.mode.token.amocrm': 'Long-lived token',
+  'settings.crm.mode.token.bitrix24': 'Incoming webhook',
+  'settings.crm.mode.oauth': 'OAuth app',
+  'settings.crm.oauthHelp':
+    'After Connect you will be sent to {crm} to grant access, then back here. The app’s redirect URI:',
+  'settings.crm.preparing': 'Opening {crm}…',
   'settings.crm.webhook': 'Webhook URL',
   'settings.crm.webhookHelp.amocrm':
     'amoCRM → Settings → Integrations → Webhooks: add this URL, events: deal status changed, deal updated, responsible changed.',

@@ -226,6 +226,18 @@ export const RU: Dictionary = {
   'settings.crm.connected': 'CRM «{name}» подключена',
   'settings.crm.status.active': 'Работает',
   'settings.crm.status.error': 'Ошибка',
+  'settings.crm.status.authorizing': 'Ожидает авторизации',
+  'settings.crm.authorize': 'Авторизовать в {crm}',
+  'settings.crm.authorizingHelp': 'Разрешите Onebox доступ в {crm}, чтобы завершить подключение.',
+  'settings.crm.authorized': 'Доступ получен: CRM подключена',
+  'settings.crm.authorizeFailed': 'Не удалось авторизоваться в CRM',
+  'settings.crm.mode': 'Способ подключения',
+  'settings.crm.mode.token.amocrm': 'Долгосрочный токен',
+  'settings.crm.mode.token.bitrix24': 'Входящий вебхук',
+  'settings.crm.mode.oauth': 'OAuth-приложение',
+  'settings.crm.oauthHelp':
+    'После «Подключить» откроется {crm}: разрешите доступ, и вы вернётесь сюда. Redirect URI приложения:',
+  'settings.crm.preparing': 'Открываем {crm}…',
   'settings.crm.webhook': 'URL вебхука',
   'settings.crm.webhookHelp.amocrm':
     'amoCRM → Настройки → Интеграции → Web hooks: добавьте этот URL, события: смена статуса сделки, изменение сделки, смена ответственного.',

@@ -1,8 +1,10 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { ActivatedRoute, Router, convertToParamMap, provideRouter } from '@angular/router';
 import type { ChannelDto, CrmConnectionDto, UserDto } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
+import { ExternalNavigation } from '../../../core/navigation/external-navigation';
 import { ToastService } from '../../../core/toast/toast.service';
 import { CRM_TYPES_FIXTURE, PIPELINES_FIXTURE, crmConnection } from '../../../../testing/fixtures';
 import { CrmSettingsComponent } from './crm-settings.component';
@@ -41,15 +43,40 @@ const CRM_USERS = [
 describe(CrmSettingsComponent.name, () => {
   let fixture: ComponentFixture<CrmSettingsComponent>;
   let http: HttpTestingController;
+  let assign: jest.Mock<void, [string]>;
+  /** The page's query (`?connected=1`, `?error=…`), read once when the component starts. */
+  let query: Record<string, string>;
 
-  beforeEach(async () => {
+  beforeEach(() => {
     localStorage.clear();
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    assign = jest.fn();
+    query = {};
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        {
+          provide: ActivatedRoute,
+          useValue: {
+            snapshot: {
+              get queryParamMap() {
+                return convertToParamMap(query);
+              },
+            },
+          },
+        },
+        { provide: ExternalNavigation, useValue: { assign } },
+      ],
+    });
     TestBed.inject(I18nService).setLang('en');
     http = TestBed.inject(HttpTestingController);
+  });
+
+  async function start(): Promise<void> {
     fixture = TestBed.createComponent(CrmSettingsComponent);
     await fixture.whenStable();
-  });
+  }
 
   afterEach(() => {
     http.verify();
@@ -92,6 +119,8 @@ describe(CrmSettingsComponent.name, () => {
   }
 
   describe('with no CRM connected', () => {
+    beforeEach(start);
+
     it('connects through the generated form, shows the check in progress, then the connected card', async () => {
       await connectAmo();
       const req = http.expectOne({ method: 'POST', url: '/api/crm' });
@@ -160,6 +189,8 @@ describe(CrmSettingsComponent.name, () => {
   });
 
   describe('with a CRM connected', () => {
+    beforeEach(start);
+
     it('shows the account, an error status with its message, the webhook URL and what to do with it', async () => {
       const writeText = jest.fn().mockResolvedValue(undefined);
       Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
@@ -279,6 +310,167 @@ describe(CrmSettingsComponent.name, () => {
       await fixture.whenStable();
       expect(q('crm-card')).toBeNull();
       expect(q('crm-type')).not.toBeNull();
+    });
+  });
+
+  describe('OAuth', () => {
+    /** A connection waiting for consent: the CRM cannot be asked for pipelines or users yet. */
+    async function loadAuthorizing(connection: CrmConnectionDto): Promise<void> {
+      http.expectOne('/api/crm').flush([connection]);
+      await fixture.whenStable();
+      http.expectNone('/api/crm/crm-1/pipelines');
+      http.expectNone('/api/crm/crm-1/users');
+      http.expectOne('/api/channels').flush(CHANNELS);
+      http.expectOne('/api/users').flush(USERS);
+      await fixture.whenStable();
+    }
+
+    it('connects with an OAuth app: sends only its settings, then goes to the CRM’s consent page', async () => {
+      const success = jest.spyOn(TestBed.inject(ToastService), 'success');
+      await start();
+      http.expectOne('/api/crm').flush([]);
+      await fixture.whenStable();
+      http.expectOne('/api/crm/types').flush(CRM_TYPES_FIXTURE);
+      await fixture.whenStable();
+      await change('crm-name', 'Sales CRM');
+      await change('crm-setting-accessToken', 'typed before switching');
+      await change('crm-mode-oauth', true);
+      await change('crm-setting-baseUrl', 'https://shop.amocrm.ru');
+      await change('crm-oauth-clientId', '0f8fad5b-d9cb-469f-a165-70867728950e');
+      await change('crm-oauth-clientSecret', 'app-secret');
+      q<HTMLButtonElement>('crm-connect')!.click();
+      await fixture.whenStable();
+
+      const req = http.expectOne({ method: 'POST', url: '/api/crm' });
+      expect(req.request.body).toEqual({
+        type: 'amocrm',
+        name: 'Sales CRM',
+        settings: {
+          baseUrl: 'https://shop.amocrm.ru',
+          clientId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+          clientSecret: 'app-secret',
+        },
+      });
+      expect(q('crm-connecting')?.textContent).toContain('Opening amoCRM…');
+      req.flush(
+        crmConnection({
+          status: 'authorizing',
+          accountName: '',
+          authorizeUrl: 'https://shop.amocrm.ru/oauth?state=s1',
+        }),
+      );
+      await fixture.whenStable();
+      expect(assign).toHaveBeenCalledWith('https://shop.amocrm.ru/oauth?state=s1');
+      expect(success).not.toHaveBeenCalled();
+      http.expectNone('/api/crm/crm-1/pipelines');
+      http.expectOne('/api/channels').flush(CHANNELS);
+      http.expectOne('/api/users').flush(USERS);
+      await fixture.whenStable();
+      expect(q('crm-status')?.textContent?.trim()).toBe('Waiting for authorization');
+      expect(q('crm-authorize')).not.toBeNull();
+    });
+
+    it('shows a connection waiting for consent, and its button fetches a fresh link and goes there', async () => {
+      await start();
+      await loadAuthorizing(crmConnection({ status: 'authorizing', accountName: '' }));
+      expect(q('crm-status')?.textContent?.trim()).toBe('Waiting for authorization');
+      expect(q('crm-status')?.dataset['status']).toBe('authorizing');
+      expect(q('crm-authorizing-help')?.textContent).toContain('Grant Onebox access in amoCRM');
+      expect(q('crm-authorize')?.textContent?.trim()).toBe('Authorize in amoCRM');
+
+      q<HTMLButtonElement>('crm-authorize')!.click();
+      await fixture.whenStable();
+      expect(q<HTMLButtonElement>('crm-authorize')!.disabled).toBe(true);
+      http
+        .expectOne({ method: 'GET', url: '/api/crm/crm-1/authorize' })
+        .flush({ authorizeUrl: 'https://shop.amocrm.ru/oauth?state=s2' });
+      await fixture.whenStable();
+      expect(assign).toHaveBeenCalledWith('https://shop.amocrm.ru/oauth?state=s2');
+    });
+
+    it('says "Ожидает авторизации" in Russian', async () => {
+      TestBed.inject(I18nService).setLang('ru');
+      await start();
+      await loadAuthorizing(crmConnection({ type: 'bitrix24', status: 'authorizing', accountName: '' }));
+      expect(q('crm-status')?.textContent?.trim()).toBe('Ожидает авторизации');
+      expect(q('crm-authorize')?.textContent?.trim()).toBe('Авторизовать в Битрикс24');
+    });
+
+    it('offers authorizing again for a connection in error, and drops the button for a token connection (409 not_oauth)', async () => {
+      const error = jest.spyOn(TestBed.inject(ToastService), 'error');
+      await start();
+      await loadConnected(crmConnection({ status: 'error', statusMessage: 'Access was revoked in amoCRM' }));
+      expect(q('crm-status-message')?.textContent).toBe('Access was revoked in amoCRM');
+      q<HTMLButtonElement>('crm-authorize')!.click();
+      http
+        .expectOne('/api/crm/crm-1/authorize')
+        .flush(
+          { code: 'not_oauth', message: 'This CRM is connected with a token, not OAuth' },
+          { status: 409, statusText: 'Conflict' },
+        );
+      await fixture.whenStable();
+      expect(q('crm-authorize')).toBeNull();
+      expect(error).not.toHaveBeenCalled();
+      expect(assign).not.toHaveBeenCalled();
+    });
+
+    it('toasts any other failure to get the link and keeps the button', async () => {
+      const error = jest.spyOn(TestBed.inject(ToastService), 'error');
+      await start();
+      await loadAuthorizing(crmConnection({ status: 'authorizing', accountName: '' }));
+      q<HTMLButtonElement>('crm-authorize')!.click();
+      http
+        .expectOne('/api/crm/crm-1/authorize')
+        .flush({ code: 'internal', message: 'Something broke' }, { status: 500, statusText: 'Server Error' });
+      await fixture.whenStable();
+      expect(error).toHaveBeenCalledWith('Something broke');
+      expect(q<HTMLButtonElement>('crm-authorize')!.disabled).toBe(false);
+    });
+
+    describe('back from the consent page', () => {
+      it('toasts ?connected=1 and clears it from the address', async () => {
+        query = { tab: 'crm', connected: '1' };
+        const success = jest.spyOn(TestBed.inject(ToastService), 'success');
+        const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+        await start();
+        expect(success).toHaveBeenCalledWith('Access granted: the CRM is connected');
+        expect(navigate).toHaveBeenCalledWith(
+          [],
+          expect.objectContaining({
+            queryParams: { connected: null, error: null },
+            queryParamsHandling: 'merge',
+            replaceUrl: true,
+          }),
+        );
+        await loadConnected();
+        expect(q('crm-status')?.textContent?.trim()).toBe('Active');
+        expect(q('crm-authorize')).toBeNull();
+      });
+
+      it('shows the text of ?error= and clears it', async () => {
+        query = { tab: 'crm', error: 'amoCRM: the code has expired' };
+        const error = jest.spyOn(TestBed.inject(ToastService), 'error');
+        const success = jest.spyOn(TestBed.inject(ToastService), 'success');
+        const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+        await start();
+        expect(error).toHaveBeenCalledWith('amoCRM: the code has expired');
+        expect(success).not.toHaveBeenCalled();
+        expect(navigate).toHaveBeenCalledTimes(1);
+        await loadConnected(
+          crmConnection({ status: 'error', statusMessage: 'Authorization failed: the code has expired' }),
+        );
+        expect(q('crm-authorize')).not.toBeNull();
+      });
+
+      it('does nothing without those parameters', async () => {
+        const navigate = jest.spyOn(TestBed.inject(Router), 'navigate');
+        const success = jest.spyOn(TestBed.inject(ToastService), 'success');
+        await start();
+        expect(navigate).not.toHaveBeenCalled();
+        expect(success).not.toHaveBeenCalled();
+        http.expectOne('/api/crm').flush([]);
+        http.expectOne('/api/crm/types').flush(CRM_TYPES_FIXTURE);
+      });
     });
   });
 });

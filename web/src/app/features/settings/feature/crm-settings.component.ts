@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
+import { ActivatedRoute, Router } from '@angular/router';
 import type {
   ChannelDto,
   CreateCrmRequest,
@@ -12,6 +13,7 @@ import { apiErrorMessage, apiErrorOf, fieldErrors } from '../../../core/api/api-
 import type { TranslationKey } from '../../../core/i18n/en';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import { ExternalNavigation } from '../../../core/navigation/external-navigation';
 import { ToastService } from '../../../core/toast/toast.service';
 import { CrmApi, type CrmTypeDto } from '../data-access/crm-api.service';
 import { SettingsApi } from '../data-access/settings-api.service';
@@ -21,6 +23,10 @@ import { CrmConnectionCardComponent } from '../ui/crm-connection-card.component'
 /**
  * The workspace's CRM: the connect form (generated from the server's CRM types) while none is
  * connected, then the connection's settings and sync status.
+ *
+ * OAuth: connecting answers `authorizing` with an `authorizeUrl`, where the browser goes for the
+ * admin's consent; the server then sends it back to `/settings?tab=crm&connected=1` (or `&error=…`),
+ * which is toasted once and cleared from the address.
  */
 @Component({
   selector: 'ob-crm-settings',
@@ -41,6 +47,9 @@ import { CrmConnectionCardComponent } from '../ui/crm-connection-card.component'
         [users]="users()"
         [saving]="saving()"
         [retrying]="retrying()"
+        [canAuthorize]="canAuthorize()"
+        [authorizing]="authorizing()"
+        (authorize)="authorize(c)"
         (save)="save(c, $event)"
         (retry)="retry(c)"
         (disconnect)="disconnect(c)"
@@ -84,7 +93,9 @@ export class CrmSettingsComponent implements OnInit {
   private readonly settings = inject(SettingsApi);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
-  private readonly form = viewChild(CrmConnectFormComponent);
+  private readonly navigation = inject(ExternalNavigation);
+  private readonly route = inject(ActivatedRoute);
+  private readonly router = inject(Router);
 
   protected readonly loading = signal(true);
   protected readonly connection = signal<CrmConnectionDto | null>(null);
@@ -102,8 +113,20 @@ export class CrmSettingsComponent implements OnInit {
   protected readonly users = signal<UserDto[]>([]);
   protected readonly saving = signal(false);
   protected readonly retrying = signal(false);
+  protected readonly authorizing = signal(false);
+  /** Connections the server said were made with a token (409 `not_oauth`): no authorize button. */
+  private readonly notOauth = signal<ReadonlySet<string>>(new Set());
+  /**
+   * Only the server knows whether a connection uses OAuth, so the button shows whenever consent
+   * could help (waiting for it, or an error such as revoked access) until the server says `not_oauth`.
+   */
+  protected readonly canAuthorize = computed(() => {
+    const c = this.connection();
+    return !!c && (c.status === 'authorizing' || c.status === 'error') && !this.notOauth().has(c.id);
+  });
 
   ngOnInit(): void {
+    this.showOauthReturn();
     this.api.list().subscribe({
       next: (list) => {
         this.loading.set(false);
@@ -128,9 +151,11 @@ export class CrmSettingsComponent implements OnInit {
     this.api.create(request).subscribe({
       next: (connection) => {
         this.connecting.set(false);
-        this.connection.set(connection);
-        this.loadDetails(connection);
-        this.toast.success(this.i18n.t('settings.crm.connected', { name: connection.name }));
+        const { authorizeUrl, ...saved } = connection;
+        this.connection.set(saved);
+        this.loadDetails(saved);
+        if (authorizeUrl) this.navigation.assign(authorizeUrl);
+        else this.toast.success(this.i18n.t('settings.crm.connected', { name: connection.name }));
       },
       error: (err: unknown) => {
         this.connecting.set(false);
@@ -178,6 +203,23 @@ export class CrmSettingsComponent implements OnInit {
     });
   }
 
+  /** A fresh consent link, then off to the CRM; a token connection (409 `not_oauth`) just loses the button. */
+  protected authorize(connection: CrmConnectionDto): void {
+    if (this.authorizing()) return;
+    this.authorizing.set(true);
+    this.api.authorize(connection.id).subscribe({
+      next: ({ authorizeUrl }) => {
+        this.authorizing.set(false);
+        this.navigation.assign(authorizeUrl);
+      },
+      error: (err: unknown) => {
+        this.authorizing.set(false);
+        if (apiErrorOf(err)?.code === 'not_oauth') this.notOauth.update((ids) => new Set(ids).add(connection.id));
+        else this.toast.error(this.errorText(err));
+      },
+    });
+  }
+
   protected disconnect(connection: CrmConnectionDto): void {
     if (!confirm(this.i18n.t('settings.crm.confirmDisconnect', { name: connection.name }))) return;
     this.api.remove(connection.id).subscribe({
@@ -213,10 +255,27 @@ export class CrmSettingsComponent implements OnInit {
     });
   }
 
-  /** What the settings card offers: the CRM's pipelines and users, the workspace's channels and users. */
+  /**
+   * What the settings card offers: the CRM's pipelines and users, the workspace's channels and
+   * users. A connection still waiting for consent cannot reach the CRM yet, so it is not asked.
+   */
   private loadDetails(connection: CrmConnectionDto): void {
     this.pipelinesError.set(null);
     this.crmUsersError.set(null);
+    this.pipelines.set([]);
+    this.crmUsers.set([]);
+    if (connection.status !== 'authorizing') this.loadCrmCatalog(connection);
+    this.settings.channels().subscribe({
+      next: (channels) => this.channels.set(channels),
+      error: (err: unknown) => this.toast.error(this.errorText(err)),
+    });
+    this.settings.users().subscribe({
+      next: (users) => this.users.set(users),
+      error: (err: unknown) => this.toast.error(this.errorText(err)),
+    });
+  }
+
+  private loadCrmCatalog(connection: CrmConnectionDto): void {
     this.api.pipelines(connection.id).subscribe({
       next: (pipelines) => this.pipelines.set(pipelines),
       error: (err: unknown) => this.pipelinesError.set(this.errorText(err, 'settings.crm.pipelinesFailed')),
@@ -225,13 +284,21 @@ export class CrmSettingsComponent implements OnInit {
       next: (users) => this.crmUsers.set(users),
       error: (err: unknown) => this.crmUsersError.set(this.errorText(err, 'settings.crm.usersFailed')),
     });
-    this.settings.channels().subscribe({
-      next: (channels) => this.channels.set(channels),
-      error: (err: unknown) => this.toast.error(this.errorText(err)),
-    });
-    this.settings.users().subscribe({
-      next: (users) => this.users.set(users),
-      error: (err: unknown) => this.toast.error(this.errorText(err)),
+  }
+
+  /** Back from the CRM's consent page: `connected=1` or `error=<message>`, shown once, then dropped from the URL. */
+  private showOauthReturn(): void {
+    const params = this.route.snapshot.queryParamMap;
+    const connected = params.get('connected');
+    const error = params.get('error');
+    if (connected === null && error === null) return;
+    if (error !== null) this.toast.error(error || this.i18n.t('settings.crm.authorizeFailed'));
+    else this.toast.success(this.i18n.t('settings.crm.authorized'));
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { connected: null, error: null },
+      queryParamsHandling: 'merge',
+      replaceUrl: true,
     });
   }
 
@@ -262,11 +329,8 @@ export class CrmSettingsComponent implements OnInit {
   }
 
   private fieldKeys(type: CrmTypeDto['type']): string[] {
-    return (
-      this.types()
-        ?.find((t) => t.type === type)
-        ?.settingsFields.map((f) => f.key) ?? []
-    );
+    const found = this.types()?.find((t) => t.type === type);
+    return [...(found?.settingsFields ?? []), ...(found?.oauthFields ?? [])].map((f) => f.key);
   }
 
   private errorText(err: unknown, fallback: TranslationKey = 'errors.unknown'): string {

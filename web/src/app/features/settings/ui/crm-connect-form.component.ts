@@ -8,6 +8,7 @@ import {
   output,
   signal,
 } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
 import type { CreateCrmRequest } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
@@ -15,11 +16,30 @@ import type { CrmTypeDto } from '../data-access/crm-api.service';
 import { credentialProblem } from './channel-connect-form.component';
 
 type CrmType = CrmTypeDto['type'];
+type SettingField = CrmTypeDto['settingsFields'][number];
+
+/** The two ways to connect: a long-lived token / incoming webhook, or an OAuth app. */
+export type CrmConnectMode = 'token' | 'oauth';
+
+/** A field as the form shows it: `testId` is `crm-setting-<key>` for settingsFields, `crm-oauth-<key>` for OAuth-only ones. */
+interface FormField extends SettingField {
+  testId: string;
+}
+
+/**
+ * The setting that *is* the token way to connect. The server declares it optional (OAuth
+ * connects without it), so the form makes it required in token mode and hides it in OAuth mode.
+ */
+const TOKEN_SETTING: Partial<Record<CrmType, string>> = { amocrm: 'accessToken', bitrix24: 'webhookUrl' };
 
 /**
  * "Connect a CRM", generated from the server's CRM types like the channel form: a type picker,
  * a name and one input per declared setting (secret ones masked with a show toggle, hints below,
  * `pattern` checked before sending). Server-side problems come back through `serverErrors` and `formError`.
+ *
+ * A CRM with `oauthFields` offers two ways (`crm-mode`): its token / webhook settings, or an OAuth
+ * app — the settings OAuth still needs (amoCRM's address, Bitrix24's application token) plus the
+ * app's fields. Required checks and the emitted settings follow the chosen way only.
  */
 @Component({
   selector: 'ob-crm-connect-form',
@@ -65,21 +85,54 @@ type CrmType = CrmTypeDto['type'];
           }
         </label>
       </div>
-      @for (f of fields(); track f.key) {
+      @if (hasOauth()) {
+        <fieldset class="mode" data-testid="crm-mode" [disabled]="connecting()">
+          <legend class="field__label">{{ 'settings.crm.mode' | t }}</legend>
+          <label class="mode__option">
+            <input
+              type="radio"
+              name="crm-mode"
+              value="token"
+              data-testid="crm-mode-token"
+              [checked]="mode() === 'token'"
+              (change)="selectMode('token')"
+            />
+            {{ 'settings.crm.mode.token.' + type() | t }}
+          </label>
+          <label class="mode__option">
+            <input
+              type="radio"
+              name="crm-mode"
+              value="oauth"
+              data-testid="crm-mode-oauth"
+              [checked]="mode() === 'oauth'"
+              (change)="selectMode('oauth')"
+            />
+            {{ 'settings.crm.mode.oauth' | t }}
+          </label>
+        </fieldset>
+        @if (mode() === 'oauth') {
+          <p class="muted small" data-testid="crm-oauth-help">
+            {{ 'settings.crm.oauthHelp' | t: { crm: 'crm.' + type() | t } }}
+            <code data-testid="crm-oauth-callback">{{ callbackUrl }}</code>
+          </p>
+        }
+      }
+      @for (f of fields(); track f.testId) {
         <div class="field">
-          <label class="field__label" [for]="inputId(f.key)">{{ text(f.label) }}</label>
+          <label class="field__label" [for]="f.testId">{{ text(f.label) }}</label>
           <div class="setting">
             <input
               class="input"
-              [id]="inputId(f.key)"
+              [id]="f.testId"
               [name]="f.key"
               [type]="f.secret && !revealed().has(f.key) ? 'password' : 'text'"
               autocomplete="off"
               spellcheck="false"
-              [attr.data-testid]="'crm-setting-' + f.key"
+              [attr.data-testid]="f.testId"
               [attr.aria-required]="f.required"
               [attr.aria-invalid]="!!errorFor('settings.' + f.key)"
-              [attr.aria-describedby]="f.hint ? inputId(f.key) + '-hint' : null"
+              [attr.aria-describedby]="f.hint ? f.testId + '-hint' : null"
               [value]="valueOf(f.key)"
               [disabled]="connecting()"
               (input)="setValue(f.key, $any($event.target).value)"
@@ -89,7 +142,7 @@ type CrmType = CrmTypeDto['type'];
               <button
                 type="button"
                 class="btn"
-                [attr.data-testid]="'crm-setting-' + f.key + '-toggle'"
+                [attr.data-testid]="f.testId + '-toggle'"
                 [attr.aria-pressed]="revealed().has(f.key)"
                 [attr.aria-label]="
                   (revealed().has(f.key) ? 'settings.channels.hideField' : 'settings.channels.showField')
@@ -102,7 +155,7 @@ type CrmType = CrmTypeDto['type'];
             }
           </div>
           @if (f.hint) {
-            <span class="field__hint" [id]="inputId(f.key) + '-hint'">{{ text(f.hint) }}</span>
+            <span class="field__hint" [id]="f.testId + '-hint'">{{ text(f.hint) }}</span>
           }
           @if (errorFor('settings.' + f.key); as error) {
             <span class="field__error" [attr.data-testid]="'error-settings.' + f.key">{{ error }}</span>
@@ -116,7 +169,10 @@ type CrmType = CrmTypeDto['type'];
         @if (connecting()) {
           <span class="checking" role="status" data-testid="crm-connecting">
             <span class="spinner" aria-hidden="true"></span>
-            {{ 'settings.crm.checking' | t: { crm: 'crm.' + type() | t } }}
+            {{
+              (mode() === 'oauth' ? 'settings.crm.preparing' : 'settings.crm.checking')
+                | t: { crm: 'crm.' + type() | t }
+            }}
           </span>
         }
       </div>
@@ -144,6 +200,30 @@ type CrmType = CrmTypeDto['type'];
       background: var(--danger-soft);
       color: var(--danger);
       font-size: 13px;
+    }
+    .mode {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px 16px;
+      margin: 0;
+      padding: 0;
+      border: 0;
+    }
+    .mode legend {
+      width: 100%;
+      margin-bottom: 4px;
+    }
+    .mode__option {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 13px;
+    }
+    code {
+      padding: 1px 4px;
+      border-radius: 4px;
+      background: var(--hover);
+      word-break: break-all;
     }
     .setting {
       display: flex;
@@ -176,6 +256,8 @@ type CrmType = CrmTypeDto['type'];
 })
 export class CrmConnectFormComponent {
   private readonly i18n = inject(I18nService);
+  /** Where the CRM sends the admin back after consent: the app's redirect URI to register in the CRM. */
+  protected readonly callbackUrl = `${inject(DOCUMENT).location.origin}/api/crm/oauth/callback`;
 
   /** The CRMs the server offers (`GET /api/crm/types`); the first is preselected. */
   readonly types = input.required<CrmTypeDto[]>();
@@ -193,7 +275,31 @@ export class CrmConnectFormComponent {
     computation: (types, previous) =>
       previous && types.some((t) => t.type === previous.value) ? previous.value : (types[0]?.type ?? null),
   });
-  protected readonly fields = computed(() => this.types().find((t) => t.type === this.type())?.settingsFields ?? []);
+  private readonly current = computed(() => this.types().find((t) => t.type === this.type()) ?? null);
+  protected readonly hasOauth = computed(() => (this.current()?.oauthFields ?? []).length > 0);
+  private readonly chosenMode = signal<CrmConnectMode>('token');
+  /** The chosen way; always `token` for a CRM without OAuth. */
+  protected readonly mode = computed<CrmConnectMode>(() => (this.hasOauth() ? this.chosenMode() : 'token'));
+  /** The fields of the chosen way, with the required flags that way has. */
+  protected readonly fields = computed<FormField[]>(() => {
+    const type = this.current();
+    if (!type) return [];
+    const tokenKey = TOKEN_SETTING[type.type];
+    const setting = (f: SettingField, required = f.required): FormField => ({
+      ...f,
+      required,
+      testId: `crm-setting-${f.key}`,
+    });
+    if (this.mode() === 'token') return type.settingsFields.map((f) => setting(f, f.required || f.key === tokenKey));
+    const oauth = type.oauthFields ?? [];
+    const oauthKeys = new Set(oauth.map((f) => f.key));
+    const settingKeys = new Set(type.settingsFields.map((f) => f.key));
+    return [
+      ...type.settingsFields.filter((f) => f.key !== tokenKey && !oauthKeys.has(f.key)).map((f) => setting(f)),
+      // A setting the OAuth way repeats (Bitrix24's application token) keeps its settings test id.
+      ...oauth.map((f) => ({ ...f, testId: `crm-${settingKeys.has(f.key) ? 'setting' : 'oauth'}-${f.key}` })),
+    ];
+  });
   protected readonly name = signal('');
   protected readonly values = signal<Record<string, string>>({});
   protected readonly revealed = signal<ReadonlySet<string>>(new Set());
@@ -230,14 +336,16 @@ export class CrmConnectFormComponent {
     return label[this.i18n.lang()] || label.en;
   }
 
-  protected inputId(key: string): string {
-    return `crm-setting-${key}`;
-  }
-
   protected selectType(type: CrmType): void {
     this.type.set(type);
     this.values.set({});
     this.revealed.set(new Set());
+    this.touched.update((keys) => new Set([...keys].filter((k) => !k.startsWith('settings.'))));
+  }
+
+  /** Switching ways keeps what was typed (amoCRM's address serves both); only the new way's fields are checked and sent. */
+  protected selectMode(mode: CrmConnectMode): void {
+    this.chosenMode.set(mode);
     this.touched.update((keys) => new Set([...keys].filter((k) => !k.startsWith('settings.'))));
   }
 

@@ -14,6 +14,7 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
  * The connected CRM: account and status, the webhook URL to register in the CRM, where new
  * deals go (pipeline, initial stage, which channels), who owns them (Onebox user → CRM user),
  * and how the sync is doing. Edits stay local until Save emits one `UpdateCrmRequest`.
+ * An OAuth connection waiting for consent (`authorizing`), or one in `error`, offers "Authorize in <CRM>".
  */
 @Component({
   selector: 'ob-crm-connection-card',
@@ -29,13 +30,26 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <span
           class="pill"
           [class.pill--bad]="c.status === 'error'"
+          [class.pill--wait]="c.status === 'authorizing'"
           data-testid="crm-status"
           [attr.data-status]="c.status"
           >{{ 'settings.crm.status.' + c.status | t }}</span
         >
+        @if (canAuthorize()) {
+          <button
+            type="button"
+            class="btn btn--sm btn--primary push"
+            data-testid="crm-authorize"
+            [disabled]="authorizing()"
+            (click)="authorize.emit()"
+          >
+            {{ 'settings.crm.authorize' | t: { crm: 'crm.' + c.type | t } }}
+          </button>
+        }
         <button
           type="button"
-          class="btn btn--sm btn--danger push"
+          class="btn btn--sm btn--danger"
+          [class.push]="!canAuthorize()"
           (click)="disconnect.emit()"
           data-testid="crm-disconnect"
         >
@@ -44,6 +58,11 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
       </div>
       @if (c.status === 'error' && c.statusMessage) {
         <p class="status-message" data-testid="crm-status-message">{{ c.statusMessage }}</p>
+      }
+      @if (c.status === 'authorizing') {
+        <p class="note" data-testid="crm-authorizing-help">
+          {{ 'settings.crm.authorizingHelp' | t: { crm: 'crm.' + c.type | t } }}
+        </p>
       }
       <div class="small">
         <span class="muted">{{ 'settings.crm.webhook' | t }}</span>
@@ -257,6 +276,10 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
       background: #dcfae6;
       color: #067647;
     }
+    .pill--wait {
+      background: #fef0c7;
+      color: #93370d;
+    }
     .pill--bad {
       background: var(--danger-soft);
       color: var(--danger);
@@ -350,6 +373,10 @@ export class CrmConnectionCardComponent {
   readonly saving = input(false);
   /** True while failed sync jobs are being queued again. */
   readonly retrying = input(false);
+  /** Offer "Authorize in <CRM>": an OAuth connection waiting for consent, or one whose access broke. */
+  readonly canAuthorize = input(false);
+  /** True while the consent link is being fetched. */
+  readonly authorizing = input(false);
 
   /** The edited settings, sent as `PATCH /api/crm/:id`. */
   readonly save = output<UpdateCrmRequest>();
@@ -359,6 +386,8 @@ export class CrmConnectionCardComponent {
   readonly disconnect = output<void>();
   /** Text to copy to the clipboard (the webhook URL). */
   readonly copyText = output<string>();
+  /** The admin asked to (re)grant Onebox access in the CRM (the parent fetches the link and goes there). */
+  readonly authorize = output<void>();
 
   /** No pipeline saved yet: the CRM's main one is what new deals would get. */
   protected readonly pipelineId = linkedSignal(
