@@ -4,6 +4,7 @@ import type { ChannelDto, ChannelTypeDto } from '@onebox/contracts';
 import { randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
+import { validateDeclaredFields } from '../common/declared-fields';
 import { APP_CONFIG, isPublicHttps, type AppConfig } from '../config/app-config';
 import { isMessenger, MessengerRegistry, type MessengerType } from '../messengers/messenger-registry.service';
 import { CreateChannelBody, mapChannel, webhookUrl } from './channels.dto';
@@ -130,39 +131,11 @@ export class ChannelsService {
   }
 }
 
-/** Required fields present, patterns matched, unknown fields refused; each problem names its field. */
+/** The credentials the adapter declares: required ones present, patterns matched, nothing unknown. */
 function validateCredentials(adapter: ChannelAdapter, given: Record<string, string>): Record<string, string> {
-  const details: { field: string; message: string }[] = [];
-  const known = new Set(adapter.credentialFields.map((f) => f.key));
-  for (const key of Object.keys(given))
-    if (!known.has(key)) details.push({ field: `credentials.${key}`, message: 'is not a field of this channel type' });
-  const credentials: Record<string, string> = {};
-  for (const field of adapter.credentialFields) {
-    const raw: unknown = given[field.key];
-    const value = typeof raw === 'string' ? raw.trim() : raw;
-    if (value === undefined || value === null || value === '') {
-      if (field.required) details.push({ field: `credentials.${field.key}`, message: 'is required' });
-      continue;
-    }
-    if (typeof value !== 'string') {
-      details.push({ field: `credentials.${field.key}`, message: 'must be a string' });
-      continue;
-    }
-    if (field.pattern && !new RegExp(field.pattern).test(value)) {
-      details.push({ field: `credentials.${field.key}`, message: 'does not look right' });
-      continue;
-    }
-    credentials[field.key] = value;
-  }
-  if (details.length) {
-    throw new ApiException(
-      HttpStatus.BAD_REQUEST,
-      'validation_failed',
-      `Invalid fields: ${details.map((d) => d.field).join(', ')}`,
-      details,
-    );
-  }
-  return credentials;
+  return validateDeclaredFields(adapter.credentialFields, given, 'credentials', {
+    unknownMessage: 'is not a field of this channel type',
+  });
 }
 
 /** The platform's refusal as the admin should see it. */

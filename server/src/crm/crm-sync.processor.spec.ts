@@ -6,7 +6,7 @@ import { MessagesRepository, type MessageRow } from '../conversations/messages.r
 import { JobError } from '../jobs/job-processor';
 import type { JobRow } from '../jobs/jobs.repository';
 import { CrmCatalog } from './crm-catalog.service';
-import { CrmRegistry } from './crm-registry.service';
+import { CrmSessions } from './crm-sessions.service';
 import { CrmSyncProcessor } from './crm-sync.processor';
 import type { CrmJob } from './crm.constants';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
@@ -212,7 +212,7 @@ const STORED_STATE = {
 describe(CrmSyncProcessor.name, () => {
   let crm: ReturnType<typeof strictMock<CrmRepository>>;
   let deals: ReturnType<typeof strictMock<DealsRepository>>;
-  let registry: ReturnType<typeof strictMock<CrmRegistry>>;
+  let sessions: ReturnType<typeof strictMock<CrmSessions>>;
   let catalog: ReturnType<typeof strictMock<CrmCatalog>>;
   let conversations: ReturnType<typeof strictMock<ConversationsRepository>>;
   let contacts: ReturnType<typeof strictMock<ContactsRepository>>;
@@ -224,7 +224,7 @@ describe(CrmSyncProcessor.name, () => {
   beforeEach(() => {
     crm = strictMock(CrmRepository);
     deals = strictMock(DealsRepository);
-    registry = strictMock(CrmRegistry);
+    sessions = strictMock(CrmSessions);
     catalog = strictMock(CrmCatalog);
     conversations = strictMock(ConversationsRepository);
     contacts = strictMock(ContactsRepository);
@@ -234,7 +234,7 @@ describe(CrmSyncProcessor.name, () => {
     processor = new CrmSyncProcessor(
       crm as unknown as CrmRepository,
       deals as unknown as DealsRepository,
-      registry as unknown as CrmRegistry,
+      sessions as unknown as CrmSessions,
       catalog as unknown as CrmCatalog,
       conversations as unknown as ConversationsRepository,
       contacts as unknown as ContactsRepository,
@@ -244,7 +244,7 @@ describe(CrmSyncProcessor.name, () => {
   });
 
   function stubConnect(): void {
-    registry.connect.mockReturnValueOnce({ adapter, settings: SETTINGS, ctx: CTX });
+    sessions.ready.mockResolvedValueOnce({ adapter, settings: SETTINGS, ctx: CTX });
   }
 
   /** The deal read back from the CRM and stored: stage name from the catalog, sync recorded, published. */
@@ -304,7 +304,7 @@ describe(CrmSyncProcessor.name, () => {
         title: 'Carl Customer — Telegram bot',
       });
       expect(publisher.changed).toHaveBeenNthCalledWith(1, deal);
-      expect(registry.connect).toHaveBeenCalledWith(connection);
+      expect(sessions.ready).toHaveBeenCalledWith(connection);
       expect(contacts.findInWorkspace).toHaveBeenCalledWith(WS, 'ct-1');
       expect(crm.findContactLink).toHaveBeenCalledWith(CRM_ID, 'ct-1');
       expect(adapter.findOrCreateContact).toHaveBeenCalledWith(
@@ -384,7 +384,7 @@ describe(CrmSyncProcessor.name, () => {
       await processor.process(cycleStarted);
 
       expect(publisher.changed).not.toHaveBeenCalled();
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.createDeal).not.toHaveBeenCalled();
     });
 
@@ -609,7 +609,7 @@ describe(CrmSyncProcessor.name, () => {
 
       expect(err).toBeInstanceOf(JobError);
       expect(err).toMatchObject({ deferred: true, retryable: true, retryAfterMs: 2000 });
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.updateDeal).not.toHaveBeenCalled();
     });
 
@@ -629,7 +629,7 @@ describe(CrmSyncProcessor.name, () => {
         retryable: false,
         deferred: false,
       });
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.updateDeal).not.toHaveBeenCalled();
     });
 
@@ -677,7 +677,7 @@ describe(CrmSyncProcessor.name, () => {
       crm.findById.mockResolvedValueOnce(connectionRow());
       await processor.process(assigned());
 
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.updateDeal).not.toHaveBeenCalled();
     });
 
@@ -712,7 +712,7 @@ describe(CrmSyncProcessor.name, () => {
         retryable: false,
         deferred: false,
       });
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.updateDeal).not.toHaveBeenCalled();
     });
   });
@@ -776,7 +776,7 @@ describe(CrmSyncProcessor.name, () => {
 
       await processor.process(job({ action: 'sync-deal', connectionId: CRM_ID, externalId: '9001' }));
 
-      expect(registry.connect).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
       expect(adapter.getDeal).not.toHaveBeenCalled();
     });
 

@@ -1,6 +1,7 @@
-import { CrmError, type CrmAdapter, type CrmPipeline } from '@onebox/crm';
+import { CrmError, type CrmAdapter, type CrmOAuth, type CrmPipeline } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
 import type { AuthUser } from '../auth/auth-user';
+import { TokenService } from '../auth/token.service';
 import { ApiException } from '../common/api.exception';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { CrmCatalog } from './crm-catalog.service';
@@ -58,6 +59,33 @@ function fakeAdapter(): jest.Mocked<CrmAdapter> {
     dealUrl: unexpected('dealUrl'),
     parseWebhook: unexpected('parseWebhook'),
   } as jest.Mocked<CrmAdapter>;
+}
+
+const OAUTH_FIELDS: CrmAdapter['settingsFields'] = [
+  { key: 'clientId', label: { en: 'Integration ID', ru: 'ID интеграции' }, secret: false, required: true },
+  { key: 'clientSecret', label: { en: 'Secret key', ru: 'Секретный ключ' }, secret: true, required: true },
+];
+
+/** The OAuth part of a hand-made adapter: `wants` as amoCRM's (client id and secret, no token); the rest stubbed per test. */
+function fakeOAuth(): jest.Mocked<CrmOAuth> {
+  return {
+    settingsFields: OAUTH_FIELDS,
+    wants: jest.fn((s: Record<string, string>) => Boolean(s['clientId'] && s['clientSecret'] && !s['accessToken'])),
+    authorizeUrl: unexpected('oauth.authorizeUrl'),
+    exchangeCode: unexpected('oauth.exchangeCode'),
+    refresh: unexpected('oauth.refresh'),
+    expiresAt: unexpected('oauth.expiresAt'),
+  } as jest.Mocked<CrmOAuth>;
+}
+
+/** An adapter that connects either with a token or with OAuth: the token is then optional, as in amoCRM. */
+function oauthAdapter(): jest.Mocked<CrmAdapter> & { oauth: jest.Mocked<CrmOAuth> } {
+  const base = fakeAdapter();
+  return {
+    ...base,
+    settingsFields: base.settingsFields.map((f) => (f.key === 'accessToken' ? { ...f, required: false } : f)),
+    oauth: fakeOAuth(),
+  } as jest.Mocked<CrmAdapter> & { oauth: jest.Mocked<CrmOAuth> };
 }
 
 const PIPELINES: CrmPipeline[] = [
@@ -128,6 +156,7 @@ describe(CrmService.name, () => {
   let registry: ReturnType<typeof strictMock<CrmRegistry>>;
   let catalog: ReturnType<typeof strictMock<CrmCatalog>>;
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
+  let tokens: ReturnType<typeof strictMock<TokenService>>;
   let adapter: jest.Mocked<CrmAdapter>;
   let service: CrmService;
 
@@ -136,25 +165,29 @@ describe(CrmService.name, () => {
     registry = strictMock(CrmRegistry);
     catalog = strictMock(CrmCatalog);
     worker = strictMock(JobWorkerService);
+    tokens = strictMock(TokenService);
     adapter = fakeAdapter();
     service = new CrmService(
       crm as unknown as CrmRepository,
       registry as unknown as CrmRegistry,
       catalog as unknown as CrmCatalog,
       worker as unknown as JobWorkerService,
+      tokens as unknown as TokenService,
       { publicUrl: PUBLIC_URL },
     );
   });
 
   describe('types', () => {
-    it('answers each adapter’s type and settings fields', () => {
+    it('answers each adapter’s type, settings fields and OAuth fields (none without OAuth)', () => {
       const bitrix = { ...fakeAdapter(), type: 'bitrix24' as const, settingsFields: [] };
-      registry.all.mockReturnValueOnce([adapter, bitrix]);
+      const amo = oauthAdapter();
+      registry.all.mockReturnValueOnce([amo, bitrix]);
 
       expect(service.types()).toEqual([
-        { type: 'amocrm', settingsFields: adapter.settingsFields },
-        { type: 'bitrix24', settingsFields: [] },
+        { type: 'amocrm', settingsFields: amo.settingsFields, oauthFields: OAUTH_FIELDS },
+        { type: 'bitrix24', settingsFields: [], oauthFields: [] },
       ]);
+      expect(registry.all).toHaveBeenCalledTimes(1);
     });
   });
 

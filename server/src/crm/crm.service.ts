@@ -4,6 +4,7 @@ import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contr
 import { randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
+import { validateDeclaredFields } from '../common/declared-fields';
 import { TokenService } from '../auth/token.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobWorkerService } from '../jobs/job-worker.service';
@@ -247,33 +248,10 @@ function firstOpenStage(
  */
 function validateSettings(adapter: CrmAdapter, given: Record<string, string>): Record<string, string> {
   const oauth = adapter.oauth?.wants(given) ? adapter.oauth.settingsFields : [];
-  const fields = [...adapter.settingsFields, ...oauth];
-  const details: { field: string; message: string }[] = [];
-  const known = new Set([...fields, ...(adapter.oauth?.settingsFields ?? [])].map((f) => f.key));
-  for (const key of Object.keys(given))
-    if (!known.has(key)) details.push({ field: `settings.${key}`, message: 'is not a setting of this CRM' });
-  const settings: Record<string, string> = {};
-  for (const field of fields) {
-    const raw: unknown = given[field.key];
-    const value = typeof raw === 'string' ? raw.trim() : raw;
-    if (value === undefined || value === null || value === '') {
-      if (field.required) details.push({ field: `settings.${field.key}`, message: 'is required' });
-      continue;
-    }
-    if (typeof value !== 'string') details.push({ field: `settings.${field.key}`, message: 'must be a string' });
-    else if (field.pattern && !new RegExp(field.pattern).test(value))
-      details.push({ field: `settings.${field.key}`, message: 'does not look right' });
-    else settings[field.key] = value;
-  }
-  if (details.length) {
-    throw new ApiException(
-      HttpStatus.BAD_REQUEST,
-      'validation_failed',
-      `Invalid fields: ${details.map((d) => d.field).join(', ')}`,
-      details,
-    );
-  }
-  return settings;
+  return validateDeclaredFields([...adapter.settingsFields, ...oauth], given, 'settings', {
+    alsoKnown: adapter.oauth?.settingsFields.map((f) => f.key),
+    unknownMessage: 'is not a setting of this CRM',
+  });
 }
 
 function connectError(type: CrmAdapter['type'], err: unknown): ApiException {
