@@ -1,4 +1,5 @@
 import type { ChannelTypeDto } from '@onebox/contracts';
+import type { TranslationKey } from '../../core/i18n/en';
 
 /** A field the server declares for a form (a channel's credentials, a CRM's settings). */
 export type DeclaredField = ChannelTypeDto['credentialFields'][number];
@@ -7,13 +8,16 @@ export type DeclaredField = ChannelTypeDto['credentialFields'][number];
 export type FieldProblem = 'required' | 'pattern';
 
 /** The i18n key of the message for each problem. */
-export const FIELD_PROBLEM_MESSAGE: Record<FieldProblem, string> = {
+export const FIELD_PROBLEM_MESSAGE: Record<FieldProblem, TranslationKey> = {
   required: 'common.required',
   pattern: 'settings.channels.patternMismatch',
 };
 
-/** Why a value is refused before it is sent, or null when it may be sent. */
-export function fieldProblem(field: DeclaredField, value: string): FieldProblem | null {
+/**
+ * Why a declared field's value (a channel credential, a CRM setting) is refused before it is
+ * sent, or null when it may be sent.
+ */
+export function credentialProblem(field: DeclaredField, value: string): FieldProblem | null {
   const trimmed = value.trim();
   if (!trimmed) return field.required ? 'required' : null;
   if (!field.pattern) return null;
@@ -33,7 +37,7 @@ export function fieldProblems(
 ): Record<string, FieldProblem> {
   const problems: Record<string, FieldProblem> = {};
   for (const field of fields) {
-    const problem = fieldProblem(field, values[field.key] ?? '');
+    const problem = credentialProblem(field, values[field.key] ?? '');
     if (problem) problems[prefix + field.key] = problem;
   }
   return problems;

@@ -21,9 +21,9 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
         <span class="muted" data-testid="channel-account">{{ c.accountName }}</span>
       }
       <span
-        class="pill"
-        [class.pill--bad]="c.status === 'error'"
-        [class.pill--off]="c.status === 'disabled'"
+        class="status-pill"
+        [class.status-pill--bad]="c.status === 'error'"
+        [class.status-pill--off]="c.status === 'disabled'"
         data-testid="channel-status"
         [attr.data-status]="c.status"
         [attr.title]="c.statusMessage || null"
@@ -83,20 +83,6 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
     .disconnect {
       margin-left: auto;
     }
-    .copyable {
-      display: flex;
-      gap: 8px;
-      align-items: flex-start;
-      margin-top: 4px;
-    }
-    code {
-      flex: 1;
-      padding: 6px 8px;
-      border-radius: 6px;
-      background: var(--hover);
-      font-size: 12px;
-      word-break: break-all;
-    }
     pre {
       flex: 1;
       margin: 0;
@@ -107,22 +93,6 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
       font-size: 12px;
       white-space: pre-wrap;
       word-break: break-all;
-    }
-    .pill {
-      padding: 1px 8px;
-      border-radius: 10px;
-      font-size: 11px;
-      font-weight: 600;
-      background: #dcfae6;
-      color: #067647;
-    }
-    .pill--bad {
-      background: var(--danger-soft);
-      color: var(--danger);
-    }
-    .pill--off {
-      background: var(--hover);
-      color: var(--text-muted);
     }
     .status-message {
       margin: 8px 0 0;

@@ -11,21 +11,10 @@ import {
 import type { ChannelType, ChannelTypeDto, CreateChannelRequest } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import { DeclaredFieldsComponent } from '../../../shared/ui/declared-fields.component';
+import { FIELD_PROBLEM_MESSAGE, fieldProblems, fieldValues } from '../../../shared/ui/declared-fields';
 
-type CredentialField = ChannelTypeDto['credentialFields'][number];
-
-/** Why a credential value is refused before it is sent, or null when it may be sent. */
-export function credentialProblem(field: CredentialField, value: string): 'required' | 'pattern' | null {
-  const trimmed = value.trim();
-  if (!trimmed) return field.required ? 'required' : null;
-  if (!field.pattern) return null;
-  try {
-    // The server tests the trimmed value against the same pattern.
-    return new RegExp(field.pattern).test(trimmed) ? null : 'pattern';
-  } catch {
-    return null; // A pattern this browser cannot compile is left to the server.
-  }
-}
+export { credentialProblem } from '../../../shared/ui/declared-fields';
 
 /**
  * "Connect a channel", generated from the server's channel types: a type picker, a name and one
@@ -34,7 +23,7 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
  */
 @Component({
   selector: 'ob-channel-connect-form',
-  imports: [TranslatePipe],
+  imports: [TranslatePipe, DeclaredFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="card form" novalidate (submit)="$event.preventDefault(); submit()" data-testid="channel-form">
@@ -75,53 +64,19 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
           }
         </label>
       </div>
-      @for (f of fields(); track f.key) {
-        <div class="field">
-          <label class="field__label" [for]="inputId(f.key)">{{ text(f.label) }}</label>
-          <div class="credential">
-            <input
-              class="input"
-              [id]="inputId(f.key)"
-              [name]="f.key"
-              [type]="f.secret && !revealed().has(f.key) ? 'password' : 'text'"
-              autocomplete="off"
-              spellcheck="false"
-              [attr.data-testid]="'credential-' + f.key"
-              [attr.aria-required]="f.required"
-              [attr.aria-invalid]="!!errorFor('credentials.' + f.key)"
-              [attr.aria-describedby]="f.hint ? inputId(f.key) + '-hint' : null"
-              [value]="valueOf(f.key)"
-              [disabled]="connecting()"
-              (input)="setValue(f.key, $any($event.target).value)"
-              (blur)="touch('credentials.' + f.key)"
-            />
-            @if (f.secret) {
-              <button
-                type="button"
-                class="btn"
-                [attr.data-testid]="'credential-' + f.key + '-toggle'"
-                [attr.aria-pressed]="revealed().has(f.key)"
-                [attr.aria-label]="
-                  (revealed().has(f.key) ? 'settings.channels.hideField' : 'settings.channels.showField')
-                    | t: { field: text(f.label) }
-                "
-                (click)="toggleReveal(f.key)"
-              >
-                {{ (revealed().has(f.key) ? 'settings.channels.hide' : 'settings.channels.show') | t }}
-              </button>
-            }
-          </div>
-          @if (f.hint) {
-            <span class="field__hint" [id]="inputId(f.key) + '-hint'">{{ text(f.hint) }}</span>
-          }
-          @if (errorFor('credentials.' + f.key); as error) {
-            <span class="field__error" [attr.data-testid]="'error-credentials.' + f.key">{{ error }}</span>
-          }
-        </div>
-      } @empty {
-        @if (type()) {
-          <p class="muted small">{{ 'settings.channels.noCredentials' | t }}</p>
-        }
+      <ob-declared-fields
+        idPrefix="credential-"
+        errorPrefix="credentials."
+        [fields]="fields()"
+        [values]="values()"
+        [errors]="fieldErrors()"
+        [disabled]="connecting()"
+        [(revealed)]="revealed"
+        (valueChange)="setValue($event.key, $event.value)"
+        (fieldBlur)="touch('credentials.' + $event)"
+      />
+      @if (!fields().length && type()) {
+        <p class="muted small">{{ 'settings.channels.noCredentials' | t }}</p>
       }
       <div class="form__actions">
         <button
@@ -163,14 +118,6 @@ export function credentialProblem(field: CredentialField, value: string): 'requi
       background: var(--danger-soft);
       color: var(--danger);
       font-size: 13px;
-    }
-    .credential {
-      display: flex;
-      gap: 8px;
-    }
-    .field__hint {
-      font-size: 12px;
-      color: var(--text-muted);
     }
     .form__actions {
       display: flex;
@@ -227,13 +174,15 @@ export class ChannelConnectFormComponent {
   private readonly localErrors = computed(() => {
     const errors: Record<string, string> = {};
     if (!this.name().trim()) errors['name'] = this.i18n.t('common.required');
-    for (const field of this.fields()) {
-      const problem = credentialProblem(field, this.values()[field.key] ?? '');
-      if (problem === 'required') errors[`credentials.${field.key}`] = this.i18n.t('common.required');
-      if (problem === 'pattern') errors[`credentials.${field.key}`] = this.i18n.t('settings.channels.patternMismatch');
+    for (const [key, problem] of Object.entries(fieldProblems(this.fields(), this.values(), 'credentials.'))) {
+      errors[key] = this.i18n.t(FIELD_PROBLEM_MESSAGE[problem]);
     }
     return errors;
   });
+  /** The error shown under each credential, by key. */
+  protected readonly fieldErrors = computed(() =>
+    Object.fromEntries(this.fields().map((f) => [f.key, this.errorFor(`credentials.${f.key}`)])),
+  );
 
   /** Empty the form after a channel was connected; the chosen type stays. */
   reset(): void {
@@ -248,18 +197,6 @@ export class ChannelConnectFormComponent {
     const local = this.localErrors()[key];
     if (local && (this.submitted() || this.touched().has(key))) return local;
     return this.editedSinceServer().has(key) ? null : (this.serverErrors()[key] ?? null);
-  }
-
-  protected valueOf(key: string): string {
-    return this.values()[key] ?? '';
-  }
-
-  protected text(label: { en: string; ru: string }): string {
-    return label[this.i18n.lang()] || label.en;
-  }
-
-  protected inputId(key: string): string {
-    return `credential-${key}`;
   }
 
   protected selectType(type: ChannelType): void {
@@ -283,25 +220,12 @@ export class ChannelConnectFormComponent {
     if (!this.touched().has(key)) this.touched.update((keys) => new Set(keys).add(key));
   }
 
-  protected toggleReveal(key: string): void {
-    this.revealed.update((keys) => {
-      const next = new Set(keys);
-      if (!next.delete(key)) next.add(key);
-      return next;
-    });
-  }
-
   protected submit(): void {
     const type = this.type();
     if (!type || this.connecting()) return;
     this.submitted.set(true);
     if (Object.keys(this.localErrors()).length) return;
-    const credentials: Record<string, string> = {};
-    for (const field of this.fields()) {
-      const value = (this.values()[field.key] ?? '').trim();
-      if (value) credentials[field.key] = value;
-    }
-    this.connect.emit({ type, name: this.name().trim(), credentials });
+    this.connect.emit({ type, name: this.name().trim(), credentials: fieldValues(this.fields(), this.values()) });
   }
 
   private markEdited(key: string): void {

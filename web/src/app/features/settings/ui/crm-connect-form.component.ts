@@ -13,7 +13,8 @@ import type { CreateCrmRequest } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import type { CrmTypeDto } from '../data-access/crm-api.service';
-import { credentialProblem } from './channel-connect-form.component';
+import { DeclaredFieldsComponent, type DeclaredFieldView } from '../../../shared/ui/declared-fields.component';
+import { FIELD_PROBLEM_MESSAGE, fieldProblems, fieldValues } from '../../../shared/ui/declared-fields';
 
 type CrmType = CrmTypeDto['type'];
 type SettingField = CrmTypeDto['settingsFields'][number];
@@ -22,9 +23,7 @@ type SettingField = CrmTypeDto['settingsFields'][number];
 export type CrmConnectMode = 'token' | 'oauth';
 
 /** A field as the form shows it: `testId` is `crm-setting-<key>` for settingsFields, `crm-oauth-<key>` for OAuth-only ones. */
-interface FormField extends SettingField {
-  testId: string;
-}
+type FormField = DeclaredFieldView & { testId: string };
 
 /**
  * The setting that *is* the token way to connect. The server declares it optional (OAuth
@@ -43,7 +42,7 @@ const TOKEN_SETTING: Partial<Record<CrmType, string>> = { amocrm: 'accessToken',
  */
 @Component({
   selector: 'ob-crm-connect-form',
-  imports: [TranslatePipe],
+  imports: [TranslatePipe, DeclaredFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="card form" novalidate (submit)="$event.preventDefault(); submit()" data-testid="crm-form">
@@ -118,50 +117,16 @@ const TOKEN_SETTING: Partial<Record<CrmType, string>> = { amocrm: 'accessToken',
           </p>
         }
       }
-      @for (f of fields(); track f.testId) {
-        <div class="field">
-          <label class="field__label" [for]="f.testId">{{ text(f.label) }}</label>
-          <div class="setting">
-            <input
-              class="input"
-              [id]="f.testId"
-              [name]="f.key"
-              [type]="f.secret && !revealed().has(f.key) ? 'password' : 'text'"
-              autocomplete="off"
-              spellcheck="false"
-              [attr.data-testid]="f.testId"
-              [attr.aria-required]="f.required"
-              [attr.aria-invalid]="!!errorFor('settings.' + f.key)"
-              [attr.aria-describedby]="f.hint ? f.testId + '-hint' : null"
-              [value]="valueOf(f.key)"
-              [disabled]="connecting()"
-              (input)="setValue(f.key, $any($event.target).value)"
-              (blur)="touch('settings.' + f.key)"
-            />
-            @if (f.secret) {
-              <button
-                type="button"
-                class="btn"
-                [attr.data-testid]="f.testId + '-toggle'"
-                [attr.aria-pressed]="revealed().has(f.key)"
-                [attr.aria-label]="
-                  (revealed().has(f.key) ? 'settings.channels.hideField' : 'settings.channels.showField')
-                    | t: { field: text(f.label) }
-                "
-                (click)="toggleReveal(f.key)"
-              >
-                {{ (revealed().has(f.key) ? 'settings.channels.hide' : 'settings.channels.show') | t }}
-              </button>
-            }
-          </div>
-          @if (f.hint) {
-            <span class="field__hint" [id]="f.testId + '-hint'">{{ text(f.hint) }}</span>
-          }
-          @if (errorFor('settings.' + f.key); as error) {
-            <span class="field__error" [attr.data-testid]="'error-settings.' + f.key">{{ error }}</span>
-          }
-        </div>
-      }
+      <ob-declared-fields
+        errorPrefix="settings."
+        [fields]="fields()"
+        [values]="values()"
+        [errors]="fieldErrors()"
+        [disabled]="connecting()"
+        [(revealed)]="revealed"
+        (valueChange)="setValue($event.key, $event.value)"
+        (fieldBlur)="touch('settings.' + $event)"
+      />
       <div class="form__actions">
         <button class="btn btn--primary" type="submit" [disabled]="connecting() || !type()" data-testid="crm-connect">
           {{ 'settings.crm.connect' | t }}
@@ -224,14 +189,6 @@ const TOKEN_SETTING: Partial<Record<CrmType, string>> = { amocrm: 'accessToken',
       border-radius: 4px;
       background: var(--hover);
       word-break: break-all;
-    }
-    .setting {
-      display: flex;
-      gap: 8px;
-    }
-    .field__hint {
-      font-size: 12px;
-      color: var(--text-muted);
     }
     .form__actions {
       display: flex;
@@ -314,26 +271,20 @@ export class CrmConnectFormComponent {
   private readonly localErrors = computed(() => {
     const errors: Record<string, string> = {};
     if (!this.name().trim()) errors['name'] = this.i18n.t('common.required');
-    for (const field of this.fields()) {
-      const problem = credentialProblem(field, this.values()[field.key] ?? '');
-      if (problem === 'required') errors[`settings.${field.key}`] = this.i18n.t('common.required');
-      if (problem === 'pattern') errors[`settings.${field.key}`] = this.i18n.t('settings.channels.patternMismatch');
+    for (const [key, problem] of Object.entries(fieldProblems(this.fields(), this.values(), 'settings.'))) {
+      errors[key] = this.i18n.t(FIELD_PROBLEM_MESSAGE[problem]);
     }
     return errors;
   });
+  /** The error shown under each setting, by key. */
+  protected readonly fieldErrors = computed(() =>
+    Object.fromEntries(this.fields().map((f) => [f.key, this.errorFor(`settings.${f.key}`)])),
+  );
 
   protected errorFor(key: string): string | null {
     const local = this.localErrors()[key];
     if (local && (this.submitted() || this.touched().has(key))) return local;
     return this.editedSinceServer().has(key) ? null : (this.serverErrors()[key] ?? null);
-  }
-
-  protected valueOf(key: string): string {
-    return this.values()[key] ?? '';
-  }
-
-  protected text(label: { en: string; ru: string }): string {
-    return label[this.i18n.lang()] || label.en;
   }
 
   protected selectType(type: CrmType): void {
@@ -363,25 +314,12 @@ export class CrmConnectFormComponent {
     if (!this.touched().has(key)) this.touched.update((keys) => new Set(keys).add(key));
   }
 
-  protected toggleReveal(key: string): void {
-    this.revealed.update((keys) => {
-      const next = new Set(keys);
-      if (!next.delete(key)) next.add(key);
-      return next;
-    });
-  }
-
   protected submit(): void {
     const type = this.type();
     if (!type || this.connecting()) return;
     this.submitted.set(true);
     if (Object.keys(this.localErrors()).length) return;
-    const settings: Record<string, string> = {};
-    for (const field of this.fields()) {
-      const value = (this.values()[field.key] ?? '').trim();
-      if (value) settings[field.key] = value;
-    }
-    this.connect.emit({ type, name: this.name().trim(), settings });
+    this.connect.emit({ type, name: this.name().trim(), settings: fieldValues(this.fields(), this.values()) });
   }
 
   private markEdited(key: string): void {

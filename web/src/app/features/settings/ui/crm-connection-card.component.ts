@@ -28,9 +28,9 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <span class="muted">{{ 'crm.' + c.type | t }}</span>
         <span class="muted" data-testid="crm-account">{{ c.accountName }}</span>
         <span
-          class="pill"
-          [class.pill--bad]="c.status === 'error'"
-          [class.pill--wait]="c.status === 'authorizing'"
+          class="status-pill"
+          [class.status-pill--bad]="c.status === 'error'"
+          [class.status-pill--wait]="c.status === 'authorizing'"
           data-testid="crm-status"
           [attr.data-status]="c.status"
           >{{ 'settings.crm.status.' + c.status | t }}</span
@@ -253,36 +253,6 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
       display: grid;
       grid-template-columns: 1fr 1fr;
       gap: 12px;
-    }
-    .copyable {
-      display: flex;
-      gap: 8px;
-      align-items: flex-start;
-      margin-top: 4px;
-    }
-    code {
-      flex: 1;
-      padding: 6px 8px;
-      border-radius: 6px;
-      background: var(--hover);
-      font-size: 12px;
-      word-break: break-all;
-    }
-    .pill {
-      padding: 1px 8px;
-      border-radius: 10px;
-      font-size: 11px;
-      font-weight: 600;
-      background: #dcfae6;
-      color: #067647;
-    }
-    .pill--wait {
-      background: #fef0c7;
-      color: #93370d;
-    }
-    .pill--bad {
-      background: var(--danger-soft);
-      color: var(--danger);
     }
     .status-message,
     .bad {
