@@ -946,6 +946,27 @@ describe(CrmSyncProcessor.name, () => {
       },
     );
 
+    it('turns a connection whose OAuth access was revoked (refresh refused) into a job error that is not retried', async () => {
+      const connection = connectionRow();
+      crm.findById.mockResolvedValueOnce(connection);
+      deals.findByExternalId.mockResolvedValueOnce([dealRow({ external_id: '9001' })]);
+      sessions.ready.mockRejectedValueOnce(
+        new CrmError('invalid_credentials', 'Access was revoked or expired: authorize Onebox in the CRM again (x)'),
+      );
+
+      const err = await processor.process(syncDeal).catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(JobError);
+      expect(err).toMatchObject({
+        message: 'Access was revoked or expired: authorize Onebox in the CRM again (x)',
+        retryable: false,
+        code: 'invalid_credentials',
+      });
+      expect(sessions.ready).toHaveBeenCalledWith(connection);
+      expect(adapter.getDeal).not.toHaveBeenCalled();
+      expect(deals.applyState).not.toHaveBeenCalled();
+    });
+
     it('passes other errors through unchanged', async () => {
       const error = new Error('database is down');
       crm.findById.mockRejectedValueOnce(error);

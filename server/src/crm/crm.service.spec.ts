@@ -136,6 +136,10 @@ function connectionRow(overrides: Partial<CrmConnectionRow> = {}): CrmConnection
   };
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
   return promise.then(
     () => {
@@ -482,6 +486,369 @@ describe(CrmService.name, () => {
 
       expectApiError(await rejectionOf(service.connect(admin, body)), 409, 'crm_exists');
       expect(crm.syncStats).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('connect with OAuth', () => {
+    const body = {
+      type: 'amocrm' as const,
+      name: ' Our amoCRM ',
+      settings: { baseUrl: 'https://acme.amocrm.ru', clientId: ' app-1 ', clientSecret: 'app-secret' },
+      pipelineId: 'p-sales',
+    };
+    const SETTINGS = { baseUrl: 'https://acme.amocrm.ru', clientId: 'app-1', clientSecret: 'app-secret' };
+    let amo: ReturnType<typeof oauthAdapter>;
+
+    beforeEach(() => {
+      amo = oauthAdapter();
+    });
+
+    it('stores the connection as authorizing without asking the CRM, and answers the consent link', async () => {
+      registry.adapter.mockReturnValueOnce(amo).mockReturnValueOnce(amo);
+      registry.seal.mockReturnValueOnce('sealed-app');
+      const row = connectionRow({
+        status: 'authorizing',
+        settings: { autoCreateDeal: true, channelIds: null, userMap: {}, pipelineId: 'p-sales' },
+      });
+      crm.insert.mockResolvedValueOnce(row);
+      tokens.signCrmState.mockResolvedValueOnce('state-1');
+      amo.oauth.authorizeUrl.mockReturnValueOnce('https://www.amocrm.ru/oauth?state=state-1');
+      crm.syncStats.mockResolvedValueOnce(SYNC);
+
+      const dto = await service.connect(admin, body);
+
+      expect(registry.adapter).toHaveBeenCalledWith('amocrm');
+      // Asked with trimmed values (blank-padded input must not change the way of connecting).
+      expect(amo.oauth.wants).toHaveBeenNthCalledWith(1, SETTINGS);
+      expect(amo.oauth.wants).toHaveBeenLastCalledWith(SETTINGS);
+      expect(registry.seal).toHaveBeenCalledWith(SETTINGS);
+      expect(crm.insert).toHaveBeenCalledWith({
+        workspace_id: WS,
+        type: 'amocrm',
+        name: 'Our amoCRM',
+        settings_enc: 'sealed-app',
+        webhook_secret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+        settings: { autoCreateDeal: true, channelIds: null, userMap: {}, pipelineId: 'p-sales' },
+        status: 'authorizing',
+      });
+      expect(tokens.signCrmState).toHaveBeenCalledWith(CRM_ID);
+      expect(amo.oauth.authorizeUrl).toHaveBeenCalledWith(SETTINGS, {
+        state: 'state-1',
+        redirectUri: `${PUBLIC_URL}/api/crm/oauth/callback`,
+      });
+      expect(registry.context).not.toHaveBeenCalled();
+      expect(amo.checkConnection).not.toHaveBeenCalled();
+      expect(amo.listPipelines).not.toHaveBeenCalled();
+      expect(dto).toEqual({
+        id: CRM_ID,
+        type: 'amocrm',
+        name: 'Our amoCRM',
+        status: 'authorizing',
+        statusMessage: null,
+        accountName: '',
+        webhookUrl: `${PUBLIC_URL}/webhooks/amocrm/${CRM_ID}/hook-secret`,
+        pipelineId: 'p-sales',
+        stageId: null,
+        autoCreateDeal: true,
+        channelIds: null,
+        userMap: {},
+        sync: { pending: 0, failed: 0, lastError: null, lastSyncedAt: null },
+        createdAt: CREATED_AT.toISOString(),
+        authorizeUrl: 'https://www.amocrm.ru/oauth?state=state-1',
+      });
+    });
+
+    it('keeps autoCreateDeal false and no pipeline when none was chosen', async () => {
+      registry.adapter.mockReturnValueOnce(amo).mockReturnValueOnce(amo);
+      registry.seal.mockReturnValueOnce('sealed-app');
+      crm.insert.mockResolvedValueOnce(connectionRow({ status: 'authorizing' }));
+      tokens.signCrmState.mockResolvedValueOnce('state-1');
+      amo.oauth.authorizeUrl.mockReturnValueOnce('https://www.amocrm.ru/oauth');
+      crm.syncStats.mockResolvedValueOnce(SYNC);
+
+      await service.connect(admin, { ...body, pipelineId: undefined, autoCreateDeal: false });
+
+      expect(crm.insert).toHaveBeenCalledWith(
+        expect.objectContaining({
+          settings: { autoCreateDeal: false, channelIds: null, userMap: {}, pipelineId: null },
+          status: 'authorizing',
+        }),
+      );
+    });
+
+    it('answers 400 naming each missing OAuth setting along with the CRM’s own, and stores nothing', async () => {
+      registry.adapter.mockReturnValueOnce(amo);
+      amo.oauth.wants.mockReturnValueOnce(true);
+
+      const err = await rejectionOf(
+        service.connect(admin, { type: 'amocrm', name: 'x', settings: { baseUrl: 'https://acme.amocrm.ru' } }),
+      );
+
+      expectApiError(err, 400, 'validation_failed');
+      expect(err.details).toEqual([
+        { field: 'settings.clientId', message: 'is required' },
+        { field: 'settings.clientSecret', message: 'is required' },
+      ]);
+      expect(registry.seal).not.toHaveBeenCalled();
+      expect(crm.insert).not.toHaveBeenCalled();
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
+    });
+
+    it('ignores the OAuth fields (not stored, not required) when connecting with a token', async () => {
+      registry.adapter.mockReturnValueOnce(amo);
+      registry.context.mockReturnValueOnce(CTX);
+      amo.checkConnection.mockResolvedValueOnce({ accountId: '42', accountName: 'Acme' });
+      amo.listPipelines.mockResolvedValueOnce(PIPELINES);
+      registry.seal.mockReturnValueOnce('sealed');
+      crm.insert.mockResolvedValueOnce(connectionRow());
+      crm.syncStats.mockResolvedValueOnce(SYNC);
+
+      await service.connect(admin, {
+        type: 'amocrm',
+        name: 'x',
+        settings: { baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1', clientId: 'app-1' },
+      });
+
+      const settings = { baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1' };
+      expect(amo.checkConnection).toHaveBeenCalledWith(settings, CTX);
+      expect(registry.seal).toHaveBeenCalledWith(settings);
+      expect(crm.insert).toHaveBeenCalledWith(expect.not.objectContaining({ status: expect.anything() }));
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
+    });
+
+    it('answers 409 crm_exists when the workspace already has a CRM, and signs no state', async () => {
+      registry.adapter.mockReturnValueOnce(amo).mockReturnValueOnce(amo);
+      registry.seal.mockReturnValueOnce('sealed-app');
+      crm.insert.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.connect(admin, body)), 409, 'crm_exists');
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
+      expect(amo.oauth.authorizeUrl).not.toHaveBeenCalled();
+      expect(crm.syncStats).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('oauthCallback', () => {
+    const SETTINGS_PAGE = `${PUBLIC_URL}/settings?tab=crm`;
+    const REDIRECT_URI = `${PUBLIC_URL}/api/crm/oauth/callback`;
+    const APP = { baseUrl: 'https://acme.amocrm.ru', clientId: 'app-1', clientSecret: 'app-secret' };
+    const TOKENS = { ...APP, accessToken: 'acc-1', refreshToken: 'ref-1', expiresAt: '2024-11-22T10:00:00.000Z' };
+    const query = { code: 'code-1', state: 'state-1', referer: 'acme.amocrm.ru' };
+    let amo: ReturnType<typeof oauthAdapter>;
+
+    function authorizingRow(): CrmConnectionRow {
+      return connectionRow({
+        status: 'authorizing',
+        settings: { autoCreateDeal: false, channelIds: ['ch-1'], userMap: {}, pipelineId: 'p-sales' },
+      });
+    }
+
+    /** A valid state for an authorizing connection whose sealed settings are the app's credentials. */
+    function stubAuthorizing(row = authorizingRow()): CrmConnectionRow {
+      tokens.verifyCrmState.mockResolvedValueOnce(CRM_ID);
+      crm.findById.mockResolvedValueOnce(row);
+      registry.connect.mockReturnValueOnce({
+        adapter: amo,
+        settings: { ...APP, webhookSecret: 'hook-secret' },
+        ctx: CTX,
+      });
+      return row;
+    }
+
+    beforeEach(() => {
+      amo = oauthAdapter();
+    });
+
+    it('trades the code for tokens, checks them, stores them sealed with the chosen pipeline, and sends the admin back connected', async () => {
+      const row = stubAuthorizing();
+      amo.oauth.exchangeCode.mockResolvedValueOnce(TOKENS);
+      amo.checkConnection.mockResolvedValueOnce({ accountId: '42', accountName: 'Acme' });
+      amo.listPipelines.mockResolvedValueOnce(PIPELINES);
+      registry.seal.mockReturnValueOnce('sealed-tokens');
+      crm.completeAuthorization.mockResolvedValueOnce(connectionRow());
+      catalog.forget.mockReturnValueOnce(undefined);
+
+      await expect(service.oauthCallback(query)).resolves.toBe(`${SETTINGS_PAGE}&connected=1`);
+
+      expect(tokens.verifyCrmState).toHaveBeenCalledWith('state-1');
+      expect(crm.findById).toHaveBeenCalledWith(CRM_ID);
+      expect(registry.connect).toHaveBeenCalledWith(row);
+      expect(amo.oauth.exchangeCode).toHaveBeenCalledWith(
+        APP,
+        { code: 'code-1', redirectUri: REDIRECT_URI, query },
+        CTX,
+      );
+      expect(amo.checkConnection).toHaveBeenCalledWith(TOKENS, CTX);
+      expect(amo.listPipelines).toHaveBeenCalledWith(TOKENS, CTX);
+      expect(registry.seal).toHaveBeenCalledWith(TOKENS);
+      expect(crm.completeAuthorization).toHaveBeenCalledWith(CRM_ID, 'sealed-tokens', {
+        autoCreateDeal: false,
+        channelIds: ['ch-1'],
+        userMap: {},
+        accountId: '42',
+        accountName: 'Acme',
+        pipelineId: 'p-sales',
+        stageId: 's-new',
+      });
+      expect(catalog.forget).toHaveBeenCalledWith(CRM_ID);
+      expect(crm.setStatus).not.toHaveBeenCalled();
+    });
+
+    it('falls back to the main pipeline when none (or an unknown one) was chosen', async () => {
+      stubAuthorizing(connectionRow({ status: 'authorizing', settings: { pipelineId: 'p-gone', userMap: {} } }));
+      amo.oauth.exchangeCode.mockResolvedValueOnce(TOKENS);
+      amo.checkConnection.mockResolvedValueOnce({ accountId: '42', accountName: 'Acme' });
+      amo.listPipelines.mockResolvedValueOnce(PIPELINES);
+      registry.seal.mockReturnValueOnce('sealed-tokens');
+      crm.completeAuthorization.mockResolvedValueOnce(connectionRow());
+      catalog.forget.mockReturnValueOnce(undefined);
+
+      await expect(service.oauthCallback(query)).resolves.toBe(`${SETTINGS_PAGE}&connected=1`);
+
+      expect(crm.completeAuthorization).toHaveBeenCalledWith(CRM_ID, 'sealed-tokens', {
+        userMap: {},
+        accountId: '42',
+        accountName: 'Acme',
+        pipelineId: 'p-main',
+        stageId: 's-lead',
+      });
+    });
+
+    it.each([
+      ['no state', { code: 'code-1' }],
+      ['no code', { state: 'state-1' }],
+    ])('sends the admin back with an error and writes nothing for %s', async (_, given: Record<string, string>) => {
+      if (given['state']) {
+        tokens.verifyCrmState.mockResolvedValueOnce(CRM_ID);
+        crm.findById.mockResolvedValueOnce(authorizingRow());
+      }
+
+      const url = await service.oauthCallback(given);
+
+      expect(url).toMatch(new RegExp(`^${escapeRegExp(SETTINGS_PAGE)}&error=.+`));
+      if (!given['state']) expect(tokens.verifyCrmState).not.toHaveBeenCalled();
+      expect(registry.connect).not.toHaveBeenCalled();
+      expect(crm.completeAuthorization).not.toHaveBeenCalled();
+      expect(crm.setStatus).not.toHaveBeenCalled();
+    });
+
+    it('sends the admin back with an error and writes nothing for a state Onebox did not sign (or that expired)', async () => {
+      tokens.verifyCrmState.mockResolvedValueOnce(null);
+
+      const url = await service.oauthCallback({ ...query, state: 'forged' });
+
+      expect(url).toBe(
+        `${SETTINGS_PAGE}&error=${encodeURIComponent('The authorization link expired or was not issued by Onebox')}`,
+      );
+      expect(tokens.verifyCrmState).toHaveBeenCalledWith('forged');
+      expect(crm.findById).not.toHaveBeenCalled();
+      expect(crm.setStatus).not.toHaveBeenCalled();
+    });
+
+    it('sends the admin back with an error and writes nothing when the connection was removed meanwhile', async () => {
+      tokens.verifyCrmState.mockResolvedValueOnce(CRM_ID);
+      crm.findById.mockResolvedValueOnce(null);
+
+      const url = await service.oauthCallback(query);
+
+      expect(url).toMatch(new RegExp(`^${escapeRegExp(SETTINGS_PAGE)}&error=.+`));
+      expect(crm.findById).toHaveBeenCalledWith(CRM_ID);
+      expect(registry.connect).not.toHaveBeenCalled();
+      expect(crm.setStatus).not.toHaveBeenCalled();
+    });
+
+    it('marks the connection failed and sends the admin back with the CRM’s reason when the code exchange fails', async () => {
+      stubAuthorizing();
+      amo.oauth.exchangeCode.mockRejectedValueOnce(new CrmError('invalid_credentials', 'Code expired & used'));
+      crm.setStatus.mockResolvedValueOnce(undefined);
+
+      const url = await service.oauthCallback(query);
+
+      expect(url).toBe(`${SETTINGS_PAGE}&error=${encodeURIComponent('Code expired & used')}`);
+      expect(crm.setStatus).toHaveBeenCalledWith(CRM_ID, 'error', 'Authorization failed: Code expired & used');
+      expect(amo.checkConnection).not.toHaveBeenCalled();
+      expect(registry.seal).not.toHaveBeenCalled();
+      expect(crm.completeAuthorization).not.toHaveBeenCalled();
+      expect(catalog.forget).not.toHaveBeenCalled();
+    });
+
+    it('marks the connection failed and stores no tokens when the new tokens do not work', async () => {
+      stubAuthorizing();
+      amo.oauth.exchangeCode.mockResolvedValueOnce(TOKENS);
+      amo.checkConnection.mockRejectedValueOnce(new Error('HTTP 403'));
+      crm.setStatus.mockResolvedValueOnce(undefined);
+
+      const url = await service.oauthCallback(query);
+
+      expect(url).toBe(`${SETTINGS_PAGE}&error=${encodeURIComponent('HTTP 403')}`);
+      expect(crm.setStatus).toHaveBeenCalledWith(CRM_ID, 'error', 'Authorization failed: HTTP 403');
+      expect(amo.listPipelines).not.toHaveBeenCalled();
+      expect(crm.completeAuthorization).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('authorizeUrl', () => {
+    const STORED = {
+      baseUrl: 'https://acme.amocrm.ru',
+      clientId: 'app-1',
+      clientSecret: 'app-secret',
+      accessToken: 'acc-1',
+      webhookSecret: 'hook-secret',
+    };
+    let amo: ReturnType<typeof oauthAdapter>;
+
+    beforeEach(() => {
+      amo = oauthAdapter();
+    });
+
+    it('answers a fresh consent link for an OAuth connection, even one that holds tokens', async () => {
+      const row = connectionRow({ status: 'error' });
+      crm.findInWorkspace.mockResolvedValueOnce(row);
+      registry.connect.mockReturnValueOnce({ adapter: amo, settings: STORED, ctx: CTX });
+      tokens.signCrmState.mockResolvedValueOnce('state-2');
+      amo.oauth.authorizeUrl.mockReturnValueOnce('https://www.amocrm.ru/oauth?state=state-2');
+
+      await expect(service.authorizeUrl(admin, CRM_ID)).resolves.toEqual({
+        authorizeUrl: 'https://www.amocrm.ru/oauth?state=state-2',
+      });
+
+      expect(crm.findInWorkspace).toHaveBeenCalledWith(WS, CRM_ID);
+      expect(registry.connect).toHaveBeenCalledWith(row);
+      expect(amo.oauth.wants).toHaveBeenCalledWith({ ...STORED, accessToken: '' });
+      expect(tokens.signCrmState).toHaveBeenCalledWith(CRM_ID);
+      expect(amo.oauth.authorizeUrl).toHaveBeenCalledWith(STORED, {
+        state: 'state-2',
+        redirectUri: `${PUBLIC_URL}/api/crm/oauth/callback`,
+      });
+    });
+
+    it('answers 409 not_oauth for a connection made with a token', async () => {
+      crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
+      registry.connect.mockReturnValueOnce({
+        adapter: amo,
+        settings: { baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1', webhookSecret: 'hook-secret' },
+        ctx: CTX,
+      });
+
+      expectApiError(await rejectionOf(service.authorizeUrl(admin, CRM_ID)), 409, 'not_oauth');
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
+      expect(amo.oauth.authorizeUrl).not.toHaveBeenCalled();
+    });
+
+    it('answers 409 not_oauth for a CRM without OAuth', async () => {
+      crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
+      registry.connect.mockReturnValueOnce({ adapter, settings: STORED, ctx: CTX });
+
+      expectApiError(await rejectionOf(service.authorizeUrl(admin, CRM_ID)), 409, 'not_oauth');
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 for a connection that is not the workspace’s', async () => {
+      crm.findInWorkspace.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.authorizeUrl(admin, CRM_ID)), 404, 'not_found');
+      expect(registry.connect).not.toHaveBeenCalled();
+      expect(tokens.signCrmState).not.toHaveBeenCalled();
     });
   });
 

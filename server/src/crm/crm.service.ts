@@ -143,7 +143,7 @@ export class CrmService {
       return `${settingsPage}&connected=1`;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await this.crm.setStatus(row.id, 'error', `Authorization failed: ${message}`);
+      await this.crm.setStatus(row.id, 'error', `Authorization failed: ${message}`).catch(() => undefined);
       return `${settingsPage}&error=${encodeURIComponent(message)}`;
     }
   }
@@ -247,7 +247,8 @@ function firstOpenStage(
  * id and secret): the OAuth variant's fields only count when the admin chose it.
  */
 function validateSettings(adapter: CrmAdapter, given: Record<string, string>): Record<string, string> {
-  const oauth = adapter.oauth?.wants(given) ? adapter.oauth.settingsFields : [];
+  const trimmed = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v]));
+  const oauth = adapter.oauth?.wants(trimmed) ? adapter.oauth.settingsFields : [];
   return validateDeclaredFields([...adapter.settingsFields, ...oauth], given, 'settings', {
     alsoKnown: adapter.oauth?.settingsFields.map((f) => f.key),
     unknownMessage: 'is not a setting of this CRM',
