@@ -12,6 +12,13 @@ import {
   type TestApp,
 } from './test-app';
 
+/**
+ * Retry delays run 200× faster: a 9-second outage of the fake CRM is half an hour of Onebox's
+ * retry schedule (1 s doubling to 5 min between attempts).
+ */
+const TIME_SCALE = 0.005;
+const HALF_AN_HOUR_MS = 30 * 60 * 1000 * TIME_SCALE;
+
 describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)', () => {
   const amo = new FakeAmoCrm({ subdomain: 'onebox' });
   const telegram = new FakeTelegram();
@@ -36,6 +43,7 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
       TELEGRAM_API_ROOT: telegram.url,
       ONEBOX_UPDATE_MODE: 'webhook',
       AMOCRM_API_ROOT: amo.url,
+      ONEBOX_RETRY_TIME_SCALE: String(TIME_SCALE),
     });
     // A workspace of its own: a workspace has one CRM, and other specs share this database.
     const workspace = await createWorkspace(t.db, 'amo');
@@ -180,6 +188,32 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     expect(amo.contacts()).toHaveLength(3);
   }, 40_000);
 
+  it('rides out a half-hour amoCRM outage (simulated in fast time): everything synced once afterwards', async () => {
+    const leadsBefore = amo.leads().length;
+    const contactsBefore = amo.contacts().length;
+    const until = Date.now() + HALF_AN_HOUR_MS;
+    amo.outage({ until });
+    const during = [
+      await newCustomer(700500, 'Outage One', 'Hi during the outage'),
+      await newCustomer(700600, 'Outage Two', 'Me too'),
+    ];
+    await new Promise((r) => setTimeout(r, HALF_AN_HOUR_MS / 2));
+    expect(amo.leads()).toHaveLength(leadsBefore); // nothing got through while the CRM was down
+    for (const conversation of during) {
+      await eventually(
+        async () => (await dealOf(conversation.id)).body?.syncState === 'synced',
+        HALF_AN_HOUR_MS + 15_000,
+      );
+    }
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    expect(amo.leads()).toHaveLength(leadsBefore + 2);
+    expect(amo.contacts()).toHaveLength(contactsBefore + 2);
+    const [{ attempts }] = await t.db.query(
+      `SELECT max(attempts)::int AS attempts FROM jobs WHERE queue = 'crm' AND payload->>'action' = 'cycle-started'`,
+    );
+    expect(attempts).toBeGreaterThan(3);
+  }, 60_000);
+
   it('creates a deal on request and moves its stage from Onebox, written back to amoCRM', async () => {
     const conversation = await newCustomer(700400, 'Sergey', 'Just browsing');
     await eventually(async () => (await dealOf(conversation.id)).body?.syncState === 'synced');
@@ -216,8 +250,9 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
     ).toBe(204);
     await eventually(async () => amo.lead(moved.externalId!)?.responsible_user_id === amo.users[1].id);
 
+    const leadsBefore = amo.leads().length;
     const manual = await api<DealDto>(t.url, `/api/conversations/${conversation.id}/deal`, { token, body: {} });
     expect(manual.status).toBe(201);
-    await eventually(async () => amo.leads().length === 5);
+    await eventually(async () => amo.leads().length === leadsBefore + 1);
   }, 20_000);
 });

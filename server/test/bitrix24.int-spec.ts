@@ -19,6 +19,13 @@ const WA = {
   verifyToken: 'verify-me',
 };
 
+/**
+ * Retry delays run 200× faster: a 9-second outage of the fake CRM is half an hour of Onebox's
+ * retry schedule (1 s doubling to 5 min between attempts).
+ */
+const TIME_SCALE = 0.005;
+const HALF_AN_HOUR_MS = 30 * 60 * 1000 * TIME_SCALE;
+
 describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsApp)', () => {
   const bitrix = new FakeBitrix24();
   const whatsapp = new FakeWhatsApp({
@@ -43,7 +50,11 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
   beforeAll(async () => {
     await bitrix.start();
     await whatsapp.start();
-    t = await startTestApp({ WHATSAPP_API_ROOT: whatsapp.url, BITRIX24_API_ROOT: bitrix.url });
+    t = await startTestApp({
+      WHATSAPP_API_ROOT: whatsapp.url,
+      BITRIX24_API_ROOT: bitrix.url,
+      ONEBOX_RETRY_TIME_SCALE: String(TIME_SCALE),
+    });
     // A workspace of its own: a workspace has one CRM, and other specs share this database.
     const workspace = await createWorkspace(t.db, 'bitrix');
     token = await login(t.url, workspace.email, workspace.password);
@@ -146,7 +157,27 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
     expect(await jobs()).toBe(before);
   });
 
+  it('rides out a half-hour Bitrix24 outage (simulated in fast time): everything synced once afterwards', async () => {
+    const dealsBefore = bitrix.deals().length;
+    const until = Date.now() + HALF_AN_HOUR_MS;
+    bitrix.outage({ until });
+    const during = [
+      await newCustomer('79990003333', 'Outage One', 'Hello?'),
+      await newCustomer('79990004444', 'Outage Two', 'Anyone?'),
+    ];
+    for (const conversation of during) {
+      await eventually(
+        async () => (await dealOf(conversation.id)).body?.syncState === 'synced',
+        HALF_AN_HOUR_MS + 15_000,
+      );
+    }
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    expect(bitrix.deals()).toHaveLength(dealsBefore + 2);
+  }, 60_000);
+
   it('syncs once through an outage and a QUERY_LIMIT_EXCEEDED storm', async () => {
+    const dealsBefore = bitrix.deals().length;
+    const contactsBefore = bitrix.contacts().length;
     bitrix.outage(2);
     bitrix.throttle(3);
     const first = await newCustomer('79990001111', 'Boris', 'Price list please');
@@ -154,7 +185,7 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
     for (const conversation of [first, second]) {
       await eventually(async () => (await dealOf(conversation.id)).body?.syncState === 'synced', 25_000);
     }
-    expect(bitrix.deals()).toHaveLength(3);
-    expect(bitrix.contacts()).toHaveLength(3);
+    expect(bitrix.deals()).toHaveLength(dealsBefore + 2);
+    expect(bitrix.contacts()).toHaveLength(contactsBefore + 2);
   }, 40_000);
 });

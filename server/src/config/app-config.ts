@@ -17,6 +17,11 @@ export interface AppConfig {
   redisUrl: string | null;
   /** How often the job worker polls when nobody nudges it. */
   jobPollMs: number;
+  /**
+   * Multiplies every retry delay of durable jobs (backoff and providers' Retry-After): 1 in
+   * production; tests set a small value to run hours of an outage's retry schedule in seconds.
+   */
+  retryTimeScale: number;
   /** Where the built Angular app and widget live, served as static files. */
   webRoot: string;
   widgetFile: string;
@@ -111,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword,
     redisUrl: env['REDIS_URL'] || null,
     jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
+    retryTimeScale: scaleVar(env['ONEBOX_RETRY_TIME_SCALE'], problems),
     webRoot: resolve(env['ONEBOX_WEB_ROOT'] || join(repoRoot, 'web', 'dist', 'browser')),
     widgetFile: resolve(env['ONEBOX_WIDGET_FILE'] || join(repoRoot, 'libs', 'widget', 'dist', 'widget.js')),
     demoFile: resolve(env['ONEBOX_DEMO_FILE'] || join(repoRoot, 'libs', 'widget', 'demo', 'demo.html')),
@@ -132,6 +138,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function scaleVar(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (!(value > 0 && value <= 1)) {
+    problems.push(`ONEBOX_RETRY_TIME_SCALE must be a number in (0, 1] (got "${raw}")`);
+    return 1;
+  }
+  return value;
 }
 
 function invalidMode(value: string | undefined, problems: string[]): 'auto' {

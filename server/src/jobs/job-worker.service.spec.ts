@@ -37,7 +37,10 @@ describe(JobWorkerService.name, () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     jobs = strictMock(JobsRepository);
     deliver = strictProcessor('deliver');
-    worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: POLL_MS });
+    worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
+      jobPollMs: POLL_MS,
+      retryTimeScale: 1,
+    });
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -68,6 +71,21 @@ describe(JobWorkerService.name, () => {
       await expect(worker.drain()).resolves.toBe(3);
 
       expect(jobs.complete.mock.calls).toEqual([['job-1'], ['job-2'], ['job-3']]);
+    });
+
+    it('scales every retry delay by the configured time scale (fast-time tests of long outages)', async () => {
+      const fast = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
+        jobPollMs: POLL_MS,
+        retryTimeScale: 0.01,
+      });
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 2 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new JobError('Too Many Requests', true, 30_000, 'rate_limited'));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+
+      await fast.drain();
+
+      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', 300, 'Too Many Requests');
+      await fast.onApplicationShutdown();
     });
 
     it('retries a retryable failure later, waiting at least the provider’s retry-after', async () => {
@@ -199,7 +217,10 @@ describe(JobWorkerService.name, () => {
     });
 
     it('wakes up when a deferred job becomes due instead of waiting for the next poll', async () => {
-      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: 60_000 });
+      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
+        jobPollMs: 60_000,
+        retryTimeScale: 1,
+      });
       jobs.claim.mockResolvedValueOnce([jobRow()]).mockResolvedValue([]);
       deliver.process.mockRejectedValueOnce(JobError.defer('An earlier message is still being delivered', 300));
       jobs.defer.mockResolvedValueOnce(undefined);
@@ -214,7 +235,10 @@ describe(JobWorkerService.name, () => {
     });
 
     it('wakes up for a retry when it becomes due', async () => {
-      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], { jobPollMs: 600_000 });
+      worker = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
+        jobPollMs: 600_000,
+        retryTimeScale: 1,
+      });
       jobs.claim.mockResolvedValueOnce([jobRow()]).mockResolvedValue([]);
       deliver.process.mockRejectedValueOnce(new JobError('Too Many Requests', true, 30_000, 'rate_limited'));
       jobs.retryLater.mockResolvedValueOnce(undefined);

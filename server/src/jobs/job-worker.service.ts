@@ -20,7 +20,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly jobs: JobsRepository,
     @Inject(JOB_PROCESSORS) processors: JobProcessor[],
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'jobPollMs'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'jobPollMs' | 'retryTimeScale'>,
   ) {
     this.processors = new Map(processors.map((p) => [p.queue, p]));
   }
@@ -96,7 +96,9 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         await this.jobs.defer(job.id, error.retryAfterMs ?? 0);
         this.nudgeLater(error.retryAfterMs ?? 0);
       } else if (error.retryable && job.attempts < job.max_attempts) {
-        const delay = Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts));
+        const delay = Math.round(
+          Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts)) * (this.config.retryTimeScale ?? 1),
+        );
         this.logger.warn(
           `${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`,
         );
