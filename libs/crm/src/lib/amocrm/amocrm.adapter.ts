@@ -1,3 +1,4 @@
+import { parsePhpForm } from '../php-form';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
@@ -289,7 +290,7 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
     if (!expected || !request.pathSecret || !sameSecret(request.pathSecret, expected)) {
       throw new CrmError('invalid_credentials', 'amoCRM webhook: wrong secret in the URL');
     }
-    const body = parsePhpForm(request.rawBody.toString('utf8'));
+    const body = parsePhpForm(request.rawBody.toString('utf8')) as unknown as FormTree;
     const account = asObject(body['account']);
     const subdomain = String(account?.['subdomain'] ?? '').toLowerCase();
     if (!subdomain || subdomain !== subdomainOf(settings.baseUrl)) {
@@ -625,52 +626,4 @@ type FormTree = { [key: string]: FormTree | string };
 
 function asObject(value: unknown): FormTree | undefined {
   return typeof value === 'object' && value !== null ? (value as FormTree) : undefined;
-}
-
-/**
- * `a[b][0][c]=1&a[b][0][d]=2` → `{a:{b:{'0':{c:'1',d:'2'}}}}`, brackets literal or %-encoded.
- * Objects have no prototype, so keys like `__proto__` are plain data.
- */
-function parsePhpForm(body: string): FormTree {
-  const root: FormTree = Object.create(null);
-  for (const pair of body.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
-    const key = decode(rawKey);
-    const value = decode(rawValue);
-    const head = /^([^[\]]+)/.exec(key);
-    if (!head) continue;
-    const path = [head[1]];
-    const rest = key.slice(head[1].length);
-    const segment = /\[([^[\]]*)\]/gy;
-    let m: RegExpExecArray | null;
-    while ((m = segment.exec(rest))) path.push(m[1]);
-    let node = root;
-    for (let i = 0; i < path.length; i++) {
-      let name = path[i];
-      if (name === '') name = String(Object.keys(node).length);
-      if (i === path.length - 1) {
-        node[name] = value;
-        break;
-      }
-      const next = node[name];
-      if (typeof next === 'object') node = next;
-      else {
-        const child: FormTree = Object.create(null);
-        node[name] = child;
-        node = child;
-      }
-    }
-  }
-  return root;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
 }

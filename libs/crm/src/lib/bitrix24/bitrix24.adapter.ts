@@ -16,7 +16,7 @@ import type {
   CrmWebhookRequest,
 } from '../crm-adapter';
 import { CrmError, type CrmErrorCode } from '../crm-error';
-import { parsePhpForm } from './php-form';
+import { parsePhpForm } from '../php-form';
 
 /**
  * Two ways in. Incoming webhook: `webhookUrl` (+ `applicationToken` for events). OAuth app (local

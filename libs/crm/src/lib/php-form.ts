@@ -6,10 +6,11 @@ export type PhpValue = string | PhpValue[] | { [key: string]: PhpValue };
  * Bitrix24 sends its events this way (and `qs` is not a dependency here).
  */
 export function parsePhpForm(text: string): Record<string, PhpValue> {
-  const root: Record<string, PhpValue> = {};
+  // Null-prototype objects, and keys that name prototypes dropped: a body can't pollute anything.
+  const root: Record<string, PhpValue> = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
     const path = splitKey(key);
-    if (!path) continue;
+    if (!path || path.some((segment) => FORBIDDEN.has(segment))) continue;
     let node: Record<string, PhpValue> | PhpValue[] = root;
     for (let i = 0; i < path.length; i++) {
       const last = i === path.length - 1;
@@ -21,7 +22,7 @@ export function parsePhpForm(text: string): Record<string, PhpValue> {
       }
       let child = getChild(node, segment);
       if (typeof child !== 'object' || child === null) {
-        child = path[i + 1] === '' ? [] : {};
+        child = path[i + 1] === '' ? [] : Object.create(null);
         setChild(node, segment, child);
       }
       node = child as Record<string, PhpValue> | PhpValue[];
@@ -29,6 +30,8 @@ export function parsePhpForm(text: string): Record<string, PhpValue> {
   }
   return root;
 }
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** `a[b][c]` → `['a','b','c']`; a key without brackets is one segment. */
 function splitKey(key: string): string[] | null {
