@@ -1,4 +1,5 @@
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { ApiException } from '../common/api.exception';
 import { UsersRepository, type UserRow } from '../users/users.repository';
 import { WorkspacesRepository, type WorkspaceRow } from '../workspaces/workspaces.repository';
@@ -10,18 +11,12 @@ import { TokenService } from './token.service';
 
 const IP = '203.0.113.7';
 
-function userRow(overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: 'u-1',
-    workspace_id: 'ws-1',
-    email: 'mia@example.com',
-    name: 'Mia Manager',
-    role: 'manager',
+const userRow = (o: Partial<UserRow> = {}): UserRow =>
+  rows.userRow({
     password_hash: '$2a$10$storedhashstoredhashstoredhashstoredhashstoredhash12',
     created_at: new Date('2024-01-01T00:00:00.000Z'),
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
   return promise.then(

@@ -1,5 +1,6 @@
 import { ChannelError, type AdapterContext, type ChannelAdapter, type CredentialField } from '@onebox/channels';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import type { AppConfig } from '../config/app-config';
@@ -12,23 +13,7 @@ const admin: AuthUser = { id: 'u-admin', workspaceId: 'ws-1', role: 'admin', nam
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0';
 const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
 
-function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
-  return {
-    id: 'ch-1',
-    workspace_id: 'ws-1',
-    type: 'webchat',
-    name: 'Website',
-    status: 'active',
-    credentials_enc: null,
-    webhook_secret: 'whsec',
-    widget_key: 'wk_123',
-    settings: {},
-    status_message: null,
-    poll_cursor: null,
-    created_at: new Date('2024-11-21T10:00:00.000Z'),
-    ...overrides,
-  };
-}
+const channelRow = (o: Partial<ChannelRow> = {}): ChannelRow => rows.channelRow({ widget_key: 'wk_123', ...o });
 
 const TOKEN_FIELD: CredentialField = {
   key: 'botToken',

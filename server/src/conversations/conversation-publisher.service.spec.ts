@@ -1,74 +1,41 @@
 import type { ConversationListItem, MessageDto } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { RealtimeService } from '../realtime/realtime.service';
 import { ConversationPublisher } from './conversation-publisher.service';
 import { ConversationsRepository, type ConversationListRow } from './conversations.repository';
 import type { MessageRow } from './messages.repository';
 
-const WS = 'ws-1';
 const CONVERSATION_ID = '0b7c1f0e-3a51-4d7e-9a59-6f3c1b2d4e01';
 const CHANNEL_ID = 'c1a2b3c4-0000-4000-8000-000000000001';
 const CONTACT_ID = 'c0c0c0c0-0000-4000-8000-000000000001';
 const AT = new Date('2024-11-21T10:00:00.000Z');
 
-function listRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
-  return {
+const listRow = (o: Partial<ConversationListRow> = {}): ConversationListRow =>
+  rows.listRow({
     id: CONVERSATION_ID,
-    workspace_id: WS,
     channel_id: CHANNEL_ID,
     contact_id: CONTACT_ID,
-    status: 'open',
     assignee_id: 'u-agent',
     tags: ['vip'],
     cycle: 2,
-    cycle_started_at: AT,
-    first_customer_message_at: AT,
-    first_human_reply_at: null,
-    last_customer_message_at: AT,
-    last_message_at: AT,
-    last_message_text: 'Is the sofa in stock?',
-    last_message_direction: 'in',
-    last_message_author_id: null,
-    last_message_author_name: null,
-    resolved_at: null,
     unread_count: 3,
     created_at: new Date('2024-11-01T08:00:00.000Z'),
-    updated_at: AT,
     channel_type: 'telegram',
     channel_name: 'Shop bot',
-    contact_name: 'Carl Customer',
     assignee_name: 'Mia Manager',
-    cursor_at: '2024-11-21 10:00:00+00',
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: WS,
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.messageRow({
     conversation_id: CONVERSATION_ID,
     channel_id: CHANNEL_ID,
     cycle: 2,
-    direction: 'in',
-    author_type: 'contact',
     author_id: CONTACT_ID,
-    author_name: 'Carl Customer',
-    text: 'Is the sofa in stock?',
-    attachments: [],
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    private: false,
     external_id: 'ext-100',
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
 /** What agents receive for `listRow()`. */
 const conversationDto: ConversationListItem = {

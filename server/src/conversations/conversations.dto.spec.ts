@@ -1,5 +1,6 @@
 import type { MessageRow } from './messages.repository';
 import { decodeCursor, encodeCursor, mapMessage, mapWebchatMessage, previewOf } from './conversations.dto';
+import * as rows from '../../test/rows';
 
 const ID = '0b7c1f0e-3a51-4d7e-9a59-6f3c1b2d4e01';
 
@@ -7,32 +8,8 @@ function raw(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: 'ws-1',
-    conversation_id: 'cv-1',
-    channel_id: 'ch-1',
-    cycle: 1,
-    direction: 'out',
-    author_type: 'agent',
-    author_id: 'u-1',
-    author_name: 'Mia',
-    text: 'Hello',
-    attachments: [],
-    status: 'queued',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: null,
-    client_message_id: 'client-1',
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: new Date('2024-11-21T10:00:00.000Z'),
-    ...overrides,
-  };
-}
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.outboundMessageRow({ client_message_id: 'client-1', ...o });
 
 describe('conversation cursors', () => {
   it.each([

@@ -1,5 +1,6 @@
 import type { AttachmentDto, ChannelType } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
@@ -39,84 +40,47 @@ type LockedConversation = ConversationRow & { channel_type: ChannelType };
 
 /** A conversation as `lockVisible` answers it: with its channel's type. */
 function conversationRow(overrides: Partial<LockedConversation> = {}): LockedConversation {
+  const at = new Date('2024-11-20T09:00:00.000Z');
   return {
     channel_type: 'webchat',
-    id: CONVERSATION_ID,
-    workspace_id: WS,
-    channel_id: CHANNEL_ID,
-    contact_id: CONTACT_ID,
-    status: 'open',
-    assignee_id: null,
-    tags: [],
-    cycle: 2,
-    cycle_started_at: new Date('2024-11-20T09:00:00.000Z'),
-    first_customer_message_at: new Date('2024-11-20T09:00:00.000Z'),
-    first_human_reply_at: null,
-    last_customer_message_at: new Date('2024-11-20T09:00:00.000Z'),
-    last_message_at: new Date('2024-11-20T09:00:00.000Z'),
-    last_message_text: 'Hi, is the sofa in stock?',
-    last_message_direction: 'in',
-    last_message_author_id: null,
-    last_message_author_name: null,
-    resolved_at: null,
-    unread_count: 1,
-    created_at: new Date('2024-11-01T08:00:00.000Z'),
-    updated_at: new Date('2024-11-20T09:00:00.000Z'),
+    ...rows.conversationRow({
+      id: CONVERSATION_ID,
+      channel_id: CHANNEL_ID,
+      contact_id: CONTACT_ID,
+      cycle: 2,
+      cycle_started_at: at,
+      first_customer_message_at: at,
+      last_customer_message_at: at,
+      last_message_at: at,
+      last_message_text: 'Hi, is the sofa in stock?',
+      created_at: new Date('2024-11-01T08:00:00.000Z'),
+      updated_at: at,
+    }),
     ...overrides,
   };
 }
 
-function listRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
-  return {
-    ...conversationRow(),
-    channel_type: 'webchat',
-    channel_name: 'Website',
-    contact_name: 'Carl Customer',
-    assignee_name: null,
-    cursor_at: '2024-11-20 09:00:00+00',
-    ...overrides,
-  };
-}
+const listRow = (o: Partial<ConversationListRow> = {}): ConversationListRow =>
+  rows.listRow({ ...conversationRow(), cursor_at: '2024-11-20 09:00:00+00', ...o });
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: WS,
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.outboundMessageRow({
     conversation_id: CONVERSATION_ID,
     channel_id: CHANNEL_ID,
     cycle: 2,
-    direction: 'out',
-    author_type: 'agent',
     author_id: manager.id,
     author_name: manager.name,
-    text: 'Hello',
-    attachments: [],
-    status: 'queued',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: null,
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: NOW,
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
-function userRow(overrides: Partial<UserRow> = {}): UserRow {
-  return {
+const userRow = (o: Partial<UserRow> = {}): UserRow =>
+  rows.userRow({
     id: 'u-other',
-    workspace_id: WS,
     email: 'olga@example.com',
     name: 'Olga Other',
-    role: 'manager',
-    password_hash: '$2a$10$hash',
     created_at: new Date('2024-01-01T00:00:00.000Z'),
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
 const attachment: AttachmentDto = {
   id: 'a-1',

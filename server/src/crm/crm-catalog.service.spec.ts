@@ -1,5 +1,6 @@
 import type { CrmAdapter, CrmPipeline, CrmUser } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { CrmCatalog } from './crm-catalog.service';
 import { CrmSessions } from './crm-sessions.service';
 import type { CrmConnectionRow } from './crm.repository';
@@ -45,21 +46,8 @@ function fakeAdapter(): jest.Mocked<CrmAdapter> {
   } as jest.Mocked<CrmAdapter>;
 }
 
-function connectionRow(): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: 'ws-1',
-    type: 'amocrm',
-    name: 'Our amoCRM',
-    settings_enc: 'sealed',
-    webhook_secret: 'hook-secret',
-    settings: { pipelineId: 'p-main', stageId: 's-lead', userMap: {} },
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: NOW,
-  };
-}
+const connectionRow = (): CrmConnectionRow =>
+  rows.crmConnectionRow({ settings: { pipelineId: 'p-main', stageId: 's-lead', userMap: {} } });
 
 describe(CrmCatalog.name, () => {
   let sessions: ReturnType<typeof strictMock<CrmSessions>>;

@@ -1,5 +1,6 @@
 import { CrmError, type CrmAdapter, type CrmOAuth } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { CrmRegistry, type ConnectedCrm } from './crm-registry.service';
@@ -45,22 +46,12 @@ function fakeAdapter(withOAuth = true): jest.Mocked<CrmAdapter> & { oauth: jest.
   } as jest.Mocked<CrmAdapter> & { oauth: jest.Mocked<CrmOAuth> };
 }
 
-function connectionRow(overrides: Partial<CrmConnectionRow> = {}): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: 'ws-1',
-    type: 'amocrm',
-    name: 'Our amoCRM',
+const connectionRow = (o: Partial<CrmConnectionRow> = {}): CrmConnectionRow =>
+  rows.crmConnectionRow({
     settings_enc: 'sealed-1',
-    webhook_secret: 'hook-secret',
     settings: { accountId: '42', accountName: 'Acme', pipelineId: 'p-main', stageId: 's-lead', userMap: {} },
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: NOW,
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
 /** Stored OAuth settings whose access token expires `inMs` from now. */
 function tokens(accessToken: string, inMs: number): Record<string, string> {

@@ -1,5 +1,6 @@
 import { CrmError, type CrmAdapter, type CrmDeal } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
@@ -47,101 +48,24 @@ function fakeAdapter(): jest.Mocked<CrmAdapter> {
   } as jest.Mocked<CrmAdapter>;
 }
 
-function connectionRow(settings: Partial<CrmConnectionRow['settings']> = {}): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: WS,
-    type: 'amocrm',
-    name: 'Our amoCRM',
-    settings_enc: 'sealed',
-    webhook_secret: 'hook-secret',
-    settings: {
-      accountId: '42',
-      accountName: 'Acme',
-      pipelineId: 'p-main',
-      stageId: 's-lead',
-      autoCreateDeal: true,
-      channelIds: null,
-      userMap: { 'u-agent': '77' },
-      ...settings,
-    },
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: AT,
-  };
-}
+const connectionRow = (settings: Partial<CrmConnectionRow['settings']> = {}): CrmConnectionRow =>
+  rows.crmConnectionRow({ settings: rows.crmSettings({ userMap: { 'u-agent': '77' }, ...settings }) });
 
-function conversationRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
-  return {
-    id: CONVERSATION_ID,
-    workspace_id: WS,
-    channel_id: CHANNEL_ID,
-    contact_id: 'ct-1',
-    status: 'open',
+const conversationRow = (o: Partial<ConversationListRow> = {}): ConversationListRow =>
+  rows.listRow({
     assignee_id: 'u-agent',
-    tags: [],
     cycle: 3,
-    cycle_started_at: AT,
-    first_customer_message_at: AT,
-    first_human_reply_at: null,
-    last_customer_message_at: AT,
-    last_message_at: AT,
     last_message_text: 'Hi',
-    last_message_direction: 'in',
-    last_message_author_id: null,
-    last_message_author_name: null,
-    resolved_at: null,
-    unread_count: 1,
-    created_at: AT,
-    updated_at: AT,
     channel_type: 'telegram',
     channel_name: 'Telegram bot',
-    contact_name: 'Carl Customer',
     assignee_name: 'Mia Manager',
-    cursor_at: '2024-11-21 10:00:00+00',
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
-function contactRow(overrides: Partial<ContactRow> = {}): ContactRow {
-  return {
-    id: 'ct-1',
-    workspace_id: WS,
-    name: 'Carl Customer',
-    email: 'carl@example.com',
-    phone: '+79990001122',
-    created_at: AT,
-    ...overrides,
-  };
-}
+const contactRow = (o: Partial<ContactRow> = {}): ContactRow =>
+  rows.contactRow({ email: 'carl@example.com', phone: '+79990001122', ...o });
 
-function dealRow(overrides: Partial<DealRow> = {}): DealRow {
-  return {
-    id: 'deal-1',
-    workspace_id: WS,
-    crm_connection_id: CRM_ID,
-    conversation_id: CONVERSATION_ID,
-    cycle: 3,
-    origin: 'auto',
-    external_id: null,
-    title: 'Carl Customer — Telegram bot',
-    pipeline_id: null,
-    stage_id: null,
-    stage_name: null,
-    semantic: 'open',
-    amount: null,
-    currency: null,
-    responsible_external_id: null,
-    closed_at: null,
-    sync_state: 'pending',
-    sync_error: null,
-    transcript_sent_at: null,
-    created_at: AT,
-    updated_at: AT,
-    ...overrides,
-  };
-}
+const dealRow = (o: Partial<DealRow> = {}): DealRow => rows.dealRow({ cycle: 3, ...o });
 
 function crmDeal(overrides: Partial<CrmDeal> = {}): CrmDeal {
   return {
@@ -159,43 +83,15 @@ function crmDeal(overrides: Partial<CrmDeal> = {}): CrmDeal {
   };
 }
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: WS,
-    conversation_id: CONVERSATION_ID,
-    channel_id: CHANNEL_ID,
-    cycle: 3,
-    direction: 'in',
-    author_type: 'contact',
-    author_id: 'ct-1',
-    author_name: 'Carl Customer',
-    text: 'Is the sofa in stock?',
-    attachments: [],
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: null,
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow => rows.messageRow({ cycle: 3, ...o });
 
-function job(payload: CrmJob, workspaceId: string | null = WS): JobRow {
-  return {
-    id: 'job-1',
+const job = (payload: CrmJob, workspaceId: string | null = WS): JobRow =>
+  rows.jobRow({
     workspace_id: workspaceId,
     queue: 'crm',
     payload: payload as unknown as Record<string, unknown>,
-    attempts: 1,
     max_attempts: 40,
-  };
-}
+  });
 
 /** What the processor stores for `crmDeal()` read back. */
 const STORED_STATE = {

@@ -1,5 +1,6 @@
 import { CrmError, type CrmAdapter } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { ApiException } from '../common/api.exception';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
@@ -39,22 +40,8 @@ function fakeAdapter(): jest.Mocked<CrmAdapter> {
   } as jest.Mocked<CrmAdapter>;
 }
 
-function connectionRow(overrides: Partial<CrmConnectionRow> = {}): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: WS,
-    type: 'amocrm',
-    name: 'Our amoCRM',
-    settings_enc: 'sealed',
-    webhook_secret: 'hook-secret',
-    settings: {},
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: new Date('2024-11-21T10:00:00.000Z'),
-    ...overrides,
-  };
-}
+const connectionRow = (o: Partial<CrmConnectionRow> = {}): CrmConnectionRow =>
+  rows.crmConnectionRow({ settings: {}, ...o });
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
   return promise.then(

@@ -1,5 +1,6 @@
 import { CrmError, type CrmAdapter, type CrmOAuth, type CrmPipeline } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
 import { ApiException } from '../common/api.exception';
@@ -111,30 +112,7 @@ const PIPELINES: CrmPipeline[] = [
   },
 ];
 
-function connectionRow(overrides: Partial<CrmConnectionRow> = {}): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: WS,
-    type: 'amocrm',
-    name: 'Our amoCRM',
-    settings_enc: 'sealed',
-    webhook_secret: 'hook-secret',
-    settings: {
-      accountId: '42',
-      accountName: 'Acme',
-      pipelineId: 'p-main',
-      stageId: 's-lead',
-      autoCreateDeal: true,
-      channelIds: null,
-      userMap: {},
-    },
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: CREATED_AT,
-    ...overrides,
-  };
-}
+const connectionRow = rows.crmConnectionRow;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,5 +1,6 @@
 import type { DealDto } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
@@ -16,7 +17,6 @@ import { DealsService } from './deals.service';
 const WS = 'ws-1';
 const CONVERSATION_ID = '0b7c1f0e-3a51-4d7e-9a59-6f3c1b2d4e01';
 const CRM_ID = 'crm-1';
-const AT = new Date('2024-11-21T10:00:00.000Z');
 
 const manager: AuthUser = {
   id: 'u-manager',
@@ -27,80 +27,24 @@ const manager: AuthUser = {
 };
 const head: AuthUser = { id: 'u-head', workspaceId: WS, role: 'head', name: 'Hal Head', email: 'hal@example.com' };
 
-function conversationRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
-  return {
+const conversationRow = (o: Partial<ConversationListRow> = {}): ConversationListRow =>
+  rows.listRow({
     id: CONVERSATION_ID,
-    workspace_id: WS,
-    channel_id: 'ch-1',
-    contact_id: 'ct-1',
-    status: 'open',
-    assignee_id: null,
-    tags: [],
     cycle: 3,
-    cycle_started_at: AT,
-    first_customer_message_at: AT,
-    first_human_reply_at: null,
-    last_customer_message_at: AT,
-    last_message_at: AT,
     last_message_text: 'Hi',
-    last_message_direction: 'in',
-    last_message_author_id: null,
-    last_message_author_name: null,
-    resolved_at: null,
     unread_count: 0,
-    created_at: AT,
-    updated_at: AT,
     channel_type: 'telegram',
     channel_name: 'Telegram bot',
-    contact_name: 'Carl Customer',
-    assignee_name: null,
-    cursor_at: '2024-11-21 10:00:00+00',
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
-function connectionRow(): CrmConnectionRow {
-  return {
-    id: CRM_ID,
-    workspace_id: WS,
-    type: 'amocrm',
-    name: 'Our amoCRM',
-    settings_enc: 'sealed',
-    webhook_secret: 'hook-secret',
+const connectionRow = (): CrmConnectionRow =>
+  rows.crmConnectionRow({
     settings: { pipelineId: 'p-main', stageId: 's-lead', autoCreateDeal: true, channelIds: null, userMap: {} },
-    status: 'active',
-    status_message: null,
-    last_synced_at: null,
-    created_at: AT,
-  };
-}
+  });
 
-function dealRow(overrides: Partial<DealRow> = {}): DealRow {
-  return {
-    id: 'deal-1',
-    workspace_id: WS,
-    crm_connection_id: CRM_ID,
-    conversation_id: CONVERSATION_ID,
-    cycle: 3,
-    origin: 'manual',
-    external_id: null,
-    title: 'Carl Customer — Telegram bot',
-    pipeline_id: null,
-    stage_id: null,
-    stage_name: null,
-    semantic: 'open',
-    amount: null,
-    currency: null,
-    responsible_external_id: null,
-    closed_at: null,
-    sync_state: 'pending',
-    sync_error: null,
-    transcript_sent_at: null,
-    created_at: AT,
-    updated_at: AT,
-    ...overrides,
-  };
-}
+const dealRow = (o: Partial<DealRow> = {}): DealRow =>
+  rows.dealRow({ conversation_id: CONVERSATION_ID, cycle: 3, origin: 'manual', ...o });
 
 /** What the publisher would build; its content is the publisher's business, tested there. */
 function dealDto(id = 'deal-1'): DealDto {

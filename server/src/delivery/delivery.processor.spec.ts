@@ -1,5 +1,6 @@
 import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
@@ -10,64 +11,12 @@ import type { JobRow } from '../jobs/jobs.repository';
 import { DeliveryError, type ChannelSender } from './channel-sender';
 import { DeliveryProcessor } from './delivery.processor';
 
-const AT = new Date('2024-11-21T10:00:00.000Z');
+const jobRow = (o: Partial<JobRow> = {}): JobRow =>
+  rows.jobRow({ payload: { messageId: 'm-1', conversationId: 'cv-1' }, ...o });
 
-function jobRow(overrides: Partial<JobRow> = {}): JobRow {
-  return {
-    id: 'job-1',
-    workspace_id: 'ws-1',
-    queue: 'deliver',
-    payload: { messageId: 'm-1', conversationId: 'cv-1' },
-    attempts: 1,
-    max_attempts: 8,
-    ...overrides,
-  };
-}
+const messageRow = rows.outboundMessageRow;
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: 'ws-1',
-    conversation_id: 'cv-1',
-    channel_id: 'ch-1',
-    cycle: 1,
-    direction: 'out',
-    author_type: 'agent',
-    author_id: 'u-1',
-    author_name: 'Mia',
-    text: 'Hello',
-    attachments: [],
-    status: 'queued',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: null,
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
-
-function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
-  return {
-    id: 'ch-1',
-    workspace_id: 'ws-1',
-    type: 'webchat',
-    name: 'Website',
-    status: 'active',
-    credentials_enc: null,
-    webhook_secret: 'whsec',
-    widget_key: 'wk',
-    settings: {},
-    status_message: null,
-    poll_cursor: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const channelRow = rows.channelRow;
 
 function conversationRow(): ConversationListRow {
   return { id: 'cv-1', contact_id: 'ct-1', channel_id: 'ch-1' } as ConversationListRow;

@@ -1,7 +1,7 @@
 import { ChannelError, type AdapterContext, type ChannelAdapter } from '@onebox/channels';
 import { DELIVERY_ERROR_CODES } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
-import type { AttachmentRow } from '../attachments/attachments.repository';
+import * as rows from '../../test/rows';
 import { AttachmentsService } from '../attachments/attachments.service';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
 import type { MessageRow } from '../conversations/messages.repository';
@@ -13,65 +13,12 @@ const AT = new Date('2024-11-21T10:00:00.000Z');
 const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
 const CREDENTIALS = { botToken: '1:secret' };
 
-function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
-  return {
-    id: 'ch-tg',
-    workspace_id: 'ws-1',
-    type: 'telegram',
-    name: 'Shop bot',
-    status: 'active',
-    credentials_enc: 'v1.sealed',
-    webhook_secret: 'whsec',
-    widget_key: null,
-    settings: { accountId: '42', accountName: '@shop_bot', mode: 'webhook' },
-    status_message: null,
-    poll_cursor: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const channelRow = rows.telegramChannelRow;
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: 'ws-1',
-    conversation_id: 'cv-1',
-    channel_id: 'ch-tg',
-    cycle: 1,
-    direction: 'out',
-    author_type: 'agent',
-    author_id: 'u-1',
-    author_name: 'Mia',
-    text: 'Your order is ready',
-    attachments: [],
-    status: 'queued',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: null,
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.outboundMessageRow({ channel_id: 'ch-tg', text: 'Your order is ready', ...o });
 
-function attachmentRow(overrides: Partial<AttachmentRow> = {}): AttachmentRow {
-  return {
-    id: 'a-1',
-    workspace_id: 'ws-1',
-    uploader_type: 'agent',
-    uploader_ref: 'u-1',
-    name: 'price-list.pdf',
-    mime_type: 'application/pdf',
-    size: 4,
-    storage_key: 'uploads/a-/a-1',
-    source_ref: null,
-    ...overrides,
-  };
-}
+const attachmentRow = rows.attachmentRow;
 
 type FakeAdapter = ChannelAdapter & { send: jest.Mock };
 

@@ -8,8 +8,8 @@ import type {
 } from '@onebox/channels';
 import type { AttachmentDto } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
-import type { ChannelRow } from '../channels/channels.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import type { ConversationRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
@@ -22,50 +22,10 @@ const AT = new Date('2024-11-21T10:00:00.000Z');
 const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
 const CREDENTIALS = { botToken: '1:secret' };
 
-function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
-  return {
-    id: 'ch-tg',
-    workspace_id: 'ws-1',
-    type: 'telegram',
-    name: 'Shop bot',
-    status: 'active',
-    credentials_enc: 'v1.sealed',
-    webhook_secret: 'whsec',
-    widget_key: null,
-    settings: { accountId: '42', accountName: '@shop_bot', mode: 'webhook' },
-    status_message: null,
-    poll_cursor: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const channelRow = rows.telegramChannelRow;
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: 'ws-1',
-    conversation_id: 'cv-1',
-    channel_id: 'ch-tg',
-    cycle: 1,
-    direction: 'in',
-    author_type: 'contact',
-    author_id: 'ct-1',
-    author_name: 'Carl',
-    text: 'Hi',
-    attachments: [],
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: '555',
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-    ...overrides,
-  };
-}
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.messageRow({ channel_id: 'ch-tg', author_name: 'Carl', text: 'Hi', external_id: '555', ...o });
 
 function messageEvent(overrides: Partial<InboundMessageEvent> = {}): InboundMessageEvent {
   return {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { strictMock } from '../../test/strict-mock';
-import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
+import * as rows from '../../test/rows';
+import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationEventsRepository } from '../conversations/conversation-events.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import {
@@ -35,91 +36,24 @@ function inbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
   };
 }
 
-function contactRow(overrides: Partial<ContactRow> = {}): ContactRow {
-  return {
-    id: 'ct-1',
-    workspace_id: WS,
-    name: 'Carl Customer',
-    email: null,
-    phone: null,
-    created_at: SENT_AT,
-    ...overrides,
-  };
-}
+const contactRow = rows.contactRow;
 
-function conversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
-  return {
-    id: 'cv-1',
-    workspace_id: WS,
-    channel_id: CHANNEL_ID,
-    contact_id: 'ct-1',
-    status: 'open',
-    assignee_id: null,
-    tags: [],
-    cycle: 1,
-    cycle_started_at: SENT_AT,
+/** A conversation just opened, before its first message is appended. */
+const conversationRow = (o: Partial<ConversationRow> = {}): ConversationRow =>
+  rows.conversationRow({
     first_customer_message_at: null,
-    first_human_reply_at: null,
     last_customer_message_at: null,
-    last_message_at: SENT_AT,
     last_message_text: null,
     last_message_direction: null,
-    last_message_author_id: null,
-    last_message_author_name: null,
-    resolved_at: null,
     unread_count: 0,
-    created_at: SENT_AT,
-    updated_at: SENT_AT,
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
 /** The conversation as the list shows it: what recordCustomerMessage and the fast path answer. */
-function listRow(overrides: Partial<ConversationListRow> = {}): ConversationListRow {
-  return {
-    ...conversationRow(),
-    last_customer_message_at: SENT_AT,
-    first_customer_message_at: SENT_AT,
-    last_message_text: 'Is the sofa in stock?',
-    last_message_direction: 'in',
-    last_message_author_id: null,
-    last_message_author_name: null,
-    unread_count: 1,
-    channel_type: 'webchat',
-    channel_name: 'Website',
-    contact_name: 'Carl Customer',
-    assignee_name: null,
-    cursor_at: '2024-11-21 10:00:00+00',
-    ...overrides,
-  };
-}
+const listRow = rows.listRow;
 
-function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: WS,
-    conversation_id: 'cv-1',
-    channel_id: CHANNEL_ID,
-    cycle: 1,
-    direction: 'in',
-    author_type: 'contact',
-    author_id: 'ct-1',
-    author_name: 'Carl Customer',
-    text: 'Is the sofa in stock?',
-    attachments: [],
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    private: false,
-    external_id: 'ext-100',
-    client_message_id: 'client-7',
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: SENT_AT,
-    ...overrides,
-  };
-}
+const messageRow = (o: Partial<MessageRow> = {}): MessageRow =>
+  rows.messageRow({ external_id: 'ext-100', client_message_id: 'client-7', ...o });
 
 describe(IngestService.name, () => {
   const fakeTx = {} as Db;

@@ -1,22 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { backoffMs, JobError, type JobProcessor } from './job-processor';
 import { JobWorkerService } from './job-worker.service';
 import { JobsRepository, type JobRow } from './jobs.repository';
 
 const POLL_MS = 1000;
 
-function jobRow(overrides: Partial<JobRow> = {}): JobRow {
-  return {
-    id: 'job-1',
-    workspace_id: 'ws-1',
-    queue: 'deliver',
-    payload: { messageId: 'm-1' },
-    attempts: 1,
-    max_attempts: 8,
-    ...overrides,
-  };
-}
+const jobRow = rows.jobRow;
 
 /** A processor whose methods fail the test unless stubbed. */
 function strictProcessor(queue: string): JobProcessor & { process: jest.Mock; onGiveUp: jest.Mock } {

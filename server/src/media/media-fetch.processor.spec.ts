@@ -1,5 +1,6 @@
 import { ChannelError, type AdapterContext, type ChannelAdapter, type MediaRef } from '@onebox/channels';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { AttachmentsRepository, type AttachmentRow } from '../attachments/attachments.repository';
 import { AttachmentsService } from '../attachments/attachments.service';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
@@ -10,27 +11,15 @@ import type { JobRow } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { MediaFetchProcessor } from './media-fetch.processor';
 
-const AT = new Date('2024-11-21T10:00:00.000Z');
 const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
 const CREDENTIALS = { botToken: '1:secret' };
 const SOURCE: MediaRef = { ref: 'AgACAgIAAxkBAAIB', kind: 'image', mimeType: 'image/jpeg', size: 2048 };
 
-function jobRow(overrides: Partial<JobRow> = {}): JobRow {
-  return {
-    id: 'job-1',
-    workspace_id: 'ws-1',
-    queue: 'fetch-media',
-    payload: { attachmentId: 'a-1', channelId: 'ch-tg', messageId: 'm-1' },
-    attempts: 1,
-    max_attempts: 8,
-    ...overrides,
-  };
-}
+const jobRow = (o: Partial<JobRow> = {}): JobRow =>
+  rows.jobRow({ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: 'ch-tg', messageId: 'm-1' }, ...o });
 
-function attachmentRow(overrides: Partial<AttachmentRow> = {}): AttachmentRow {
-  return {
-    id: 'a-1',
-    workspace_id: 'ws-1',
+const attachmentRow = (o: Partial<AttachmentRow> = {}): AttachmentRow =>
+  rows.attachmentRow({
     uploader_type: 'channel',
     uploader_ref: 'ch-tg',
     name: 'image.jpeg',
@@ -38,52 +27,19 @@ function attachmentRow(overrides: Partial<AttachmentRow> = {}): AttachmentRow {
     size: 2048,
     storage_key: null,
     source_ref: SOURCE,
-    ...overrides,
-  };
-}
+    ...o,
+  });
 
-function channelRow(): ChannelRow {
-  return {
-    id: 'ch-tg',
-    workspace_id: 'ws-1',
-    type: 'telegram',
-    name: 'Shop bot',
-    status: 'active',
-    credentials_enc: 'v1.sealed',
-    webhook_secret: 'whsec',
-    widget_key: null,
-    settings: { mode: 'polling' },
-    status_message: null,
-    poll_cursor: null,
-    created_at: AT,
-  };
-}
+const channelRow = (): ChannelRow => rows.telegramChannelRow({ settings: { mode: 'polling' } });
 
-function messageRow(): MessageRow {
-  return {
-    id: 'm-1',
-    workspace_id: 'ws-1',
-    conversation_id: 'cv-1',
+const messageRow = (): MessageRow =>
+  rows.messageRow({
     channel_id: 'ch-tg',
-    cycle: 1,
-    direction: 'in',
-    author_type: 'contact',
-    author_id: 'ct-1',
     author_name: 'Carl',
     text: '',
     attachments: [{ id: 'a-1', name: 'image.jpeg', mimeType: 'image/jpeg', size: 2048, url: '/files/a-1/image.jpeg' }],
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    private: false,
     external_id: '555',
-    client_message_id: null,
-    canned_response_id: null,
-    template: null,
-    edited_at: null,
-    created_at: AT,
-  };
-}
+  });
 
 /** A hand-made adapter: any call the test did not stub fails it. */
 function fakeAdapter(): ChannelAdapter & { fetchMedia: jest.Mock } {

@@ -1,4 +1,5 @@
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { ApiException } from '../common/api.exception';
@@ -8,18 +9,8 @@ import { UsersService } from './users.service';
 const admin: AuthUser = { id: 'u-admin', workspaceId: 'ws-1', role: 'admin', name: 'Ada', email: 'ada@example.com' };
 const HASH = '$2a$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
 
-function userRow(overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: 'u-2',
-    workspace_id: 'ws-1',
-    email: 'olga@example.com',
-    name: 'Olga',
-    role: 'manager',
-    password_hash: HASH,
-    created_at: new Date('2024-11-21T10:00:00.000Z'),
-    ...overrides,
-  };
-}
+const userRow = (o: Partial<UserRow> = {}): UserRow =>
+  rows.userRow({ id: 'u-2', email: 'olga@example.com', name: 'Olga', password_hash: HASH, ...o });
 
 describe(UsersService.name, () => {
   let users: ReturnType<typeof strictMock<UsersRepository>>;

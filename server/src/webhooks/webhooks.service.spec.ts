@@ -1,5 +1,6 @@
 import type { AdapterContext, ChannelAdapter, InboundEvent } from '@onebox/channels';
 import { strictMock } from '../../test/strict-mock';
+import * as rows from '../../test/rows';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
 import { ApiException } from '../common/api.exception';
 import { InboundService } from '../inbound/inbound.service';
@@ -11,23 +12,7 @@ const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 1
 const CREDENTIALS = { botToken: '1:secret' };
 const HEADERS = { 'x-telegram-bot-api-secret-token': 'whsec' };
 
-function channelRow(overrides: Partial<ChannelRow> = {}): ChannelRow {
-  return {
-    id: CHANNEL_ID,
-    workspace_id: 'ws-1',
-    type: 'telegram',
-    name: 'Shop bot',
-    status: 'active',
-    credentials_enc: 'v1.sealed',
-    webhook_secret: 'whsec',
-    widget_key: null,
-    settings: { accountId: '42', accountName: '@shop_bot', mode: 'webhook' },
-    status_message: null,
-    poll_cursor: null,
-    created_at: new Date('2024-11-21T10:00:00.000Z'),
-    ...overrides,
-  };
-}
+const channelRow = (o: Partial<ChannelRow> = {}): ChannelRow => rows.telegramChannelRow({ id: CHANNEL_ID, ...o });
 
 type FakeAdapter = ChannelAdapter & { [K in 'verifyWebhook' | 'normalizeInbound' | 'answerHandshake']: jest.Mock };
 

@@ -22,7 +22,7 @@ export function parsePhpForm(text: string): Record<string, PhpValue> {
       }
       let child = getChild(node, segment);
       if (typeof child !== 'object' || child === null) {
-        child = path[i + 1] === '' ? [] : Object.create(null);
+        child = path[i + 1] === '' ? [] : (Object.create(null) as Record<string, PhpValue>);
         setChild(node, segment, child);
       }
       node = child as Record<string, PhpValue> | PhpValue[];
