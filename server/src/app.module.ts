@@ -10,6 +10,9 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { PasswordHasher } from './auth/password-hasher';
 import { TokenService } from './auth/token.service';
+import { CannedResponsesController } from './canned/canned-responses.controller';
+import { CannedResponsesRepository } from './canned/canned-responses.repository';
+import { CannedResponsesService } from './canned/canned-responses.service';
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
@@ -59,6 +62,9 @@ import { RealtimeService } from './realtime/realtime.service';
 import { WebchatGateway } from './realtime/webchat.gateway';
 import { DemoService } from './site/demo.service';
 import { SiteController } from './site/site.controller';
+import { TagsController } from './tags/tags.controller';
+import { TagsRepository } from './tags/tags.repository';
+import { TagsService } from './tags/tags.service';
 import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
@@ -95,6 +101,8 @@ export class AppModule {
         WebhooksController,
         CrmController,
         DealsController,
+        TagsController,
+        CannedResponsesController,
         ContactsController,
       ],
       providers: [
@@ -141,6 +149,10 @@ export class AppModule {
         DealPublisher,
         CrmSyncProcessor,
         CrmWebhooksService,
+        TagsRepository,
+        TagsService,
+        CannedResponsesRepository,
+        CannedResponsesService,
         {
           provide: CHANNEL_SENDERS,
           inject: [WebchatSender, MessengerSender],

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { ConversationDetail, ConversationListResponse, MessageDto, MessageListResponse } from '@onebox/contracts';
 import type { AuthUser } from '../auth/auth-user';
@@ -11,6 +11,7 @@ import {
   SendMessageBody,
   StatusBody,
 } from './conversations.dto';
+import { SetTagsBody } from '../tags/tags.dto';
 import { ConversationsService } from './conversations.service';
 
 const conversationId = uuidPipe('Conversation');
@@ -76,6 +77,12 @@ export class ConversationsController {
     @Body() body: StatusBody,
   ): Promise<void> {
     return this.conversations.setStatus(auth, id, body);
+  }
+
+  @Put(':id/tags')
+  @HttpCode(204)
+  setTags(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: SetTagsBody): Promise<void> {
+    return this.conversations.setTags(auth, id, body.tags);
   }
 
   @Post(':id/read')

@@ -261,6 +261,10 @@ export class ConversationsRepository {
     );
   }
 
+  async setTags(tx: Db, id: string, tags: string[]): Promise<void> {
+    await tx.query('UPDATE conversations SET tags = $2::text[], updated_at = now() WHERE id = $1', [id, tags]);
+  }
+
   async setAssignee(tx: Db, id: string, assigneeId: string | null): Promise<void> {
     await tx.query('UPDATE conversations SET assignee_id = $2, updated_at = now() WHERE id = $1', [id, assigneeId]);
   }

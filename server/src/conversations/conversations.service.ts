@@ -17,6 +17,7 @@ import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.cons
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
+import { TagsRepository } from '../tags/tags.repository';
 import { UsersRepository } from '../users/users.repository';
 import { ConversationEventsRepository } from './conversation-events.repository';
 import { ConversationPublisher } from './conversation-publisher.service';
@@ -53,6 +54,7 @@ export class ConversationsService {
     private readonly worker: JobWorkerService,
     private readonly publisher: ConversationPublisher,
     private readonly messengers: MessengerRegistry,
+    private readonly tags: TagsRepository,
   ) {}
 
   async list(auth: AuthUser, query: ListConversationsQuery): Promise<ConversationListResponse> {
@@ -376,6 +378,33 @@ export class ConversationsService {
       this.worker.nudge();
       await this.publisher.conversationChanged(id);
     }
+  }
+
+  /** Replaces the conversation's tags (names of workspace tags); each change is an event for metrics. */
+  async setTags(auth: AuthUser, id: string, names: string[]): Promise<void> {
+    const changed = await this.tx.run(async (tx) => {
+      const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
+      if (!conversation) throw ApiException.notFound('Conversation');
+      const wanted = [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
+      const known = await this.tags.findByNames(auth.workspaceId, wanted, tx);
+      if (known.length !== wanted.length) {
+        const missing = wanted.filter((n) => !known.some((t) => t.name.toLowerCase() === n));
+        throw ApiException.invalid('tags', `unknown tag: ${missing.join(', ')}`);
+      }
+      const next = known.map((t) => t.name).sort((a, b) => a.localeCompare(b));
+      const added = next.filter((t) => !conversation.tags.includes(t));
+      const removed = conversation.tags.filter((t) => !next.includes(t));
+      if (!added.length && !removed.length) return false;
+      await this.conversations.setTags(tx, id, next);
+      const at = new Date();
+      const base = { workspaceId: auth.workspaceId, conversationId: id, channelId: conversation.channel_id, cycle: conversation.cycle, actorType: 'agent' as const, actorId: auth.id, at };
+      await this.events.append(tx, [
+        ...added.map((tag) => ({ ...base, type: 'tag_added' as const, payload: { tag } })),
+        ...removed.map((tag) => ({ ...base, type: 'tag_removed' as const, payload: { tag } })),
+      ]);
+      return true;
+    });
+    if (changed) await this.publisher.conversationChanged(id);
   }
 
   async markRead(auth: AuthUser, id: string): Promise<void> {

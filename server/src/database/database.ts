@@ -10,6 +10,7 @@ import { LeanIngest1732400000000 } from './migrations/1732400000000-lean-ingest'
 import { Crm1732500000000 } from './migrations/1732500000000-crm';
 import { LastMessageAuthor1732600000000 } from './migrations/1732600000000-last-message-author';
 import { CrmOAuth1732700000000 } from './migrations/1732700000000-crm-oauth';
+import { TagsCanned1732800000000 } from './migrations/1732800000000-tags-canned';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Crm1732500000000,
   LastMessageAuthor1732600000000,
   CrmOAuth1732700000000,
+  TagsCanned1732800000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

@@ -50,5 +50,7 @@ export const CONVERSATION_EVENT_TYPES = [
   'resolved',
   'reopened',
   'visitor_left',
+  'tag_added',
+  'tag_removed',
 ] as const;
 export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];

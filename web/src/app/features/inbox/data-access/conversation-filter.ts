@@ -8,16 +8,19 @@ export interface ConversationFilter {
   tab: InboxTab;
   status: StatusFilter;
   channelId: string | null;
+  /** A tag name; only conversations carrying it. */
+  tag: string | null;
   q: string;
 }
 
-export const DEFAULT_FILTER: ConversationFilter = { tab: 'all', status: 'open', channelId: null, q: '' };
+export const DEFAULT_FILTER: ConversationFilter = { tab: 'all', status: 'open', channelId: null, tag: null, q: '' };
 
 export function toQuery(filter: ConversationFilter, cursor: string | null, limit: number): ConversationListQuery {
   return {
     assignee: filter.tab === 'all' ? undefined : filter.tab === 'mine' ? 'me' : 'unassigned',
     status: filter.status,
     channelId: filter.channelId ?? undefined,
+    tag: filter.tag ?? undefined,
     q: filter.q.trim() || undefined,
     cursor: cursor ?? undefined,
     limit,
@@ -39,6 +42,7 @@ export function matchesFilter(
   if (filter.tab === 'unassigned' && item.assignee) return false;
   if (filter.status !== 'all' && item.status !== filter.status) return false;
   if (filter.channelId && item.channel.id !== filter.channelId) return false;
+  if (filter.tag && !(item.tags ?? []).includes(filter.tag)) return false;
   const q = filter.q.trim().toLowerCase();
   if (q && !alreadyListed) {
     const haystack = `${item.contact.name} ${item.lastMessage?.text ?? ''}`.toLowerCase();

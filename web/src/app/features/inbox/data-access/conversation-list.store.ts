@@ -125,6 +125,14 @@ export class ConversationListStore {
     );
   }
 
+  /**
+   * Show a conversation's new tags at once (the socket echo confirms them). Under a tag filter the
+   * row stays until the next reload, so an agent untagging it does not lose it from sight.
+   */
+  setTags(id: string, tags: string[]): void {
+    this.itemsSignal.update((items) => items.map((item) => (item.id === id ? { ...item, tags } : item)));
+  }
+
   /** Reset the unread badge locally (the server is told by the thread). */
   markRead(id: string): void {
     this.itemsSignal.update((items) =>

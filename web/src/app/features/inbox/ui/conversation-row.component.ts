@@ -5,11 +5,13 @@ import { FormatService } from '../../../core/i18n/format.service';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
+import { TagsStore } from '../../../shared/data-access/tags.store';
+import { TagChipComponent } from '../../../shared/ui/tag-chip.component';
 
 /** One row of the conversation list. */
 @Component({
   selector: 'ob-conversation-row',
-  imports: [RouterLink, TranslatePipe, ChannelIconComponent],
+  imports: [RouterLink, TranslatePipe, ChannelIconComponent, TagChipComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @let c = conversation();
@@ -60,6 +62,13 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
                 <span class="deal__amount">· {{ format.money(c.deal.amount, c.deal.currency) }}</span>
               }
             </span>
+          </span>
+        }
+        @if (c.tags?.length) {
+          <span class="tags">
+            @for (tag of c.tags; track tag) {
+              <ob-tag-chip data-testid="list-tag" [name]="tag" [color]="tags.colorOf(tag)" [small]="true" />
+            }
           </span>
         }
         <span class="line line--meta">
