@@ -4,6 +4,7 @@
  * A spec that depends on other values passes them as overrides, or wraps a factory with its own defaults.
  */
 import type { AttachmentRow } from '../src/attachments/attachments.repository';
+import type { CannedResponseRow } from '../src/canned/canned-responses.repository';
 import type { ChannelRow } from '../src/channels/channels.repository';
 import type { ContactRow } from '../src/contacts/contacts.repository';
 import type { ConversationListRow, ConversationRow } from '../src/conversations/conversations.repository';
@@ -11,6 +12,7 @@ import type { MessageRow } from '../src/conversations/messages.repository';
 import type { CrmConnectionRow, CrmSettings } from '../src/crm/crm.repository';
 import type { DealRow } from '../src/crm/deals.repository';
 import type { JobRow } from '../src/jobs/jobs.repository';
+import type { TagRow } from '../src/tags/tags.repository';
 import type { UserRow } from '../src/users/users.repository';
 
 export const ROW_AT = new Date('2024-11-21T10:00:00.000Z');
@@ -238,6 +240,33 @@ export function jobRow(overrides: Partial<JobRow> = {}): JobRow {
     payload: { messageId: 'm-1' },
     attempts: 1,
     max_attempts: 8,
+    ...overrides,
+  };
+}
+
+/** A workspace tag, "VIP" in indigo. */
+export function tagRow(overrides: Partial<TagRow> = {}): TagRow {
+  return {
+    id: 'tag-1',
+    workspace_id: 'ws-1',
+    name: 'VIP',
+    color: '#4f46e5',
+    created_at: ROW_AT,
+    ...overrides,
+  };
+}
+
+/** A personal canned response of `u-1`. */
+export function cannedResponseRow(overrides: Partial<CannedResponseRow> = {}): CannedResponseRow {
+  return {
+    id: 'cr-1',
+    workspace_id: 'ws-1',
+    owner_id: 'u-1',
+    title: 'Greeting',
+    shortcut: 'hi',
+    text: 'Hello! How can I help?',
+    created_at: ROW_AT,
+    updated_at: ROW_AT,
     ...overrides,
   };
 }

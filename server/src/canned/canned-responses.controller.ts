@@ -26,7 +26,11 @@ export class CannedResponsesController {
   }
 
   @Patch(':id')
-  update(@CurrentUser() auth: AuthUser, @Param('id', cannedId) id: string, @Body() body: UpdateCannedBody): Promise<CannedResponseDto> {
+  update(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', cannedId) id: string,
+    @Body() body: UpdateCannedBody,
+  ): Promise<CannedResponseDto> {
     return this.canned.update(auth, id, body);
   }
 

@@ -6,12 +6,18 @@ import type { CannedResponseRow } from './canned-responses.repository';
 const SHORTCUT = /^[\p{L}\p{N}_-]{1,30}$/u;
 
 export class ListCannedQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   q?: string;
 }
 
 export class CreateCannedBody {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   title: string;
 
   @ApiPropertyOptional({ nullable: true })
@@ -21,15 +27,24 @@ export class CreateCannedBody {
   @Matches(SHORTCUT, { message: 'shortcut must be letters, digits, - or _ (up to 30)' })
   shortcut?: string | null;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(4000)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
   text: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   shared?: boolean;
 }
 
 export class UpdateCannedBody {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   title?: string;
 
   @ApiPropertyOptional({ nullable: true })
@@ -39,10 +54,16 @@ export class UpdateCannedBody {
   @Matches(SHORTCUT, { message: 'shortcut must be letters, digits, - or _ (up to 30)' })
   shortcut?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(4000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
   text?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   shared?: boolean;
 }
 

@@ -39,7 +39,9 @@ export class CannedResponsesRepository {
     return rows[0] ?? null;
   }
 
-  async insert(row: Pick<CannedResponseRow, 'workspace_id' | 'owner_id' | 'title' | 'shortcut' | 'text'>): Promise<CannedResponseRow> {
+  async insert(
+    row: Pick<CannedResponseRow, 'workspace_id' | 'owner_id' | 'title' | 'shortcut' | 'text'>,
+  ): Promise<CannedResponseRow> {
     const rows: CannedResponseRow[] = await this.db.query(
       `INSERT INTO canned_responses (workspace_id, owner_id, title, shortcut, text) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
       [row.workspace_id, row.owner_id, row.title, row.shortcut, row.text],
@@ -47,7 +49,10 @@ export class CannedResponsesRepository {
     return rows[0];
   }
 
-  async update(id: string, change: Pick<CannedResponseRow, 'owner_id' | 'title' | 'shortcut' | 'text'>): Promise<CannedResponseRow> {
+  async update(
+    id: string,
+    change: Pick<CannedResponseRow, 'owner_id' | 'title' | 'shortcut' | 'text'>,
+  ): Promise<CannedResponseRow> {
     const rows = returnedRows<CannedResponseRow>(
       await this.db.query(
         `UPDATE canned_responses SET owner_id = $2, title = $3, shortcut = $4, text = $5, updated_at = now() WHERE id = $1 RETURNING *`,

@@ -18,7 +18,8 @@ export class CannedResponsesService {
   }
 
   async create(auth: AuthUser, body: CreateCannedBody): Promise<CannedResponseDto> {
-    if (body.shared && !seesAllConversations(auth)) throw ApiException.forbidden('Only heads and admins share canned responses');
+    if (body.shared && !seesAllConversations(auth))
+      throw ApiException.forbidden('Only heads and admins share canned responses');
     const row = await this.canned.insert({
       workspace_id: auth.workspaceId,
       owner_id: body.shared ? null : auth.id,

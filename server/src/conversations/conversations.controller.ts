@@ -81,7 +81,11 @@ export class ConversationsController {
 
   @Put(':id/tags')
   @HttpCode(204)
-  setTags(@CurrentUser() auth: AuthUser, @Param('id', conversationId) id: string, @Body() body: SetTagsBody): Promise<void> {
+  setTags(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', conversationId) id: string,
+    @Body() body: SetTagsBody,
+  ): Promise<void> {
     return this.conversations.setTags(auth, id, body.tags);
   }
 

@@ -12,6 +12,7 @@ import { DELIVERY_MAX_ATTEMPTS } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
+import { TagsRepository } from '../tags/tags.repository';
 import { UsersRepository, type UserRow } from '../users/users.repository';
 import { ConversationEventsRepository } from './conversation-events.repository';
 import { ConversationPublisher } from './conversation-publisher.service';
@@ -120,6 +121,7 @@ describe(ConversationsService.name, () => {
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
+  let tags: ReturnType<typeof strictMock<TagsRepository>>;
   let service: ConversationsService;
 
   beforeEach(() => {
@@ -138,6 +140,7 @@ describe(ConversationsService.name, () => {
     worker = strictMock(JobWorkerService);
     publisher = strictMock(ConversationPublisher);
     messengers = strictMock(MessengerRegistry);
+    tags = strictMock(TagsRepository);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new ConversationsService(
       tx as unknown as TransactionService,
@@ -151,6 +154,7 @@ describe(ConversationsService.name, () => {
       worker as unknown as JobWorkerService,
       publisher as unknown as ConversationPublisher,
       messengers as unknown as MessengerRegistry,
+      tags as unknown as TagsRepository,
     );
   });
 
@@ -1248,6 +1252,155 @@ describe(ConversationsService.name, () => {
       expect(conversations.setStatus).not.toHaveBeenCalled();
       expect(jobs.enqueue).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('setTags', () => {
+    const tagRow = (name: string) => rows.tagRow({ id: `tag-${name.toLowerCase()}`, name });
+    const tagEvent = (type: 'tag_added' | 'tag_removed', tag: string, actorId = manager.id) => ({
+      workspaceId: WS,
+      conversationId: CONVERSATION_ID,
+      channelId: CHANNEL_ID,
+      cycle: 2,
+      type,
+      actorType: 'agent',
+      actorId,
+      at: NOW,
+      payload: { tag },
+    });
+
+    it('writes the stored spellings in one transaction, records each change and publishes after commit', async () => {
+      const calls: string[] = [];
+      tx.run.mockImplementationOnce(async (work) => {
+        calls.push('begin');
+        const result = await work(fakeTx);
+        calls.push('commit');
+        return result;
+      });
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: ['Billing', 'VIP'] }));
+      tags.findByNames.mockResolvedValueOnce([tagRow('VIP'), tagRow('Urgent')]);
+      conversations.setTags.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockImplementationOnce(async () => {
+        calls.push('publish');
+      });
+
+      await service.setTags(manager, CONVERSATION_ID, [' vip ', 'URGENT', 'Vip']);
+
+      expect(tx.run).toHaveBeenCalledTimes(1);
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
+      expect(tags.findByNames).toHaveBeenCalledTimes(1);
+      expect(tags.findByNames).toHaveBeenCalledWith(WS, ['vip', 'urgent'], fakeTx);
+      expect(conversations.setTags).toHaveBeenCalledTimes(1);
+      expect(conversations.setTags).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, ['Urgent', 'VIP']);
+      expect(events.append).toHaveBeenCalledTimes(1);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        tagEvent('tag_added', 'Urgent'),
+        tagEvent('tag_removed', 'Billing'),
+      ]);
+      expect(publisher.conversationChanged).toHaveBeenCalledTimes(1);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+      expect(calls).toEqual(['begin', 'commit', 'publish']);
+    });
+
+    it('stores the tags sorted whatever order they were asked for and found in', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: [] }));
+      tags.findByNames.mockResolvedValueOnce([tagRow('VIP'), tagRow('billing'), tagRow('Urgent')]);
+      conversations.setTags.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.setTags(head, CONVERSATION_ID, ['vip', 'urgent', 'billing']);
+
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: null },
+        CONVERSATION_ID,
+      );
+      expect(conversations.setTags).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, ['billing', 'Urgent', 'VIP']);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        tagEvent('tag_added', 'billing', head.id),
+        tagEvent('tag_added', 'Urgent', head.id),
+        tagEvent('tag_added', 'VIP', head.id),
+      ]);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+    });
+
+    it.each([
+      ['no names', []],
+      ['only blank names', ['  ', '']],
+    ])('clears every tag given %s', async (_, names) => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: ['Billing', 'VIP'] }));
+      tags.findByNames.mockResolvedValueOnce([]);
+      conversations.setTags.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+
+      await service.setTags(manager, CONVERSATION_ID, names);
+
+      expect(tags.findByNames).toHaveBeenCalledWith(WS, [], fakeTx);
+      expect(conversations.setTags).toHaveBeenCalledWith(fakeTx, CONVERSATION_ID, []);
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        tagEvent('tag_removed', 'Billing'),
+        tagEvent('tag_removed', 'VIP'),
+      ]);
+      expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);
+    });
+
+    it('writes, records and publishes nothing when the tags are unchanged', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: ['Urgent', 'VIP'] }));
+      tags.findByNames.mockResolvedValueOnce([tagRow('VIP'), tagRow('Urgent')]);
+
+      await service.setTags(manager, CONVERSATION_ID, ['vip', 'urgent']);
+
+      expect(tags.findByNames).toHaveBeenCalledWith(WS, ['vip', 'urgent'], fakeTx);
+      expect(conversations.setTags).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming `tags` and the unknown names, changing nothing', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: [] }));
+      tags.findByNames.mockResolvedValueOnce([tagRow('VIP')]);
+
+      const err = await rejectionOf(service.setTags(manager, CONVERSATION_ID, ['VIP', ' Nope ', 'gone']));
+
+      expectApiError(err, 400, 'validation_failed', 'tags');
+      expect(err.details).toEqual([{ field: 'tags', message: 'unknown tag: nope, gone' }]);
+      expect(tags.findByNames).toHaveBeenCalledWith(WS, ['vip', 'nope', 'gone'], fakeTx);
+      expect(conversations.setTags).not.toHaveBeenCalled();
+      expect(events.append).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 when the conversation is not visible, without looking up tags', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(null);
+
+      expectApiError(await rejectionOf(service.setTags(manager, CONVERSATION_ID, ['vip'])), 404, 'not_found');
+      expect(conversations.lockVisible).toHaveBeenCalledWith(
+        fakeTx,
+        { workspaceId: WS, restrictToUserId: manager.id },
+        CONVERSATION_ID,
+      );
+      expect(tags.findByNames).not.toHaveBeenCalled();
+      expect(conversations.setTags).not.toHaveBeenCalled();
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
+    });
+
+    it('does not publish when the transaction fails', async () => {
+      const error = new Error('connection lost');
+      conversations.lockVisible.mockResolvedValueOnce(conversationRow({ tags: [] }));
+      tags.findByNames.mockResolvedValueOnce([tagRow('VIP')]);
+      conversations.setTags.mockResolvedValueOnce(undefined);
+      events.append.mockRejectedValueOnce(error);
+
+      await expect(service.setTags(manager, CONVERSATION_ID, ['vip'])).rejects.toBe(error);
+
+      expect(publisher.conversationChanged).not.toHaveBeenCalled();
     });
   });
 

@@ -397,7 +397,15 @@ export class ConversationsService {
       if (!added.length && !removed.length) return false;
       await this.conversations.setTags(tx, id, next);
       const at = new Date();
-      const base = { workspaceId: auth.workspaceId, conversationId: id, channelId: conversation.channel_id, cycle: conversation.cycle, actorType: 'agent' as const, actorId: auth.id, at };
+      const base = {
+        workspaceId: auth.workspaceId,
+        conversationId: id,
+        channelId: conversation.channel_id,
+        cycle: conversation.cycle,
+        actorType: 'agent' as const,
+        actorId: auth.id,
+        at,
+      };
       await this.events.append(tx, [
         ...added.map((tag) => ({ ...base, type: 'tag_added' as const, payload: { tag } })),
         ...removed.map((tag) => ({ ...base, type: 'tag_removed' as const, payload: { tag } })),

@@ -43,14 +43,17 @@ export class TagsRepository {
 
   /** Renames/recolours; a rename is applied to every conversation carrying the tag. Null when the new name is taken. */
   async update(tx: Db, tag: TagRow, change: { name: string; color: string }): Promise<TagRow | null> {
-    const taken: unknown[] = await tx.query('SELECT 1 FROM tags WHERE workspace_id = $1 AND lower(name) = lower($2) AND id <> $3', [
-      tag.workspace_id,
-      change.name,
-      tag.id,
-    ]);
+    const taken: unknown[] = await tx.query(
+      'SELECT 1 FROM tags WHERE workspace_id = $1 AND lower(name) = lower($2) AND id <> $3',
+      [tag.workspace_id, change.name, tag.id],
+    );
     if (taken.length) return null;
     const rows = returnedRows<TagRow>(
-      await tx.query('UPDATE tags SET name = $2, color = $3 WHERE id = $1 RETURNING *', [tag.id, change.name, change.color]),
+      await tx.query('UPDATE tags SET name = $2, color = $3 WHERE id = $1 RETURNING *', [
+        tag.id,
+        change.name,
+        change.color,
+      ]),
     );
     if (change.name !== tag.name) {
       await tx.query(

@@ -7,7 +7,9 @@ import { CreateTagBody, mapTag, UpdateTagBody } from './tags.dto';
 import { TagsRepository } from './tags.repository';
 
 const taken = () =>
-  new ApiException(HttpStatus.CONFLICT, 'tag_exists', 'A tag with this name already exists', [{ field: 'name', message: 'already exists' }]);
+  new ApiException(HttpStatus.CONFLICT, 'tag_exists', 'A tag with this name already exists', [
+    { field: 'name', message: 'already exists' },
+  ]);
 
 /** Tags of a workspace: admins manage them, everyone reads them. */
 @Injectable()
@@ -31,7 +33,10 @@ export class TagsService {
     const row = await this.tx.run(async (tx) => {
       const tag = await this.tags.findInWorkspace(auth.workspaceId, id, tx);
       if (!tag) throw ApiException.notFound('Tag');
-      const updated = await this.tags.update(tx, tag, { name: body.name?.trim() ?? tag.name, color: body.color?.toLowerCase() ?? tag.color });
+      const updated = await this.tags.update(tx, tag, {
+        name: body.name?.trim() ?? tag.name,
+        color: body.color?.toLowerCase() ?? tag.color,
+      });
       if (!updated) throw taken();
       return updated;
     });

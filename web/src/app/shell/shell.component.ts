@@ -19,11 +19,9 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
         <a routerLink="/inbox" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-inbox">{{
           'nav.inbox' | t
         }}</a>
-        @if (auth.isAdmin()) {
-          <a routerLink="/settings" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-settings">{{
-            'nav.settings' | t
-          }}</a>
-        }
+        <a routerLink="/settings" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-settings">{{
+          'nav.settings' | t
+        }}</a>
       </nav>
       <div class="topbar__right">
         <button

@@ -1,10 +1,6 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type {
-  CannedResponseDto,
-  CreateCannedResponseRequest,
-  UpdateCannedResponseRequest,
-} from '@onebox/contracts';
+import type { CannedResponseDto, CreateCannedResponseRequest, UpdateCannedResponseRequest } from '@onebox/contracts';
 import { Observable } from 'rxjs';
 
 /** HTTP calls for canned responses: the caller's own plus the shared ones. */

@@ -4,7 +4,13 @@ import { DeclaredFieldsComponent, type DeclaredFieldChange, type DeclaredFieldVi
 import { credentialProblem, fieldProblems, fieldValues } from './declared-fields';
 
 const FIELDS: DeclaredFieldView[] = [
-  { key: 'url', label: { en: 'Address', ru: 'Адрес' }, secret: false, required: true, hint: { en: 'Yours', ru: 'Ваш' } },
+  {
+    key: 'url',
+    label: { en: 'Address', ru: 'Адрес' },
+    secret: false,
+    required: true,
+    hint: { en: 'Yours', ru: 'Ваш' },
+  },
   { key: 'token', label: { en: 'Token', ru: 'Токен' }, secret: true, required: false, pattern: '^\\d+$' },
   { key: 'app', label: { en: 'App', ru: 'Приложение' }, secret: false, required: false, testId: 'own-app' },
 ];

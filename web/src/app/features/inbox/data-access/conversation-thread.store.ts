@@ -16,6 +16,7 @@ import { AuthService } from '../../../core/auth/auth.service';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { AgentSocketService } from '../../../core/socket/agent-socket.service';
 import { ToastService } from '../../../core/toast/toast.service';
+import { TagsApi } from '../../../shared/data-access/tags-api.service';
 import { ConversationsApi } from './conversations-api.service';
 
 export const MESSAGE_PAGE_SIZE = 30;
@@ -24,6 +25,8 @@ export interface OutgoingDraft {
   text: string;
   private: boolean;
   attachments: AttachmentDto[];
+  /** The canned response the text came from, reported with the send. */
+  cannedResponseId?: string;
   /** An approved WhatsApp template, sent instead of free text while the messaging window is closed. */
   template?: NonNullable<SendMessageRequest['template']>;
 }
@@ -57,7 +60,12 @@ export class ConversationThreadStore {
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
+  private readonly tagsApi = inject(TagsApi);
   private requests = new Subscription();
+  /** Canned response ids of messages not yet accepted by the server, by `clientMessageId` (kept for a resend). */
+  private readonly cannedIds = new Map<string, string>();
+  /** Bumped by each tag change, so only the latest failure reverts. */
+  private tagsVersion = 0;
 
   readonly conversationId = signal<string | null>(null);
   readonly detail = signal<ConversationDetail | null>(null);
@@ -215,6 +223,7 @@ export class ConversationThreadStore {
       template,
       createdAt: new Date().toISOString(),
     };
+    if (draft.cannedResponseId) this.cannedIds.set(clientMessageId, draft.cannedResponseId);
     this.messages.update((list) => [...list, optimistic]);
     this.post(id, optimistic);
   }
@@ -247,8 +256,11 @@ export class ConversationThreadStore {
       attachmentIds: message.attachments.map((a) => a.id),
     };
     if (message.template) body.template = message.template;
+    const cannedResponseId = message.clientMessageId ? this.cannedIds.get(message.clientMessageId) : undefined;
+    if (cannedResponseId) body.cannedResponseId = cannedResponseId;
     this.api.send(id, body).subscribe({
       next: (saved) => {
+        if (message.clientMessageId) this.cannedIds.delete(message.clientMessageId);
         if (saved?.id) this.applyMessage({ ...saved, conversationId: saved.conversationId ?? id });
       },
       error: (err: unknown) => {
@@ -292,6 +304,30 @@ export class ConversationThreadStore {
       const closesAt = new Date(sent + window.hours * 3_600_000).toISOString();
       if (window.closesAt && Date.parse(window.closesAt) >= Date.parse(closesAt)) return d;
       return { ...d, messagingWindow: { ...window, open: true, closesAt } };
+    });
+  }
+
+  /**
+   * Replace the conversation's tags (names): shown at once, reverted with a toast if the server
+   * refuses. `onChange` hears each shown list (the optimistic one and, on failure, the old one).
+   */
+  setTags(tags: string[], onChange?: (id: string, tags: string[]) => void): void {
+    const id = this.conversationId();
+    const detail = this.detail();
+    if (!id || !detail || detail.id !== id) return;
+    const previous = detail.tags ?? [];
+    const version = ++this.tagsVersion;
+    this.detail.set({ ...detail, tags });
+    onChange?.(id, tags);
+    this.tagsApi.setConversationTags(id, tags).subscribe({
+      error: (err: unknown) => {
+        if (version === this.tagsVersion && this.conversationId() === id) {
+          this.detail.update((d) => (d && d.id === id ? { ...d, tags: previous } : d));
+          onChange?.(id, previous);
+        }
+        const error = apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'));
+        this.toast.error(this.i18n.t('tags.saveFailed', { error }));
+      },
     });
   }
 

@@ -12,6 +12,7 @@ import {
 } from '@angular/core';
 import { CONVERSATION_STATUSES, type ChannelDto } from '@onebox/contracts';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import { TagsStore } from '../../../shared/data-access/tags.store';
 import { INBOX_TABS, type InboxTab, type StatusFilter } from '../data-access/conversation-filter';
 import { ConversationListStore } from '../data-access/conversation-list.store';
 import { ConversationRowComponent } from '../ui/conversation-row.component';
@@ -69,6 +70,17 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
           <option value="" [selected]="!store.filter().channelId">{{ 'list.allChannels' | t }}</option>
           @for (c of channels(); track c.id) {
             <option [value]="c.id" [selected]="store.filter().channelId === c.id">{{ c.name }}</option>
+          }
+        </select>
+        <select
+          class="input input--sm"
+          data-testid="tag-filter"
+          [attr.aria-label]="'list.tagFilter' | t"
+          (change)="setTag($any($event.target).value)"
+        >
+          <option value="" [selected]="!store.filter().tag">{{ 'list.allTags' | t }}</option>
+          @for (tag of tagOptions(); track tag) {
+            <option [value]="tag" [selected]="store.filter().tag === tag">{{ tag }}</option>
           }
         </select>
       </div>
@@ -151,7 +163,7 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
     }
     .selects {
       display: grid;
-      grid-template-columns: 1fr 1fr;
+      grid-template-columns: repeat(3, minmax(0, 1fr));
       gap: 8px;
     }
     .items {
@@ -193,6 +205,14 @@ export class ConversationListComponent {
     () => new Map(this.channels().flatMap((c) => (c.accountName ? [[c.id, c.accountName] as const] : []))),
   );
 
+  private readonly tags = inject(TagsStore);
+  /** The workspace's tag names, plus the filtered one should it have been deleted meanwhile. */
+  protected readonly tagOptions = computed(() => {
+    const names = this.tags.tags().map((t) => t.name);
+    const current = this.store.filter().tag;
+    return current && !names.includes(current) ? [...names, current] : names;
+  });
+
   protected readonly tabs = INBOX_TABS;
   protected readonly statuses: StatusFilter[] = [...CONVERSATION_STATUSES, 'all'];
   protected readonly skeletonRows = [1, 2, 3, 4, 5, 6];
@@ -220,6 +240,10 @@ export class ConversationListComponent {
 
   protected setChannel(channelId: string): void {
     this.store.setFilter({ channelId: channelId || null });
+  }
+
+  protected setTag(tag: string): void {
+    this.store.setFilter({ tag: tag || null });
   }
 
   protected onSearch(q: string): void {

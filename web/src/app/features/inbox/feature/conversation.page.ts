@@ -23,6 +23,8 @@ import { ConversationThreadStore, type OutgoingDraft } from '../data-access/conv
 import { InboxShortcuts } from '../data-access/inbox-shortcuts.service';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
 import { ComposerComponent } from '../ui/composer.component';
+import { ConversationTagsComponent } from '../ui/conversation-tags.component';
+import { TagsStore } from '../../../shared/data-access/tags.store';
 import { ContactMergeComponent } from './contact-merge.component';
 import { ContactPanelComponent } from '../ui/contact-panel.component';
 import { DealPanelComponent } from './deal-panel.component';
@@ -39,6 +41,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
     ChannelIconComponent,
     ComposerComponent,
     ContactMergeComponent,
+    ConversationTagsComponent,
     ContactPanelComponent,
     DealPanelComponent,
     MessageThreadComponent,
@@ -58,6 +61,12 @@ const CONTACT_TYPING_TTL_MS = 6000;
                 'status.' + d.status | t
               }}</span>
             </div>
+            <ob-conversation-tags
+              class="title__tags"
+              [tags]="d.tags"
+              [workspaceTags]="tags.tags()"
+              (tagsChange)="setTags($event)"
+            />
           </div>
           <div class="actions">
             @if (auth.canReassign()) {
@@ -136,6 +145,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
           [disabled]="!store.detail()"
           [messagingWindow]="store.detail()?.messagingWindow ?? null"
           [templateLanguage]="templateLanguage()"
+          [contactName]="store.detail()?.contact?.name ?? ''"
           (send)="send($event)"
           (typingChange)="onTyping($event)"
         />
@@ -195,6 +205,9 @@ const CONTACT_TYPING_TTL_MS = 6000;
       gap: 6px;
       font-size: 12px;
       color: var(--text-muted);
+    }
+    .title__tags {
+      margin-top: 4px;
     }
     .actions {
       flex: none;
@@ -266,6 +279,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
 export class ConversationPage {
   protected readonly store = inject(ConversationThreadStore);
   protected readonly auth = inject(AuthService);
+  protected readonly tags = inject(TagsStore);
   private readonly list = inject(ConversationListStore);
   private readonly socket = inject(AgentSocketService);
   private readonly api = inject(ConversationsApi);
@@ -344,6 +358,11 @@ export class ConversationPage {
 
   protected send(draft: OutgoingDraft): void {
     this.store.send(draft);
+  }
+
+  /** PUT the full new list; the list row follows (and is put back if the server refuses). */
+  protected setTags(tags: string[]): void {
+    this.store.setTags(tags, (id, shown) => this.list.setTags(id, shown));
   }
 
   protected onTyping(typing: boolean): void {

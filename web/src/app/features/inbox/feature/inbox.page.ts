@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { Router, RouterOutlet } from '@angular/router';
 import type { ChannelDto } from '@onebox/contracts';
+import { TagsStore } from '../../../shared/data-access/tags.store';
 import { ConversationsApi } from '../data-access/conversations-api.service';
 import { ConversationListStore } from '../data-access/conversation-list.store';
 import { InboxShortcuts } from '../data-access/inbox-shortcuts.service';
@@ -50,12 +51,15 @@ export class InboxPage implements OnInit {
   private readonly router = inject(Router);
   private readonly store = inject(ConversationListStore);
   private readonly shortcuts = inject(InboxShortcuts);
+  private readonly tags = inject(TagsStore);
 
   protected readonly channels = signal<ChannelDto[]>([]);
   protected readonly helpOpen = signal(false);
 
   ngOnInit(): void {
     this.store.reload();
+    // Fresh on every visit: settings may have renamed or recoloured tags meanwhile.
+    this.tags.load(true);
     this.api.channels().subscribe({ next: (channels) => this.channels.set(channels), error: () => undefined });
   }
 

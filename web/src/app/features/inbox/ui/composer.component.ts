@@ -12,12 +12,14 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import type { AttachmentDto, ConversationDetail } from '@onebox/contracts';
+import type { AttachmentDto, CannedResponseDto, ConversationDetail } from '@onebox/contracts';
+import { AuthService } from '../../../core/auth/auth.service';
 import { FormatService } from '../../../core/i18n/format.service';
 import { apiErrorMessage } from '../../../core/api/api-error';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ToastService } from '../../../core/toast/toast.service';
+import { CannedResponsesApi, fillPlaceholders } from '../../../shared/data-access/canned-responses-api.service';
 import { ConversationsApi } from '../data-access/conversations-api.service';
 import type { OutgoingDraft } from '../data-access/conversation-thread.store';
 import { TemplateFormComponent, type TemplateDraft } from './template-form.component';
@@ -27,6 +29,31 @@ export const TYPING_THROTTLE_MS = 2000;
 /** Announce "stopped typing" after this much quiet. */
 export const TYPING_IDLE_MS = 3000;
 
+/** A `/query` right before the caret, at the start of the text or after whitespace. */
+const CANNED_TRIGGER = /(^|\s)\/([^\s/]*)$/;
+/** The most options the picker lists at once. */
+const CANNED_LIMIT = 8;
+
+/** The canned responses matching `query` (shortcut or title), shortcut-prefix matches first. */
+export function filterCanned(list: CannedResponseDto[], query: string): CannedResponseDto[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return list;
+  const rank = (r: CannedResponseDto): number => {
+    const shortcut = (r.shortcut ?? '').toLowerCase();
+    const title = r.title.toLowerCase();
+    if (shortcut.startsWith(q)) return 0;
+    if (title.startsWith(q)) return 1;
+    if (shortcut.includes(q)) return 2;
+    if (title.includes(q)) return 3;
+    return -1;
+  };
+  return list
+    .map((r) => ({ r, rank: rank(r) }))
+    .filter((x) => x.rank >= 0)
+    .sort((a, b) => a.rank - b.rank)
+    .map((x) => x.r);
+}
+
 interface PendingFile {
   key: number;
   name: string;
@@ -34,7 +61,11 @@ interface PendingFile {
   attachment?: AttachmentDto;
 }
 
-/** The reply box: Enter sends, Shift+Enter breaks the line, files upload as soon as picked. */
+/**
+ * The reply box: Enter sends, Shift+Enter breaks the line, files upload as soon as picked. `/` at
+ * the start or after a space opens the canned responses; the chosen one replaces the `/query`
+ * with its placeholders filled, and the next send reports its id.
+ */
 @Component({
   selector: 'ob-composer',
   imports: [TranslatePipe, TemplateFormComponent],
@@ -65,6 +96,54 @@ interface PendingFile {
           (sendTemplate)="submitTemplate($event)"
         />
       } @else {
+        @if (picker()) {
+          <div
+            class="picker"
+            id="canned-picker"
+            role="listbox"
+            data-testid="canned-picker"
+            [attr.aria-label]="'canned.picker' | t"
+          >
+            @for (r of options(); track r.id; let i = $index) {
+              <button
+                type="button"
+                role="option"
+                class="option"
+                tabindex="-1"
+                data-testid="canned-option"
+                [id]="'canned-option-' + i"
+                [class.option--on]="i === pickerIndex()"
+                [attr.aria-selected]="i === pickerIndex()"
+                (mousedown)="$event.preventDefault()"
+                (mouseenter)="pickerIndex.set(i)"
+                (click)="insert(r)"
+              >
+                <span class="option__head">
+                  <span class="option__title">{{ r.title }}</span>
+                  @if (r.shortcut) {
+                    <span class="option__shortcut">/{{ r.shortcut }}</span>
+                  }
+                  @if (r.shared) {
+                    <span class="option__shared">{{ 'canned.shared' | t }}</span>
+                  }
+                </span>
+                <span class="option__text">{{ r.text }}</span>
+              </button>
+            } @empty {
+              <div class="picker__note" data-testid="canned-empty">
+                @if (cannedFailed()) {
+                  {{ 'canned.loadFailed' | t }}
+                } @else if (canned() === null) {
+                  {{ 'canned.loading' | t }}
+                } @else if (!canned()?.length) {
+                  {{ 'canned.none' | t }}
+                } @else {
+                  {{ 'canned.empty' | t }}
+                }
+              </div>
+            }
+          </div>
+        }
         <textarea
           #box
           class="composer__input"
@@ -73,6 +152,9 @@ interface PendingFile {
           [value]="text()"
           [placeholder]="(isPrivate() ? 'composer.notePlaceholder' : 'composer.placeholder') | t"
           [disabled]="disabled()"
+          [attr.aria-expanded]="picker() ? true : null"
+          [attr.aria-controls]="picker() ? 'canned-picker' : null"
+          [attr.aria-activedescendant]="picker() && options().length ? 'canned-option-' + pickerIndex() : null"
           (input)="onInput(box.value)"
           (keydown)="onKeydown($event)"
         ></textarea>
@@ -158,7 +240,73 @@ interface PendingFile {
       background: #fef0c7;
       color: #93370d;
     }
+    .picker {
+      position: absolute;
+      left: 0;
+      right: 0;
+      bottom: calc(100% + 4px);
+      z-index: 20;
+      max-height: 280px;
+      overflow-y: auto;
+      padding: 4px;
+      border: 1px solid var(--border);
+      border-radius: 10px;
+      background: var(--surface);
+      box-shadow: var(--shadow-lg);
+    }
+    .picker__note {
+      padding: 8px 10px;
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .option {
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+      width: 100%;
+      padding: 6px 10px;
+      border: 0;
+      border-radius: 6px;
+      background: none;
+      font: inherit;
+      text-align: left;
+      color: var(--text);
+      cursor: pointer;
+    }
+    .option--on {
+      background: var(--accent-soft);
+    }
+    .option__head {
+      display: flex;
+      align-items: baseline;
+      gap: 8px;
+      font-size: 13px;
+    }
+    .option__title {
+      font-weight: 600;
+    }
+    .option__shortcut {
+      font:
+        12px ui-monospace,
+        monospace;
+      color: var(--accent);
+    }
+    .option__shared {
+      padding: 0 6px;
+      border-radius: 8px;
+      background: var(--hover);
+      font-size: 10px;
+      color: var(--text-muted);
+    }
+    .option__text {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      font-size: 12px;
+      color: var(--text-muted);
+    }
     .composer {
+      position: relative;
       border: 1px solid var(--border-strong);
       border-radius: 10px;
       background: var(--surface);
@@ -248,6 +396,8 @@ export class ComposerComponent {
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
   private readonly format = inject(FormatService);
+  private readonly auth = inject(AuthService);
+  private readonly cannedApi = inject(CannedResponsesApi);
   private readonly box = viewChild<ElementRef<HTMLTextAreaElement>>('box');
 
   /** The conversation written to; the draft is cleared when it changes. */
@@ -261,6 +411,8 @@ export class ComposerComponent {
   readonly messagingWindow = input<ConversationDetail['messagingWindow']>(null);
   /** The language preselected in the template form (the workspace's locale). */
   readonly templateLanguage = input('en');
+  /** The customer's name, for `{{contact.name}}` in canned responses. */
+  readonly contactName = input('');
   /** A message or note to send. */
   readonly send = output<OutgoingDraft>();
   /** `true` while the agent types (throttled), `false` after {@link TYPING_IDLE_MS} of quiet or on send. */
@@ -269,6 +421,21 @@ export class ComposerComponent {
   protected readonly text = signal('');
   protected readonly isPrivate = signal(false);
   protected readonly files = signal<PendingFile[]>([]);
+  /** The canned response the text came from, until sent or the text is cleared. */
+  private readonly cannedResponseId = signal<string | null>(null);
+  /** The open picker: where its `/` stands and what follows it. */
+  protected readonly picker = signal<{ start: number; query: string } | null>(null);
+  protected readonly pickerIndex = signal(0);
+  /** The caller's canned responses (null until loaded). */
+  protected readonly canned = signal<CannedResponseDto[] | null>(null);
+  protected readonly cannedFailed = signal(false);
+  protected readonly options = computed(() => {
+    const picker = this.picker();
+    const list = this.canned();
+    return picker && list ? filterCanned(list, picker.query).slice(0, CANNED_LIMIT) : [];
+  });
+  /** The `/` whose picker Escape closed: it stays closed until that `/query` is gone. */
+  private dismissedAt: number | null = null;
   private nextKey = 1;
   private typing = false;
   private lastTypingSent = 0;
@@ -318,10 +485,16 @@ export class ComposerComponent {
 
   protected onInput(value: string): void {
     this.text.set(value);
+    this.updatePicker(value);
     if (!value) {
+      this.cannedResponseId.set(null);
       this.stopTyping();
       return;
     }
+    this.announceTyping();
+  }
+
+  private announceTyping(): void {
     const now = Date.now();
     if (!this.typing || now - this.lastTypingSent >= TYPING_THROTTLE_MS) {
       this.typing = true;
@@ -333,6 +506,7 @@ export class ComposerComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
+    if (this.picker() && this.onPickerKey(event)) return;
     if (
       event.key === 'Enter' &&
       !event.shiftKey &&
@@ -354,13 +528,106 @@ export class ComposerComponent {
     const attachments = this.files()
       .filter((f) => f.state === 'done' && f.attachment)
       .map((f) => f.attachment as AttachmentDto);
-    this.send.emit({ text: this.text().trim(), private: this.isPrivate(), attachments });
+    const draft: OutgoingDraft = { text: this.text().trim(), private: this.isPrivate(), attachments };
+    const cannedResponseId = this.cannedResponseId();
+    if (cannedResponseId && draft.text) draft.cannedResponseId = cannedResponseId;
+    this.send.emit(draft);
     this.text.set('');
+    this.cannedResponseId.set(null);
+    this.closePicker();
     // Also clear the element: a fast Enter may come before the typed value was ever rendered.
     const box = this.box()?.nativeElement;
     if (box) box.value = '';
     this.files.set([]);
     this.stopTyping();
+  }
+
+  /** Replace the `/query` with the response's text, placeholders filled, and remember its id. */
+  protected insert(response: CannedResponseDto): void {
+    const picker = this.picker();
+    const box = this.box()?.nativeElement;
+    if (!picker) return;
+    const value = box?.value ?? this.text();
+    const end = Math.min(value.length, picker.start + 1 + picker.query.length);
+    const filled = fillPlaceholders(response.text, {
+      contactName: this.contactName(),
+      managerName: this.auth.user()?.name ?? '',
+    });
+    const next = value.slice(0, picker.start) + filled + value.slice(end);
+    const caret = picker.start + filled.length;
+    this.text.set(next);
+    this.cannedResponseId.set(response.id);
+    this.closePicker();
+    if (box) {
+      box.value = next;
+      box.focus();
+      box.setSelectionRange(caret, caret);
+    }
+    this.announceTyping();
+  }
+
+  /** Arrows move, Enter / Tab insert, Escape closes; answers whether the key was the picker's. */
+  private onPickerKey(event: KeyboardEvent): boolean {
+    const count = this.options().length;
+    const plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && !event.isComposing;
+    switch (event.key) {
+      case 'ArrowDown':
+      case 'ArrowUp':
+        if (!count) return false;
+        event.preventDefault();
+        this.pickerIndex.update((i) => (i + (event.key === 'ArrowDown' ? 1 : count - 1)) % count);
+        return true;
+      case 'Enter':
+      case 'Tab': {
+        const choice = this.options()[this.pickerIndex()];
+        if (!plain || !choice) return false;
+        event.preventDefault();
+        this.insert(choice);
+        return true;
+      }
+      case 'Escape':
+        event.preventDefault();
+        this.dismissedAt = this.picker()?.start ?? null;
+        this.closePicker();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Open, follow or close the picker for the `/query` before the caret. */
+  private updatePicker(value: string): void {
+    const box = this.box()?.nativeElement;
+    const caret = box && box.value === value ? (box.selectionStart ?? value.length) : value.length;
+    const match = CANNED_TRIGGER.exec(value.slice(0, caret));
+    if (!match) {
+      this.dismissedAt = null;
+      this.closePicker();
+      return;
+    }
+    const start = match.index + match[1].length;
+    if (this.dismissedAt === start) return;
+    this.dismissedAt = null;
+    const current = this.picker();
+    if (!current) this.loadCanned();
+    if (!current || current.start !== start || current.query !== match[2]) this.pickerIndex.set(0);
+    this.picker.set({ start, query: match[2] });
+  }
+
+  private closePicker(): void {
+    this.picker.set(null);
+    this.pickerIndex.set(0);
+  }
+
+  /** Fresh on each opening (settings may have changed them); the last list shows meanwhile. */
+  private loadCanned(): void {
+    this.cannedFailed.set(false);
+    this.cannedApi.list().subscribe({
+      next: (list) => this.canned.set(list),
+      error: () => {
+        if (this.canned() === null) this.cannedFailed.set(true);
+      },
+    });
   }
 
   protected submitTemplate(template: TemplateDraft): void {
@@ -406,5 +673,8 @@ export class ComposerComponent {
     this.text.set('');
     this.files.set([]);
     this.isPrivate.set(false);
+    this.cannedResponseId.set(null);
+    this.dismissedAt = null;
+    this.closePicker();
   }
 }

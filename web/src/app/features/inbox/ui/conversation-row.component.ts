@@ -64,7 +64,7 @@ import { TagChipComponent } from '../../../shared/ui/tag-chip.component';
             </span>
           </span>
         }
-        @if (c.tags?.length) {
+        @if (c.tags.length) {
           <span class="tags">
             @for (tag of c.tags; track tag) {
               <ob-tag-chip data-testid="list-tag" [name]="tag" [color]="tags.colorOf(tag)" [small]="true" />
@@ -89,6 +89,12 @@ import { TagChipComponent } from '../../../shared/ui/tag-chip.component';
     </a>
   `,
   styles: `
+    .tags {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 3px;
+      min-width: 0;
+    }
     .row {
       display: flex;
       gap: 10px;
@@ -206,6 +212,7 @@ import { TagChipComponent } from '../../../shared/ui/tag-chip.component';
 })
 export class ConversationRowComponent {
   protected readonly format = inject(FormatService);
+  protected readonly tags = inject(TagsStore);
   private readonly i18n = inject(I18nService);
   /** The conversation to show. */
   readonly conversation = input.required<ConversationListItem>();

@@ -34,6 +34,8 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <dd>{{ 'shortcuts.send' | t }}</dd>
         <dt><kbd>Shift</kbd> + <kbd>Enter</kbd></dt>
         <dd>{{ 'shortcuts.newline' | t }}</dd>
+        <dt><kbd>/</kbd></dt>
+        <dd data-testid="shortcut-canned">{{ 'shortcuts.canned' | t }}</dd>
         <dt><kbd>Esc</kbd></dt>
         <dd>{{ 'shortcuts.leave' | t }}</dd>
         <dt><kbd>?</kbd></dt>

@@ -1,54 +1,57 @@
-import { ChangeDetectionStrategy, Component, input, linkedSignal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal } from '@angular/core';
+import { AuthService } from '../../../core/auth/auth.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import { CannedSettingsComponent } from './canned-settings.component';
 import { ChannelsSettingsComponent } from './channels-settings.component';
 import { CrmSettingsComponent } from './crm-settings.component';
+import { TagsSettingsComponent } from './tags-settings.component';
 import { UsersSettingsComponent } from './users-settings.component';
 
-const SECTIONS = ['channels', 'users', 'crm'] as const;
+const SECTIONS = ['channels', 'users', 'crm', 'tags', 'canned'] as const;
 type Section = (typeof SECTIONS)[number];
+/** What every agent may open; the rest is for admins. */
+const EVERYONE: readonly Section[] = ['canned'];
 
-/** Workspace settings for admins: channels, users and the CRM, one section at a time. */
+/**
+ * Settings, one section at a time: admins see channels, users, the CRM, tags and canned
+ * responses; everyone else only their canned responses.
+ */
 @Component({
   selector: 'ob-settings-page',
-  imports: [TranslatePipe, ChannelsSettingsComponent, CrmSettingsComponent, UsersSettingsComponent],
+  imports: [
+    TranslatePipe,
+    CannedSettingsComponent,
+    ChannelsSettingsComponent,
+    CrmSettingsComponent,
+    TagsSettingsComponent,
+    UsersSettingsComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="settings">
       <nav class="side">
         <h1>{{ 'settings.title' | t }}</h1>
-        <button
-          type="button"
-          class="side__link"
-          [class.side__link--on]="section() === 'channels'"
-          data-testid="settings-channels"
-          (click)="section.set('channels')"
-        >
-          {{ 'settings.channels' | t }}
-        </button>
-        <button
-          type="button"
-          class="side__link"
-          [class.side__link--on]="section() === 'users'"
-          data-testid="settings-users"
-          (click)="section.set('users')"
-        >
-          {{ 'settings.users' | t }}
-        </button>
-        <button
-          type="button"
-          class="side__link"
-          [class.side__link--on]="section() === 'crm'"
-          data-testid="settings-crm"
-          (click)="section.set('crm')"
-        >
-          {{ 'settings.crm' | t }}
-        </button>
+        @for (s of sections(); track s) {
+          <button
+            type="button"
+            class="side__link"
+            [class.side__link--on]="section() === s"
+            [attr.data-testid]="'settings-' + s"
+            (click)="section.set(s)"
+          >
+            {{ 'settings.' + s | t }}
+          </button>
+        }
       </nav>
       <div class="body">
         @if (section() === 'channels') {
           <ob-channels-settings />
         } @else if (section() === 'crm') {
           <ob-crm-settings />
+        } @else if (section() === 'tags') {
+          <ob-tags-settings />
+        } @else if (section() === 'canned') {
+          <ob-canned-settings />
         } @else {
           <ob-users-settings />
         }
@@ -100,8 +103,14 @@ type Section = (typeof SECTIONS)[number];
 export class SettingsPage {
   /** Query parameter `?tab=`: the section to open first, e.g. `crm` from the inbox's "Connect a CRM" link. */
   readonly tab = input<string | undefined>();
+  private readonly auth = inject(AuthService);
+  /** The sections this user may open. */
+  protected readonly sections = computed<readonly Section[]>(() =>
+    this.auth.isAdmin() ? SECTIONS : SECTIONS.filter((s) => EVERYONE.includes(s)),
+  );
   protected readonly section = linkedSignal<Section>(() => {
     const tab = this.tab();
-    return SECTIONS.find((s) => s === tab) ?? 'channels';
+    const sections = this.sections();
+    return sections.find((s) => s === tab) ?? sections[0];
   });
 }
