@@ -11,8 +11,3 @@ export const guestGuard: CanActivateFn = () => {
   const auth = inject(AuthService);
   return !auth.isAuthenticated() || inject(Router).createUrlTree(['/inbox']);
 };
-
-export const adminGuard: CanActivateFn = () => {
-  const auth = inject(AuthService);
-  return auth.isAdmin() || inject(Router).createUrlTree(['/inbox']);
-};
