@@ -16,8 +16,8 @@ import {
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
-import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { cycleStartJobs } from '../workflow/cycle-start-jobs';
 import { IngestRepository } from './ingest.repository';
 
 /** A customer's message, already normalized by its channel. */
@@ -196,14 +196,8 @@ export class IngestService {
       payload: { messageId: message.id },
     });
     await this.events.append(tx, events);
-    // A new conversation or cycle may get a CRM deal: the CRM worker decides (connection, settings).
     if (created || reopened) {
-      await this.jobs.enqueue(tx, {
-        workspaceId,
-        queue: CRM_QUEUE,
-        payload: { action: 'cycle-started', conversationId: conversation.id, cycle: conversation.cycle },
-        maxAttempts: CRM_MAX_ATTEMPTS,
-      });
+      for (const job of cycleStartJobs({ ...base, conversationId: conversation.id })) await this.jobs.enqueue(tx, job);
     }
     for (const job of inbound.jobs ?? []) {
       await this.jobs.enqueue(tx, {

@@ -11,6 +11,15 @@ export interface JobRow {
   max_attempts: number;
 }
 
+export interface NewJob {
+  workspaceId: string | null;
+  queue: string;
+  payload: Record<string, unknown>;
+  maxAttempts?: number;
+  /** A timer: the job is not claimed before this moment (default now). */
+  runAt?: Date;
+}
+
 /**
  * Durable jobs in PostgreSQL. A job is claimed with `FOR UPDATE SKIP LOCKED` and a lease
  * (`locked_until`): if its process dies, the lease runs out and another worker takes it.
@@ -21,16 +30,11 @@ export class JobsRepository {
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async enqueue(
-    tx: Db,
-    job: { workspaceId: string | null; queue: string; payload: Record<string, unknown>; maxAttempts?: number },
-  ): Promise<void> {
-    await tx.query('INSERT INTO jobs (workspace_id, queue, payload, max_attempts) VALUES ($1, $2, $3, $4)', [
-      job.workspaceId,
-      job.queue,
-      JSON.stringify(job.payload),
-      job.maxAttempts ?? 8,
-    ]);
+  async enqueue(tx: Db, job: NewJob): Promise<void> {
+    await tx.query(
+      'INSERT INTO jobs (workspace_id, queue, payload, max_attempts, run_at) VALUES ($1, $2, $3, $4, COALESCE($5, now()))',
+      [job.workspaceId, job.queue, JSON.stringify(job.payload), job.maxAttempts ?? 8, job.runAt ?? null],
+    );
   }
 
   async claim(queues: string[], limit: number): Promise<JobRow[]> {

@@ -52,5 +52,26 @@ export const CONVERSATION_EVENT_TYPES = [
   'visitor_left',
   'tag_added',
   'tag_removed',
+  // Routing (issue 5): payload { offerId, userId } / transfers { fromUserId, toUserId, note }.
+  'offer_made',
+  'offer_accepted',
+  'offer_declined',
+  'offer_expired',
+  'transferred',
+  // Timers and statuses: missed { reason: 'threshold' | 'visitor_left' }; snoozed { until }.
+  'missed',
+  'snoozed',
+  'unsnoozed',
+  'after_hours_reply',
+  // Private notes: { messageId, mentionedUserIds }.
+  'note_added',
+  // FAQ bot: bot_reply { messageId, ruleId | null, matched }; bot_handoff { reason: 'request' | 'button' | 'human_reply' }.
+  'bot_reply',
+  'bot_handoff',
+  // Surveys: survey_sent { surveyId, kind }; survey_answered { surveyId, kind, score, managerId }.
+  'survey_sent',
+  'survey_answered',
+  // Proactive chat: the visitor answered an invitation { invitationId, triggerId }.
+  'proactive_accepted',
 ] as const;
 export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];
