@@ -70,6 +70,7 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 import { WebchatUploadsController } from './webchat/webchat-uploads.controller';
 import { WebchatService } from './webchat/webchat.service';
+import { AutomatedMessages } from './workflow/automated-messages';
 import { BootstrapService } from './workspaces/bootstrap.service';
 import { WorkspacesRepository } from './workspaces/workspaces.repository';
 
@@ -172,6 +173,7 @@ export class AppModule {
         WebchatGateway,
         WebchatService,
         DemoService,
+        AutomatedMessages,
       ],
     };
   }

@@ -249,7 +249,7 @@ export class ConversationsRepository {
     at: Date,
     preview: string,
     humanReply: boolean,
-    author: { id: string; name: string },
+    author: { id: string | null; name: string },
   ): Promise<void> {
     await tx.query(
       `UPDATE conversations SET last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,

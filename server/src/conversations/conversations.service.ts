@@ -15,6 +15,7 @@ import { TransactionService } from '../database/transaction.service';
 import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
+import { resolutionJobs } from '../workflow/resolution-jobs';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { TagsRepository } from '../tags/tags.repository';
@@ -363,14 +364,15 @@ export class ConversationsService {
           payload: { from: conversation.status, to: body.status },
         },
       ]);
-      // The cycle's transcript goes to its CRM deal, if it has one (the CRM worker decides).
       if (type === 'resolved') {
-        await this.jobs.enqueue(tx, {
+        const resolution = {
           workspaceId: auth.workspaceId,
-          queue: CRM_QUEUE,
-          payload: { action: 'transcript', conversationId: id, cycle: conversation.cycle },
-          maxAttempts: CRM_MAX_ATTEMPTS,
-        });
+          conversationId: id,
+          channelId: conversation.channel_id,
+          cycle: conversation.cycle,
+          at,
+        };
+        for (const job of resolutionJobs(resolution)) await this.jobs.enqueue(tx, job);
       }
       return true;
     });
