@@ -1,5 +1,5 @@
 // One flat config for the whole workspace. The module-boundary rule keeps Nx's arrows one way:
-// web -> contracts; widget -> contracts; server -> contracts, adapters (channels), fakes (tests only);
+// web -> contracts; widget -> contracts; metrics -> contracts; server -> contracts, adapters, metrics, fakes (tests only);
 // adapters -> contracts, fakes (specs only). `no-restricted-imports` keeps fakes out of production code.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
@@ -27,6 +27,7 @@ export default tseslint.config(
             { sourceTag: 'scope:widget', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: ['type:contracts', 'type:fakes'] },
             { sourceTag: 'type:fakes', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'scope:server',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:metrics', 'type:fakes'],

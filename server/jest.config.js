@@ -6,6 +6,7 @@ const shared = {
     '^@onebox/contracts$': '<rootDir>/../libs/contracts/src/index.ts',
     '^@onebox/channels$': '<rootDir>/../libs/channels/src/index.ts',
     '^@onebox/crm$': '<rootDir>/../libs/crm/src/index.ts',
+    '^@onebox/metrics$': '<rootDir>/../libs/metrics/src/index.ts',
     '^@onebox/fakes$': '<rootDir>/../libs/fakes/src/index.ts',
   },
 };

@@ -3,3 +3,4 @@ export * from './lib/cycle-facts';
 export * from './lib/stats';
 export * from './lib/summary';
 export * from './lib/grouping';
+export * from './lib/scenario';

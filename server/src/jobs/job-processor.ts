@@ -30,6 +30,12 @@ export class JobError extends Error {
 
 export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
 
+/**
+ * What `JOB_PROCESSORS` provides: the processors, or a function answering them once the app is
+ * built (processors use services that nudge the worker, so the worker cannot wait for them).
+ */
+export type JobProcessors = JobProcessor[] | (() => JobProcessor[]);
+
 /** Exponential backoff with ±20 % jitter: about 1 s, 2 s, 4 s … never more than 5 minutes. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(250_000, 1000 * 2 ** Math.min(20, Math.max(0, attempt - 1)));

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { backoffMs, JobError, JOB_PROCESSORS, type JobProcessor } from './job-processor';
+import { backoffMs, JobError, JOB_PROCESSORS, type JobProcessor, type JobProcessors } from './job-processor';
 import { JobsRepository, type JobRow } from './jobs.repository';
 
 /**
@@ -10,7 +10,7 @@ import { JobsRepository, type JobRow } from './jobs.repository';
 @Injectable()
 export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
-  private readonly processors: Map<string, JobProcessor>;
+  private resolved: Map<string, JobProcessor> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -19,10 +19,16 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly jobs: JobsRepository,
-    @Inject(JOB_PROCESSORS) processors: JobProcessor[],
+    @Inject(JOB_PROCESSORS) private readonly source: JobProcessors,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'jobPollMs' | 'retryTimeScale'>,
-  ) {
-    this.processors = new Map(processors.map((p) => [p.queue, p]));
+  ) {}
+
+  /** Resolved on first use: processors depend on services that nudge this worker. */
+  private get processors(): Map<string, JobProcessor> {
+    this.resolved ??= new Map(
+      (typeof this.source === 'function' ? this.source() : this.source).map((p) => [p.queue, p]),
+    );
+    return this.resolved;
   }
 
   onApplicationBootstrap(): void {

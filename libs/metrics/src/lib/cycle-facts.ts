@@ -38,6 +38,8 @@ export interface CycleFacts {
   humanReplyTimes: Date[];
   cannedReplies: number;
   missed: boolean;
+  /** A website visitor left before any human reply (always missed). */
+  visitorLeftBeforeReply: boolean;
   resolvedAt: Date | null;
   resolutions: number;
   transferred: boolean;
@@ -116,6 +118,7 @@ function factsOfCycle(
     humanReplyTimes: [],
     cannedReplies: 0,
     missed: false,
+    visitorLeftBeforeReply: false,
     resolvedAt: null,
     resolutions: 0,
     transferred: false,
@@ -137,10 +140,9 @@ function factsOfCycle(
     deals: conversation.deals.filter((deal) => deal.cycle === cycle),
   };
   let unansweredSince: Date | null = null;
-  let visitorLeftBeforeReply = false;
   const offers = new Map<string, Date>();
   let span: AssignmentSpan | null = carry.assignee ? { userId: carry.assignee, from: startedAt, to: null } : null;
-  const closeSpan = (at: Date) => {
+  const closeSpan = (at: Date | null) => {
     if (span) facts.assignments.push({ ...span, to: at });
     span = null;
   };
@@ -189,7 +191,7 @@ function factsOfCycle(
         }
         break;
       case 'visitor_left':
-        if (facts.firstHumanReplyAt === null) visitorLeftBeforeReply = true;
+        if (facts.firstHumanReplyAt === null) facts.visitorLeftBeforeReply = true;
         break;
       case 'tag_added':
         if (str(event.payload['tag'])) carry.tags.add(str(event.payload['tag']) as string);
@@ -233,7 +235,8 @@ function factsOfCycle(
         break;
     }
   }
-  closeSpan(nextCycleAt ?? facts.resolvedAt ?? asOf);
+  // A span still running at the end stays open (`to` null): it ends whenever it is read.
+  closeSpan(nextCycleAt ?? facts.resolvedAt ?? null);
   if (facts.resolvedAt === null && nextCycleAt) facts.resolvedAt = nextCycleAt;
   facts.tags = [...carry.tags].sort();
   facts.managerId ??= lastAssignee(facts);
@@ -243,7 +246,7 @@ function factsOfCycle(
   if (clockFrom && facts.firstHumanReplyAt)
     facts.firstResponseSec = Math.max(0, secondsBetween(clockFrom, facts.firstHumanReplyAt));
   const threshold = settings.missedChatThresholdSec;
-  if (visitorLeftBeforeReply) facts.missed = true;
+  if (facts.visitorLeftBeforeReply) facts.missed = true;
   else if (clockFrom) {
     const waited = secondsBetween(clockFrom, facts.firstHumanReplyAt ?? asOf);
     facts.missed = facts.firstHumanReplyAt ? waited > threshold : waited >= threshold;

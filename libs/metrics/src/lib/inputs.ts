@@ -19,6 +19,8 @@ export interface MetricDeal {
   /** Exact decimal, e.g. `"125000.50"`. */
   amount: string | null;
   currency: string | null;
+  /** Where the deal stands now. */
+  semantic?: 'open' | 'won' | 'lost';
 }
 
 /** Everything about one conversation that its metrics depend on. */

@@ -1,55 +1,9 @@
+import type { MetricValues } from '@onebox/contracts';
 import { secondsBetween, type AssignmentSpan, type CycleFacts } from './cycle-facts';
 import type { MetricSettings, Period, PresenceInterval } from './inputs';
 import { average, median, percentile, ratio, sumDecimals } from './stats';
 
 const DAY_SEC = 86_400;
-
-/** The metric keys of METRICS.md, as `GET /api/analytics/summary` returns them (null = no data). */
-export interface MetricValues {
-  chats: number;
-  chatsPerManager: number | null;
-  messagesIn: number;
-  messagesOut: number;
-  messagesPerChat: number | null;
-  openBacklog: number;
-  firstResponseAvgSec: number | null;
-  firstResponseMedianSec: number | null;
-  firstResponseP90Sec: number | null;
-  answeredWithinTargetRate: number | null;
-  replyTimeAvgSec: number | null;
-  waitToAcceptAvgSec: number | null;
-  handleTimeAvgSec: number | null;
-  resolutionTimeAvgSec: number | null;
-  missedChats: number;
-  missedChatRate: number | null;
-  acceptanceRate: number | null;
-  fcrRate: number | null;
-  repeatContactRate: number | null;
-  transferRate: number | null;
-  csatAvg: number | null;
-  csatSatisfiedRate: number | null;
-  csatResponses: number;
-  nps: number | null;
-  npsResponses: number;
-  cesAvg: number | null;
-  cesResponses: number;
-  surveyResponseRate: number | null;
-  cannedUsageRate: number | null;
-  chatsWithCannedRate: number | null;
-  taggedRate: number | null;
-  tagsPerChat: number | null;
-  dealsCreated: number;
-  conversions: number;
-  conversionRate: number | null;
-  /** Won amounts per currency, exact decimals. */
-  revenue: Record<string, string>;
-  timeToDealAvgSec: number | null;
-  proactiveAccepted: number;
-  botHandled: number;
-  botContainmentRate: number | null;
-  botEscalationRate: number | null;
-  botFallbackRate: number | null;
-}
 
 const within = (at: Date, period: Pick<Period, 'from' | 'to'>) => at >= period.from && at < period.to;
 
@@ -82,8 +36,9 @@ export function summarize(
   const botReplies = chats.reduce((n, c) => n + c.botReplies, 0);
   const conversions = chats.flatMap((c) => {
     const deadline = c.startedAt.getTime() + 1000 * DAY_SEC * settings.conversionWindowDays;
-    const won = c.deals.find((d) => d.wonAt && d.wonAt.getTime() <= deadline);
-    return won ? [{ cycle: c, deal: won }] : [];
+    // The cycle's earliest won deal decides: won within the window, it converts with its amount.
+    const won = earliestWon(c);
+    return won && (won.wonAt as Date).getTime() <= deadline ? [{ cycle: c, deal: won }] : [];
   });
   const revenue: Record<string, string[]> = {};
   for (const { deal } of conversions) if (deal.amount !== null) (revenue[deal.currency ?? ''] ??= []).push(deal.amount);
@@ -159,6 +114,12 @@ export function summarize(
   };
 }
 
+export function earliestWon(cycle: CycleFacts): CycleFacts['deals'][number] | null {
+  const won = cycle.deals.filter((d) => d.wonAt !== null);
+  won.sort((a, b) => (a.wonAt as Date).getTime() - (b.wonAt as Date).getTime());
+  return won[0] ?? null;
+}
+
 /**
  * FCR and repeat contact: a resolved cycle is eligible once its window has passed by `asOf`;
  * it repeats when the same contact starts another cycle (any channel) within the window after
@@ -202,7 +163,7 @@ export interface ManagerTime {
 export function managerTime(
   userId: string,
   presence: readonly PresenceInterval[],
-  cycles: readonly CycleFacts[],
+  cycles: readonly Pick<CycleFacts, 'assignments'>[],
   period: Period,
 ): ManagerTime {
   const clip = (from: Date, to: Date | null): [number, number] | null => {

@@ -1,0 +1,303 @@
+import { Injectable } from '@nestjs/common';
+import {
+  workspaceSettingsFrom,
+  type AgentPerformanceResponse,
+  type AnalyticsCyclesResponse,
+  type AnalyticsDistributionResponse,
+  type AnalyticsGrouping,
+  type AnalyticsHeatmapResponse,
+  type AnalyticsInterval,
+  type AnalyticsRow,
+  type AnalyticsSummaryResponse,
+  type AnalyticsTimeseriesResponse,
+  type MetricValues,
+} from '@onebox/contracts';
+import { managerTime } from '@onebox/metrics';
+import type { AuthUser } from '../auth/auth-user';
+import { ChannelsRepository } from '../channels/channels.repository';
+import { ApiException } from '../common/api.exception';
+import { UsersRepository } from '../users/users.repository';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { AnalyticsRefresher } from './analytics-refresher.service';
+import {
+  mapCycle,
+  type AnalyticsCyclesQuery,
+  type AnalyticsFilterQuery,
+  type AnalyticsSummaryQuery,
+  type AnalyticsTimeseriesQuery,
+} from './analytics.dto';
+import { AnalyticsRepository, type CycleRow } from './analytics.repository';
+import { DRILLDOWN, NOT_A_TIME_SERIES, type SqlFilter } from './analytics.sql';
+
+const MAX_RANGE_DAYS = 800;
+const MAX_POINTS = 5000;
+
+/**
+ * The head of sales' numbers: METRICS.md per channel, channel type, manager or tag, as a
+ * summary, a time series, the cycles behind any number, and CSV. Facts changed a moment ago
+ * are refreshed before answering, so a number never lags the inbox.
+ */
+@Injectable()
+export class AnalyticsService {
+  constructor(
+    private readonly analytics: AnalyticsRepository,
+    private readonly refresher: AnalyticsRefresher,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly users: UsersRepository,
+  ) {}
+
+  async summary(auth: AuthUser, query: AnalyticsSummaryQuery): Promise<AnalyticsSummaryResponse> {
+    const filter = await this.filterOf(auth, query);
+    const by = query.groupBy ?? 'none';
+    const labels = await this.labels(auth.workspaceId, by);
+    const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> =>
+      (await this.analytics.metrics(f, by, false))
+        .map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }))
+        .sort((a, b) => b.metrics.chats - a.metrics.chats || a.label.localeCompare(b.label));
+    const span = filter.to.getTime() - filter.from.getTime();
+    const [rows, previous] = await Promise.all([
+      rowsOf(filter),
+      query.compare ? rowsOf({ ...filter, from: new Date(filter.from.getTime() - span), to: filter.from }) : undefined,
+    ]);
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      timeZone: filter.timeZone,
+      groupBy: by,
+      rows: by === 'none' && rows.length === 0 ? [{ key: 'all', label: labels('all'), metrics: emptyMetrics() }] : rows,
+      ...(previous ? { previous } : {}),
+    };
+  }
+
+  async timeseries(auth: AuthUser, query: AnalyticsTimeseriesQuery): Promise<AnalyticsTimeseriesResponse> {
+    if (NOT_A_TIME_SERIES.includes(query.metric))
+      throw ApiException.invalid('metric', `${query.metric} is not available as a time series`);
+    const interval = query.interval ?? 'day';
+    const filter = await this.filterOf(auth, query, interval);
+    const buckets = (filter.to.getTime() - filter.from.getTime()) / BUCKET_MS[interval];
+    if (buckets > MAX_POINTS)
+      throw ApiException.invalid('interval', `too many ${interval}s in the period; use a longer interval`);
+    const by = query.groupBy ?? 'none';
+    const labels = await this.labels(auth.workspaceId, by);
+    const groups = await this.analytics.metrics(filter, by, true);
+    return {
+      metric: query.metric,
+      interval,
+      timeZone: filter.timeZone,
+      points: groups
+        .filter((group) => group.bucket !== null)
+        .map((group) => ({
+          bucket: (group.bucket as Date).toISOString(),
+          key: group.key,
+          label: labels(group.key),
+          value: scalar(group.metrics, query.metric),
+        }))
+        .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.label.localeCompare(b.label)),
+    };
+  }
+
+  async cycles(auth: AuthUser, query: AnalyticsCyclesQuery): Promise<AnalyticsCyclesResponse> {
+    const filter = await this.filterOf(auth, query);
+    const condition = DRILLDOWN[query.metric ?? 'chats'] ?? 'TRUE';
+    const limit = query.limit ?? 50;
+    const rows = await this.analytics.cycles(filter, condition, limit + 1, decodeCursor(query.cursor));
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(mapCycle),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      total: Number(rows[0]?.total ?? 0),
+    };
+  }
+
+  /** Every cycle of the period (all pages), for the CSV export. */
+  async allCycles(auth: AuthUser, query: AnalyticsFilterQuery, max = 100_000): Promise<CycleRow[]> {
+    const filter = await this.filterOf(auth, query);
+    const rows: CycleRow[] = [];
+    let after: Parameters<AnalyticsRepository['cycles']>[3] = null;
+    while (rows.length < max) {
+      const page = await this.analytics.cycles(filter, 'TRUE', 1000, after);
+      rows.push(...page);
+      if (page.length < 1000) break;
+      const last = page[page.length - 1];
+      after = { startedAt: last.started_at, conversationId: last.conversation_id, cycle: last.cycle };
+    }
+    return rows;
+  }
+
+  async heatmap(auth: AuthUser, query: AnalyticsFilterQuery): Promise<AnalyticsHeatmapResponse> {
+    const filter = await this.filterOf(auth, query);
+    return { timeZone: filter.timeZone, cells: await this.analytics.heatmap(filter) };
+  }
+
+  async distribution(auth: AuthUser, query: AnalyticsFilterQuery): Promise<AnalyticsDistributionResponse> {
+    return { buckets: await this.analytics.firstResponseDistribution(await this.filterOf(auth, query)) };
+  }
+
+  /** METRICS.md's agent performance report: one row per manager who handled a chat or was online. */
+  async agents(auth: AuthUser, query: AnalyticsFilterQuery): Promise<AgentPerformanceResponse> {
+    const filter = await this.filterOf(auth, query);
+    const [groups, presence, spans, users] = await Promise.all([
+      this.analytics.metrics(filter, 'manager', false),
+      this.analytics.presence(auth.workspaceId, filter.from, filter.to),
+      this.analytics.assignments(auth.workspaceId, filter.from, filter.to),
+      this.users.listByWorkspace(auth.workspaceId),
+    ]);
+    const intervals = presence.map((p) => ({
+      userId: p.user_id,
+      status: p.status,
+      from: p.started_at,
+      to: p.ended_at,
+    }));
+    const held = spans.map((s) => ({
+      assignments: s.assignments.map((a) => ({
+        userId: a.userId,
+        from: new Date(a.from),
+        to: a.to ? new Date(a.to) : null,
+      })),
+    }));
+    const period = { from: filter.from, to: filter.to, asOf: filter.asOf };
+    const rows = users
+      .filter((u) => !query.managerId || u.id === query.managerId)
+      .map((user) => {
+        const metrics = groups.find((g) => g.key === user.id)?.metrics ?? emptyMetrics();
+        const time = managerTime(user.id, intervals, held, period);
+        return {
+          manager: { id: user.id, name: user.name },
+          chats: metrics.chats,
+          missedChats: metrics.missedChats,
+          acceptanceRate: metrics.acceptanceRate,
+          firstResponseAvgSec: metrics.firstResponseAvgSec,
+          handleTimeAvgSec: metrics.handleTimeAvgSec,
+          csatAvg: metrics.csatAvg,
+          csatPositive: Math.round((metrics.csatSatisfiedRate ?? 0) * metrics.csatResponses),
+          csatNegative: metrics.csatResponses - Math.round((metrics.csatSatisfiedRate ?? 0) * metrics.csatResponses),
+          conversions: metrics.conversions,
+          revenue: metrics.revenue,
+          utilization: time.utilization,
+          avgConcurrency: time.avgConcurrency,
+          onlineSec: time.onlineSec,
+        };
+      })
+      .filter((row) => row.chats > 0 || row.onlineSec > 0)
+      .sort((a, b) => b.chats - a.chats || a.manager.name.localeCompare(b.manager.name));
+    return { from: filter.from.toISOString(), to: filter.to.toISOString(), rows };
+  }
+
+  /** Validated filter with the workspace's settings; facts of this workspace refreshed first. */
+  private async filterOf(
+    auth: AuthUser,
+    query: AnalyticsFilterQuery,
+    interval: AnalyticsInterval = 'day',
+  ): Promise<SqlFilter> {
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    if (!(to > from)) throw ApiException.invalid('to', 'must be after from');
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
+      throw ApiException.invalid('to', `the period may span at most ${MAX_RANGE_DAYS} days`);
+    const workspace = await this.workspaces.findById(auth.workspaceId);
+    if (!workspace) throw ApiException.notFound('Workspace');
+    const settings = workspaceSettingsFrom(workspace.settings, workspace.time_zone);
+    await this.refresher.drain(auth.workspaceId);
+    return {
+      workspaceId: auth.workspaceId,
+      from,
+      to,
+      asOf: new Date(),
+      missedThresholdSec: settings.missedChatThresholdSec,
+      firstResponseTargetSec: settings.firstResponseTargetSec,
+      fcrWindowDays: settings.fcrWindowDays,
+      conversionWindowDays: settings.conversionWindowDays,
+      channelId: query.channelId ?? null,
+      managerId: query.managerId ?? null,
+      tag: query.tag ?? null,
+      channelType: query.channelType ?? null,
+      timeZone: workspace.time_zone,
+      interval,
+    };
+  }
+
+  /** Human names for group keys. */
+  private async labels(workspaceId: string, by: AnalyticsGrouping): Promise<(key: string | null) => string> {
+    if (by === 'channel') {
+      const names = new Map((await this.channels.listByWorkspace(workspaceId)).map((c) => [c.id, c.name]));
+      return (key) => (key && names.get(key)) || key || '—';
+    }
+    if (by === 'manager') {
+      const names = new Map((await this.users.listByWorkspace(workspaceId)).map((u) => [u.id, u.name]));
+      return (key) => (key ? names.get(key) || key : 'Unassigned');
+    }
+    return (key) => (by === 'none' ? 'All' : (key ?? '—'));
+  }
+}
+
+const BUCKET_MS: Record<AnalyticsInterval, number> = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
+
+/** A metric's value as one number (revenue: the total when there is one currency). */
+function scalar(metrics: MetricValues, key: keyof MetricValues): number | null {
+  const value = metrics[key];
+  if (typeof value === 'number' || value === null) return value;
+  const amounts = Object.values(value);
+  return amounts.length === 1 ? Number(amounts[0]) : amounts.length === 0 ? 0 : null;
+}
+
+export function emptyMetrics(): MetricValues {
+  return {
+    chats: 0,
+    chatsPerManager: null,
+    messagesIn: 0,
+    messagesOut: 0,
+    messagesPerChat: null,
+    openBacklog: 0,
+    firstResponseAvgSec: null,
+    firstResponseMedianSec: null,
+    firstResponseP90Sec: null,
+    answeredWithinTargetRate: null,
+    replyTimeAvgSec: null,
+    waitToAcceptAvgSec: null,
+    handleTimeAvgSec: null,
+    resolutionTimeAvgSec: null,
+    missedChats: 0,
+    missedChatRate: null,
+    acceptanceRate: null,
+    fcrRate: null,
+    repeatContactRate: null,
+    transferRate: null,
+    csatAvg: null,
+    csatSatisfiedRate: null,
+    csatResponses: 0,
+    nps: null,
+    npsResponses: 0,
+    cesAvg: null,
+    cesResponses: 0,
+    surveyResponseRate: null,
+    cannedUsageRate: null,
+    chatsWithCannedRate: null,
+    taggedRate: null,
+    tagsPerChat: null,
+    dealsCreated: 0,
+    conversions: 0,
+    conversionRate: null,
+    revenue: {},
+    timeToDealAvgSec: null,
+    proactiveAccepted: 0,
+    botHandled: 0,
+    botContainmentRate: null,
+    botEscalationRate: null,
+    botFallbackRate: null,
+  };
+}
+
+function encodeCursor(row: CycleRow): string {
+  return Buffer.from(`${row.started_at.toISOString()}|${row.conversation_id}|${row.cycle}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { startedAt: Date; conversationId: string; cycle: number } | null {
+  if (!cursor) return null;
+  const [at, conversationId, cycle] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const startedAt = new Date(at);
+  if (Number.isNaN(startedAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(conversationId ?? '') || !/^\d+$/.test(cycle ?? ''))
+    throw ApiException.invalid('cursor', 'is not a cursor this endpoint returned');
+  return { startedAt, conversationId, cycle: Number(cycle) };
+}

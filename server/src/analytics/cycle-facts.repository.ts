@@ -1,0 +1,249 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/contracts';
+import type { ConversationInput, CycleFacts } from '@onebox/metrics';
+import { DataSource } from 'typeorm';
+import type { Db } from '../database/database';
+
+export interface DirtyConversation {
+  conversation_id: string;
+  version: string;
+}
+
+interface ConversationHead {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  channel_type: ChannelType;
+  contact_id: string;
+}
+
+interface EventRow {
+  conversation_id: string;
+  cycle: number;
+  type: ConversationEventType;
+  actor_type: AuthorType;
+  actor_id: string | null;
+  at: Date;
+  payload: Record<string, unknown>;
+}
+
+interface DealRow {
+  conversation_id: string;
+  cycle: number;
+  created_at: Date;
+  semantic: 'open' | 'won' | 'lost';
+  closed_at: Date | null;
+  amount: string | null;
+  currency: string | null;
+}
+
+/** Columns of `conversation_cycles` in insert order. */
+const COLUMNS = [
+  'workspace_id',
+  'conversation_id',
+  'cycle',
+  'channel_id',
+  'channel_type',
+  'contact_id',
+  'manager_id',
+  'started_at',
+  'first_customer_message_at',
+  'clock_from',
+  'first_human_reply_at',
+  'first_response_sec',
+  'visitor_left_before_reply',
+  'resolved_at',
+  'resolutions',
+  'transferred',
+  'handle_time_sec',
+  'resolution_time_sec',
+  'customer_messages',
+  'human_replies',
+  'canned_replies',
+  'reply_time_sum',
+  'reply_time_count',
+  'tags',
+  'bot_replies',
+  'bot_fallbacks',
+  'bot_handled',
+  'bot_escalated',
+  'bot_resolved',
+  'surveys_sent',
+  'csat_sum',
+  'csat_count',
+  'csat_satisfied',
+  'nps_count',
+  'nps_promoters',
+  'nps_detractors',
+  'ces_sum',
+  'ces_count',
+  'last_csat',
+  'offers_made',
+  'offers_accepted',
+  'wait_to_accept_sum',
+  'wait_to_accept_count',
+  'proactive_accepted',
+  'deals_count',
+  'deal_status',
+  'won_at',
+  'won_amount',
+  'won_currency',
+  'assignments',
+] as const;
+
+/** The stored per-cycle facts: what `conversation_cycles` holds and how the dirty queue is read. */
+@Injectable()
+export class CycleFactsRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Oldest dirty conversations first (optionally of one workspace); never blocks on writers. */
+  async dirty(tx: Db, limit: number, workspaceId?: string): Promise<DirtyConversation[]> {
+    return tx.query(
+      `SELECT conversation_id, version::text AS version FROM analytics_dirty
+        WHERE ($2::uuid IS NULL OR workspace_id = $2) ORDER BY marked_at LIMIT $1`,
+      [limit, workspaceId ?? null],
+    );
+  }
+
+  async countDirty(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM analytics_dirty');
+    return row.n;
+  }
+
+  /** Each conversation with its events (in write order) and deals: the reference code's input. */
+  async inputs(tx: Db, conversationIds: string[]): Promise<(ConversationInput & { workspaceId: string })[]> {
+    const heads: ConversationHead[] = await tx.query(
+      `SELECT c.id, c.workspace_id, c.channel_id, ch.type AS channel_type, c.contact_id
+         FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ANY($1::uuid[])`,
+      [conversationIds],
+    );
+    const events: EventRow[] = await tx.query(
+      `SELECT conversation_id, cycle, type, actor_type, actor_id, at, payload FROM conversation_events
+        WHERE conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, at, id`,
+      [conversationIds],
+    );
+    const deals: DealRow[] = await tx.query(
+      `SELECT conversation_id, cycle, created_at, semantic, closed_at, amount::text AS amount, currency FROM deals
+        WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [conversationIds],
+    );
+    return heads.map((head) => ({
+      workspaceId: head.workspace_id,
+      conversationId: head.id,
+      channelId: head.channel_id,
+      channelType: head.channel_type,
+      contactId: head.contact_id,
+      events: events
+        .filter((e) => e.conversation_id === head.id)
+        .map((e) => ({
+          cycle: e.cycle,
+          type: e.type,
+          actorType: e.actor_type,
+          actorId: e.actor_id,
+          at: e.at,
+          payload: e.payload,
+        })),
+      deals: deals
+        .filter((d) => d.conversation_id === head.id)
+        .map((d) => ({
+          cycle: d.cycle,
+          createdAt: d.created_at,
+          wonAt: d.semantic === 'won' ? (d.closed_at ?? d.created_at) : null,
+          amount: d.amount,
+          currency: d.currency,
+          semantic: d.semantic,
+        })),
+    }));
+  }
+
+  /** Replaces the stored cycles of these conversations with `facts`. */
+  async replace(tx: Db, conversationIds: string[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
+    await tx.query('DELETE FROM conversation_cycles WHERE conversation_id = ANY($1::uuid[])', [conversationIds]);
+    const chunk = 200;
+    for (let start = 0; start < facts.length; start += chunk) {
+      const rows = facts.slice(start, start + chunk).map(({ workspaceId, cycle }) => rowOf(workspaceId, cycle));
+      const values: unknown[] = [];
+      const tuples = rows.map((row) => {
+        const placeholders = row.map((value) => {
+          values.push(value);
+          return `$${values.length}`;
+        });
+        return `(${placeholders.join(', ')})`;
+      });
+      await tx.query(`INSERT INTO conversation_cycles (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+    }
+  }
+
+  /** Forgets the marks this pass handled, unless a writer marked the conversation again meanwhile. */
+  async clean(tx: Db, handled: DirtyConversation[]): Promise<void> {
+    if (handled.length === 0) return;
+    await tx.query(
+      `DELETE FROM analytics_dirty d USING unnest($1::uuid[], $2::bigint[]) AS h(id, version)
+        WHERE d.conversation_id = h.id AND d.version = h.version`,
+      [handled.map((h) => h.conversation_id), handled.map((h) => h.version)],
+    );
+  }
+}
+
+function rowOf(workspaceId: string, c: CycleFacts): unknown[] {
+  const scores = (kind: 'csat' | 'nps' | 'ces') => c.surveyAnswers.filter((a) => a.kind === kind).map((a) => a.score);
+  const [csat, nps, ces] = [scores('csat'), scores('nps'), scores('ces')];
+  const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
+  const won = [...c.deals]
+    .filter((d) => d.wonAt)
+    .sort((a, b) => (a.wonAt as Date).getTime() - (b.wonAt as Date).getTime())[0];
+  const dealStatus = won ? 'won' : (c.deals[c.deals.length - 1]?.semantic ?? null);
+  const byColumn: Record<(typeof COLUMNS)[number], unknown> = {
+    workspace_id: workspaceId,
+    conversation_id: c.conversationId,
+    cycle: c.cycle,
+    channel_id: c.channelId,
+    channel_type: c.channelType,
+    contact_id: c.contactId,
+    manager_id: c.managerId,
+    started_at: c.startedAt,
+    first_customer_message_at: c.firstCustomerMessageAt,
+    clock_from: c.botHandled ? c.handoffAt : c.firstCustomerMessageAt,
+    first_human_reply_at: c.firstHumanReplyAt,
+    first_response_sec: c.firstResponseSec,
+    visitor_left_before_reply: c.visitorLeftBeforeReply,
+    resolved_at: c.resolvedAt,
+    resolutions: c.resolutions,
+    transferred: c.transferred,
+    handle_time_sec: c.handleTimeSec,
+    resolution_time_sec: c.resolutionTimeSec,
+    customer_messages: c.customerMessageTimes.length,
+    human_replies: c.humanReplyTimes.length,
+    canned_replies: c.cannedReplies,
+    reply_time_sum: sum(c.replyTimesSec),
+    reply_time_count: c.replyTimesSec.length,
+    tags: c.tags,
+    bot_replies: c.botReplies,
+    bot_fallbacks: c.botFallbacks,
+    bot_handled: c.botHandled,
+    bot_escalated: c.botEscalated,
+    bot_resolved: c.botResolved,
+    surveys_sent: c.surveysSent,
+    csat_sum: sum(csat),
+    csat_count: csat.length,
+    csat_satisfied: csat.filter((s) => s >= 4).length,
+    nps_count: nps.length,
+    nps_promoters: nps.filter((s) => s >= 9).length,
+    nps_detractors: nps.filter((s) => s <= 6).length,
+    ces_sum: sum(ces),
+    ces_count: ces.length,
+    last_csat: csat.length ? csat[csat.length - 1] : null,
+    offers_made: c.offersMade,
+    offers_accepted: c.offersAccepted,
+    wait_to_accept_sum: sum(c.waitToAcceptSec),
+    wait_to_accept_count: c.waitToAcceptSec.length,
+    proactive_accepted: c.proactiveAccepted,
+    deals_count: c.deals.length,
+    deal_status: dealStatus,
+    won_at: won?.wonAt ?? null,
+    won_amount: won?.amount ?? null,
+    won_currency: won?.currency ?? null,
+    assignments: JSON.stringify(c.assignments),
+  };
+  return COLUMNS.map((column) => byColumn[column]);
+}

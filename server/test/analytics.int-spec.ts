@@ -1,0 +1,296 @@
+import type { AnalyticsGrouping, AnalyticsSummaryResponse, ChannelType, MetricValues } from '@onebox/contracts';
+import {
+  cyclesOf,
+  DEFAULT_METRIC_SETTINGS,
+  groupCycles,
+  M1,
+  M2,
+  SCENARIO,
+  SCENARIO_EXPECTED,
+  SCENARIO_PERIOD,
+  summarize,
+  C1,
+  C2,
+  C3,
+  type ConversationInput,
+} from '@onebox/metrics';
+import type { DataSource } from 'typeorm';
+import { randomWorld, seeded } from './random-conversations';
+import { api, createWorkspace, login, startTestApp, type TestApp } from './test-app';
+
+const TYPES: ChannelType[] = ['telegram', 'whatsapp', 'max', 'webchat'];
+
+/** A workspace with one channel per type, the given managers and contacts, and an admin's token. */
+async function workspaceWith(t: TestApp, label: string, managers: string[], contacts: string[]) {
+  const ws = await createWorkspace(t.db, label);
+  const channels: { id: string; type: ChannelType }[] = [];
+  for (const type of TYPES) {
+    const [row] = await t.db.query(
+      `INSERT INTO channels (workspace_id, type, name, webhook_secret) VALUES ($1, $2, $3, 's') RETURNING id`,
+      [ws.workspaceId, type, `${label} ${type}`],
+    );
+    channels.push({ id: row.id, type });
+  }
+  for (const [i, id] of managers.entries())
+    await t.db.query(
+      `INSERT INTO users (id, workspace_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, 'manager', 'x')`,
+      [id, ws.workspaceId, `${label}-m${i}@onebox.test`, `Manager ${i + 1}`],
+    );
+  for (const id of contacts)
+    await t.db.query(`INSERT INTO contacts (id, workspace_id, name) VALUES ($1, $2, $3)`, [
+      id,
+      ws.workspaceId,
+      id.slice(-4),
+    ]);
+  const [crm] = await t.db.query(
+    `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret) VALUES ($1, 'amocrm', 'CRM', 'x', 'x') RETURNING id`,
+    [ws.workspaceId],
+  );
+  return { ...ws, channels, crmId: crm.id as string, token: await login(t.url, ws.email, ws.password) };
+}
+
+/** Writes conversations, their events and deals straight to the store, as the product would have. */
+async function store(db: DataSource, workspaceId: string, crmId: string, conversations: ConversationInput[]) {
+  for (const c of conversations) {
+    await db.query(
+      `INSERT INTO conversations (id, workspace_id, channel_id, contact_id, cycle) VALUES ($1, $2, $3, $4, $5)`,
+      [c.conversationId, workspaceId, c.channelId, c.contactId, Math.max(1, ...c.events.map((e) => e.cycle))],
+    );
+    if (c.events.length)
+      await db.query(
+        `INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
+         SELECT $1, $2, $3, e.cycle, e.type, e.actor_type, e.actor_id, e.at, e.payload
+           FROM unnest($4::int[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::jsonb[])
+             WITH ORDINALITY AS e(cycle, type, actor_type, actor_id, at, payload, n) ORDER BY n`,
+        [
+          workspaceId,
+          c.conversationId,
+          c.channelId,
+          c.events.map((e) => e.cycle),
+          c.events.map((e) => e.type),
+          c.events.map((e) => e.actorType),
+          c.events.map((e) => e.actorId),
+          c.events.map((e) => e.at),
+          c.events.map((e) => JSON.stringify(e.payload)),
+        ],
+      );
+    for (const d of c.deals)
+      await db.query(
+        `INSERT INTO deals (workspace_id, crm_connection_id, conversation_id, cycle, origin, title, semantic, amount, currency, closed_at, created_at)
+         VALUES ($1, $2, $3, $4, 'manual', 'Deal', $5, $6, $7, $8, $9)`,
+        [
+          workspaceId,
+          crmId,
+          c.conversationId,
+          d.cycle,
+          d.semantic ?? (d.wonAt ? 'won' : 'open'),
+          d.amount,
+          d.currency,
+          d.wonAt,
+          d.createdAt,
+        ],
+      );
+  }
+}
+
+async function summary(t: TestApp, token: string, query: Record<string, string>) {
+  const res = await api<AnalyticsSummaryResponse>(t.url, `/api/analytics/summary?${new URLSearchParams(query)}`, {
+    token,
+  });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** Every metric equal; floating values to 9 decimals (SQL averages in double precision). */
+function expectSameMetrics(label: string, actual: MetricValues, expected: MetricValues) {
+  for (const key of Object.keys(expected) as (keyof MetricValues)[]) {
+    const want = expected[key];
+    if (typeof want === 'number') expect([label, key, actual[key]]).toEqual([label, key, expect.closeTo(want, 9)]);
+    else expect([label, key, actual[key]]).toEqual([label, key, want]);
+  }
+}
+
+describe('analytics (real PostgreSQL)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ONEBOX_ANALYTICS_REFRESH_MS: '0' });
+  }, 30_000);
+
+  afterAll(() => t.close());
+
+  it('gives the worked example exactly the figures worked out by hand', async () => {
+    const ws = await workspaceWith(t, 'worked', [M1, M2], [C1, C2, C3]);
+    const channelOf = new Map(ws.channels.map((c) => [`ch-${c.type}`, c.id]));
+    const conversations = SCENARIO.map((c) => ({ ...c, channelId: channelOf.get(c.channelId) as string }));
+    await store(t.db, ws.workspaceId, ws.crmId, conversations);
+    const body = await summary(t, ws.token, {
+      from: SCENARIO_PERIOD.from.toISOString(),
+      to: SCENARIO_PERIOD.to.toISOString(),
+    });
+    expect(body.rows).toHaveLength(1);
+    expectSameMetrics('worked example', body.rows[0].metrics, SCENARIO_EXPECTED);
+
+    const byManager = await summary(t, ws.token, {
+      from: SCENARIO_PERIOD.from.toISOString(),
+      to: SCENARIO_PERIOD.to.toISOString(),
+      groupBy: 'manager',
+    });
+    const m1 = byManager.rows.find((row) => row.key === M1);
+    expect(m1?.label).toBe('Manager 1');
+    expect(m1?.metrics.chats).toBe(2); // A1 and B1; C1 has no manager
+    expect(byManager.rows.find((row) => row.key === null)?.metrics.chats).toBe(1);
+    // Drill-down: the chat the bot contained is behind botContainmentRate.
+    const drill = await api<{ items: { conversationId: string }[]; total: number }>(
+      t.url,
+      `/api/analytics/cycles?metric=botContainmentRate&from=${SCENARIO_PERIOD.from.toISOString()}&to=${SCENARIO_PERIOD.to.toISOString()}`,
+      { token: ws.token },
+    );
+    expect(drill.body.items.map((i) => i.conversationId)).toEqual([SCENARIO[2].conversationId]);
+    expect(drill.body.total).toBe(1);
+  });
+
+  it.each([11, 23, 57])('equals the libs/metrics reference on a random history (seed %i)', async (seed) => {
+    const random = seeded(seed);
+    const managers = Array.from(
+      { length: 3 },
+      (_, i) => `00000000-0000-4000-8000-${String(seed).padStart(6, '0')}00000${i}`,
+    );
+    const contacts = Array.from(
+      { length: 30 },
+      (_, i) => `00000000-0000-4000-9000-${String(seed).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+    );
+    const ws = await workspaceWith(t, `random-${seed}`, managers, contacts);
+    const start = new Date('2025-03-01T00:00:00Z');
+    const world = randomWorld(
+      random,
+      { conversations: 80, start, spanDays: 40 },
+      { channels: ws.channels, managers, contacts },
+    );
+    await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
+
+    const asOf = new Date();
+    const all = world.conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));
+    const period = { from: new Date('2025-03-10T00:00:00Z'), to: new Date('2025-04-05T00:00:00Z'), asOf };
+    const groupings: AnalyticsGrouping[] = ['none', 'channel', 'channelType', 'manager', 'tag'];
+    let compared = 0;
+    for (const by of groupings) {
+      const body = await summary(t, ws.token, {
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        groupBy: by,
+      });
+      const reference = groupCycles(all, by);
+      for (const row of body.rows) {
+        const group = reference.get(row.key) ?? [];
+        expectSameMetrics(`${by}:${row.key}`, row.metrics, summarize(group, period, DEFAULT_METRIC_SETTINGS, all));
+        compared += 1;
+      }
+      // Groups the SQL leaves out have nothing in the period.
+      for (const [key, group] of reference) {
+        if (body.rows.some((row) => row.key === key)) continue;
+        const m = summarize(group, period, DEFAULT_METRIC_SETTINGS, all);
+        expect([by, key, m.chats, m.messagesIn, m.messagesOut, m.openBacklog, m.messagesPerChat]).toEqual([
+          by,
+          key,
+          0,
+          0,
+          0,
+          0,
+          null,
+        ]);
+      }
+    }
+    // A filter narrows the cycles; repeat contacts still look at every channel.
+    const channel = ws.channels[0];
+    const filtered = await summary(t, ws.token, {
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      channelId: channel.id,
+    });
+    const mine = all.filter((c) => c.channelId === channel.id);
+    expectSameMetrics(
+      'channel filter',
+      filtered.rows[0].metrics,
+      summarize(mine, period, DEFAULT_METRIC_SETTINGS, all),
+    );
+    expect(compared).toBeGreaterThan(8);
+  });
+
+  it('answers bad input with 400 naming the field, managers with 403, and never shows another workspace', async () => {
+    const ws = await workspaceWith(t, 'guarded', [], []);
+    const other = await workspaceWith(t, 'other', [], []);
+    const bad = await api<{ details: { field: string }[] }>(
+      t.url,
+      '/api/analytics/summary?from=yesterday&to=2025-01-01T00:00:00Z',
+      {
+        token: ws.token,
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('from');
+    const backwards = await api(t.url, '/api/analytics/summary?from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z', {
+      token: ws.token,
+    });
+    expect(backwards.status).toBe(400);
+    expect(JSON.stringify(backwards.body)).toContain('to');
+    const [manager] = await t.db.query(
+      `INSERT INTO users (workspace_id, email, name, role, password_hash) VALUES ($1, 'analytics-mgr@onebox.test', 'M', 'manager', $2) RETURNING id`,
+      [
+        ws.workspaceId,
+        (await t.db.query(`SELECT password_hash FROM users WHERE email = $1`, [ws.email]))[0].password_hash,
+      ],
+    );
+    expect(manager.id).toBeTruthy();
+    const managerToken = await login(t.url, 'analytics-mgr@onebox.test', ws.password);
+    expect(
+      (
+        await api(t.url, '/api/analytics/summary?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z', {
+          token: managerToken,
+        })
+      ).status,
+    ).toBe(403);
+
+    const conversationId = '00000000-0000-4000-8000-0000000000ff';
+    const [contact] = await t.db.query(`INSERT INTO contacts (workspace_id, name) VALUES ($1, 'X') RETURNING id`, [
+      other.workspaceId,
+    ]);
+    await store(t.db, other.workspaceId, other.crmId, [
+      {
+        conversationId,
+        channelId: other.channels[0].id,
+        channelType: other.channels[0].type,
+        contactId: contact.id,
+        deals: [],
+        events: [
+          {
+            cycle: 1,
+            type: 'cycle_started',
+            actorType: 'contact',
+            actorId: null,
+            at: new Date('2025-01-05T10:00:00Z'),
+            payload: {},
+          },
+          {
+            cycle: 1,
+            type: 'message_in',
+            actorType: 'contact',
+            actorId: null,
+            at: new Date('2025-01-05T10:00:00Z'),
+            payload: {},
+          },
+        ],
+      },
+    ]);
+    const range = 'from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z';
+    const mine = await summary(t, ws.token, Object.fromEntries(new URLSearchParams(range)));
+    expect(mine.rows[0].metrics.chats).toBe(0);
+    const theirs = await summary(t, other.token, Object.fromEntries(new URLSearchParams(range)));
+    expect(theirs.rows[0].metrics.chats).toBe(1);
+    const csv = await fetch(`${t.url}/api/analytics/conversations.csv?${range}`, {
+      headers: { authorization: `Bearer ${ws.token}` },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(1); // the header only
+  });
+});
