@@ -10,7 +10,7 @@
 import { ensureBuilt, ensureInstalled } from './ensure.mjs';
 import { interruption, runCleanups, table } from './bench/lib.mjs';
 
-const SUITES = ['ingest'];
+const SUITES = ['ingest', 'analytics'];
 
 async function main() {
   const names = (process.env.BENCH_SUITES || SUITES.join(','))

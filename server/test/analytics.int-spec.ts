@@ -201,6 +201,24 @@ describe('analytics (real PostgreSQL)', () => {
         ]);
       }
     }
+    // Two dimensions: channel × manager.
+    const cross = await summary(t, ws.token, {
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      groupBy: 'channel',
+      thenBy: 'manager',
+    });
+    for (const row of cross.rows) {
+      const group = all.filter((c) => `${c.channelId}|${c.managerId ?? ''}` === row.key);
+      expectSameMetrics(
+        `channel×manager:${row.key}`,
+        row.metrics,
+        summarize(group, period, DEFAULT_METRIC_SETTINGS, all),
+      );
+    }
+    expect(cross.rows.reduce((n, row) => n + row.metrics.chats, 0)).toBe(
+      summarize(all, period, DEFAULT_METRIC_SETTINGS).chats,
+    );
     // A filter narrows the cycles; repeat contacts still look at every channel.
     const channel = ws.channels[0];
     const filtered = await summary(t, ws.token, {

@@ -99,6 +99,14 @@ export class AnalyticsSummaryQuery extends AnalyticsFilterQuery {
   @IsIn([...ANALYTICS_GROUPINGS])
   groupBy?: AnalyticsGrouping;
 
+  @ApiPropertyOptional({
+    enum: ANALYTICS_GROUPINGS,
+    description: 'a second dimension, e.g. groupBy=channel&thenBy=manager (row keys `<channel>|<manager>`)',
+  })
+  @IsOptional()
+  @IsIn([...ANALYTICS_GROUPINGS])
+  thenBy?: AnalyticsGrouping;
+
   @ApiPropertyOptional({ description: 'also return the previous period of equal length' })
   @IsOptional()
   @Transform(toBool)

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AnalyticsGrouping, MetricValues } from '@onebox/contracts';
+import type { MetricValues } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
 import {
   DISTRIBUTION,
@@ -10,6 +10,7 @@ import {
   params,
   subsetQueries,
   type AggregateRow,
+  type Dimensions,
   type SqlFilter,
 } from './analytics.sql';
 
@@ -53,8 +54,8 @@ export class AnalyticsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** Metrics per group (and per time bucket when `bucketed`). */
-  async metrics(filter: SqlFilter, by: AnalyticsGrouping, bucketed: boolean): Promise<MetricGroup[]> {
-    const queries = subsetQueries(by, bucketed);
+  async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
+    const queries = subsetQueries(dims, bucketed);
     const values = params(filter);
     const run = (sql: string | null) =>
       sql ? this.db.query<AggregateRow[]>(PARAMS + sql, values) : Promise.resolve([] as AggregateRow[]);

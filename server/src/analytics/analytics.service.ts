@@ -27,7 +27,7 @@ import {
   type AnalyticsTimeseriesQuery,
 } from './analytics.dto';
 import { AnalyticsRepository, type CycleRow } from './analytics.repository';
-import { DRILLDOWN, NOT_A_TIME_SERIES, type SqlFilter } from './analytics.sql';
+import { DRILLDOWN, NOT_A_TIME_SERIES, type Dimensions, type SqlFilter } from './analytics.sql';
 
 const MAX_RANGE_DAYS = 800;
 const MAX_POINTS = 5000;
@@ -50,9 +50,10 @@ export class AnalyticsService {
   async summary(auth: AuthUser, query: AnalyticsSummaryQuery): Promise<AnalyticsSummaryResponse> {
     const filter = await this.filterOf(auth, query);
     const by = query.groupBy ?? 'none';
-    const labels = await this.labels(auth.workspaceId, by);
+    const dims = dimensionsOf(query);
+    const labels = await this.labelsFor(auth.workspaceId, dims);
     const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> =>
-      (await this.analytics.metrics(f, by, false))
+      (await this.analytics.metrics(f, dims, false))
         .map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }))
         .sort((a, b) => b.metrics.chats - a.metrics.chats || a.label.localeCompare(b.label));
     const span = filter.to.getTime() - filter.from.getTime();
@@ -65,6 +66,7 @@ export class AnalyticsService {
       to: filter.to.toISOString(),
       timeZone: filter.timeZone,
       groupBy: by,
+      ...(dims.length === 2 ? { thenBy: dims[1] } : {}),
       rows: by === 'none' && rows.length === 0 ? [{ key: 'all', label: labels('all'), metrics: emptyMetrics() }] : rows,
       ...(previous ? { previous } : {}),
     };
@@ -78,9 +80,9 @@ export class AnalyticsService {
     const buckets = (filter.to.getTime() - filter.from.getTime()) / BUCKET_MS[interval];
     if (buckets > MAX_POINTS)
       throw ApiException.invalid('interval', `too many ${interval}s in the period; use a longer interval`);
-    const by = query.groupBy ?? 'none';
-    const labels = await this.labels(auth.workspaceId, by);
-    const groups = await this.analytics.metrics(filter, by, true);
+    const dims = dimensionsOf(query);
+    const labels = await this.labelsFor(auth.workspaceId, dims);
+    const groups = await this.analytics.metrics(filter, dims, true);
     return {
       metric: query.metric,
       interval,
@@ -139,7 +141,7 @@ export class AnalyticsService {
   async agents(auth: AuthUser, query: AnalyticsFilterQuery): Promise<AgentPerformanceResponse> {
     const filter = await this.filterOf(auth, query);
     const [groups, presence, spans, users] = await Promise.all([
-      this.analytics.metrics(filter, 'manager', false),
+      this.analytics.metrics(filter, ['manager'], false),
       this.analytics.presence(auth.workspaceId, filter.from, filter.to),
       this.analytics.assignments(auth.workspaceId, filter.from, filter.to),
       this.users.listByWorkspace(auth.workspaceId),
@@ -218,6 +220,17 @@ export class AnalyticsService {
     };
   }
 
+  /** Labels for one or two dimensions (`Telegram · Maria`). */
+  private async labelsFor(workspaceId: string, dims: Dimensions): Promise<(key: string | null) => string> {
+    const first = await this.labels(workspaceId, dims[0]);
+    if (dims.length === 1) return first;
+    const second = await this.labels(workspaceId, dims[1]);
+    return (key) => {
+      const [a, b] = (key ?? '').split('|');
+      return `${first(a || null)} · ${second(b || null)}`;
+    };
+  }
+
   /** Human names for group keys. */
   private async labels(workspaceId: string, by: AnalyticsGrouping): Promise<(key: string | null) => string> {
     if (by === 'channel') {
@@ -230,6 +243,14 @@ export class AnalyticsService {
     }
     return (key) => (by === 'none' ? 'All' : (key ?? '—'));
   }
+}
+
+function dimensionsOf(query: AnalyticsSummaryQuery): Dimensions {
+  const by = query.groupBy ?? 'none';
+  if (!query.thenBy || query.thenBy === 'none') return [by];
+  if (by === 'none' || query.thenBy === by)
+    throw ApiException.invalid('thenBy', 'must name a second, different grouping');
+  return [by, query.thenBy];
 }
 
 const BUCKET_MS: Record<AnalyticsInterval, number> = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };

@@ -64,7 +64,13 @@ const KEY: Record<AnalyticsGrouping, string> = {
   tag: 't.tag',
 };
 
-const tagJoin = (by: AnalyticsGrouping) => (by === 'tag' ? 'CROSS JOIN LATERAL unnest(c.tags) AS t(tag)' : '');
+/** A grouping: one dimension, or two (`channel` then `manager`: key `<channelId>|<managerId or ''>`). */
+export type Dimensions = readonly [AnalyticsGrouping] | readonly [AnalyticsGrouping, AnalyticsGrouping];
+
+const keyOf = (dims: Dimensions) =>
+  dims.length === 1 ? KEY[dims[0]] : `(${KEY[dims[0]]} || '|' || coalesce(${KEY[dims[1]]}, ''))`;
+
+const tagJoin = (dims: Dimensions) => (dims.includes('tag') ? 'CROSS JOIN LATERAL unnest(c.tags) AS t(tag)' : '');
 
 /** Filters every subset shares. */
 const FILTERS = `c.workspace_id = $1
@@ -90,8 +96,8 @@ const REPEATED = `EXISTS (SELECT 1 FROM conversation_cycles n WHERE n.workspace_
 export const bucketOf = (column: string) => `(date_trunc($14, ${column} AT TIME ZONE $13) AT TIME ZONE $13)`;
 
 /** Aggregates over the cycles started in the period, per `key` (and `bucket` for time series). */
-function chatsSelect(by: AnalyticsGrouping, bucketed: boolean): string {
-  return `SELECT ${KEY[by]} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
+function chatsSelect(dims: Dimensions, bucketed: boolean): string {
+  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
       count(*)::int AS chats,
       count(DISTINCT c.manager_id)::int AS managers,
       avg(c.first_response_sec) AS first_response_avg,
@@ -124,46 +130,46 @@ function chatsSelect(by: AnalyticsGrouping, bucketed: boolean): string {
       count(*) FILTER (WHERE c.bot_resolved)::int AS bot_resolved,
       count(*) FILTER (WHERE c.bot_escalated)::int AS bot_escalated,
       sum(c.bot_fallbacks)::int AS bot_fallbacks, sum(c.bot_replies)::int AS bot_replies
-    FROM conversation_cycles c ${tagJoin(by)}
+    FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
     GROUP BY 1, 2`;
 }
 
 /** Won amounts of converted cycles, per key and currency. */
-function revenueSelect(by: AnalyticsGrouping, bucketed: boolean): string {
-  return `SELECT ${KEY[by]} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
+function revenueSelect(dims: Dimensions, bucketed: boolean): string {
+  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
       coalesce(c.won_currency, '') AS currency, sum(c.won_amount)::text AS amount
-    FROM conversation_cycles c ${tagJoin(by)}
+    FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND ${CONVERTED} AND c.won_amount IS NOT NULL
     GROUP BY 1, 2, 3`;
 }
 
 /** Customer messages and human replies sent in the period, by the group of their cycle. */
-function messagesSelect(by: AnalyticsGrouping, bucketed: boolean): string {
-  return `SELECT ${KEY[by]} AS key, ${bucketed ? bucketOf('e.at') : 'NULL::timestamptz'} AS bucket,
+function messagesSelect(dims: Dimensions, bucketed: boolean): string {
+  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('e.at') : 'NULL::timestamptz'} AS bucket,
       count(*) FILTER (WHERE e.type = 'message_in')::int AS messages_in,
       count(*) FILTER (WHERE e.type = 'human_reply')::int AS messages_out
     FROM conversation_events e
     JOIN conversation_cycles c ON c.workspace_id = e.workspace_id AND c.conversation_id = e.conversation_id
       AND c.cycle = e.cycle
-    ${tagJoin(by)}
+    ${tagJoin(dims)}
     WHERE e.workspace_id = $1 AND e.at >= $2 AND e.at < $3 AND e.type IN ('message_in', 'human_reply') AND ${FILTERS}
     GROUP BY 1, 2`;
 }
 
 /** Cycles resolved in the period: messages per chat. */
-function resolvedSelect(by: AnalyticsGrouping, bucketed: boolean): string {
-  return `SELECT ${KEY[by]} AS key, ${bucketed ? bucketOf('c.resolved_at') : 'NULL::timestamptz'} AS bucket,
+function resolvedSelect(dims: Dimensions, bucketed: boolean): string {
+  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.resolved_at') : 'NULL::timestamptz'} AS bucket,
       count(*)::int AS resolved, sum(c.customer_messages + c.human_replies)::int AS resolved_messages
-    FROM conversation_cycles c ${tagJoin(by)}
+    FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.resolved_at >= $2 AND c.resolved_at < $3
     GROUP BY 1, 2`;
 }
 
 /** Cycles open at `to` (started before it, not resolved by then). */
-function backlogSelect(by: AnalyticsGrouping): string {
-  return `SELECT ${KEY[by]} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
-    FROM conversation_cycles c ${tagJoin(by)}
+function backlogSelect(dims: Dimensions): string {
+  return `SELECT ${keyOf(dims)} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
+    FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at < $3 AND (c.resolved_at IS NULL OR c.resolved_at >= $3)
     GROUP BY 1, 2`;
 }
@@ -183,13 +189,13 @@ export interface SubsetQueries {
 }
 
 /** The five subset queries of a summary (`bucketed`: per time bucket, for time series). */
-export function subsetQueries(by: AnalyticsGrouping, bucketed: boolean): SubsetQueries {
+export function subsetQueries(dims: Dimensions, bucketed: boolean): SubsetQueries {
   return {
-    chats: chatsSelect(by, bucketed),
-    revenue: revenueSelect(by, bucketed),
-    messages: messagesSelect(by, bucketed),
-    resolved: resolvedSelect(by, bucketed),
-    backlog: bucketed ? null : backlogSelect(by),
+    chats: chatsSelect(dims, bucketed),
+    revenue: revenueSelect(dims, bucketed),
+    messages: messagesSelect(dims, bucketed),
+    resolved: resolvedSelect(dims, bucketed),
+    backlog: bucketed ? null : backlogSelect(dims),
   };
 }
 

@@ -79,6 +79,8 @@ export interface AnalyticsSummaryResponse {
   to: string;
   timeZone: string;
   groupBy: AnalyticsGrouping;
+  /** A second dimension (`groupBy=channel&thenBy=manager`); row keys are then `<first>|<second>`. */
+  thenBy?: AnalyticsGrouping;
   rows: AnalyticsRow[];
   /** The same figures for the previous period of equal length (when `compare=true`). */
   previous?: AnalyticsRow[];
