@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
+import { workflowScenario } from './e2e/workflow.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -276,6 +277,28 @@ async function main() {
     );
     console.log('✔ Telegram bot connected from Settings; a Telegram customer answered from the inbox');
     console.log('✔ a deal created from the side panel in amoCRM, and its win in amoCRM shown on the card');
+    const login = await fetch(`${server.base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
+    const { accessToken } = await login.json();
+    const db = new Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    try {
+      await workflowScenario({
+        browser,
+        base: server.base,
+        adminToken: accessToken,
+        shots,
+        query: async (sql, values) => (await db.query(sql, values)).rows,
+      });
+    } finally {
+      await db.end();
+    }
+    console.log(
+      '✔ two managers: the chat offered to one, declined, taken by the other; canned reply with /; CSAT from the widget shown in the conversation',
+    );
   } catch (err) {
     if (server) console.error(server.log().split('\n').slice(-40).join('\n'));
     throw err;

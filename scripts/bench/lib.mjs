@@ -70,7 +70,9 @@ export async function withClient(url, fn) {
 export async function createBenchDatabase(label = 'bench') {
   const name = `onebox_${label}_${Date.now()}`;
   await withClient(adminPgUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  onCleanup(() => withClient(adminPgUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+  // BENCH_KEEP_DB=1 keeps it for a look at query plans afterwards (drop it by hand).
+  if (process.env.BENCH_KEEP_DB === '1') console.log(`  (keeping database ${name})`);
+  else onCleanup(() => withClient(adminPgUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
   const url = new URL(adminPgUrl);
   url.pathname = `/${name}`;
   return { name, url: url.toString() };
