@@ -13,6 +13,8 @@ import {
   C2,
   C3,
   type ConversationInput,
+  type CycleFacts,
+  type MetricEvent,
 } from '@onebox/metrics';
 import type { DataSource } from 'typeorm';
 import { randomWorld, seeded } from './random-conversations';
@@ -49,6 +51,27 @@ async function workspaceWith(t: TestApp, label: string, managers: string[], cont
   return { ...ws, channels, crmId: crm.id as string, token: await login(t.url, ws.email, ws.password) };
 }
 
+/** Appends events to a stored conversation (the trigger marks it for the refresher). */
+async function appendEvents(db: DataSource, workspaceId: string, c: ConversationInput, events: MetricEvent[]) {
+  await db.query(
+    `INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
+     SELECT $1, $2, $3, e.cycle, e.type, e.actor_type, e.actor_id, e.at, e.payload
+       FROM unnest($4::int[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::jsonb[])
+         WITH ORDINALITY AS e(cycle, type, actor_type, actor_id, at, payload, n) ORDER BY n`,
+    [
+      workspaceId,
+      c.conversationId,
+      c.channelId,
+      events.map((e) => e.cycle),
+      events.map((e) => e.type),
+      events.map((e) => e.actorType),
+      events.map((e) => e.actorId),
+      events.map((e) => e.at),
+      events.map((e) => JSON.stringify(e.payload)),
+    ],
+  );
+}
+
 /** Writes conversations, their events and deals straight to the store, as the product would have. */
 async function store(db: DataSource, workspaceId: string, crmId: string, conversations: ConversationInput[]) {
   for (const c of conversations) {
@@ -56,24 +79,7 @@ async function store(db: DataSource, workspaceId: string, crmId: string, convers
       `INSERT INTO conversations (id, workspace_id, channel_id, contact_id, cycle) VALUES ($1, $2, $3, $4, $5)`,
       [c.conversationId, workspaceId, c.channelId, c.contactId, Math.max(1, ...c.events.map((e) => e.cycle))],
     );
-    if (c.events.length)
-      await db.query(
-        `INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
-         SELECT $1, $2, $3, e.cycle, e.type, e.actor_type, e.actor_id, e.at, e.payload
-           FROM unnest($4::int[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::jsonb[])
-             WITH ORDINALITY AS e(cycle, type, actor_type, actor_id, at, payload, n) ORDER BY n`,
-        [
-          workspaceId,
-          c.conversationId,
-          c.channelId,
-          c.events.map((e) => e.cycle),
-          c.events.map((e) => e.type),
-          c.events.map((e) => e.actorType),
-          c.events.map((e) => e.actorId),
-          c.events.map((e) => e.at),
-          c.events.map((e) => JSON.stringify(e.payload)),
-        ],
-      );
+    if (c.events.length) await appendEvents(db, workspaceId, c, c.events);
     for (const d of c.deals)
       await db.query(
         `INSERT INTO deals (workspace_id, crm_connection_id, conversation_id, cycle, origin, title, semantic, amount, currency, closed_at, created_at)
@@ -150,36 +156,17 @@ describe('analytics (real PostgreSQL)', () => {
     expect(drill.body.total).toBe(1);
   });
 
-  it.each([11, 23, 57])('equals the libs/metrics reference on a random history (seed %i)', async (seed) => {
-    const random = seeded(seed);
-    const managers = Array.from(
-      { length: 3 },
-      (_, i) => `00000000-0000-4000-8000-${String(seed).padStart(6, '0')}00000${i}`,
-    );
-    const contacts = Array.from(
-      { length: 30 },
-      (_, i) => `00000000-0000-4000-9000-${String(seed).padStart(6, '0')}${String(i).padStart(6, '0')}`,
-    );
-    const ws = await workspaceWith(t, `random-${seed}`, managers, contacts);
-    const start = new Date('2025-03-01T00:00:00Z');
-    const world = randomWorld(
-      random,
-      { conversations: 80, start, spanDays: 40 },
-      { channels: ws.channels, managers, contacts },
-    );
-    await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
-
-    const asOf = new Date();
-    const all = world.conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));
-    const period = { from: new Date('2025-03-10T00:00:00Z'), to: new Date('2025-04-05T00:00:00Z'), asOf };
-    const groupings: AnalyticsGrouping[] = ['none', 'channel', 'channelType', 'manager', 'tag'];
+  /** Every grouping, channel × manager and a channel filter, against the reference; answers rows compared. */
+  async function compareWithReference(
+    token: string,
+    all: CycleFacts[],
+    period: { from: Date; to: Date; asOf: Date },
+    channelId: string,
+  ): Promise<number> {
+    const range = { from: period.from.toISOString(), to: period.to.toISOString() };
     let compared = 0;
-    for (const by of groupings) {
-      const body = await summary(t, ws.token, {
-        from: period.from.toISOString(),
-        to: period.to.toISOString(),
-        groupBy: by,
-      });
+    for (const by of ['none', 'channel', 'channelType', 'manager', 'tag'] as AnalyticsGrouping[]) {
+      const body = await summary(t, token, { ...range, groupBy: by });
       const reference = groupCycles(all, by);
       for (const row of body.rows) {
         const group = reference.get(row.key) ?? [];
@@ -201,13 +188,7 @@ describe('analytics (real PostgreSQL)', () => {
         ]);
       }
     }
-    // Two dimensions: channel × manager.
-    const cross = await summary(t, ws.token, {
-      from: period.from.toISOString(),
-      to: period.to.toISOString(),
-      groupBy: 'channel',
-      thenBy: 'manager',
-    });
+    const cross = await summary(t, token, { ...range, groupBy: 'channel', thenBy: 'manager' });
     for (const row of cross.rows) {
       const group = all.filter((c) => `${c.channelId}|${c.managerId ?? ''}` === row.key);
       expectSameMetrics(
@@ -215,24 +196,84 @@ describe('analytics (real PostgreSQL)', () => {
         row.metrics,
         summarize(group, period, DEFAULT_METRIC_SETTINGS, all),
       );
+      compared += 1;
     }
     expect(cross.rows.reduce((n, row) => n + row.metrics.chats, 0)).toBe(
       summarize(all, period, DEFAULT_METRIC_SETTINGS).chats,
     );
     // A filter narrows the cycles; repeat contacts still look at every channel.
-    const channel = ws.channels[0];
-    const filtered = await summary(t, ws.token, {
-      from: period.from.toISOString(),
-      to: period.to.toISOString(),
-      channelId: channel.id,
-    });
-    const mine = all.filter((c) => c.channelId === channel.id);
+    const filtered = await summary(t, token, { ...range, channelId });
+    const mine = all.filter((c) => c.channelId === channelId);
     expectSameMetrics(
       'channel filter',
       filtered.rows[0].metrics,
       summarize(mine, period, DEFAULT_METRIC_SETTINGS, all),
     );
-    expect(compared).toBeGreaterThan(8);
+    return compared;
+  }
+
+  it.each([11, 23, 57])('equals the libs/metrics reference on a random history (seed %i)', async (seed) => {
+    const random = seeded(seed);
+    const managers = Array.from(
+      { length: 3 },
+      (_, i) => `00000000-0000-4000-8000-${String(seed).padStart(6, '0')}00000${i}`,
+    );
+    const contacts = Array.from(
+      { length: 30 },
+      (_, i) => `00000000-0000-4000-9000-${String(seed).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+    );
+    const ws = await workspaceWith(t, `random-${seed}`, managers, contacts);
+    const world = randomWorld(
+      random,
+      { conversations: 80, start: new Date('2025-03-01T00:00:00Z'), spanDays: 40 },
+      { channels: ws.channels, managers, contacts },
+    );
+    await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
+    const asOf = new Date();
+    // Whole UTC days (the rollup alone) and a period with partial days at both ends (rollup + edges).
+    const periods = [
+      { from: new Date('2025-03-10T00:00:00Z'), to: new Date('2025-04-05T00:00:00Z'), asOf },
+      { from: new Date('2025-03-08T07:13:29Z'), to: new Date('2025-04-02T17:45:01Z'), asOf },
+      { from: new Date('2025-03-12T09:00:00Z'), to: new Date('2025-03-12T21:00:00Z'), asOf },
+    ];
+    const reference = (conversations: ConversationInput[]) =>
+      conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));
+    let compared = 0;
+    for (const period of periods)
+      compared += await compareWithReference(ws.token, reference(world.conversations), period, ws.channels[0].id);
+    expect(compared).toBeGreaterThan(20);
+    const [{ n: rollupRows }] = await t.db.query(
+      'SELECT count(*)::int AS n FROM analytics_daily WHERE workspace_id = $1',
+      [ws.workspaceId],
+    );
+    expect(rollupRows).toBeGreaterThan(10);
+
+    // History moves on: later events on a third of the conversations (a new manager replies, a
+    // transfer, a resolution) change their facts, and the rollup must follow exactly.
+    const changed = world.conversations.filter((_, i) => i % 3 === 0);
+    for (const c of changed) {
+      const last = c.events[c.events.length - 1];
+      const cycle = last.cycle;
+      const at = (sec: number) => new Date(last.at.getTime() + sec * 1000);
+      const manager = managers[(c.events.length + seed) % managers.length];
+      const more: MetricEvent[] = [
+        { cycle, type: 'message_in', actorType: 'contact', actorId: c.contactId, at: at(30), payload: {} },
+        { cycle, type: 'human_reply', actorType: 'agent', actorId: manager, at: at(95), payload: {} },
+        {
+          cycle,
+          type: 'transferred',
+          actorType: 'agent',
+          actorId: manager,
+          at: at(120),
+          payload: { fromUserId: manager, toUserId: managers[0] },
+        },
+        { cycle, type: 'resolved', actorType: 'agent', actorId: managers[0], at: at(4000), payload: {} },
+      ];
+      await appendEvents(t.db, ws.workspaceId, c, more);
+      c.events.push(...more);
+    }
+    for (const period of periods)
+      await compareWithReference(ws.token, reference(world.conversations), period, ws.channels[1].id);
   });
 
   it('answers bad input with 400 naming the field, managers with 403, and never shows another workspace', async () => {

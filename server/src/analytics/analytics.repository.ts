@@ -7,8 +7,9 @@ import {
   FIRST_RESPONSE_BOUNDS,
   HEATMAP,
   PARAMS,
+  canUseRollup,
   params,
-  subsetQueries,
+  summaryQueries,
   type AggregateRow,
   type Dimensions,
   type SqlFilter,
@@ -55,37 +56,42 @@ export class AnalyticsRepository {
 
   /** Metrics per group (and per time bucket when `bucketed`). */
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
-    const queries = subsetQueries(dims, bucketed);
-    const values = params(filter);
+    const useRollup = canUseRollup(dims, filter);
+    const queries = summaryQueries(dims, bucketed, useRollup);
+    const values = params(filter, useRollup);
     const run = (sql: string | null) =>
       sql ? this.db.query<AggregateRow[]>(PARAMS + sql, values) : Promise.resolve([] as AggregateRow[]);
-    const [chats, revenue, messages, resolved, backlog] = await Promise.all([
-      run(queries.chats),
+    const [additive, scan, revenue, backlog] = await Promise.all([
+      Promise.all(queries.additive.map(run)).then((parts) => parts.flat()),
+      run(queries.scan),
       run(queries.revenue),
-      run(queries.messages),
-      run(queries.resolved),
       run(queries.backlog),
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
-    for (const row of [...chats, ...messages, ...resolved, ...backlog]) groups.set(groupId(row), row);
+    const sums = new Map<string, Record<string, number>>();
+    for (const row of additive) {
+      const id = groupId(row);
+      groups.set(id, row);
+      const total = sums.get(id) ?? {};
+      for (const [column, value] of Object.entries(row))
+        if (column !== 'key' && column !== 'bucket') total[column] = (total[column] ?? 0) + Number(value ?? 0);
+      sums.set(id, total);
+    }
+    for (const row of [...scan, ...backlog]) groups.set(groupId(row), row);
     const index = (rows: AggregateRow[]) => new Map(rows.map((row) => [groupId(row), row]));
-    const [byChats, byMessages, byResolved, byBacklog] = [
-      index(chats),
-      index(messages),
-      index(resolved),
-      index(backlog),
-    ];
-    return [...groups.entries()].map(([id, { key, bucket }]) => ({
-      key,
-      bucket,
-      metrics: metricValues(
-        byChats.get(id) ?? {},
-        revenue.filter((row) => groupId(row) === id),
-        byMessages.get(id) ?? {},
-        byResolved.get(id) ?? {},
-        byBacklog.get(id) ?? {},
-      ),
-    }));
+    const [byScan, byBacklog] = [index(scan), index(backlog)];
+    return [...groups.entries()]
+      .map(([id, { key, bucket }]) => ({
+        key,
+        bucket,
+        metrics: metricValues(
+          sums.get(id) ?? {},
+          byScan.get(id) ?? {},
+          revenue.filter((row) => groupId(row) === id),
+          byBacklog.get(id) ?? {},
+        ),
+      }))
+      .filter((group) => hasData(group.metrics));
   }
 
   async cycles(
@@ -95,7 +101,7 @@ export class AnalyticsRepository {
     after: { startedAt: Date; conversationId: string; cycle: number } | null,
   ): Promise<CycleRow[]> {
     return this.db.query(PARAMS + drilldownQuery(condition, limit), [
-      ...params(filter),
+      ...params(filter, false),
       after?.startedAt ?? null,
       after?.conversationId ?? null,
       after?.cycle ?? null,
@@ -103,14 +109,14 @@ export class AnalyticsRepository {
   }
 
   async heatmap(filter: SqlFilter): Promise<{ weekday: number; hour: number; chats: number }[]> {
-    return this.db.query(PARAMS + HEATMAP, params(filter));
+    return this.db.query(PARAMS + HEATMAP, params(filter, false));
   }
 
   async firstResponseDistribution(
     filter: SqlFilter,
   ): Promise<{ fromSec: number; toSec: number | null; count: number }[]> {
     const rows: { bucket: number; count: number }[] = await this.db.query(PARAMS + DISTRIBUTION, [
-      ...params(filter),
+      ...params(filter, false),
       FIRST_RESPONSE_BOUNDS,
     ]);
     const lower = [0, ...FIRST_RESPONSE_BOUNDS];
@@ -153,60 +159,64 @@ const num = (value: unknown): number => (value === null || value === undefined ?
 const ratio = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : num(part) / num(whole));
 const nullable = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-/** METRICS.md values from the subsets' aggregates (same formulas as libs/metrics `summarize`). */
+/** A group with all-zero rollup rows (e.g. after a reassignment) is not a group. */
+function hasData(m: MetricValues): boolean {
+  return m.chats > 0 || m.messagesIn > 0 || m.messagesOut > 0 || m.openBacklog > 0 || m.messagesPerChat !== null;
+}
+
+/** METRICS.md values from the parts' aggregates (same formulas as libs/metrics `summarize`). */
 export function metricValues(
+  sums: Record<string, number>,
   c: Record<string, unknown>,
   revenue: AggregateRow[],
-  m: Record<string, unknown>,
-  r: Record<string, unknown>,
   b: Record<string, unknown>,
 ): MetricValues {
-  const chats = num(c['chats']);
-  const answers = num(c['csat_count']) + num(c['nps_count']) + num(c['ces_count']);
+  const s = (column: string) => sums[column] ?? 0;
+  const chats = s('chats');
+  const answers = s('csat_count') + s('nps_count') + s('ces_count');
+  const avgMs = (sum: string, count: string) => (s(count) === 0 ? null : s(sum) / s(count) / 1000);
   return {
     chats,
     chatsPerManager: ratio(chats, c['managers']),
-    messagesIn: num(m['messages_in']),
-    messagesOut: num(m['messages_out']),
-    messagesPerChat: ratio(r['resolved_messages'], r['resolved']),
+    messagesIn: s('messages_in'),
+    messagesOut: s('messages_out'),
+    messagesPerChat: ratio(s('resolved_messages'), s('resolved')),
     openBacklog: num(b['open_backlog']),
-    firstResponseAvgSec: nullable(c['first_response_avg']),
+    firstResponseAvgSec: avgMs('first_response_ms', 'answered'),
     firstResponseMedianSec: nullable(c['first_response_median']),
     firstResponseP90Sec: nullable(c['first_response_p90']),
-    answeredWithinTargetRate: ratio(c['within_target'], c['answered']),
-    replyTimeAvgSec: ratio(c['reply_time_sum'], c['reply_time_count']),
-    waitToAcceptAvgSec: ratio(c['wait_sum'], c['wait_count']),
-    handleTimeAvgSec: nullable(c['handle_avg']),
-    resolutionTimeAvgSec: nullable(c['resolution_avg']),
+    answeredWithinTargetRate: ratio(c['within_target'], s('answered')),
+    replyTimeAvgSec: avgMs('reply_time_ms', 'reply_time_count'),
+    waitToAcceptAvgSec: avgMs('wait_ms', 'wait_count'),
+    handleTimeAvgSec: avgMs('handle_ms', 'handle_count'),
+    resolutionTimeAvgSec: avgMs('resolution_ms', 'resolution_count'),
     missedChats: num(c['missed']),
     missedChatRate: ratio(c['missed'], chats),
-    acceptanceRate: ratio(c['offers_accepted'], c['offers_made']),
+    acceptanceRate: ratio(s('offers_accepted'), s('offers_made')),
     fcrRate: ratio(c['fcr'], c['fcr_eligible']),
     repeatContactRate: ratio(c['repeated'], c['fcr_eligible']),
-    transferRate: ratio(c['transferred'], chats),
-    csatAvg: ratio(c['csat_sum'], c['csat_count']),
-    csatSatisfiedRate: ratio(c['csat_satisfied'], c['csat_count']),
-    csatResponses: num(c['csat_count']),
-    nps: num(c['nps_count'])
-      ? (100 * (num(c['nps_promoters']) - num(c['nps_detractors']))) / num(c['nps_count'])
-      : null,
-    npsResponses: num(c['nps_count']),
-    cesAvg: ratio(c['ces_sum'], c['ces_count']),
-    cesResponses: num(c['ces_count']),
-    surveyResponseRate: ratio(answers, c['surveys_sent']),
-    cannedUsageRate: ratio(c['canned_replies'], c['human_replies']),
-    chatsWithCannedRate: ratio(c['chats_with_canned'], c['chats_with_replies']),
-    taggedRate: ratio(c['tagged'], chats),
-    tagsPerChat: ratio(c['tag_count'], chats),
-    dealsCreated: num(c['deals_created']),
+    transferRate: ratio(s('transferred'), chats),
+    csatAvg: ratio(s('csat_sum'), s('csat_count')),
+    csatSatisfiedRate: ratio(s('csat_satisfied'), s('csat_count')),
+    csatResponses: s('csat_count'),
+    nps: s('nps_count') ? (100 * (s('nps_promoters') - s('nps_detractors'))) / s('nps_count') : null,
+    npsResponses: s('nps_count'),
+    cesAvg: ratio(s('ces_sum'), s('ces_count')),
+    cesResponses: s('ces_count'),
+    surveyResponseRate: ratio(answers, s('surveys_sent')),
+    cannedUsageRate: ratio(s('canned_replies'), s('human_replies')),
+    chatsWithCannedRate: ratio(s('chats_with_canned'), s('chats_with_replies')),
+    taggedRate: ratio(s('tagged'), chats),
+    tagsPerChat: ratio(s('tag_count'), chats),
+    dealsCreated: s('deals_created'),
     conversions: num(c['conversions']),
     conversionRate: ratio(c['conversions'], chats),
     revenue: Object.fromEntries(revenue.map((row) => [row['currency'] as string, row['amount'] as string])),
     timeToDealAvgSec: nullable(c['time_to_deal_avg']),
-    proactiveAccepted: num(c['proactive_accepted']),
-    botHandled: num(c['bot_handled']),
-    botContainmentRate: ratio(c['bot_resolved'], c['bot_handled']),
-    botEscalationRate: ratio(c['bot_escalated'], c['bot_handled']),
-    botFallbackRate: ratio(c['bot_fallbacks'], c['bot_replies']),
+    proactiveAccepted: s('proactive_accepted'),
+    botHandled: s('bot_handled'),
+    botContainmentRate: ratio(s('bot_resolved'), s('bot_handled')),
+    botEscalationRate: ratio(s('bot_escalated'), s('bot_handled')),
+    botFallbackRate: ratio(s('bot_fallbacks'), s('bot_replies')),
   };
 }

@@ -1,14 +1,22 @@
 import type { AnalyticsGrouping, AnalyticsInterval, MetricKey } from '@onebox/contracts';
 
 /**
- * The SQL of METRICS.md over `conversation_cycles` (one row per cycle, facts derived by the
- * reference code). Parameters are always, in order:
+ * The SQL of METRICS.md. Two sources, both written by the refresher from the reference code's
+ * facts: `conversation_cycles` (one row per cycle) and `analytics_daily` (additive sums per UTC
+ * day × channel × manager). A summary adds up:
+ *   - `sums`: additive figures — from `analytics_daily` for the whole UTC days of the period and
+ *     from the cycles (or events) for the partial days at its edges ("edges"); for tag groupings
+ *     and filters (the rollup has no tags) the edges are the whole period;
+ *   - `scan`: what depends on settings or on "now" (percentiles, target, misses, FCR, conversions)
+ *     — one scan of the period's cycles, answered from a covering index;
+ *   - `revenue` per currency, and `backlog` (cycles open at `to`).
+ *
+ * Parameters, always in this order:
  *   $1 workspace, $2 from, $3 to, $4 asOf, $5 missed threshold (s), $6 first-response target (s),
  *   $7 FCR window (days), $8 conversion window (days), $9 channel, $10 manager, $11 tag,
- *   $12 channel type, $13 time zone, $14 interval.
- * Every metric below is the aggregate of one subset of cycles, named as in METRICS.md:
- * `chats` (started in the period), `msgs` (messages sent in the period), `res` (resolved in
- * the period), `backlog` (open at `to`).
+ *   $12 channel type, $13 time zone, $14 interval, $15 end of the leading edge, $16 start of the
+ *   trailing edge (the rollup covers [$15, $16)), $17/$18 the same as UTC dates.
+ * Query-specific parameters start at $19.
  */
 
 export interface SqlFilter {
@@ -28,15 +36,24 @@ export interface SqlFilter {
   interval: AnalyticsInterval;
 }
 
-/**
- * Prefixed to every query: types all fourteen parameters, so a query may leave some unused
- * (PostgreSQL rejects parameters whose type it cannot infer).
- */
+/** The whole UTC days inside [from, to) that the rollup answers for; null when there are none. */
+export function wholeDays(from: Date, to: Date): { start: Date; end: Date } | null {
+  const day = 86_400_000;
+  const start = new Date(Math.ceil(from.getTime() / day) * day);
+  const end = new Date(Math.floor(to.getTime() / day) * day);
+  return end > start ? { start, end } : null;
+}
+
+/** Types all shared parameters, so a query may leave some unused (PostgreSQL must infer each). */
 export const PARAMS = `WITH _params AS (SELECT $1::uuid, $2::timestamptz, $3::timestamptz, $4::timestamptz,
-  $5::float8, $6::float8, $7::float8, $8::float8, $9::uuid, $10::uuid, $11::text, $12::text, $13::text, $14::text)
+  $5::float8, $6::float8, $7::float8, $8::float8, $9::uuid, $10::uuid, $11::text, $12::text, $13::text, $14::text,
+  $15::timestamptz, $16::timestamptz, $17::date, $18::date)
 `;
 
-export function params(f: SqlFilter): unknown[] {
+export function params(f: SqlFilter, useRollup: boolean): unknown[] {
+  const days = useRollup ? wholeDays(f.from, f.to) : null;
+  // Without whole days the leading edge is the whole period and the trailing one is empty.
+  const [edgeEnd, edgeStart] = days ? [days.start, days.end] : [f.to, f.to];
   return [
     f.workspaceId,
     f.from,
@@ -52,11 +69,23 @@ export function params(f: SqlFilter): unknown[] {
     f.channelType,
     f.timeZone,
     f.interval,
+    edgeEnd,
+    edgeStart,
+    edgeEnd.toISOString().slice(0, 10),
+    edgeStart.toISOString().slice(0, 10),
   ];
 }
 
-/** The group key of a cycle `c` (tag grouping joins `t`, one row per tag). */
-const KEY: Record<AnalyticsGrouping, string> = {
+/** A grouping: one dimension, or two (`channel` then `manager`: key `<channelId>|<managerId or ''>`). */
+export type Dimensions = readonly [AnalyticsGrouping] | readonly [AnalyticsGrouping, AnalyticsGrouping];
+
+/** The rollup has no tags: tag groupings and filters read the cycles for the whole period. */
+export const canUseRollup = (dims: Dimensions, f: Pick<SqlFilter, 'tag'>) => !dims.includes('tag') && f.tag === null;
+
+const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
+
+/** Group key of a cycle `c` (tag groupings join `t`, one row per tag). */
+const CYCLE_KEY: Record<AnalyticsGrouping, string> = {
   none: `'all'::text`,
   channel: 'c.channel_id::text',
   channelType: 'c.channel_type',
@@ -64,20 +93,34 @@ const KEY: Record<AnalyticsGrouping, string> = {
   tag: 't.tag',
 };
 
-/** A grouping: one dimension, or two (`channel` then `manager`: key `<channelId>|<managerId or ''>`). */
-export type Dimensions = readonly [AnalyticsGrouping] | readonly [AnalyticsGrouping, AnalyticsGrouping];
+/** Group key of a rollup row `d` (joined with its channel `ch`). */
+const DAILY_KEY: Record<AnalyticsGrouping, string> = {
+  none: `'all'::text`,
+  channel: 'd.channel_id::text',
+  channelType: 'ch.type',
+  manager: `nullif(d.manager_key, ${NIL})::text`,
+  tag: `NULL::text`,
+};
 
-const keyOf = (dims: Dimensions) =>
-  dims.length === 1 ? KEY[dims[0]] : `(${KEY[dims[0]]} || '|' || coalesce(${KEY[dims[1]]}, ''))`;
+const keyOf = (dims: Dimensions, keys: Record<AnalyticsGrouping, string>) =>
+  dims.length === 1 ? keys[dims[0]] : `(${keys[dims[0]]} || '|' || coalesce(${keys[dims[1]]}, ''))`;
 
 const tagJoin = (dims: Dimensions) => (dims.includes('tag') ? 'CROSS JOIN LATERAL unnest(c.tags) AS t(tag)' : '');
 
-/** Filters every subset shares. */
+/** Filters on cycles `c`. */
 const FILTERS = `c.workspace_id = $1
   AND ($9::uuid IS NULL OR c.channel_id = $9) AND ($10::uuid IS NULL OR c.manager_id = $10)
   AND ($11::text IS NULL OR $11 = ANY (c.tags)) AND ($12::text IS NULL OR c.channel_type = $12)`;
 
-/** Seconds as an exact interval: `days` windows are 86,400 s each, whatever the DST. */
+/** Filters on rollup rows `d` (never used with a tag filter). */
+const DAILY_FILTERS = `d.workspace_id = $1
+  AND ($9::uuid IS NULL OR d.channel_id = $9) AND ($10::uuid IS NULL OR d.manager_key = $10)
+  AND ($12::text IS NULL OR ch.type = $12)`;
+
+/** Cycles started at the edges of the period (the whole period when the rollup is not used). */
+const IN_EDGES = (column: string) => `((${column} >= $2 AND ${column} < $15) OR (${column} >= $16 AND ${column} < $3))`;
+
+/** `days` windows are 86,400 s each, whatever the DST. */
 const days = (param: string) => `make_interval(secs => ${param}::float8 * 86400)`;
 
 /** Missed: the visitor left before any reply, or no human reply within the threshold of the clock's start. */
@@ -89,30 +132,22 @@ export const CONVERTED = `(c.won_at IS NOT NULL AND c.won_at <= c.started_at + $
 
 /** Resolved cycles whose FCR window has passed; repeated when the contact came back within it. */
 const FCR_ELIGIBLE = `(c.resolved_at IS NOT NULL AND c.resolved_at + ${days('$7')} <= $4)`;
-const REPEATED = `EXISTS (SELECT 1 FROM conversation_cycles n WHERE n.workspace_id = c.workspace_id
-    AND n.contact_id = c.contact_id AND n.started_at > c.resolved_at AND n.started_at <= c.resolved_at + ${days('$7')})`;
+const REPEATED = `(c.returned_at IS NOT NULL AND c.returned_at <= c.resolved_at + ${days('$7')})`;
 
 /** Local bucket start of an instant, in the workspace time zone, as an instant again. */
 export const bucketOf = (column: string) => `(date_trunc($14, ${column} AT TIME ZONE $13) AT TIME ZONE $13)`;
 
-/** Aggregates over the cycles started in the period, per `key` (and `bucket` for time series). */
-function chatsSelect(dims: Dimensions, bucketed: boolean): string {
-  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
-      count(*)::int AS chats,
-      count(DISTINCT c.manager_id)::int AS managers,
-      avg(c.first_response_sec) AS first_response_avg,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90,
+const ms = (column: string) => `coalesce(round(${column} * 1000), 0)::bigint`;
+
+/** The additive columns of `analytics_daily` by start day, as computed from cycles `c`. */
+export const CYCLE_SUMS = `count(*)::int AS chats,
       count(c.first_response_sec)::int AS answered,
-      count(*) FILTER (WHERE c.first_response_sec <= $6)::int AS within_target,
-      sum(c.reply_time_sum) AS reply_time_sum, sum(c.reply_time_count)::int AS reply_time_count,
-      sum(c.wait_to_accept_sum) AS wait_sum, sum(c.wait_to_accept_count)::int AS wait_count,
-      avg(c.handle_time_sec) AS handle_avg, avg(c.resolution_time_sec) AS resolution_avg,
-      count(*) FILTER (WHERE ${MISSED})::int AS missed,
+      sum(${ms('c.first_response_sec')})::bigint AS first_response_ms,
+      sum(${ms('c.reply_time_sum')})::bigint AS reply_time_ms, sum(c.reply_time_count)::int AS reply_time_count,
+      sum(${ms('c.wait_to_accept_sum')})::bigint AS wait_ms, sum(c.wait_to_accept_count)::int AS wait_count,
+      sum(${ms('c.handle_time_sec')})::bigint AS handle_ms, count(c.handle_time_sec)::int AS handle_count,
+      sum(${ms('c.resolution_time_sec')})::bigint AS resolution_ms, count(c.resolution_time_sec)::int AS resolution_count,
       sum(c.offers_made)::int AS offers_made, sum(c.offers_accepted)::int AS offers_accepted,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE})::int AS fcr_eligible,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND ${REPEATED})::int AS repeated,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND NOT ${REPEATED} AND c.resolutions = 1 AND NOT c.transferred)::int AS fcr,
       count(*) FILTER (WHERE c.transferred)::int AS transferred,
       sum(c.csat_sum)::int AS csat_sum, sum(c.csat_count)::int AS csat_count, sum(c.csat_satisfied)::int AS csat_satisfied,
       sum(c.nps_count)::int AS nps_count, sum(c.nps_promoters)::int AS nps_promoters,
@@ -123,52 +158,126 @@ function chatsSelect(dims: Dimensions, bucketed: boolean): string {
       count(*) FILTER (WHERE c.human_replies > 0)::int AS chats_with_replies,
       count(*) FILTER (WHERE cardinality(c.tags) > 0)::int AS tagged, sum(cardinality(c.tags))::int AS tag_count,
       sum(c.deals_count)::int AS deals_created,
-      count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
-      (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg,
       count(*) FILTER (WHERE c.proactive_accepted)::int AS proactive_accepted,
       count(*) FILTER (WHERE c.bot_handled)::int AS bot_handled,
       count(*) FILTER (WHERE c.bot_resolved)::int AS bot_resolved,
       count(*) FILTER (WHERE c.bot_escalated)::int AS bot_escalated,
-      sum(c.bot_fallbacks)::int AS bot_fallbacks, sum(c.bot_replies)::int AS bot_replies
+      sum(c.bot_fallbacks)::int AS bot_fallbacks, sum(c.bot_replies)::int AS bot_replies`;
+
+/** Additive columns, in the order `analytics_daily` and `CYCLE_SUMS` share. */
+export const SUM_COLUMNS = [
+  'chats',
+  'answered',
+  'first_response_ms',
+  'reply_time_ms',
+  'reply_time_count',
+  'wait_ms',
+  'wait_count',
+  'handle_ms',
+  'handle_count',
+  'resolution_ms',
+  'resolution_count',
+  'offers_made',
+  'offers_accepted',
+  'transferred',
+  'csat_sum',
+  'csat_count',
+  'csat_satisfied',
+  'nps_count',
+  'nps_promoters',
+  'nps_detractors',
+  'ces_sum',
+  'ces_count',
+  'surveys_sent',
+  'canned_replies',
+  'human_replies',
+  'chats_with_canned',
+  'chats_with_replies',
+  'tagged',
+  'tag_count',
+  'deals_created',
+  'proactive_accepted',
+  'bot_handled',
+  'bot_resolved',
+  'bot_escalated',
+  'bot_fallbacks',
+  'bot_replies',
+] as const;
+
+const bucketed = (on: boolean, column: string) => (on ? bucketOf(column) : 'NULL::timestamptz');
+
+/** Additive figures of cycles started in the edges. */
+function edgeSums(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, ${CYCLE_SUMS}
+    FROM conversation_cycles c ${tagJoin(dims)}
+    WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
+    GROUP BY 1, 2`;
+}
+
+/** Additive figures of the whole days, from the rollup (chats by start day). */
+function dailySums(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, DAILY_KEY)} AS key, ${bucketed(buckets, `(d.day::timestamp AT TIME ZONE 'UTC')`)} AS bucket,
+      ${SUM_COLUMNS.map((column) => `sum(d.${column})::${column.endsWith('_ms') ? 'bigint' : 'int'} AS ${column}`).join(', ')},
+      sum(d.messages_in)::int AS messages_in, sum(d.messages_out)::int AS messages_out,
+      sum(d.resolved)::int AS resolved, sum(d.resolved_messages)::int AS resolved_messages
+    FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
+    WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
+    GROUP BY 1, 2`;
+}
+
+/** What depends on settings or "now", over every cycle started in the period. */
+function periodScan(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
+      count(DISTINCT c.manager_id)::int AS managers,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90,
+      count(*) FILTER (WHERE c.first_response_sec <= $6)::int AS within_target,
+      count(*) FILTER (WHERE ${MISSED})::int AS missed,
+      count(*) FILTER (WHERE ${FCR_ELIGIBLE})::int AS fcr_eligible,
+      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND ${REPEATED})::int AS repeated,
+      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND NOT ${REPEATED} AND c.resolutions = 1 AND NOT c.transferred)::int AS fcr,
+      count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
+      (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
     GROUP BY 1, 2`;
 }
 
 /** Won amounts of converted cycles, per key and currency. */
-function revenueSelect(dims: Dimensions, bucketed: boolean): string {
-  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.started_at') : 'NULL::timestamptz'} AS bucket,
+function revenueSelect(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
       coalesce(c.won_currency, '') AS currency, sum(c.won_amount)::text AS amount
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND ${CONVERTED} AND c.won_amount IS NOT NULL
     GROUP BY 1, 2, 3`;
 }
 
-/** Customer messages and human replies sent in the period, by the group of their cycle. */
-function messagesSelect(dims: Dimensions, bucketed: boolean): string {
-  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('e.at') : 'NULL::timestamptz'} AS bucket,
+/** Customer messages and human replies sent in the edges, by the group of their cycle. */
+function edgeMessages(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'e.at')} AS bucket,
       count(*) FILTER (WHERE e.type = 'message_in')::int AS messages_in,
       count(*) FILTER (WHERE e.type = 'human_reply')::int AS messages_out
     FROM conversation_events e
-    JOIN conversation_cycles c ON c.workspace_id = e.workspace_id AND c.conversation_id = e.conversation_id
-      AND c.cycle = e.cycle
+    -- LIMIT keeps this a lookup by primary key per event: the edges hold few events.
+    CROSS JOIN LATERAL (SELECT * FROM conversation_cycles c1 WHERE c1.workspace_id = e.workspace_id
+      AND c1.conversation_id = e.conversation_id AND c1.cycle = e.cycle LIMIT 1) c
     ${tagJoin(dims)}
-    WHERE e.workspace_id = $1 AND e.at >= $2 AND e.at < $3 AND e.type IN ('message_in', 'human_reply') AND ${FILTERS}
+    WHERE e.workspace_id = $1 AND ${IN_EDGES('e.at')} AND e.type IN ('message_in', 'human_reply') AND ${FILTERS}
     GROUP BY 1, 2`;
 }
 
-/** Cycles resolved in the period: messages per chat. */
-function resolvedSelect(dims: Dimensions, bucketed: boolean): string {
-  return `SELECT ${keyOf(dims)} AS key, ${bucketed ? bucketOf('c.resolved_at') : 'NULL::timestamptz'} AS bucket,
+/** Cycles resolved in the edges: messages per chat. */
+function edgeResolved(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.resolved_at')} AS bucket,
       count(*)::int AS resolved, sum(c.customer_messages + c.human_replies)::int AS resolved_messages
     FROM conversation_cycles c ${tagJoin(dims)}
-    WHERE ${FILTERS} AND c.resolved_at >= $2 AND c.resolved_at < $3
+    WHERE ${FILTERS} AND ${IN_EDGES('c.resolved_at')}
     GROUP BY 1, 2`;
 }
 
 /** Cycles open at `to` (started before it, not resolved by then). */
 function backlogSelect(dims: Dimensions): string {
-  return `SELECT ${keyOf(dims)} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at < $3 AND (c.resolved_at IS NULL OR c.resolved_at >= $3)
     GROUP BY 1, 2`;
@@ -180,22 +289,15 @@ export interface AggregateRow {
   [column: string]: unknown;
 }
 
-export interface SubsetQueries {
-  chats: string;
-  revenue: string;
-  messages: string;
-  resolved: string;
-  backlog: string | null;
-}
-
-/** The five subset queries of a summary (`bucketed`: per time bucket, for time series). */
-export function subsetQueries(dims: Dimensions, bucketed: boolean): SubsetQueries {
+/** The queries of a summary (`buckets`: per time bucket, for time series). Additive parts are summed. */
+export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean) {
   return {
-    chats: chatsSelect(dims, bucketed),
-    revenue: revenueSelect(dims, bucketed),
-    messages: messagesSelect(dims, bucketed),
-    resolved: resolvedSelect(dims, bucketed),
-    backlog: bucketed ? null : backlogSelect(dims),
+    additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
+      useRollup ? [dailySums(dims, buckets)] : [],
+    ),
+    scan: periodScan(dims, buckets),
+    revenue: revenueSelect(dims, buckets),
+    backlog: buckets ? null : backlogSelect(dims),
   };
 }
 
@@ -250,7 +352,7 @@ export function drilldownQuery(condition: string, limit: number): string {
     JOIN contacts ct ON ct.id = c.contact_id
     LEFT JOIN users u ON u.id = c.manager_id
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND (${condition})
-      AND ($15::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($15, $16::uuid, $17::int))
+      AND ($19::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($19, $20::uuid, $21::int))
     ORDER BY c.started_at DESC, c.conversation_id DESC, c.cycle DESC
     LIMIT ${limit}`;
 }
@@ -262,9 +364,9 @@ export const HEATMAP = `SELECT (extract(isodow FROM c.started_at AT TIME ZONE $1
   WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
   GROUP BY 1, 2 ORDER BY 1, 2`;
 
-/** First responses in buckets with these upper bounds (seconds); the last bucket is open-ended. */
+/** First responses in buckets with these lower bounds (seconds); the last bucket is open-ended. */
 export const FIRST_RESPONSE_BOUNDS = [30, 60, 120, 300, 600, 1800, 3600] as const;
-export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $15::float8[]) AS bucket, count(*)::int AS count
+export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $19::float8[]) AS bucket, count(*)::int AS count
   FROM conversation_cycles c
   WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.first_response_sec IS NOT NULL
   GROUP BY 1 ORDER BY 1`;

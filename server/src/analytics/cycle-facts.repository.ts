@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/contracts';
 import type { ConversationInput, CycleFacts } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
-import type { Db } from '../database/database';
+import { returnedRows, type Db } from '../database/database';
+import { addContribution, DAILY_COLUMNS, messageDays, type CycleContribution, type DailyDeltas } from './daily-rollup';
 
 export interface DirtyConversation {
   conversation_id: string;
@@ -89,6 +90,7 @@ const COLUMNS = [
   'won_amount',
   'won_currency',
   'assignments',
+  'message_days',
 ] as const;
 
 /** The stored per-cycle facts: what `conversation_cycles` holds and how the dirty queue is read. */
@@ -156,22 +158,74 @@ export class CycleFactsRepository {
     }));
   }
 
-  /** Replaces the stored cycles of these conversations with `facts`. */
+  /**
+   * Replaces the stored cycles of these conversations with `facts`, moves the daily rollup by
+   * the difference, and updates when each affected contact came back after a resolution.
+   */
   async replace(tx: Db, conversationIds: string[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
-    await tx.query('DELETE FROM conversation_cycles WHERE conversation_id = ANY($1::uuid[])', [conversationIds]);
+    const old: (CycleContribution & { contact_id: string })[] = returnedRows(
+      await tx.query('DELETE FROM conversation_cycles WHERE conversation_id = ANY($1::uuid[]) RETURNING *', [
+        conversationIds,
+      ]),
+    );
+    const rows = facts.map(({ workspaceId, cycle }) => rowOf(workspaceId, cycle));
     const chunk = 200;
-    for (let start = 0; start < facts.length; start += chunk) {
-      const rows = facts.slice(start, start + chunk).map(({ workspaceId, cycle }) => rowOf(workspaceId, cycle));
+    for (let start = 0; start < rows.length; start += chunk) {
       const values: unknown[] = [];
-      const tuples = rows.map((row) => {
-        const placeholders = row.map((value) => {
-          values.push(value);
+      const tuples = rows.slice(start, start + chunk).map((row) => {
+        const placeholders = COLUMNS.map((column) => {
+          values.push(
+            column === 'assignments' || column === 'message_days' ? JSON.stringify(row[column]) : row[column],
+          );
           return `$${values.length}`;
         });
         return `(${placeholders.join(', ')})`;
       });
       await tx.query(`INSERT INTO conversation_cycles (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
     }
+    const deltas: DailyDeltas = new Map();
+    for (const row of old) addContribution(deltas, row, -1);
+    for (const row of rows) addContribution(deltas, row as unknown as CycleContribution, 1);
+    await this.applyDeltas(tx, deltas);
+    const contacts = new Map([...old, ...rows].map((row) => [`${row.workspace_id}|${row.contact_id}`, row]));
+    await this.updateReturns(
+      tx,
+      [...contacts.values()].map((row) => [row.workspace_id as string, row.contact_id as string]),
+    );
+  }
+
+  /** Adds the deltas to `analytics_daily` in one statement. */
+  private async applyDeltas(tx: Db, deltas: DailyDeltas): Promise<void> {
+    const entries = [...deltas.entries()].filter(([, values]) => Object.values(values).some((v) => v !== 0));
+    if (entries.length === 0) return;
+    const keys = entries.map(([key]) => key.split('|'));
+    const columns = DAILY_COLUMNS.map((column) => entries.map(([, values]) => values[column] ?? 0));
+    const casts = DAILY_COLUMNS.map((column, i) => `$${i + 5}::${column.endsWith('_ms') ? 'bigint' : 'int'}[]`);
+    await tx.query(
+      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')})
+       ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
+         ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')}`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), ...columns],
+    );
+  }
+
+  /** Each resolved cycle of these contacts: the start of the contact's first cycle after its resolution. */
+  private async updateReturns(tx: Db, contacts: [workspaceId: string, contactId: string][]): Promise<void> {
+    if (contacts.length === 0) return;
+    await tx.query(
+      `UPDATE conversation_cycles c SET returned_at = r.returned_at
+         FROM (SELECT c2.workspace_id, c2.conversation_id, c2.cycle,
+                      (SELECT min(n.started_at) FROM conversation_cycles n
+                        WHERE n.workspace_id = c2.workspace_id AND n.contact_id = c2.contact_id
+                          AND n.started_at > c2.resolved_at) AS returned_at
+                 FROM conversation_cycles c2
+                WHERE (c2.workspace_id, c2.contact_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+                  AND c2.resolved_at IS NOT NULL) r
+        WHERE c.workspace_id = r.workspace_id AND c.conversation_id = r.conversation_id AND c.cycle = r.cycle
+          AND c.returned_at IS DISTINCT FROM r.returned_at`,
+      [contacts.map(([workspaceId]) => workspaceId), contacts.map(([, contactId]) => contactId)],
+    );
   }
 
   /** Forgets the marks this pass handled, unless a writer marked the conversation again meanwhile. */
@@ -185,7 +239,7 @@ export class CycleFactsRepository {
   }
 }
 
-function rowOf(workspaceId: string, c: CycleFacts): unknown[] {
+function rowOf(workspaceId: string, c: CycleFacts): Record<(typeof COLUMNS)[number], unknown> {
   const scores = (kind: 'csat' | 'nps' | 'ces') => c.surveyAnswers.filter((a) => a.kind === kind).map((a) => a.score);
   const [csat, nps, ces] = [scores('csat'), scores('nps'), scores('ces')];
   const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
@@ -243,7 +297,8 @@ function rowOf(workspaceId: string, c: CycleFacts): unknown[] {
     won_at: won?.wonAt ?? null,
     won_amount: won?.amount ?? null,
     won_currency: won?.currency ?? null,
-    assignments: JSON.stringify(c.assignments),
+    assignments: c.assignments,
+    message_days: messageDays(c.customerMessageTimes, c.humanReplyTimes),
   };
-  return COLUMNS.map((column) => byColumn[column]);
+  return byColumn;
 }

@@ -65,14 +65,75 @@ export class Analytics1733300000000 implements MigrationInterface {
         won_currency text,
         -- [{userId, from, to}]: who held the cycle when (utilization, concurrency).
         assignments jsonb NOT NULL DEFAULT '[]',
+        -- {"2025-03-01": [in, out]}: customer messages and human replies per UTC day.
+        message_days jsonb NOT NULL DEFAULT '{}',
+        -- The same contact's first cycle start after this one's resolution (any channel): repeat contacts.
+        returned_at timestamptz,
         refreshed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (workspace_id, conversation_id, cycle)
       );
-      CREATE INDEX conversation_cycles_started_idx ON conversation_cycles (workspace_id, started_at);
+      -- Covers the per-request scan of what depends on settings or on "now" (percentiles, misses,
+      -- FCR, conversions), so it reads the index alone.
+      CREATE INDEX conversation_cycles_started_idx ON conversation_cycles (workspace_id, started_at)
+        INCLUDE (channel_id, manager_id, first_response_sec, clock_from, first_human_reply_at, visitor_left_before_reply,
+                 resolved_at, resolutions, transferred, returned_at, won_at, won_amount, won_currency);
       CREATE INDEX conversation_cycles_contact_idx ON conversation_cycles (workspace_id, contact_id, started_at);
       CREATE INDEX conversation_cycles_resolved_idx ON conversation_cycles (workspace_id, resolved_at);
       CREATE INDEX conversation_cycles_unresolved_idx ON conversation_cycles (workspace_id, started_at)
-        WHERE resolved_at IS NULL;
+        INCLUDE (channel_id, channel_type, manager_id, tags) WHERE resolved_at IS NULL;
+
+      -- Additive figures per UTC day × channel × manager (no manager: the nil uuid), kept by the
+      -- refresher in the transaction that changes the facts: chats by start day, messages by the
+      -- day they were sent, resolutions by the day of resolution. Dashboards read these for whole
+      -- days and the facts only for the partial days at the edges of a period.
+      CREATE TABLE analytics_daily (
+        workspace_id uuid NOT NULL,
+        day date NOT NULL,
+        channel_id uuid NOT NULL,
+        manager_key uuid NOT NULL,
+        chats integer NOT NULL DEFAULT 0,
+        answered integer NOT NULL DEFAULT 0,
+        -- Durations summed in whole milliseconds: exact under any number of updates.
+        first_response_ms bigint NOT NULL DEFAULT 0,
+        reply_time_ms bigint NOT NULL DEFAULT 0,
+        reply_time_count integer NOT NULL DEFAULT 0,
+        wait_ms bigint NOT NULL DEFAULT 0,
+        wait_count integer NOT NULL DEFAULT 0,
+        handle_ms bigint NOT NULL DEFAULT 0,
+        handle_count integer NOT NULL DEFAULT 0,
+        resolution_ms bigint NOT NULL DEFAULT 0,
+        resolution_count integer NOT NULL DEFAULT 0,
+        offers_made integer NOT NULL DEFAULT 0,
+        offers_accepted integer NOT NULL DEFAULT 0,
+        transferred integer NOT NULL DEFAULT 0,
+        csat_sum integer NOT NULL DEFAULT 0,
+        csat_count integer NOT NULL DEFAULT 0,
+        csat_satisfied integer NOT NULL DEFAULT 0,
+        nps_count integer NOT NULL DEFAULT 0,
+        nps_promoters integer NOT NULL DEFAULT 0,
+        nps_detractors integer NOT NULL DEFAULT 0,
+        ces_sum integer NOT NULL DEFAULT 0,
+        ces_count integer NOT NULL DEFAULT 0,
+        surveys_sent integer NOT NULL DEFAULT 0,
+        canned_replies integer NOT NULL DEFAULT 0,
+        human_replies integer NOT NULL DEFAULT 0,
+        chats_with_canned integer NOT NULL DEFAULT 0,
+        chats_with_replies integer NOT NULL DEFAULT 0,
+        tagged integer NOT NULL DEFAULT 0,
+        tag_count integer NOT NULL DEFAULT 0,
+        deals_created integer NOT NULL DEFAULT 0,
+        proactive_accepted integer NOT NULL DEFAULT 0,
+        bot_handled integer NOT NULL DEFAULT 0,
+        bot_resolved integer NOT NULL DEFAULT 0,
+        bot_escalated integer NOT NULL DEFAULT 0,
+        bot_fallbacks integer NOT NULL DEFAULT 0,
+        bot_replies integer NOT NULL DEFAULT 0,
+        messages_in integer NOT NULL DEFAULT 0,
+        messages_out integer NOT NULL DEFAULT 0,
+        resolved integer NOT NULL DEFAULT 0,
+        resolved_messages integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace_id, day, channel_id, manager_key)
+      );
 
       CREATE TABLE analytics_dirty (
         conversation_id uuid PRIMARY KEY,
@@ -119,7 +180,7 @@ export class Analytics1733300000000 implements MigrationInterface {
       DROP TRIGGER deals_analytics_update ON deals; DROP TRIGGER deals_analytics_insert ON deals;
       DROP TRIGGER conversation_events_analytics ON conversation_events;
       DROP FUNCTION analytics_mark_conversation_dirty(); DROP FUNCTION analytics_mark_dirty();
-      DROP TABLE analytics_dirty; DROP TABLE conversation_cycles;
+      DROP TABLE analytics_dirty; DROP TABLE analytics_daily; DROP TABLE conversation_cycles;
     `);
   }
 }
