@@ -1,6 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { AnalyticsRefresher } from './analytics/analytics-refresher.service';
+import { AnalyticsExport } from './analytics/analytics-export.service';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsRepository } from './analytics/analytics.repository';
+import { AnalyticsService } from './analytics/analytics.service';
+import { CycleFactsRepository } from './analytics/cycle-facts.repository';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AttachmentsRepository } from './attachments/attachments.repository';
 import { AttachmentsService } from './attachments/attachments.service';
@@ -54,10 +60,20 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { IngestRepository } from './ingest/ingest.repository';
 import { IngestService } from './ingest/ingest.service';
-import { JOB_PROCESSORS } from './jobs/job-processor';
+import { JOB_PROCESSORS, type JobProcessor, type JobProcessors } from './jobs/job-processor';
 import { JobWorkerService } from './jobs/job-worker.service';
 import { JobsRepository } from './jobs/jobs.repository';
 import { AgentGateway } from './realtime/agent.gateway';
+import { PresenceController } from './presence/presence.controller';
+import { PresenceRepository } from './presence/presence.repository';
+import { PresenceService } from './presence/presence.service';
+import { OfferRouter } from './routing/offer-router';
+import { OfferSettlement } from './routing/offer-settlement.service';
+import { RoutingPublisher } from './routing/routing-publisher.service';
+import { RoutingController } from './routing/routing.controller';
+import { RoutingProcessor } from './routing/routing.processor';
+import { RoutingRepository } from './routing/routing.repository';
+import { RoutingService } from './routing/routing.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { WebchatGateway } from './realtime/webchat.gateway';
 import { DemoService } from './site/demo.service';
@@ -68,9 +84,33 @@ import { TagsService } from './tags/tags.service';
 import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
+import { TimersProcessor } from './timers/timers.processor';
+import { TimersRepository } from './timers/timers.repository';
+import { TimersService } from './timers/timers.service';
 import { WebchatUploadsController } from './webchat/webchat-uploads.controller';
 import { WebchatService } from './webchat/webchat.service';
 import { AutomatedMessages } from './workflow/automated-messages';
+import { BotController } from './bot/bot.controller';
+import { BotProcessor } from './bot/bot.processor';
+import { BotRepository } from './bot/bot.repository';
+import { BotService } from './bot/bot.service';
+import { MentionsController } from './notes/mentions.controller';
+import { MentionsRepository } from './notes/mentions.repository';
+import { NotesService } from './notes/notes.service';
+import { SearchController } from './search/search.controller';
+import { SearchRepository } from './search/search.repository';
+import { SearchService } from './search/search.service';
+import { SurveysController } from './surveys/surveys.controller';
+import { SurveysProcessor } from './surveys/surveys.processor';
+import { SurveysRepository } from './surveys/surveys.repository';
+import { SurveysService } from './surveys/surveys.service';
+import { ProactiveController } from './proactive/proactive.controller';
+import { ProactiveRepository } from './proactive/proactive.repository';
+import { ProactiveService } from './proactive/proactive.service';
+import { ChannelWorkingHoursController } from './workspace-settings/channel-working-hours.controller';
+import { WorkspaceSettingsController } from './workspace-settings/workspace-settings.controller';
+import { WorkspaceSettingsRepository } from './workspace-settings/workspace-settings.repository';
+import { WorkspaceSettingsService } from './workspace-settings/workspace-settings.service';
 import { BootstrapService } from './workspaces/bootstrap.service';
 import { WorkspacesRepository } from './workspaces/workspaces.repository';
 
@@ -98,6 +138,7 @@ export class AppModule {
         AttachmentsController,
         WebchatUploadsController,
         SiteController,
+        AnalyticsController,
         CrmWebhooksController,
         WebhooksController,
         CrmController,
@@ -105,6 +146,15 @@ export class AppModule {
         TagsController,
         CannedResponsesController,
         ContactsController,
+        BotController,
+        SearchController,
+        MentionsController,
+        WorkspaceSettingsController,
+        ChannelWorkingHoursController,
+        SurveysController,
+        ProactiveController,
+        PresenceController,
+        RoutingController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -154,6 +204,13 @@ export class AppModule {
         TagsService,
         CannedResponsesRepository,
         CannedResponsesService,
+        BotRepository,
+        BotService,
+        BotProcessor,
+        SearchRepository,
+        SearchService,
+        MentionsRepository,
+        NotesService,
         {
           provide: CHANNEL_SENDERS,
           inject: [WebchatSender, MessengerSender],
@@ -161,12 +218,20 @@ export class AppModule {
         },
         {
           provide: JOB_PROCESSORS,
-          inject: [DeliveryProcessor, MediaFetchProcessor, CrmSyncProcessor],
-          useFactory: (delivery: DeliveryProcessor, media: MediaFetchProcessor, crm: CrmSyncProcessor) => [
-            delivery,
-            media,
-            crm,
-          ],
+          // Resolved when the worker starts: processors use services that nudge the worker.
+          inject: [ModuleRef],
+          useFactory:
+            (ref: ModuleRef): JobProcessors =>
+            () =>
+              [
+                DeliveryProcessor,
+                MediaFetchProcessor,
+                CrmSyncProcessor,
+                TimersProcessor,
+                SurveysProcessor,
+                RoutingProcessor,
+                BotProcessor,
+              ].map((type) => ref.get<JobProcessor>(type)),
         },
         RealtimeService,
         AgentGateway,
@@ -174,6 +239,29 @@ export class AppModule {
         WebchatService,
         DemoService,
         AutomatedMessages,
+        CycleFactsRepository,
+        AnalyticsRefresher,
+        AnalyticsRepository,
+        AnalyticsService,
+        AnalyticsExport,
+        PresenceRepository,
+        PresenceService,
+        RoutingRepository,
+        OfferRouter,
+        OfferSettlement,
+        RoutingPublisher,
+        RoutingService,
+        RoutingProcessor,
+        SurveysRepository,
+        SurveysService,
+        SurveysProcessor,
+        ProactiveRepository,
+        ProactiveService,
+        WorkspaceSettingsRepository,
+        WorkspaceSettingsService,
+        TimersRepository,
+        TimersService,
+        TimersProcessor,
       ],
     };
   }

@@ -124,6 +124,7 @@ export function messageRow(overrides: Partial<MessageRow> = {}): MessageRow {
     client_message_id: null,
     canned_response_id: null,
     template: null,
+    buttons: null,
     edited_at: null,
     created_at: ROW_AT,
     ...overrides,
@@ -226,6 +227,7 @@ export function userRow(overrides: Partial<UserRow> = {}): UserRow {
     name: 'Mia Manager',
     role: 'manager',
     password_hash: '$2a$10$hash',
+    max_chats: 5,
     created_at: ROW_AT,
     ...overrides,
   };

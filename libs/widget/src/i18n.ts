@@ -31,6 +31,17 @@ const en = {
   emailInvalid: 'Enter a valid email, e.g. name@example.com.',
   phoneInvalid: 'Enter a valid phone number, e.g. +7 900 123-45-67.',
   you: 'You',
+  surveyThanks: 'Thank you for your feedback!',
+  surveyComment: 'Your comment (optional)',
+  surveyCommentIntro: 'Anything to add?',
+  surveySkip: 'Skip',
+  surveyLow: 'Poor',
+  surveyHigh: 'Excellent',
+  surveyUnlikely: 'Not likely',
+  surveyLikely: 'Very likely',
+  surveyEasy: 'Very easy',
+  surveyHard: 'Very hard',
+  invitationClose: 'Dismiss',
 };
 
 export type Messages = typeof en;
@@ -68,6 +79,17 @@ const ru: Messages = {
   emailInvalid: 'Введите корректный email, например name@example.com.',
   phoneInvalid: 'Введите корректный номер телефона, например +7 900 123-45-67.',
   you: 'Вы',
+  surveyThanks: 'Спасибо за оценку!',
+  surveyComment: 'Ваш комментарий (необязательно)',
+  surveyCommentIntro: 'Хотите что-то добавить?',
+  surveySkip: 'Пропустить',
+  surveyLow: 'Плохо',
+  surveyHigh: 'Отлично',
+  surveyUnlikely: 'Маловероятно',
+  surveyLikely: 'Очень вероятно',
+  surveyEasy: 'Очень легко',
+  surveyHard: 'Очень трудно',
+  invitationClose: 'Скрыть',
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, ru };

@@ -64,5 +64,18 @@ textarea:focus,input:focus{border-color:var(--a);box-shadow:0 0 0 2px rgba(37,99
 .primary{background:var(--a);color:#fff;border:0;border-radius:10px;padding:9px 12px;font-weight:600}
 .primary:disabled{opacity:.6}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.sv{padding:10px 14px;border-top:1px solid #e5e7eb;background:#fff}
+.sv p{margin:0 0 8px}
+.scores{display:flex;flex-wrap:wrap;gap:4px}
+.scores button{flex:1;min-width:26px;padding:6px 0;border:1px solid #d1d5db;border-radius:8px;background:#fff}
+.scores button:hover{border-color:var(--a);color:var(--a)}
+.ends{display:flex;justify-content:space-between;font-size:11px;color:#6b7280;margin-top:4px}
+.sv textarea{width:100%;margin-bottom:6px}
+.row{display:flex;gap:8px;align-items:center}
+.link{background:none;border:0;color:#6b7280;text-decoration:underline}
+.invite{position:absolute;bottom:72px;right:0;width:260px;background:#fff;border-radius:14px;box-shadow:0 8px 28px rgba(0,0,0,.2);display:flex;align-items:flex-start}
+.left .invite{right:auto;left:0}
+.it{flex:1;text-align:left;background:none;border:0;padding:12px 4px 12px 14px;white-space:pre-wrap;overflow-wrap:anywhere;color:inherit}
+.ix{background:none;border:0;color:#6b7280;font-size:18px;padding:6px 10px}
 @media (max-width:480px){.panel{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}.open .launcher{display:none}}
 `;

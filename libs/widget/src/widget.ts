@@ -1,5 +1,7 @@
 import type {
   AttachmentDto,
+  ProactiveTrigger,
+  SurveyRequest,
   WebchatClientEvents,
   WebchatMessage,
   WebchatServerEvents,
@@ -10,11 +12,13 @@ import type { WidgetConfig } from './config';
 import { h } from './dom';
 import { MESSAGES, type Messages } from './i18n';
 import { renderMessage, type Entry, type MessageViewContext } from './message-view';
+import { armTriggers } from './proactive';
+import { renderSurvey } from './survey-view';
 import { STYLES } from './styles';
 import { UploadError, uploadFile, type FetchLike } from './upload';
 import { ACCEPT, checkFile, parseContact } from './validation';
 
-type Ack<E extends 'message.send' | 'profile.update'> = Parameters<
+type Ack<E extends 'message.send' | 'profile.update' | 'survey.answer'> = Parameters<
   NonNullable<Parameters<WebchatClientEvents[E]>[1]>
 >[0];
 
@@ -127,6 +131,9 @@ export class Widget {
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private remoteTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private surveyId: string | null = null;
+  /** Disarms the proactive triggers; set once the first session armed them. */
+  private disarm: (() => void) | null = null;
 
   private readonly ui: {
     box: HTMLElement;
@@ -138,6 +145,8 @@ export class Widget {
     statusText: HTMLElement;
     reply: HTMLElement;
     offline: HTMLElement;
+    invite: HTMLElement;
+    survey: HTMLElement;
     list: HTMLElement;
     empty: HTMLElement;
     typing: HTMLElement;
@@ -206,12 +215,14 @@ export class Widget {
     socket.on('session', (session) => this.onSession(session));
     socket.on('message.created', (message) => this.onMessage(message));
     socket.on('typing', (event) => this.onRemoteTyping(event));
+    socket.on('survey.request', (request) => this.showSurvey(request));
   }
 
   destroy(): void {
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.typingIdleTimer);
     clearTimeout(this.remoteTypingTimer);
+    this.disarm?.();
     this.socket?.disconnect();
     this.socket = null;
     this.host.remove();
@@ -221,6 +232,7 @@ export class Widget {
     if (this.isOpen) return;
     this.isOpen = true;
     this.unread = 0;
+    this.ui.invite.hidden = true;
     this.renderOpen();
     this.scrollToEnd();
     (this.prechatNeeded() ? this.ui.prechatName : this.ui.input).focus();
@@ -283,6 +295,55 @@ export class Widget {
     this.renderList();
     this.renderComposer();
     this.scrollToEnd();
+    this.showSurvey(session.survey ?? null);
+    // Once per page: the view is recorded and the proactive triggers armed.
+    if (!this.disarm) {
+      const url = location.href;
+      this.socket?.emit('page.view', { url });
+      this.disarm = armTriggers(session.proactive, url, (trigger) => this.invite(trigger));
+    }
+  }
+
+  // ---- surveys and proactive invitations ------------------------------------------------------
+
+  private showSurvey(request: SurveyRequest | null): void {
+    const { survey } = this.ui;
+    if (!request) {
+      if (this.surveyId) survey.replaceChildren();
+      this.surveyId = null;
+      survey.hidden = !survey.firstChild;
+      return;
+    }
+    if (request.surveyId === this.surveyId) return;
+    this.surveyId = request.surveyId;
+    survey.replaceChildren(
+      renderSurvey(request, {
+        t: this.t,
+        answer: (score, comment, done) => {
+          if (!this.socket) return done(this.t.notConnected);
+          const payload = comment
+            ? { surveyId: request.surveyId, score, comment }
+            : { surveyId: request.surveyId, score };
+          this.socket.emit('survey.answer', payload, (result: Ack<'survey.answer'>) =>
+            done('error' in result ? result.error.message || this.t.notConnected : null),
+          );
+        },
+      }),
+    );
+    survey.hidden = false;
+    if (!this.isOpen) {
+      this.unread++;
+      this.renderOpen();
+    }
+  }
+
+  /** Shows a trigger's invitation beside the launcher (not over an open chat) and reports it. */
+  private invite(trigger: ProactiveTrigger): void {
+    if (this.isOpen) return;
+    const { invite } = this.ui;
+    (invite.firstChild as HTMLElement).textContent = trigger.message;
+    invite.hidden = false;
+    this.socket?.emit('invitation.shown', { triggerId: trigger.id }, () => undefined);
   }
 
   private onMessage(message: WebchatMessage): void {
@@ -645,6 +706,17 @@ export class Widget {
       { class: 'notice', 'data-testid': 'widget-offline', role: 'status', hidden: true },
       t.offlineNotice,
     );
+    const survey = h('div', { class: 'sv', hidden: true });
+    const inviteText = h('button', { type: 'button', class: 'it' });
+    inviteText.addEventListener('click', () => this.open());
+    const inviteClose = h('button', { type: 'button', class: 'ix', 'aria-label': t.invitationClose }, '×');
+    const invite = h(
+      'div',
+      { class: 'invite', role: 'status', 'data-testid': 'widget-invitation', hidden: true },
+      inviteText,
+      inviteClose,
+    );
+    inviteClose.addEventListener('click', () => (invite.hidden = true));
     const empty = h('div', { class: 'empty' }, t.emptyState);
     const list = h('div', { class: 'list', role: 'log', 'aria-live': 'polite' }, empty);
     const typing = h('div', { class: 'typing', 'data-testid': 'widget-typing', 'aria-live': 'polite', hidden: true });
@@ -742,13 +814,14 @@ export class Widget {
       header,
       offline,
       list,
+      survey,
       typing,
       chips,
       alert,
       composer,
       prechat,
     );
-    const box = h('div', { class: `ob ${this.config.position}`, lang: this.config.lang }, panel, launcher);
+    const box = h('div', { class: `ob ${this.config.position}`, lang: this.config.lang }, panel, invite, launcher);
     box.style.setProperty('--a', this.config.color);
     box.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.isOpen) {
@@ -768,6 +841,8 @@ export class Widget {
       statusText,
       reply,
       offline,
+      invite,
+      survey,
       list,
       empty,
       typing,

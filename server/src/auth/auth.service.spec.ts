@@ -62,7 +62,7 @@ describe(AuthService.name, () => {
 
       expect(result).toEqual({
         accessToken: 'signed.jwt.token',
-        user: { id: 'u-1', email: 'mia@example.com', name: 'Mia Manager', role: 'manager' },
+        user: { id: 'u-1', email: 'mia@example.com', name: 'Mia Manager', role: 'manager', maxChats: 5 },
       });
       expect(result.user).not.toHaveProperty('password_hash');
       expect(limiter.checkAndCount).toHaveBeenCalledWith(IP, 'mia@example.com');

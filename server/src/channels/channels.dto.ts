@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CHANNEL_TYPES, type ChannelDto, type ChannelType } from '@onebox/contracts';
 import { IsIn, IsObject, IsString, MaxLength, MinLength } from 'class-validator';
+import { routingOf } from '../routing/routing-policy';
 import type { ChannelRow } from './channels.repository';
 
 export class CreateChannelBody {
@@ -30,6 +31,7 @@ export function mapChannel(row: ChannelRow, publicUrl: string): ChannelDto {
     type: row.type,
     name: row.name,
     status: row.status,
+    routing: routingOf(row.settings),
     createdAt: row.created_at.toISOString(),
   };
   if (row.type === 'webchat' && row.widget_key) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChannelStatus, ChannelType } from '@onebox/contracts';
+import type { ChannelRoutingDto, ChannelStatus, ChannelType, ProactiveTrigger } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
 import { returnedRows, type Db } from '../database/database';
 
@@ -24,6 +24,10 @@ export interface ChannelSettings {
   accountName?: string;
   mode?: 'webhook' | 'polling';
   replyTimeText?: string;
+  /** How conversations reach managers (`PUT /api/channels/:id/routing`); missing means `open`. */
+  routing?: Partial<ChannelRoutingDto>;
+  /** Proactive-chat triggers of a webchat channel (`PUT /api/channels/:id/proactive`). */
+  proactive?: ProactiveTrigger[];
 }
 
 const LIVE = 'deleted_at IS NULL';

@@ -76,6 +76,9 @@ async function rejectionOf(promise: Promise<unknown>): Promise<ApiException> {
   );
 }
 
+/** A channel that never chose a routing mode: today's open queue. */
+const OPEN_ROUTING = { mode: 'open', offerTimeoutSec: 30, ownerTimeoutSec: 60 };
+
 describe(ChannelsService.name, () => {
   let channels: ReturnType<typeof strictMock<ChannelsRepository>>;
   let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
@@ -119,6 +122,7 @@ describe(ChannelsService.name, () => {
           name: 'Website',
           status: 'active',
           createdAt: '2024-11-21T10:00:00.000Z',
+          routing: OPEN_ROUTING,
           widgetKey: 'wk_123',
           embedSnippet: `<script src="${PUBLIC_URL}/widget.js" data-widget-key="wk_123" async></script>`,
         },
@@ -128,6 +132,7 @@ describe(ChannelsService.name, () => {
           name: 'TG',
           status: 'error',
           createdAt: '2024-11-21T10:00:00.000Z',
+          routing: OPEN_ROUTING,
           webhookUrl: `${PUBLIC_URL}/webhooks/telegram/ch-2`,
           accountName: '@shop_bot',
           mode: 'polling',
@@ -216,6 +221,7 @@ describe(ChannelsService.name, () => {
         name: 'Website',
         status: 'active',
         createdAt: '2024-11-21T10:00:00.000Z',
+        routing: OPEN_ROUTING,
         widgetKey: input.widget_key,
         embedSnippet: `<script src="${PUBLIC_URL}/widget.js" data-widget-key="${input.widget_key}" async></script>`,
       });
@@ -307,6 +313,7 @@ describe(ChannelsService.name, () => {
         name: 'Shop bot',
         status: 'active',
         createdAt: '2024-11-21T10:00:00.000Z',
+        routing: OPEN_ROUTING,
         webhookUrl: `${PUBLIC_URL}/webhooks/telegram/ch-tg`,
         accountName: '@shop_bot',
         mode: 'webhook',

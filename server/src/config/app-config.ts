@@ -17,11 +17,15 @@ export interface AppConfig {
   redisUrl: string | null;
   /** How often the job worker polls when nobody nudges it. */
   jobPollMs: number;
+  /** How often analytics facts of changed conversations are recomputed (0: only before analytics queries). */
+  analyticsRefreshMs: number;
   /**
    * Multiplies every retry delay of durable jobs (backoff and providers' Retry-After): 1 in
    * production; tests set a small value to run hours of an outage's retry schedule in seconds.
    */
   retryTimeScale: number;
+  /** Seconds without a heartbeat from the agent app after which a user goes offline. */
+  presenceTimeoutSec: number;
   /** Where the built Angular app and widget live, served as static files. */
   webRoot: string;
   widgetFile: string;
@@ -41,6 +45,11 @@ export interface AppConfig {
    * at libs/fakes); null in production: the connection's base URL is used.
    */
   crmApiRoots: { amocrm: string | null; bitrix24: string | null };
+  /**
+   * How long a website visitor may stay disconnected (page navigation reconnects) before an
+   * unanswered chat counts as missed with reason `visitor_left`.
+   */
+  visitorLeftGraceMs: number;
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
 }
@@ -116,7 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword,
     redisUrl: env['REDIS_URL'] || null,
     jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
+    analyticsRefreshMs: intVar(env, 'ONEBOX_ANALYTICS_REFRESH_MS', 1000, problems, 0),
     retryTimeScale: scaleVar(env['ONEBOX_RETRY_TIME_SCALE'], problems),
+    presenceTimeoutSec: intVar(env, 'ONEBOX_PRESENCE_TIMEOUT_SEC', 90, problems, 1),
     webRoot: resolve(env['ONEBOX_WEB_ROOT'] || join(repoRoot, 'web', 'dist', 'browser')),
     widgetFile: resolve(env['ONEBOX_WIDGET_FILE'] || join(repoRoot, 'libs', 'widget', 'dist', 'widget.js')),
     demoFile: resolve(env['ONEBOX_DEMO_FILE'] || join(repoRoot, 'libs', 'widget', 'demo', 'demo.html')),
@@ -134,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       amocrm: env['AMOCRM_API_ROOT']?.replace(/\/+$/, '') || null,
       bitrix24: env['BITRIX24_API_ROOT']?.replace(/\/+$/, '') || null,
     },
+    visitorLeftGraceMs: intVar(env, 'ONEBOX_VISITOR_LEFT_GRACE_MS', 30_000, problems, 0),
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
   };
   if (problems.length) throw new ConfigError(problems);

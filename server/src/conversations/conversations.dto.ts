@@ -13,6 +13,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -57,6 +58,11 @@ export class ListConversationsQuery {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({ description: "true: only conversations whose current cycle was missed (heads' view)" })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  missed?: 'true' | 'false';
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -146,6 +152,13 @@ export class SendMessageBody {
   @ValidateNested()
   @Type(() => TemplateBody)
   template?: TemplateBody;
+
+  @ApiPropertyOptional({ type: [String], description: 'users of the workspace a private note mentions' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  mentionedUserIds?: string[];
 }
 
 export class AssignBody {
@@ -159,6 +172,11 @@ export class StatusBody {
   @ApiProperty({ enum: CONVERSATION_STATUSES })
   @IsIn(CONVERSATION_STATUSES)
   status: ConversationStatus;
+
+  @ApiPropertyOptional({ description: 'required with `snoozed`: an ISO time in the future (at most a year ahead)' })
+  @ValidateIf((o: StatusBody) => o.status === 'snoozed' || o.snoozedUntil !== undefined)
+  @IsISO8601({ strict: true }, { message: 'snoozedUntil must be an ISO 8601 time' })
+  snoozedUntil?: string;
 }
 
 /** `timestamptz::text` as PostgreSQL prints it, e.g. `2026-11-21 23:52:23.487+00`. */
@@ -209,6 +227,7 @@ export function mapConversation(row: ConversationListRow): ConversationListItem 
           currency: row.deal_currency ?? null,
         }
       : null,
+    ...(row.status === 'snoozed' && row.snoozed_until ? { snoozedUntil: row.snoozed_until.toISOString() } : {}),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

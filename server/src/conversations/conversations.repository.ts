@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChannelType, ConversationStatus, MessageDirection } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
 import { preparedQuery, returnedRows, type Db } from '../database/database';
+import { FTS_CONFIG, likePattern, messageVector, phoneDigits, prefixTsQuery } from '../search/search-query';
 
 export interface ConversationRow {
   id: string;
@@ -22,6 +23,10 @@ export interface ConversationRow {
   last_message_author_id: string | null;
   last_message_author_name: string | null;
   resolved_at: Date | null;
+  snoozed_until?: Date | null;
+  /** The FAQ bot's state in cycle `bot_cycle` (see the bot-search-notes migration). */
+  bot_state?: 'active' | 'handed_over' | null;
+  bot_cycle?: number | null;
   unread_count: number;
   created_at: Date;
   updated_at: Date;
@@ -64,6 +69,8 @@ export interface ListFilter {
   assignee?: { kind: 'unassigned' } | { kind: 'user'; id: string };
   tag?: string;
   q?: string;
+  /** Only conversations whose current cycle was marked missed. */
+  missed?: boolean;
   after?: { at: string; id: string };
   limit: number;
 }
@@ -105,10 +112,20 @@ export class ConversationsRepository {
     if (filter.assignee?.kind === 'unassigned') where.push('c.assignee_id IS NULL');
     if (filter.assignee?.kind === 'user') where.push(`c.assignee_id = ${p.add(filter.assignee.id)}`);
     if (filter.tag) where.push(`${p.add(filter.tag)} = ANY (c.tags)`);
+    if (filter.missed)
+      where.push(`EXISTS (SELECT 1 FROM conversation_events me WHERE me.workspace_id = c.workspace_id
+        AND me.conversation_id = c.id AND me.cycle = c.cycle AND me.type = 'missed')`);
     if (filter.q) {
-      const like = p.add(`%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
-      where.push(`(ct.name ILIKE ${like} OR ct.email ILIKE ${like} OR ct.phone ILIKE ${like} OR EXISTS (
-        SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.text ILIKE ${like}))`);
+      // Contacts by substring (and phone digits); message text by full-text search (GIN, stemmed prefixes).
+      const like = p.add(likePattern(filter.q));
+      const terms = [`ct.name ILIKE ${like}`, `ct.email ILIKE ${like}`, `ct.phone ILIKE ${like}`];
+      const digits = phoneDigits(filter.q);
+      if (digits) terms.push(`regexp_replace(ct.phone, '\\D', '', 'g') LIKE ${p.add(`%${digits}%`)}`);
+      const query = prefixTsQuery(filter.q);
+      if (query)
+        terms.push(`c.id IN (SELECT m.conversation_id FROM messages m WHERE m.workspace_id = ${p.add(visibility.workspaceId)}
+          AND ${messageVector('m')} @@ to_tsquery('${FTS_CONFIG}', ${p.add(query)}))`);
+      where.push(`(${terms.join(' OR ')})`);
     }
     if (filter.after) {
       where.push(
@@ -269,12 +286,20 @@ export class ConversationsRepository {
     await tx.query('UPDATE conversations SET assignee_id = $2, updated_at = now() WHERE id = $1', [id, assigneeId]);
   }
 
-  async setStatus(tx: Db, id: string, status: ConversationStatus, at: Date): Promise<void> {
+  /** `snoozedUntil` is kept only with the `snoozed` status; any other status clears it. */
+  async setStatus(
+    tx: Db,
+    id: string,
+    status: ConversationStatus,
+    at: Date,
+    snoozedUntil: Date | null = null,
+  ): Promise<void> {
     await tx.query(
       `UPDATE conversations SET status = $2,
-         resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz ELSE NULL END, updated_at = now()
+         resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz ELSE NULL END,
+         snoozed_until = CASE WHEN $2 = 'snoozed' THEN $4::timestamptz ELSE NULL END, updated_at = now()
        WHERE id = $1`,
-      [id, status, at],
+      [id, status, at, snoozedUntil],
     );
   }
 

@@ -13,12 +13,17 @@ import { JobWorkerService } from '../jobs/job-worker.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { TagsRepository } from '../tags/tags.repository';
+import { BotService } from '../bot/bot.service';
+import { NotesService } from '../notes/notes.service';
 import { UsersRepository, type UserRow } from '../users/users.repository';
 import { ConversationEventsRepository } from './conversation-events.repository';
 import { ConversationPublisher } from './conversation-publisher.service';
 import { encodeCursor } from './conversations.dto';
 import { ConversationsRepository, type ConversationListRow, type ConversationRow } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
+import { resolutionJobs } from '../workflow/resolution-jobs';
+import { RoutingChanges } from '../routing/offer-router';
+import { OfferSettlement } from '../routing/offer-settlement.service';
 import { MessagesRepository, type MessageRow } from './messages.repository';
 
 const WS = 'ws-1';
@@ -122,6 +127,9 @@ describe(ConversationsService.name, () => {
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let messengers: ReturnType<typeof strictMock<MessengerRegistry>>;
   let tags: ReturnType<typeof strictMock<TagsRepository>>;
+  let bot: ReturnType<typeof strictMock<BotService>>;
+  let notes: ReturnType<typeof strictMock<NotesService>>;
+  let offers: ReturnType<typeof strictMock<OfferSettlement>>;
   let service: ConversationsService;
 
   beforeEach(() => {
@@ -141,6 +149,15 @@ describe(ConversationsService.name, () => {
     publisher = strictMock(ConversationPublisher);
     messengers = strictMock(MessengerRegistry);
     tags = strictMock(TagsRepository);
+    bot = strictMock(BotService);
+    notes = strictMock(NotesService);
+    // A pending routing offer is settled wherever the assignee changes; no offers unless a test says so.
+    offers = strictMock(OfferSettlement);
+    offers.assigneeChanged.mockResolvedValue(new RoutingChanges());
+    offers.publish.mockResolvedValue(undefined);
+    // The bot and notes hooks have their own specs; here they only must not get in the way.
+    bot.onHumanReply.mockResolvedValue(undefined);
+    notes.recordNote.mockResolvedValue([]);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new ConversationsService(
       tx as unknown as TransactionService,
@@ -155,6 +172,9 @@ describe(ConversationsService.name, () => {
       publisher as unknown as ConversationPublisher,
       messengers as unknown as MessengerRegistry,
       tags as unknown as TagsRepository,
+      bot as unknown as BotService,
+      notes as unknown as NotesService,
+      offers as unknown as OfferSettlement,
     );
   });
 
@@ -517,6 +537,8 @@ describe(ConversationsService.name, () => {
       });
 
       expect(tx.run).toHaveBeenCalledTimes(1);
+      // The FAQ bot learns of the human reply in the same transaction (it hands over if it was answering).
+      expect(bot.onHumanReply).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ id: CONVERSATION_ID }), NOW);
       expect(attachments.findOwned).toHaveBeenCalledWith(WS, { type: 'agent', ref: manager.id }, [], fakeTx);
       expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, {
         workspace_id: WS,
@@ -639,6 +661,34 @@ describe(ConversationsService.name, () => {
       expect(publisher.messageAdded).not.toHaveBeenCalled();
       expect(publisher.conversationChanged).not.toHaveBeenCalled();
       expect(result).toMatchObject({ id: 'm-note', status: 'sent', private: true });
+    });
+
+    it('records a private note’s mentions in its transaction and notifies them after the commit', async () => {
+      const note = messageRow({ id: 'm-note', status: 'sent', private: true, text: '@Anna look' });
+      const conversation = conversationRow();
+      const stored = [{ id: 'mn-1', user_id: 'u-anna' }] as Awaited<ReturnType<NotesService['recordNote']>>;
+      conversations.lockVisible.mockResolvedValueOnce(conversation);
+      attachments.findOwned.mockResolvedValueOnce([]);
+      messages.insertUnlessDuplicate.mockResolvedValueOnce(note);
+      notes.recordNote.mockReset().mockResolvedValueOnce(stored);
+      notes.notify.mockReturnValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+
+      await service.send(manager, CONVERSATION_ID, { text: '@Anna look', private: true, mentionedUserIds: ['u-anna'] });
+
+      expect(notes.recordNote).toHaveBeenCalledWith(fakeTx, manager, conversation, note, ['u-anna']);
+      expect(notes.notify).toHaveBeenCalledWith(stored);
+      expect(bot.onHumanReply).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming `mentionedUserIds` on a public reply, before opening a transaction', async () => {
+      const err = await rejectionOf(
+        service.send(manager, CONVERSATION_ID, { text: 'hi', mentionedUserIds: ['u-anna'] }),
+      );
+
+      expectApiError(err, 400, 'validation_failed', 'mentionedUserIds');
+      expect(tx.run).not.toHaveBeenCalled();
     });
 
     it('answers 400 naming `attachmentIds` when one is not the agent’s own upload, and inserts nothing', async () => {
@@ -1036,6 +1086,37 @@ describe(ConversationsService.name, () => {
       expect(calls).toEqual(['begin', 'enqueue', 'commit', 'nudge', 'publish']);
     });
 
+    it('settles a pending routing offer in the transaction and publishes it after commit', async () => {
+      const calls: string[] = [];
+      const settled = new RoutingChanges();
+      tx.run.mockImplementationOnce(async (work) => {
+        const result = await work(fakeTx);
+        calls.push('commit');
+        return result;
+      });
+      const row = conversationRow({ assignee_id: null });
+      conversations.lockVisible.mockResolvedValueOnce(row);
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      conversations.setAssignee.mockResolvedValueOnce(undefined);
+      events.append.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValueOnce(undefined);
+      worker.nudge.mockReturnValueOnce(undefined);
+      publisher.conversationChanged.mockResolvedValueOnce(undefined);
+      offers.assigneeChanged.mockImplementationOnce(async () => {
+        calls.push('settle');
+        return settled;
+      });
+      offers.publish.mockImplementationOnce(async () => {
+        calls.push('publish offers');
+      });
+
+      await service.assign(head, CONVERSATION_ID, { assigneeId: 'u-other' });
+
+      expect(offers.assigneeChanged).toHaveBeenCalledWith(fakeTx, row, 'u-other');
+      expect(offers.publish).toHaveBeenCalledWith(settled);
+      expect(calls).toEqual(['settle', 'commit', 'publish offers']);
+    });
+
     it('does not nudge the job worker when the transaction fails', async () => {
       const error = new Error('database is down');
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ assignee_id: 'u-previous' }));
@@ -1139,10 +1220,23 @@ describe(ConversationsService.name, () => {
     function stubChange(resolving: boolean): void {
       conversations.setStatus.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
-      if (resolving) jobs.enqueue.mockResolvedValueOnce(undefined);
+      if (resolving) jobs.enqueue.mockResolvedValue(undefined); // every resolution job
       worker.nudge.mockReturnValueOnce(undefined);
       publisher.conversationChanged.mockResolvedValueOnce(undefined);
     }
+
+    it('marks the resolution of a cycle only the FAQ bot answered as botOnly (containment)', async () => {
+      conversations.lockVisible.mockResolvedValueOnce(
+        conversationRow({ status: 'open', first_human_reply_at: null, bot_state: 'active', bot_cycle: 2 }),
+      );
+      stubChange(true);
+
+      await service.setStatus(head, CONVERSATION_ID, { status: 'resolved' });
+
+      expect(events.append).toHaveBeenCalledWith(fakeTx, [
+        expect.objectContaining({ type: 'resolved', payload: { from: 'open', to: 'resolved', botOnly: true } }),
+      ]);
+    });
 
     it('resolves an open conversation with a resolved event and the transcript job in the transaction, nudging after commit', async () => {
       let inTransaction = false;
@@ -1159,13 +1253,20 @@ describe(ConversationsService.name, () => {
       conversations.lockVisible.mockResolvedValueOnce(conversationRow({ status: 'open' }));
       conversations.setStatus.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
-      jobs.enqueue.mockImplementationOnce(async () => {
+      jobs.enqueue.mockImplementation(async () => {
         enqueuedInTransaction.push(inTransaction);
       });
       worker.nudge.mockImplementationOnce(() => {
         nudgedInTransaction.push(inTransaction);
       });
       publisher.conversationChanged.mockResolvedValueOnce(undefined);
+      const expectedJobs = resolutionJobs({
+        workspaceId: WS,
+        conversationId: CONVERSATION_ID,
+        channelId: CHANNEL_ID,
+        cycle: 2,
+        at: NOW,
+      });
 
       await service.setStatus(manager, CONVERSATION_ID, { status: 'resolved' });
 
@@ -1188,9 +1289,9 @@ describe(ConversationsService.name, () => {
           payload: { from: 'open', to: 'resolved' },
         },
       ]);
-      expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+      expect(jobs.enqueue.mock.calls).toEqual(expectedJobs.map((job) => [fakeTx, job]));
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, transcriptJob);
-      expect(enqueuedInTransaction).toEqual([true]);
+      expect(enqueuedInTransaction).toEqual(expectedJobs.map(() => true));
       expect(worker.nudge).toHaveBeenCalledTimes(1);
       expect(nudgedInTransaction).toEqual([false]);
       expect(publisher.conversationChanged).toHaveBeenCalledWith(CONVERSATION_ID);

@@ -15,7 +15,13 @@ import { TransactionService } from '../database/transaction.service';
 import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.constants';
 import { JobWorkerService } from '../jobs/job-worker.service';
+import { snoozeUntil } from '../timers/snooze';
+import { snoozeWakeJob } from '../timers/timers.constants';
 import { resolutionJobs } from '../workflow/resolution-jobs';
+import type { RoutingChanges } from '../routing/offer-router';
+import { OfferSettlement } from '../routing/offer-settlement.service';
+import { BotService, isBotOnlyCycle } from '../bot/bot.service';
+import { NotesService } from '../notes/notes.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { TagsRepository } from '../tags/tags.repository';
@@ -56,11 +62,15 @@ export class ConversationsService {
     private readonly publisher: ConversationPublisher,
     private readonly messengers: MessengerRegistry,
     private readonly tags: TagsRepository,
+    private readonly bot: BotService,
+    private readonly notes: NotesService,
+    private readonly offers: OfferSettlement,
   ) {}
 
   async list(auth: AuthUser, query: ListConversationsQuery): Promise<ConversationListResponse> {
     const limit = query.limit ?? 30;
     const filter: ListFilter = { status: query.status ?? 'open', limit, channelId: query.channelId, tag: query.tag };
+    if (query.missed === 'true') filter.missed = true;
     if (query.q?.trim()) filter.q = query.q.trim();
     if (query.assignee === 'unassigned') filter.assignee = { kind: 'unassigned' };
     else if (query.assignee) filter.assignee = { kind: 'user', id: query.assignee === 'me' ? auth.id : query.assignee };
@@ -141,6 +151,9 @@ export class ConversationsService {
     if (!text && attachmentIds.length === 0) throw ApiException.invalid('text', 'must not be empty');
     const isPrivate = body.private ?? false;
     if (template && isPrivate) throw ApiException.invalid('template', 'a private note cannot be a template');
+    if (body.mentionedUserIds?.length && !isPrivate)
+      throw ApiException.invalid('mentionedUserIds', 'only private notes can mention teammates');
+    let settled: RoutingChanges | null = null;
     const result = await this.tx.run(async (tx) => {
       const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
       if (!conversation) throw ApiException.notFound('Conversation');
@@ -188,7 +201,10 @@ export class ConversationsService {
         if (!existing) throw new Error('Message insert conflicted without a matching message');
         return { message: existing, fresh: false, assigned: false };
       }
-      if (isPrivate) return { message, fresh: true, assigned: false };
+      if (isPrivate) {
+        const mentions = await this.notes.recordNote(tx, auth, conversation, message, body.mentionedUserIds);
+        return { message, fresh: true, assigned: false, mentions };
+      }
       await this.jobs.enqueue(tx, {
         workspaceId: auth.workspaceId,
         queue: DELIVERY_QUEUE,
@@ -199,6 +215,7 @@ export class ConversationsService {
         id: auth.id,
         name: auth.name,
       });
+      await this.bot.onHumanReply(tx, conversation, now);
       const base = {
         workspaceId: auth.workspaceId,
         conversationId: id,
@@ -210,6 +227,7 @@ export class ConversationsService {
       if (assigned) {
         await this.conversations.setAssignee(tx, id, auth.id);
         await this.enqueueCrmAssignment(tx, auth.workspaceId, id, conversation.cycle, auth.id);
+        settled = await this.offers.assigneeChanged(tx, conversation, auth.id);
       }
       await this.events.append(tx, [
         ...(assigned
@@ -239,8 +257,10 @@ export class ConversationsService {
     });
     if (result.fresh) {
       this.worker.nudge();
+      if (result.mentions?.length) this.notes.notify(result.mentions);
       if (result.message.private) await this.publisher.messageChanged(result.message, 'created');
       else await this.publisher.messageAdded(result.message, 'updated');
+      await this.offers.publish(settled);
     }
     return mapMessage(result.message);
   }
@@ -312,6 +332,7 @@ export class ConversationsService {
     if (!seesAllConversations(auth) && target !== null && target !== auth.id) {
       throw ApiException.forbidden('Managers can only assign conversations to themselves');
     }
+    let settled: RoutingChanges | null = null;
     const previous = await this.tx.run(async (tx) => {
       const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
       if (!conversation) throw ApiException.notFound('Conversation');
@@ -320,6 +341,7 @@ export class ConversationsService {
       }
       if (conversation.assignee_id === target) return undefined;
       await this.conversations.setAssignee(tx, id, target);
+      settled = await this.offers.assigneeChanged(tx, conversation, target);
       await this.events.append(tx, [
         {
           workspaceId: auth.workspaceId,
@@ -339,18 +361,33 @@ export class ConversationsService {
     if (previous !== undefined) {
       if (target) this.worker.nudge();
       await this.publisher.conversationChanged(id, 'updated', previous);
+      await this.offers.publish(settled);
     }
   }
 
   async setStatus(auth: AuthUser, id: string, body: StatusBody): Promise<void> {
+    let settled: RoutingChanges | null = null;
     const changed = await this.tx.run(async (tx) => {
       const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
       if (!conversation) throw ApiException.notFound('Conversation');
-      if (conversation.status === body.status) return false;
       const at = new Date();
-      await this.conversations.setStatus(tx, id, body.status, at);
+      // Snoozing needs its wake-up time; snoozing again moves it (the earlier wake job finds nothing to do).
+      const until = body.status === 'snoozed' ? snoozeUntil(body.snoozedUntil, at) : null;
+      if (
+        conversation.status === body.status &&
+        (conversation.snoozed_until?.getTime() ?? null) === (until?.getTime() ?? null)
+      )
+        return false;
+      if (until) await this.conversations.setStatus(tx, id, body.status, at, until);
+      else await this.conversations.setStatus(tx, id, body.status, at);
       const type =
-        body.status === 'resolved' ? 'resolved' : conversation.status === 'resolved' ? 'reopened' : 'status_changed';
+        body.status === 'resolved'
+          ? 'resolved'
+          : body.status === 'snoozed'
+            ? 'snoozed'
+            : conversation.status === 'resolved'
+              ? 'reopened'
+              : 'status_changed';
       await this.events.append(tx, [
         {
           workspaceId: auth.workspaceId,
@@ -361,9 +398,16 @@ export class ConversationsService {
           actorType: 'agent',
           actorId: auth.id,
           at,
-          payload: { from: conversation.status, to: body.status },
+          payload: {
+            from: conversation.status,
+            to: body.status,
+            // Containment: a cycle the FAQ bot answered and nobody replied to.
+            ...(type === 'resolved' && isBotOnlyCycle(conversation) ? { botOnly: true } : {}),
+            ...(until ? { until: until.toISOString() } : {}),
+          },
         },
       ]);
+      if (until) await this.jobs.enqueue(tx, snoozeWakeJob(auth.workspaceId, id, until));
       if (type === 'resolved') {
         const resolution = {
           workspaceId: auth.workspaceId,
@@ -373,12 +417,14 @@ export class ConversationsService {
           at,
         };
         for (const job of resolutionJobs(resolution)) await this.jobs.enqueue(tx, job);
+        settled = await this.offers.assigneeChanged(tx, conversation, null);
       }
       return true;
     });
     if (changed) {
       this.worker.nudge();
       await this.publisher.conversationChanged(id);
+      await this.offers.publish(settled);
     }
   }
 

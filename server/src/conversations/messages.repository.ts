@@ -23,16 +23,19 @@ export interface MessageRow {
   client_message_id: string | null;
   canned_response_id: string | null;
   template: { name: string; language: string; parameters: string[] } | null;
+  /** Reply buttons sent under the message (survey prompts); presses come back as callback data. */
+  buttons: { id: string; text: string }[] | null;
   edited_at: Date | null;
   created_at: Date;
 }
 
 export type NewMessage = Omit<
   MessageRow,
-  'id' | 'error_code' | 'error_message' | 'created_at' | 'template' | 'edited_at'
+  'id' | 'error_code' | 'error_message' | 'created_at' | 'template' | 'edited_at' | 'buttons'
 > & {
   created_at?: Date;
   template?: MessageRow['template'];
+  buttons?: MessageRow['buttons'];
 };
 
 const COLUMNS = [
@@ -53,6 +56,7 @@ const COLUMNS = [
   'canned_response_id',
   'created_at',
   'template',
+  'buttons',
 ] as const;
 
 /** Which earlier statuses each status may replace: a message never moves backwards. */
@@ -76,6 +80,7 @@ export class MessagesRepository {
       if (column === 'attachments') return JSON.stringify(message.attachments);
       if (column === 'created_at') return message.created_at ?? new Date();
       if (column === 'template') return message.template ? JSON.stringify(message.template) : null;
+      if (column === 'buttons') return message.buttons?.length ? JSON.stringify(message.buttons) : null;
       return message[column];
     });
     const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');

@@ -11,6 +11,11 @@ import { Crm1732500000000 } from './migrations/1732500000000-crm';
 import { LastMessageAuthor1732600000000 } from './migrations/1732600000000-last-message-author';
 import { CrmOAuth1732700000000 } from './migrations/1732700000000-crm-oauth';
 import { TagsCanned1732800000000 } from './migrations/1732800000000-tags-canned';
+import { Routing1732900000000 } from './migrations/1732900000000-routing';
+import { Timers1733000000000 } from './migrations/1733000000000-timers';
+import { SurveysProactive1733100000000 } from './migrations/1733100000000-surveys-proactive';
+import { BotSearchNotes1733200000000 } from './migrations/1733200000000-bot-search-notes';
+import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -23,6 +28,11 @@ export const MIGRATIONS = [
   LastMessageAuthor1732600000000,
   CrmOAuth1732700000000,
   TagsCanned1732800000000,
+  Routing1732900000000,
+  Timers1733000000000,
+  SurveysProactive1733100000000,
+  BotSearchNotes1733200000000,
+  Analytics1733300000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

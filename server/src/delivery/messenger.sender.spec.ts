@@ -144,6 +144,22 @@ describe(MessengerSender.name, () => {
     expect(adapter.send.mock.calls.map(([, out]) => out.businessConnectionId)).toEqual([undefined, undefined]);
   });
 
+  it('sends the message’s reply buttons (a survey prompt) with its text', async () => {
+    adapter.send.mockResolvedValueOnce({ externalIds: ['1001:9'] });
+    const buttons = [
+      { id: 'survey:s-1:1', text: '1' },
+      { id: 'survey:s-1:2', text: '2' },
+    ];
+
+    await sender.send({ channel: channelRow(), recipient, message: messageRow({ text: 'Rate us', buttons }) });
+
+    expect(adapter.send).toHaveBeenCalledWith(
+      CREDENTIALS,
+      expect.objectContaining({ recipient: '1001', text: 'Rate us', buttons }),
+      CTX,
+    );
+  });
+
   it('sends a template message as the template with no free text', async () => {
     adapter = fakeAdapter('whatsapp');
     messengers.connect.mockReturnValue({ adapter, credentials: CREDENTIALS, ctx: CTX });

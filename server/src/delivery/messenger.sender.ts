@@ -50,6 +50,7 @@ export class MessengerSender implements ChannelSender {
           attachments,
           template: message.template ?? undefined,
           businessConnectionId: typeof businessConnectionId === 'string' ? businessConnectionId : undefined,
+          buttons: message.buttons?.length ? message.buttons : undefined,
         },
         ctx,
       );

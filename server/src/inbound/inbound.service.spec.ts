@@ -8,6 +8,7 @@ import type {
 } from '@onebox/channels';
 import type { AttachmentDto } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
+import { SurveysService } from '../surveys/surveys.service';
 import * as rows from '../../test/rows';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
@@ -83,6 +84,7 @@ describe(InboundService.name, () => {
   let attachments: ReturnType<typeof strictMock<AttachmentsRepository>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
+  let surveys: ReturnType<typeof strictMock<SurveysService>>;
   let adapter: ReturnType<typeof fakeAdapter>;
   let connected: ConnectedChannel;
   let service: InboundService;
@@ -93,6 +95,7 @@ describe(InboundService.name, () => {
     attachments = strictMock(AttachmentsRepository);
     publisher = strictMock(ConversationPublisher);
     worker = strictMock(JobWorkerService);
+    surveys = strictMock(SurveysService);
     adapter = fakeAdapter();
     connected = { adapter, credentials: CREDENTIALS, ctx: CTX };
     service = new InboundService(
@@ -101,6 +104,7 @@ describe(InboundService.name, () => {
       attachments as unknown as AttachmentsRepository,
       publisher as unknown as ConversationPublisher,
       worker as unknown as JobWorkerService,
+      surveys as unknown as SurveysService,
     );
   });
 
@@ -253,6 +257,20 @@ describe(InboundService.name, () => {
       expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', '555');
       expect(ingest.ingest).toHaveBeenCalledTimes(1);
       expect(worker.nudge).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('survey button press', () => {
+    it('goes to the surveys as an answer, is never ingested, and stops the spinner', async () => {
+      surveys.answerFromButton.mockResolvedValueOnce(undefined);
+      adapter.answerCallback.mockResolvedValueOnce(undefined);
+      const press = messageEvent({ externalMessageId: 'cb:77', text: '5', callbackData: 'survey:s-1:5' });
+
+      await service.apply(channel, connected, [press]);
+
+      expect(surveys.answerFromButton).toHaveBeenCalledWith(channel, press);
+      expect(ingest.ingest).not.toHaveBeenCalled();
+      expect(adapter.answerCallback).toHaveBeenCalledWith(CREDENTIALS, '77', CTX);
     });
   });
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InboundEditEvent, InboundEvent, InboundMessageEvent, MediaRef, StatusEvent } from '@onebox/channels';
-import type { AttachmentDto } from '@onebox/contracts';
+import { SURVEY_CALLBACK_PREFIX, type AttachmentDto } from '@onebox/contracts';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
@@ -9,6 +9,7 @@ import { IngestService } from '../ingest/ingest.service';
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { MEDIA_QUEUE } from '../media/media.constants';
 import type { ConnectedChannel } from '../messengers/messenger-registry.service';
+import { SurveysService } from '../surveys/surveys.service';
 
 const EXTENSIONS: Record<MediaRef['kind'], string> = {
   image: 'jpg',
@@ -34,6 +35,7 @@ export class InboundService {
     private readonly attachments: AttachmentsRepository,
     private readonly publisher: ConversationPublisher,
     private readonly worker: JobWorkerService,
+    private readonly surveys: SurveysService,
   ) {}
 
   async apply(channel: ChannelRow, connected: ConnectedChannel, events: InboundEvent[]): Promise<void> {
@@ -53,6 +55,12 @@ export class InboundService {
       number !== connected.credentials['phoneNumberId']
     )
       return;
+    // A survey button press is an answer, not a customer message: it neither reopens nor counts.
+    if (event.callbackData?.startsWith(SURVEY_CALLBACK_PREFIX)) {
+      await this.surveys.answerFromButton(channel, event);
+      await this.answerCallback(connected, event);
+      return;
+    }
     // A redelivery with media is answered without new attachment rows; the unique key decides the rest.
     if (event.media.length && (await this.messages.findByExternalId(channel.id, event.externalMessageId))) return;
     const attachments: AttachmentDto[] = [];

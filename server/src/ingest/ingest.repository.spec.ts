@@ -189,6 +189,16 @@ describe(IngestRepository.name, () => {
     expect(row.message.created_at).toBe('2024-11-21T10:00:00+00:00'); // the driver's row is not mutated
   });
 
+  it('enqueues the FAQ bot job in the same statement and reports it', async () => {
+    raw.query.mockResolvedValueOnce({ rows: [{ ...appendRow(), bot_job: true }] });
+
+    const result = await repository.appendToOpenConversation(input());
+
+    expect(result?.botJob).toBe(true);
+    const sql = (raw.query.mock.calls[0][0] as { text: string }).text;
+    expect(sql).toMatch(/INSERT INTO jobs[\s\S]*'bot'[\s\S]*settings->'bot'->>'enabled'/);
+  });
+
   it('keeps a null assignee name for an unassigned conversation', async () => {
     const row = { ...appendRow(), assignee_name: null };
     row.conversation.assignee_id = null as unknown as string;

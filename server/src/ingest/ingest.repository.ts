@@ -4,12 +4,14 @@ import { DataSource } from 'typeorm';
 import { latestDealJoin, type ConversationListRow } from '../conversations/conversations.repository';
 import type { MessageRow } from '../conversations/messages.repository';
 import { preparedStatement } from '../database/database';
+import { BOT_MAX_ATTEMPTS, BOT_QUEUE, botPhaseSql } from '../bot/bot.constants';
 
 /**
  * A returning customer's message to a conversation that is not resolved, in ONE statement: the
  * conversation row is locked (a concurrent resolve makes it miss), the message inserted unless its
  * external id is already stored, the conversation's timestamps and unread count updated and the
- * `message_in` event appended — all or nothing, like a transaction, in one round trip.
+ * `message_in` event appended — all or nothing, like a transaction, in one round trip. While the
+ * cycle is in the FAQ bot's phase, a `bot` job for the message is enqueued too (`b`).
  */
 const APPEND_TO_OPEN_CONVERSATION = `
   WITH conv AS (
@@ -39,9 +41,17 @@ const APPEND_TO_OPEN_CONVERSATION = `
     INSERT INTO conversation_events (workspace_id, conversation_id, channel_id, cycle, type, actor_type, actor_id, at, payload)
     SELECT workspace_id, conversation_id, channel_id, cycle, 'message_in', 'contact', author_id, created_at,
            jsonb_build_object('messageId', id) FROM m
+  ),
+  b AS (
+    INSERT INTO jobs (workspace_id, queue, payload, max_attempts)
+    SELECT u.workspace_id, '${BOT_QUEUE}', jsonb_build_object('conversationId', u.id, 'messageId', m.id), ${BOT_MAX_ATTEMPTS}
+    FROM u JOIN m ON m.conversation_id = u.id JOIN channels bch ON bch.id = u.channel_id
+    WHERE ${botPhaseSql('u', 'bch')}
+    RETURNING id
   )
   SELECT row_to_json(m.*) AS message, row_to_json(u.*) AS conversation, ch.type AS channel_type,
-         ch.name AS channel_name, conv.contact_name, us.name AS assignee_name, u.last_message_at::text AS cursor_at, dl.*
+         ch.name AS channel_name, conv.contact_name, us.name AS assignee_name, u.last_message_at::text AS cursor_at,
+         EXISTS (SELECT 1 FROM b) AS bot_job, dl.*
   FROM m JOIN u ON u.id = m.conversation_id JOIN conv ON conv.id = u.id JOIN channels ch ON ch.id = u.channel_id
   LEFT JOIN users us ON us.id = u.assignee_id ${latestDealJoin('u')}`;
 
@@ -66,6 +76,7 @@ interface AppendRow {
   contact_name: string;
   assignee_name: string | null;
   cursor_at: string;
+  bot_job: boolean;
   deal_id: string | null;
   deal_title: string | null;
   deal_stage: string | null;
@@ -92,7 +103,7 @@ export class IngestRepository {
     attachments: AttachmentDto[];
     sentAt: Date;
     preview: string;
-  }): Promise<{ message: MessageRow; conversation: ConversationListRow } | null> {
+  }): Promise<{ message: MessageRow; conversation: ConversationListRow; botJob: boolean } | null> {
     const rows = await preparedStatement<AppendRow>(
       this.db,
       'ingest_append_to_open_conversation',
@@ -111,6 +122,7 @@ export class IngestRepository {
     const row = rows[0];
     if (!row) return null;
     return {
+      botJob: row.bot_job,
       message: withDates(row.message, MESSAGE_DATES) as unknown as MessageRow,
       conversation: {
         ...(withDates(row.conversation, CONVERSATION_DATES) as unknown as ConversationListRow),

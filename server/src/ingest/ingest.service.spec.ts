@@ -1,3 +1,4 @@
+import { BotService } from '../bot/bot.service';
 import { Logger } from '@nestjs/common';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
@@ -14,6 +15,7 @@ import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
 import { CRM_MAX_ATTEMPTS } from '../crm/crm.constants';
 import { JobsRepository } from '../jobs/jobs.repository';
+import { cycleStartJobs } from '../workflow/cycle-start-jobs';
 import { IngestRepository } from './ingest.repository';
 import { IngestService, type InboundMessage } from './ingest.service';
 
@@ -65,6 +67,7 @@ describe(IngestService.name, () => {
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let jobs: ReturnType<typeof strictMock<JobsRepository>>;
   let fastPath: ReturnType<typeof strictMock<IngestRepository>>;
+  let bot: ReturnType<typeof strictMock<BotService>>;
   let service: IngestService;
 
   beforeEach(() => {
@@ -76,6 +79,9 @@ describe(IngestService.name, () => {
     publisher = strictMock(ConversationPublisher);
     jobs = strictMock(JobsRepository);
     fastPath = strictMock(IngestRepository);
+    bot = strictMock(BotService);
+    // No channel in these specs has the FAQ bot on: the slow path asks once per stored message.
+    bot.enqueueForCustomerMessage.mockResolvedValue(false);
     tx.run.mockImplementation((work) => work(fakeTx));
     service = new IngestService(
       tx as unknown as TransactionService,
@@ -86,6 +92,7 @@ describe(IngestService.name, () => {
       publisher as unknown as ConversationPublisher,
       jobs as unknown as JobsRepository,
       fastPath as unknown as IngestRepository,
+      bot as unknown as BotService,
     );
   });
 
@@ -97,6 +104,11 @@ describe(IngestService.name, () => {
   function stubNewIdentity(): void {
     fastPath.appendToOpenConversation.mockResolvedValueOnce(null);
     conversations.lockByIdentity.mockResolvedValueOnce(null);
+  }
+
+  /** Every job a new cycle enqueues in its transaction (`cycleStartJobs`: CRM, routing, timers…). */
+  function cycleJobCount(cycle: number, conversationId = 'cv-1'): number {
+    return cycleStartJobs({ workspaceId: WS, conversationId, channelId: CHANNEL_ID, cycle, at: SENT_AT }).length;
   }
 
   /** The CRM job a new conversation or cycle enqueues in its transaction (the CRM worker decides about a deal). */
@@ -128,7 +140,7 @@ describe(IngestService.name, () => {
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
     conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
-    jobs.enqueue.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockResolvedValue(undefined); // every cycle-start job
     stubPublishing();
 
     const result = await service.ingest(inbound());
@@ -177,7 +189,7 @@ describe(IngestService.name, () => {
     ]);
     expect(publisher.messageAdded).toHaveBeenCalledTimes(1);
     expect(publisher.messageAdded).toHaveBeenCalledWith(message, 'created', current);
-    expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueue).toHaveBeenCalledTimes(cycleJobCount(1));
     expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(1));
   });
 
@@ -207,14 +219,14 @@ describe(IngestService.name, () => {
       inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
     );
 
-    expect(jobs.enqueue).toHaveBeenCalledTimes(2);
+    expect(jobs.enqueue).toHaveBeenCalledTimes(cycleJobCount(1) + 1);
     expect(jobs.enqueue).toHaveBeenNthCalledWith(1, fakeTx, cycleStartedJob(1));
-    expect(jobs.enqueue).toHaveBeenNthCalledWith(2, fakeTx, {
+    expect(jobs.enqueue).toHaveBeenLastCalledWith(fakeTx, {
       workspaceId: WS,
       queue: 'fetch-media',
       payload: { attachmentId: 'a-1', channelId: CHANNEL_ID, messageId: 'm-9' },
     });
-    expect(enqueuedInTransaction).toEqual([true, true]);
+    expect(enqueuedInTransaction).toEqual(Array(cycleJobCount(1) + 1).fill(true));
     expect(events.append.mock.invocationCallOrder[0]).toBeLessThan(jobs.enqueue.mock.invocationCallOrder[0]);
   });
 
@@ -316,13 +328,13 @@ describe(IngestService.name, () => {
     messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
     conversations.recordCustomerMessage.mockResolvedValueOnce(current);
     events.append.mockResolvedValueOnce(undefined);
-    jobs.enqueue.mockResolvedValueOnce(undefined);
+    jobs.enqueue.mockResolvedValue(undefined); // every cycle-start job
     stubPublishing();
 
     const result = await service.ingest(inbound());
 
     expect(conversations.startNewCycle).toHaveBeenCalledWith(fakeTx, 'cv-1', SENT_AT);
-    expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueue).toHaveBeenCalledTimes(cycleJobCount(3));
     expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(3));
     expect(messages.insertUnlessDuplicate).toHaveBeenCalledWith(fakeTx, expect.objectContaining({ cycle: 3 }));
     expect(events.append).toHaveBeenCalledWith(fakeTx, [
@@ -439,10 +451,25 @@ describe(IngestService.name, () => {
   });
 
   describe('fast path: a returning customer writing into an open conversation', () => {
+    it('wakes the job worker when the statement enqueued a bot job', async () => {
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({
+        message: messageRow({ cycle: 2 }),
+        conversation: listRow({ cycle: 2 }),
+        botJob: true,
+      });
+      bot.wake.mockReturnValueOnce(undefined);
+      stubPublishing();
+
+      await service.ingest(inbound());
+
+      expect(bot.wake).toHaveBeenCalledTimes(1);
+      expect(bot.enqueueForCustomerMessage).not.toHaveBeenCalled();
+    });
+
     it('appends in one statement with no transaction and publishes the answered conversation as updated', async () => {
       const message = messageRow({ cycle: 2 });
       const conversation = listRow({ cycle: 2, unread_count: 4 });
-      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation, botJob: false });
       stubPublishing();
 
       const result = await service.ingest(inbound());
@@ -477,7 +504,7 @@ describe(IngestService.name, () => {
       ];
       const message = messageRow({ text: '', attachments, client_message_id: null });
       const conversation = listRow({ last_message_text: '📎 photo.jpg' });
-      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation, botJob: false });
       stubPublishing();
 
       await service.ingest(inbound({ clientMessageId: undefined, text: '', attachments }));
@@ -498,11 +525,11 @@ describe(IngestService.name, () => {
     it('answers without waiting for publishing, and a failed publish does not fail the ingest', async () => {
       const message = messageRow();
       const conversation = listRow();
-      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation, botJob: false });
       publisher.messageAdded.mockReturnValueOnce(new Promise<void>(() => undefined)); // never settles
       await expect(service.ingest(inbound())).resolves.toEqual({ message, conversation, duplicate: false });
 
-      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation });
+      fastPath.appendToOpenConversation.mockResolvedValueOnce({ message, conversation, botJob: false });
       publisher.messageAdded.mockRejectedValueOnce(new Error('socket gone'));
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       try {
@@ -642,13 +669,13 @@ describe(IngestService.name, () => {
       messages.insertUnlessDuplicate.mockResolvedValueOnce(message);
       conversations.recordCustomerMessage.mockResolvedValueOnce(current);
       events.append.mockResolvedValueOnce(undefined);
-      jobs.enqueue.mockResolvedValueOnce(undefined);
+      jobs.enqueue.mockResolvedValue(undefined); // every cycle-start job
       stubPublishing();
 
       const result = await service.ingest(inbound());
 
       expect(result).toEqual({ message, conversation: restarted, duplicate: false });
-      expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+      expect(jobs.enqueue).toHaveBeenCalledTimes(cycleJobCount(3));
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, cycleStartedJob(3));
       expect(contacts.upsertByIdentity).not.toHaveBeenCalled();
       expect(conversations.openOrLock).not.toHaveBeenCalled();

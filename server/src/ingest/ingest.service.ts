@@ -19,6 +19,7 @@ import { TransactionService } from '../database/transaction.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { cycleStartJobs } from '../workflow/cycle-start-jobs';
 import { IngestRepository } from './ingest.repository';
+import { BotService } from '../bot/bot.service';
 
 /** A customer's message, already normalized by its channel. */
 export interface InboundMessage {
@@ -67,6 +68,7 @@ export class IngestService {
     private readonly publisher: ConversationPublisher,
     private readonly jobs: JobsRepository,
     private readonly fastPath: IngestRepository,
+    private readonly bot: BotService,
   ) {}
 
   async ingest(inbound: InboundMessage): Promise<IngestResult> {
@@ -83,11 +85,18 @@ export class IngestService {
         preview: previewOf(inbound.text, inbound.attachments),
       });
       if (appended) {
+        if (appended.botJob) this.bot.wake();
         this.publish(appended.message, 'updated', appended.conversation);
         return { message: appended.message, conversation: appended.conversation, duplicate: false };
       }
     }
-    let outcome: { message: MessageRow; conversation: ConversationRow; opened: boolean; current: ConversationListRow };
+    let outcome: {
+      message: MessageRow;
+      conversation: ConversationRow;
+      opened: boolean;
+      current: ConversationListRow;
+      botJob: boolean;
+    };
     try {
       outcome = await this.tx.run((tx) => this.store(tx, inbound));
     } catch (err) {
@@ -97,6 +106,7 @@ export class IngestService {
       if (!message || !conversation) throw new Error('Duplicate inbound message could not be found');
       return { message, conversation, duplicate: true };
     }
+    if (outcome.botJob) this.bot.wake();
     this.publish(outcome.message, outcome.opened ? 'created' : 'updated', outcome.current);
     return { message: outcome.message, conversation: outcome.conversation, duplicate: false };
   }
@@ -206,6 +216,8 @@ export class IngestService {
         payload: { ...job.payload, messageId: message.id },
       });
     }
-    return { message, conversation, opened: created, current };
+    // The FAQ bot answers while the cycle is in its phase (the fast path does the same in its statement).
+    const botJob = await this.bot.enqueueForCustomerMessage(tx, conversation.id, message.id);
+    return { message, conversation, opened: created, current, botJob };
   }
 }

@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { AGENT_NAMESPACE } from '@onebox/contracts';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AGENT_NAMESPACE, PRESENCE_STATUSES, type PresenceStatus } from '@onebox/contracts';
 import type { Namespace, Socket } from 'socket.io';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
@@ -9,6 +17,7 @@ import { visibilityOf } from '../conversations/conversations.service';
 import { UsersRepository } from '../users/users.repository';
 import { WebchatService } from '../webchat/webchat.service';
 import { ChannelsRepository } from '../channels/channels.repository';
+import { PresenceService } from '../presence/presence.service';
 import { RealtimeService, rooms } from './realtime.service';
 
 interface AgentSocket extends Socket {
@@ -23,7 +32,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * conversations they open and may see.
  */
 @WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true } })
-export class AgentGateway implements OnGatewayInit {
+export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('AgentGateway');
 
   constructor(
@@ -33,7 +42,38 @@ export class AgentGateway implements OnGatewayInit {
     private readonly channels: ChannelsRepository,
     private readonly webchat: WebchatService,
     private readonly realtime: RealtimeService,
+    private readonly presence: PresenceService,
   ) {}
+
+  /** Presence: a new socket sets the status its app asks for in the handshake (`auth.presence`), online by default. */
+  async handleConnection(socket: AgentSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return;
+    const requested = presenceStatus((socket.handshake.auth as { presence?: unknown })?.presence) ?? 'online';
+    await this.presence.set(user, requested).catch((err: Error) => this.logger.warn(`presence: ${err.message}`));
+  }
+
+  /** The user's last socket closing (the tab closed) sets them offline. */
+  async handleDisconnect(socket: AgentSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return;
+    await this.presence.disconnected(user).catch((err: Error) => this.logger.warn(`presence: ${err.message}`));
+  }
+
+  @SubscribeMessage('presence.set')
+  async setPresence(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: { status?: unknown },
+  ): Promise<{ status: PresenceStatus } | { error: { code: string; message: string } }> {
+    const status = presenceStatus(body?.status);
+    if (!status) return { error: { code: 'validation_failed', message: 'status must be online, away or offline' } };
+    return { status: await this.presence.set(socket.data.user, status) };
+  }
+
+  @SubscribeMessage('presence.heartbeat')
+  async heartbeat(@ConnectedSocket() socket: AgentSocket): Promise<{ status: PresenceStatus }> {
+    return { status: await this.presence.heartbeat(socket.data.user) };
+  }
 
   afterInit(ns: Namespace): void {
     this.realtime.attachAgents(ns);
@@ -112,4 +152,8 @@ export class AgentGateway implements OnGatewayInit {
       this.logger.warn(`typing relay failed: ${(err as Error).message}`);
     }
   }
+}
+
+function presenceStatus(value: unknown): PresenceStatus | null {
+  return PRESENCE_STATUSES.find((s) => s === value) ?? null;
 }

@@ -69,6 +69,35 @@ export class RealtimeService {
     this.webchat?.to(rooms.visitor(channelId, visitorId)).emit(event, payload as never);
   }
 
+  /** To every agent of the workspace (presence changes). */
+  toWorkspace<E extends AgentEvent>(workspaceId: string, event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
+    this.agents?.to(rooms.workspace(workspaceId)).emit(event, payload as never);
+  }
+
+  /** To one user's sockets, in every tab and process (offers). */
+  toUser<E extends AgentEvent>(userId: string, event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
+    this.agents?.to(rooms.user(userId)).emit(event, payload as never);
+  }
+
+  /** Whether the user still has the app open anywhere (any process, through the adapter). */
+  async isUserConnected(userId: string): Promise<boolean> {
+    if (!this.agents) return false;
+    const sockets = await this.agents.in(rooms.user(userId)).fetchSockets();
+    return sockets.length > 0;
+  }
+
+  /** To heads and admins of the workspace. */
+  toLeads<E extends AgentEvent>(workspaceId: string, event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
+    this.agents?.to(rooms.leads(workspaceId)).emit(event, payload as never);
+  }
+
+  /** Whether the website visitor has the widget open anywhere (any process, through the adapter). */
+  async isVisitorConnected(channelId: string, visitorId: string): Promise<boolean> {
+    if (!this.webchat) return false;
+    const sockets = await this.webchat.in(rooms.visitor(channelId, visitorId)).fetchSockets();
+    return sockets.length > 0;
+  }
+
   /** Whether any agent of the workspace has the inbox open (any process, through the adapter). */
   async isWorkspaceOnline(workspaceId: string): Promise<boolean> {
     if (!this.agents) return false;

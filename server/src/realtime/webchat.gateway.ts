@@ -3,12 +3,14 @@ import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
+  OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { WEBCHAT_NAMESPACE } from '@onebox/contracts';
 import type { Namespace, Socket } from 'socket.io';
+import { TimersService } from '../timers/timers.service';
 import { WebchatError, WebchatService, type Visitor } from '../webchat/webchat.service';
 import { RealtimeService, rooms } from './realtime.service';
 
@@ -23,12 +25,13 @@ type Failure = { error: { code: string; message: string } };
  * token, when the browser has one); every connection gets a `session` with the history.
  */
 @WebSocketGateway({ namespace: WEBCHAT_NAMESPACE, cors: { origin: true } })
-export class WebchatGateway implements OnGatewayInit, OnGatewayConnection {
+export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('WebchatGateway');
 
   constructor(
     private readonly webchat: WebchatService,
     private readonly realtime: RealtimeService,
+    private readonly timers: TimersService,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -59,9 +62,39 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection {
     }
   }
 
+  /** A visitor who closes the page before anyone replied may have left: the timers check after a grace period. */
+  handleDisconnect(socket: VisitorSocket): void {
+    const { visitor } = socket.data;
+    if (!visitor) return;
+    this.timers
+      .visitorDisconnected(visitor.channel, visitor.visitorId)
+      .catch((err: Error) => this.logger.warn(`visitor-left check not scheduled: ${err.message}`));
+  }
+
   @SubscribeMessage('message.send')
   send(@ConnectedSocket() socket: VisitorSocket, @MessageBody() body: unknown): Promise<{ id: string } | Failure> {
     return this.answer(() => this.webchat.receive(socket.data.visitor, body));
+  }
+
+  @SubscribeMessage('survey.answer')
+  surveyAnswer(
+    @ConnectedSocket() socket: VisitorSocket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: true } | Failure> {
+    return this.answer(() => this.webchat.answerSurvey(socket.data.visitor, body));
+  }
+
+  @SubscribeMessage('page.view')
+  pageView(@ConnectedSocket() socket: VisitorSocket, @MessageBody() body: unknown): Promise<{ ok: true } | Failure> {
+    return this.answer(() => this.webchat.pageView(socket.data.visitor, body));
+  }
+
+  @SubscribeMessage('invitation.shown')
+  invitationShown(
+    @ConnectedSocket() socket: VisitorSocket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: true } | Failure> {
+    return this.answer(() => this.webchat.invitationShown(socket.data.visitor, body));
   }
 
   @SubscribeMessage('profile.update')

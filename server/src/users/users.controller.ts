@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { UserDto } from '@onebox/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
-import { CreateUserBody } from './users.dto';
+import { uuidPipe } from '../common/uuid.pipe';
+import { CreateUserBody, UpdateUserBody } from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -22,5 +23,15 @@ export class UsersController {
   @Roles('admin')
   create(@CurrentUser() auth: AuthUser, @Body() body: CreateUserBody): Promise<UserDto> {
     return this.users.create(auth, body);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  update(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', uuidPipe('User')) id: string,
+    @Body() body: UpdateUserBody,
+  ): Promise<UserDto> {
+    return this.users.update(auth, id, body);
   }
 }

@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { USER_ROLES, type UserDto, type UserRole } from '@onebox/contracts';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { UserRow } from './users.repository';
 
 export class CreateUserBody {
@@ -28,6 +28,15 @@ export class CreateUserBody {
   role: UserRole;
 }
 
+export class UpdateUserBody {
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'most open conversations routing gives the user' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  maxChats?: number;
+}
+
 export function mapUser(row: UserRow): UserDto {
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
+  return { id: row.id, email: row.email, name: row.name, role: row.role, maxChats: row.max_chats };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { UserRole } from '@onebox/contracts';
 import { DataSource } from 'typeorm';
-import type { Db } from '../database/database';
+import { returnedRows, type Db } from '../database/database';
 
 export interface UserRow {
   id: string;
@@ -10,6 +10,8 @@ export interface UserRow {
   name: string;
   role: UserRole;
   password_hash: string;
+  /** The most open conversations routing gives this user at once. */
+  max_chats: number;
   created_at: Date;
 }
 
@@ -42,6 +44,18 @@ export class UsersRepository {
   async count(tx: Db = this.db.manager): Promise<number> {
     const rows: { n: number }[] = await tx.query('SELECT count(*)::int AS n FROM users');
     return rows[0]?.n ?? 0;
+  }
+
+  /** Answers the updated user, or null when no such user in the workspace. */
+  async setMaxChats(workspaceId: string, id: string, maxChats: number): Promise<UserRow | null> {
+    const rows = returnedRows<UserRow>(
+      await this.db.query('UPDATE users SET max_chats = $3 WHERE workspace_id = $1 AND id = $2 RETURNING *', [
+        workspaceId,
+        id,
+        maxChats,
+      ]),
+    );
+    return rows[0] ?? null;
   }
 
   /** Inserts a user; answers null when the email is taken (case-insensitively). */

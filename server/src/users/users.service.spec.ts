@@ -34,9 +34,23 @@ describe(UsersService.name, () => {
 
       expect(users.listByWorkspace).toHaveBeenCalledWith('ws-1');
       expect(result).toEqual([
-        { id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager' },
-        { id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head' },
+        { id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager', maxChats: 5 },
+        { id: 'u-3', email: 'pat@example.com', name: 'Pat', role: 'head', maxChats: 5 },
       ]);
+    });
+  });
+
+  describe('update', () => {
+    it('sets the routing capacity of a user of the caller’s workspace', async () => {
+      users.setMaxChats.mockResolvedValueOnce(userRow({ max_chats: 2 }));
+      const result = await service.update(admin, 'u-2', { maxChats: 2 });
+      expect(users.setMaxChats).toHaveBeenCalledWith('ws-1', 'u-2', 2);
+      expect(result).toEqual({ id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager', maxChats: 2 });
+    });
+
+    it('answers 404 for a user of another workspace', async () => {
+      users.setMaxChats.mockResolvedValueOnce(null);
+      await expect(service.update(admin, 'u-9', { maxChats: 2 })).rejects.toMatchObject({ code: 'not_found' });
     });
   });
 
@@ -62,7 +76,7 @@ describe(UsersService.name, () => {
         role: 'manager',
         password_hash: HASH,
       });
-      expect(result).toEqual({ id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager' });
+      expect(result).toEqual({ id: 'u-2', email: 'olga@example.com', name: 'Olga', role: 'manager', maxChats: 5 });
       expect(JSON.stringify(result)).not.toContain(HASH);
       expect(JSON.stringify(users.insert.mock.calls)).not.toContain('long enough password');
     });

@@ -3,7 +3,7 @@ import type { UserDto } from '@onebox/contracts';
 import { ApiException } from '../common/api.exception';
 import type { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
-import { CreateUserBody, mapUser } from './users.dto';
+import { CreateUserBody, mapUser, UpdateUserBody } from './users.dto';
 import { UsersRepository } from './users.repository';
 
 @Injectable()
@@ -15,6 +15,16 @@ export class UsersService {
 
   async list(auth: AuthUser): Promise<UserDto[]> {
     return (await this.users.listByWorkspace(auth.workspaceId)).map(mapUser);
+  }
+
+  /** Admin settings of a user (today: routing capacity). */
+  async update(auth: AuthUser, id: string, body: UpdateUserBody): Promise<UserDto> {
+    const row =
+      body.maxChats === undefined
+        ? await this.users.findInWorkspace(auth.workspaceId, id)
+        : await this.users.setMaxChats(auth.workspaceId, id, body.maxChats);
+    if (!row) throw ApiException.notFound('User');
+    return mapUser(row);
   }
 
   async create(auth: AuthUser, body: CreateUserBody): Promise<UserDto> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AttachmentDto, WebchatSession } from '@onebox/contracts';
 import { randomUUID } from 'node:crypto';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
@@ -11,7 +11,9 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { MessagesRepository } from '../conversations/messages.repository';
 import { TransactionService } from '../database/transaction.service';
 import { IngestService } from '../ingest/ingest.service';
+import { ProactiveError, ProactiveService } from '../proactive/proactive.service';
 import { RealtimeService } from '../realtime/realtime.service';
+import { SurveyError, SurveysService } from '../surveys/surveys.service';
 
 export interface Visitor {
   channel: ChannelRow;
@@ -35,6 +37,8 @@ const PHONE = /^\+?[0-9 ()-]{6,20}$/;
 /** The website chat from the visitor's side: sessions, history, messages in, profile, typing. */
 @Injectable()
 export class WebchatService {
+  private readonly logger = new Logger('Webchat');
+
   constructor(
     private readonly channels: ChannelsRepository,
     private readonly contacts: ContactsRepository,
@@ -45,6 +49,8 @@ export class WebchatService {
     private readonly ingest: IngestService,
     private readonly realtime: RealtimeService,
     private readonly tx: TransactionService,
+    private readonly surveys: SurveysService,
+    private readonly proactive: ProactiveService,
   ) {}
 
   /** Resolves the widget key and the visitor; a missing or foreign token starts a new visitor. */
@@ -79,6 +85,8 @@ export class WebchatService {
       replyTimeText: typeof channel.settings['replyTimeText'] === 'string' ? channel.settings['replyTimeText'] : null,
       profileComplete: Boolean(contact && (contact.email || contact.phone)),
       history: history.map(mapWebchatMessage),
+      survey: conversationId ? await this.surveys.pendingRequest(channel.workspace_id, conversationId) : null,
+      proactive: await this.proactive.forWidget(visitor),
     };
   }
 
@@ -102,9 +110,41 @@ export class WebchatService {
       attachments,
       sentAt: new Date(),
     });
-    if (!result.duplicate)
+    if (!result.duplicate) {
       this.realtime.toVisitor(channel.id, visitorId, 'message.created', mapWebchatMessage(result.message));
+      // The message is stored: a failure to mark the invitation accepted must not fail the send.
+      await this.proactive
+        .acceptIfInvited(visitor, result.message)
+        .catch((err: Error) => this.logger.warn(`proactive acceptance not recorded: ${err.message}`));
+    }
     return { id: result.message.id };
+  }
+
+  /** `survey.answer`: the visitor rates the survey of one of their conversations. */
+  async answerSurvey(visitor: Visitor, payload: unknown): Promise<{ ok: true }> {
+    await this.asWebchatError(() => this.surveys.answerFromWidget(visitor.channel, visitor.visitorId, payload));
+    return { ok: true };
+  }
+
+  /** `page.view {url}`: recorded for returning visitors and the visitor→chat rate. */
+  async pageView(visitor: Visitor, payload: unknown): Promise<{ ok: true }> {
+    await this.asWebchatError(() => this.proactive.pageView(visitor, payload));
+    return { ok: true };
+  }
+
+  /** `invitation.shown {triggerId}`: the widget showed a proactive invitation. */
+  async invitationShown(visitor: Visitor, payload: unknown): Promise<{ ok: true }> {
+    await this.asWebchatError(() => this.proactive.invitationShown(visitor, payload));
+    return { ok: true };
+  }
+
+  private async asWebchatError(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (err instanceof SurveyError || err instanceof ProactiveError) throw new WebchatError(err.code, err.message);
+      throw err;
+    }
   }
 
   async updateProfile(visitor: Visitor, payload: unknown): Promise<void> {

@@ -23,6 +23,8 @@ export interface AutomatedMessage {
   text: string;
   /** The event recorded beside the message (e.g. `bot_reply`, `after_hours_reply`, `survey_sent`). */
   event?: { type: ConversationEventType; payload?: Record<string, unknown> };
+  /** Reply buttons under the message (messenger channels; a press comes back as callback data). */
+  buttons?: { id: string; text: string }[];
   at?: Date;
 }
 
@@ -60,6 +62,7 @@ export class AutomatedMessages {
       client_message_id: null,
       canned_response_id: null,
       created_at: at,
+      buttons: content.buttons ?? null,
     });
     if (!message) throw new Error('An automated message cannot conflict: it has no idempotency key');
     await this.jobs.enqueue(tx, {

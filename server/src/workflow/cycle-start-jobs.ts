@@ -1,5 +1,7 @@
 import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import type { NewJob } from '../jobs/jobs.repository';
+import { timerCycleStartJobs } from '../timers/timers.constants';
+import { ROUTING_MAX_ATTEMPTS, ROUTING_QUEUE } from '../routing/routing.constants';
 
 /** A conversation cycle that a customer message has just started (new conversation or reopened). */
 export interface CycleStart {
@@ -26,5 +28,14 @@ export function cycleStartJobs(start: CycleStart): NewJob[] {
       payload: { action: 'cycle-started', ...ref },
       maxAttempts: CRM_MAX_ATTEMPTS,
     },
+    // Routing offers the cycle to a manager when its channel is routed (round-robin, owner).
+    {
+      workspaceId: start.workspaceId,
+      queue: ROUTING_QUEUE,
+      payload: { action: 'route', ...ref },
+      maxAttempts: ROUTING_MAX_ATTEMPTS,
+    },
+    // Timers: the after-hours reply and the missed-chat check (they read the workspace's settings).
+    ...timerCycleStartJobs(start),
   ];
 }

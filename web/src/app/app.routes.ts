@@ -19,6 +19,11 @@ export const routes: Routes = [
         path: 'settings',
         loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES),
       },
+      {
+        // Heads of sales and admins; lazy so the charts library stays out of the inbox's bundle.
+        path: 'analytics',
+        loadChildren: () => import('./features/analytics/analytics.routes').then((m) => m.ANALYTICS_ROUTES),
+      },
     ],
   },
   { path: '**', redirectTo: 'inbox' },

@@ -23,8 +23,12 @@ export class FakeSocket {
     return this;
   }
 
-  emit(event: string, payload: unknown): this {
+  /** Answers acknowledged emits (`presence.set`…); without it they are never acknowledged. */
+  respond: ((event: string, payload: unknown) => unknown) | null = null;
+
+  emit(event: string, payload: unknown, ack?: (result: unknown) => void): this {
     this.emitted.push({ event, payload });
+    if (ack && this.respond) ack(this.respond(event, payload));
     return this;
   }
 

@@ -182,6 +182,20 @@ export interface OutgoingMessage {
   /** WhatsApp template (outside the 24-hour window). */
   template?: { name: string; language: string; parameters: string[] };
   businessConnectionId?: string;
+  /**
+   * Reply buttons under the message (Telegram inline keyboard, MAX `inline_keyboard` callback
+   * buttons, WhatsApp interactive reply buttons or list). A press comes back as an inbound
+   * message whose `callbackData` is the button's `id`.
+   */
+  buttons?: OutgoingButton[];
+  /** WhatsApp lists (more than three buttons) open from a menu button with this label (≤ 20 chars). */
+  buttonsLabel?: string;
+}
+
+export interface OutgoingButton {
+  /** Comes back as `callbackData` (Telegram: 1–64 bytes). */
+  id: string;
+  text: string;
 }
 
 export interface OutgoingAttachment {

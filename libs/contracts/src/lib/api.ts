@@ -8,6 +8,7 @@ import type {
   MessageDirection,
   UserRole,
 } from './enums';
+import type { ChannelRoutingDto } from './routing';
 
 /** Every HTTP error: a stable code, a human message and, for validation, the offending fields. */
 export interface ApiError {
@@ -21,6 +22,8 @@ export interface UserDto {
   email: string;
   name: string;
   role: UserRole;
+  /** The most open conversations routing gives this user at once. */
+  maxChats?: number;
 }
 
 export interface MeDto extends UserDto {
@@ -66,6 +69,8 @@ export interface ChannelDto {
   mode?: 'webhook' | 'polling';
   /** The platform's last error when `status` is `error`. */
   statusMessage?: string | null;
+  /** How new conversations reach managers (`PUT /api/channels/:id/routing`). */
+  routing?: ChannelRoutingDto;
   createdAt: string;
 }
 
@@ -126,6 +131,8 @@ export interface ConversationListItem {
     amount: string | null;
     currency: string | null;
   };
+  /** While `status` is `snoozed`: when it goes back to open. */
+  snoozedUntil?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -203,6 +210,8 @@ export interface SendMessageRequest {
   attachmentIds?: string[];
   /** An approved WhatsApp template, for when the 24-hour window is closed. */
   template?: { name: string; language: string; parameters?: string[] };
+  /** Teammates a private note mentions (besides `@Name` in its text, which the server also reads). */
+  mentionedUserIds?: string[];
 }
 
 export interface AssignRequest {
@@ -219,6 +228,8 @@ export interface ConversationListQuery {
   assignee?: 'me' | 'unassigned' | string;
   tag?: string;
   q?: string;
+  /** Only conversations whose current cycle was missed. */
+  missed?: boolean;
   cursor?: string;
   limit?: number;
 }

@@ -4,11 +4,26 @@ import { AuthService } from '../core/auth/auth.service';
 import { I18nService } from '../core/i18n/i18n.service';
 import { TranslatePipe } from '../core/i18n/translate.pipe';
 import { AgentSocketService } from '../core/socket/agent-socket.service';
+import { OffersHostComponent } from '../core/offers/offers-host.component';
+import { OffersStore } from '../core/offers/offers.store';
+import { PresenceService } from '../core/presence/presence.service';
+import { PresenceToggleComponent } from './presence-toggle.component';
+import { MentionsBellComponent } from '../core/mentions/mentions-bell.component';
+import { GlobalSearchComponent } from '../features/search/global-search.component';
 
 /** The signed-in frame: top bar, reconnect banner and the routed page. Owns the socket's life. */
 @Component({
   selector: 'ob-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, TranslatePipe],
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    RouterLinkActive,
+    TranslatePipe,
+    PresenceToggleComponent,
+    OffersHostComponent,
+    GlobalSearchComponent,
+    MentionsBellComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="topbar">
@@ -19,10 +34,20 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
         <a routerLink="/inbox" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-inbox">{{
           'nav.inbox' | t
         }}</a>
+        @if (auth.user()?.role === 'head' || auth.user()?.role === 'admin') {
+          <a
+            routerLink="/analytics"
+            routerLinkActive="nav__link--active"
+            class="nav__link"
+            data-testid="nav-analytics"
+            >{{ 'nav.analytics' | t }}</a
+          >
+        }
         <a routerLink="/settings" routerLinkActive="nav__link--active" class="nav__link" data-testid="nav-settings">{{
           'nav.settings' | t
         }}</a>
       </nav>
+      <ob-global-search />
       <div class="topbar__right">
         <button
           type="button"
@@ -34,6 +59,8 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
           <span [class.lang__on]="i18n.lang() === 'ru'">RU</span>
           <span [class.lang__on]="i18n.lang() === 'en'">EN</span>
         </button>
+        <ob-mentions-bell />
+        <ob-presence-toggle />
         @if (auth.user(); as user) {
           <span class="user" data-testid="current-user">
             <span class="avatar" aria-hidden="true">{{ user.name.charAt(0) }}</span>
@@ -52,11 +79,14 @@ import { AgentSocketService } from '../core/socket/agent-socket.service';
       <div class="banner" role="status" data-testid="reconnecting">{{ 'socket.reconnecting' | t }}</div>
     }
     <main class="page"><router-outlet /></main>
+    <ob-offers />
   `,
   styles: `
     :host {
       display: grid;
       grid-template-rows: auto auto minmax(0, 1fr);
+      /* One column no wider than the window, even when the top bar's items do not fit. */
+      grid-template-columns: minmax(0, 1fr);
       height: 100vh;
       height: 100dvh;
       min-width: 0;
@@ -170,17 +200,25 @@ export class ShellComponent implements OnInit, OnDestroy {
   protected readonly auth = inject(AuthService);
   protected readonly i18n = inject(I18nService);
   protected readonly socket = inject(AgentSocketService);
+  private readonly presence = inject(PresenceService);
+  private readonly offers = inject(OffersStore);
 
   ngOnInit(): void {
     this.auth.loadMe().subscribe({ error: () => undefined });
-    this.socket.connect(() => this.auth.token());
+    this.socket.connect(() => this.auth.token(), this.presence.handshake);
+    this.presence.start();
+    this.offers.start();
   }
 
   ngOnDestroy(): void {
+    this.presence.stop();
+    this.offers.stop();
     this.socket.disconnect();
   }
 
   protected logout(): void {
+    this.presence.reset();
+    this.offers.stop();
     this.socket.disconnect();
     this.auth.logout();
   }

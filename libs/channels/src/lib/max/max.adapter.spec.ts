@@ -504,6 +504,32 @@ describe(MaxAdapter.name, () => {
       expect(result.externalIds[0]).toMatch(/^mid\.[0-9a-f]{32}$/);
     });
 
+    it('sends buttons as an inline_keyboard attachment of callback buttons, at most six a row', async () => {
+      const buttons = Array.from({ length: 11 }, (_, score) => ({ id: `survey:s1:${score}`, text: String(score) }));
+      await adapter.send(credentials, { recipient: '123456789', text: 'Rate us', attachments: [], buttons }, ctx);
+
+      const row = (from: number, to: number) =>
+        buttons.slice(from, to).map((b) => ({ type: 'callback', text: b.text, payload: b.id }));
+      const [call] = fake.callsTo('/messages');
+      expect(call.body).toEqual({
+        text: 'Rate us',
+        attachments: [{ type: 'inline_keyboard', payload: { buttons: [row(0, 6), row(6, 11)] } }],
+      });
+    });
+
+    it('a press arrives as message_callback and is normalized with the button payload', async () => {
+      await adapter.send(
+        credentials,
+        { recipient: '123456789', text: 'Rate us', attachments: [], buttons: [{ id: 'survey:s1:5', text: '5' }] },
+        ctx,
+      );
+      await fake.customerPressesButton({ userId: 123456789, name: 'John Doe', payload: 'survey:s1:5' });
+      const events = fake.pendingUpdates().flatMap((u) => adapter.normalizeInbound(u));
+      expect(events).toEqual([
+        expect.objectContaining({ kind: 'message', externalUserId: '123456789', callbackData: 'survey:s1:5' }),
+      ]);
+    });
+
     it('splits a text above 4000 characters into several messages', async () => {
       const text = `${'a'.repeat(3000)} ${'b'.repeat(3000)} ${'c'.repeat(2500)}`;
       const result = await adapter.send(credentials, { recipient: '123456789', text, attachments: [] }, ctx);

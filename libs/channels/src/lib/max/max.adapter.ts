@@ -10,11 +10,13 @@ import type {
   InboundMessageEvent,
   MediaRef,
   OutgoingAttachment,
+  OutgoingButton,
   OutgoingMessage,
   PollResult,
   SendResult,
   WebhookRequest,
 } from '../channel-adapter';
+import { buttonRows } from '../buttons';
 import { ChannelError } from '../channel-error';
 import { safeEqual } from '../constant-time';
 
@@ -90,6 +92,25 @@ interface MaxBody {
 interface UploadedAttachment {
   type: 'image' | 'file';
   payload: { token: string };
+}
+
+interface KeyboardAttachment {
+  type: 'inline_keyboard';
+  payload: { buttons: { type: 'callback'; text: string; payload: string }[][] };
+}
+
+type MaxAttachmentRequest = UploadedAttachment | KeyboardAttachment;
+
+/** Callback buttons, at most six a row; a press arrives as `message_callback` with the payload. */
+function inlineKeyboard(buttons: OutgoingButton[]): KeyboardAttachment {
+  return {
+    type: 'inline_keyboard',
+    payload: {
+      buttons: buttonRows(buttons, 6).map((row) =>
+        row.map((b) => ({ type: 'callback' as const, text: b.text, payload: b.id })),
+      ),
+    },
+  };
 }
 
 /**
@@ -213,7 +234,7 @@ export class MaxAdapter implements ChannelAdapter<MaxCredentials> {
     for (const file of uploaded.filter((a) => a.type === 'file')) groups.push([file]);
 
     const chunks = splitText(message.text, MAX_TEXT_LENGTH);
-    const bodies: { text?: string; attachments?: UploadedAttachment[] }[] = chunks
+    const bodies: { text?: string; attachments?: MaxAttachmentRequest[] }[] = chunks
       .slice(0, -1)
       .map((text) => ({ text }));
     const last = chunks[chunks.length - 1];
@@ -221,6 +242,11 @@ export class MaxAdapter implements ChannelAdapter<MaxCredentials> {
     if (groups.length === 0 && last) bodies.push({ text: last });
     if (bodies.length === 0)
       throw new ChannelError('unsupported_content', 'Nothing to send: no text and no attachments');
+    // Buttons ride on the last message (https://dev.max.ru/docs-api/objects/InlineKeyboardAttachmentRequest).
+    if (message.buttons?.length) {
+      const lastBody = bodies[bodies.length - 1];
+      lastBody.attachments = [...(lastBody.attachments ?? []), inlineKeyboard(message.buttons)];
+    }
 
     const externalIds: string[] = [];
     for (const body of bodies) {
@@ -322,7 +348,7 @@ export class MaxAdapter implements ChannelAdapter<MaxCredentials> {
   private async postMessage(
     api: AxiosInstance,
     recipient: string,
-    body: { text?: string; attachments?: UploadedAttachment[] },
+    body: { text?: string; attachments?: MaxAttachmentRequest[] },
   ): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       try {

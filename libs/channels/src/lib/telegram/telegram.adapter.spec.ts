@@ -611,6 +611,47 @@ describe(TelegramAdapter.name, () => {
       expect(result.externalIds).toEqual(['123456789:2', '123456789:3']);
     });
 
+    it('puts buttons under the message as an inline keyboard, at most six a row', async () => {
+      const buttons = Array.from({ length: 11 }, (_, score) => ({ id: `survey:s1:${score}`, text: String(score) }));
+
+      await adapter.send(credentials, { recipient: '123456789', text: 'Rate us', attachments: [], buttons }, ctx);
+
+      const row = (from: number, to: number) =>
+        buttons.slice(from, to).map((b) => ({ text: b.text, callback_data: b.id }));
+      expect(JSON.parse(only(fake.callsTo('sendMessage')).rawBody.toString())).toEqual({
+        chat_id: 123456789,
+        text: 'Rate us',
+        reply_markup: { inline_keyboard: [row(0, 6), row(6, 11)] },
+      });
+      expect(fake.sentMessages(123456789).at(-1)?.['reply_markup']).toEqual({
+        inline_keyboard: [row(0, 6), row(6, 11)],
+      });
+    });
+
+    it('puts the keyboard on the last part of a split text only', async () => {
+      const text = `${'a '.repeat(2500)}end`;
+      const buttons = [{ id: 'survey:s1:5', text: '5' }];
+
+      await adapter.send(credentials, { recipient: '123456789', text, attachments: [], buttons }, ctx);
+
+      const bodies = fake.callsTo('sendMessage').map((c) => JSON.parse(c.rawBody.toString()));
+      expect(bodies).toHaveLength(2);
+      expect(bodies[0]).not.toHaveProperty('reply_markup');
+      expect(bodies[1].reply_markup).toEqual({ inline_keyboard: [[{ text: '5', callback_data: 'survey:s1:5' }]] });
+    });
+
+    it('a press on the keyboard comes back as a message with the button id as callback data', async () => {
+      await adapter.send(
+        credentials,
+        { recipient: '123456789', text: 'Rate us', attachments: [], buttons: [{ id: 'survey:s1:4', text: '4' }] },
+        ctx,
+      );
+      const press = await fake.customerPressesButton({ chatId: 123456789, data: 'survey:s1:4' });
+
+      const [event] = adapter.normalizeInbound(press.update) as InboundMessageEvent[];
+      expect(event).toMatchObject({ kind: 'message', externalUserId: '123456789', callbackData: 'survey:s1:4' });
+    });
+
     it('refuses an empty message without calling Telegram', async () => {
       const err = await failure(
         adapter.send(credentials, { recipient: '123456789', text: '  ', attachments: [] }, ctx),

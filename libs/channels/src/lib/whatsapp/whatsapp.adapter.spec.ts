@@ -474,6 +474,51 @@ describe(WhatsAppAdapter.name, () => {
       expect(result).toEqual({ externalIds: [fake.sentMessages()[0].id] });
     });
 
+    it('sends up to three buttons as interactive reply buttons', async () => {
+      const buttons = [
+        { id: 'survey:s1:1', text: 'Bad' },
+        { id: 'survey:s1:2', text: 'OK' },
+        { id: 'survey:s1:3', text: 'A very long button title here' },
+      ];
+      await adapter.send(creds, { recipient: CUSTOMER, text: 'Rate us', attachments: [], buttons }, ctx);
+
+      const [call] = fake.callsTo('/messages');
+      expect(JSON.parse(call.rawBody.toString())).toEqual({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: CUSTOMER,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          body: { text: 'Rate us' },
+          action: {
+            buttons: [
+              { type: 'reply', reply: { id: 'survey:s1:1', title: 'Bad' } },
+              { type: 'reply', reply: { id: 'survey:s1:2', title: 'OK' } },
+              { type: 'reply', reply: { id: 'survey:s1:3', title: 'A very long button t' } },
+            ],
+          },
+        },
+      });
+    });
+
+    it('sends more buttons as an interactive list, ten rows a list', async () => {
+      const buttons = Array.from({ length: 11 }, (_, score) => ({ id: `survey:s1:${score}`, text: String(score) }));
+      const result = await adapter.send(
+        creds,
+        { recipient: CUSTOMER, text: 'Rate us', attachments: [], buttons, buttonsLabel: 'Оценить' },
+        ctx,
+      );
+
+      const bodies = fake.callsTo('/messages').map((c) => JSON.parse(c.rawBody.toString()).interactive);
+      const rows = (from: number, to: number) => buttons.slice(from, to).map((b) => ({ id: b.id, title: b.text }));
+      expect(bodies).toEqual([
+        { type: 'list', body: { text: 'Rate us' }, action: { button: 'Оценить', sections: [{ rows: rows(0, 10) }] } },
+        { type: 'list', body: { text: 'Rate us' }, action: { button: 'Оценить', sections: [{ rows: rows(10, 11) }] } },
+      ]);
+      expect(result.externalIds).toHaveLength(2);
+    });
+
     it('splits text longer than 4096 characters', async () => {
       const text = `${'a'.repeat(4000)} ${'b'.repeat(1000)}`;
       const result = await adapter.send(creds, { recipient: CUSTOMER, text, attachments: [] }, ctx);

@@ -10,6 +10,7 @@ import type {
   InboundMessageEvent,
   MediaRef,
   OutgoingAttachment,
+  OutgoingButton,
   OutgoingMessage,
   SendResult,
   StatusEvent,
@@ -30,6 +31,8 @@ export type WhatsAppCredentials = {
 
 const MAX_TEXT = 4096;
 const MAX_CAPTION = 1024;
+/** Interactive messages: body text 1–1024 characters. */
+const MAX_INTERACTIVE_BODY = 1024;
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** WhatsApp shows only JPEG and PNG as images; anything else goes as a document. */
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png']);
@@ -178,6 +181,11 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
     }
 
     const text = message.text.trim() ? message.text : '';
+    if (message.buttons?.length) {
+      for (const interactive of interactiveMessages(text, message.buttons, message.buttonsLabel))
+        await post({ type: 'interactive', interactive });
+      return { externalIds: ids };
+    }
     if (!text && !message.attachments.length) throw new ChannelError('unsupported_content', 'nothing to send');
     const caption = message.attachments.length && text.length <= MAX_CAPTION ? text : '';
     if (text && !caption)
@@ -204,6 +212,41 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
     const mimeType = info.mime_type || media.mimeType || 'application/octet-stream';
     return { data: Buffer.from(data), mimeType, fileName: media.fileName ?? `${media.ref}${extensionFor(mimeType)}` };
   }
+}
+
+/**
+ * Reply buttons (at most 3, titles ≤ 20 chars) or a list (rows ≤ 10 in all, titles ≤ 24 chars,
+ * its menu button ≤ 20 chars); more than ten choices go as several lists with the same body
+ * (https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages,
+ * .../interactive-list-messages). Body text ≤ 1024 chars.
+ */
+export function interactiveMessages(
+  text: string,
+  buttons: OutgoingButton[],
+  label = 'Выбрать / Choose',
+): Record<string, unknown>[] {
+  const body = { text: (text || '…').slice(0, MAX_INTERACTIVE_BODY) };
+  if (buttons.length <= 3)
+    return [
+      {
+        type: 'button',
+        body,
+        action: {
+          buttons: buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.text.slice(0, 20) } })),
+        },
+      },
+    ];
+  const lists: Record<string, unknown>[] = [];
+  for (let i = 0; i < buttons.length; i += 10)
+    lists.push({
+      type: 'list',
+      body,
+      action: {
+        button: label.slice(0, 20),
+        sections: [{ rows: buttons.slice(i, i + 10).map((b) => ({ id: b.id, title: b.text.slice(0, 24) })) }],
+      },
+    });
+  return lists;
 }
 
 function client(credentials: WhatsAppCredentials, ctx: AdapterContext): AxiosInstance {

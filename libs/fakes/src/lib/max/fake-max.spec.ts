@@ -1,4 +1,4 @@
-import { Bot, ImageAttachment, MaxError } from '@maxhub/max-bot-api';
+import { Bot, ImageAttachment, Keyboard, MaxError } from '@maxhub/max-bot-api';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeMax } from './fake-max';
@@ -202,6 +202,31 @@ describe(FakeMax.name, () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('keeps an inline keyboard built with the client and delivers a press on it as message_callback', async () => {
+    fake.addCustomer({ userId: 9, name: 'Ivan' });
+    const keyboard = Keyboard.inlineKeyboard([
+      [Keyboard.button.callback('1', 'survey:s1:1'), Keyboard.button.callback('5', 'survey:s1:5')],
+    ]);
+    const sent = await bot.api.sendMessageToUser(9, 'Rate us', { attachments: [keyboard] });
+
+    expect(fake.sentMessages()[0].attachments).toEqual([keyboard]);
+    await fake.customerPressesButton({ userId: 9, name: 'Ivan', payload: 'survey:s1:5' });
+    const { updates } = await bot.api.getUpdates([], { timeout: 0 } as never);
+    expect(updates[0]).toMatchObject({
+      update_type: 'message_callback',
+      callback: { payload: 'survey:s1:5', user: { user_id: 9 } },
+      message: { body: { mid: sent.body.mid } },
+    });
+
+    const bad = Keyboard.inlineKeyboard([
+      Array.from({ length: 8 }, (_, i) => Keyboard.button.callback(`${i}`, `${i}`)),
+    ]);
+    await expect(bot.api.sendMessageToUser(9, 'Too wide', { attachments: [bad] })).rejects.toMatchObject({
+      status: 400,
+      code: 'proto.payload',
+    });
   });
 
   it('answers callbacks and serves a customer photo without a token', async () => {

@@ -620,7 +620,10 @@ export class FakeMax {
         if (type === 'file') Object.assign(attachment, { filename: file.fileName, size: file.data.length });
         return { attachment };
       }
-      case 'inline_keyboard':
+      case 'inline_keyboard': {
+        const problem = keyboardProblem(payload);
+        return problem ? err(400, 'proto.payload', problem) : { attachment: request };
+      }
       case 'sticker':
       case 'location':
       case 'contact':
@@ -827,4 +830,26 @@ function newMid(): string {
 
 function newToken(): string {
   return randomBytes(33).toString('base64url');
+}
+
+/**
+ * MAX's keyboard limits: up to 30 rows, 7 buttons a row (3 for link buttons), 210 in all; a
+ * button has a `type`, a `text` ≤ 128 chars and, for `callback`, a `payload` ≤ 1024 chars
+ * (https://dev.max.ru/docs-api/objects/InlineKeyboardAttachmentRequest).
+ */
+function keyboardProblem(payload: Record<string, unknown>): string | null {
+  const rows = payload['buttons'];
+  if (!Array.isArray(rows) || !rows.every(Array.isArray)) return 'payload.buttons: must be an array of button rows';
+  if (rows.length > 30) return 'payload.buttons: at most 30 rows';
+  for (const row of rows as Record<string, unknown>[][]) {
+    if (row.length < 1 || row.length > 7) return 'payload.buttons: a row holds 1 to 7 buttons';
+    for (const button of row) {
+      if (typeof button?.['type'] !== 'string') return 'button.type is required';
+      if (typeof button['text'] !== 'string' || !button['text'] || button['text'].length > 128)
+        return 'button.text: 1 to 128 characters';
+      if (button['type'] === 'callback' && (typeof button['payload'] !== 'string' || button['payload'].length > 1024))
+        return 'button.payload: up to 1024 characters';
+    }
+  }
+  return null;
 }

@@ -98,6 +98,25 @@ describe(FakeTelegram.name, () => {
       await expect(bot.telegram.sendMessage(ivan.chatId, 'x'.repeat(4096))).resolves.toBeDefined();
     });
 
+    it('keeps an inline keyboard on the sent message and refuses callback_data over 64 bytes', async () => {
+      await fake.customerWrites({ ...ivan, text: 'Hi' });
+      const keyboard = [[{ text: '5', callback_data: 'survey:0b3c2a4e-0000-4000-8000-000000000000:5' }]];
+
+      const message = await bot.telegram.sendMessage(ivan.chatId, 'Rate us', {
+        reply_markup: { inline_keyboard: keyboard },
+      });
+
+      expect(message.reply_markup).toEqual({ inline_keyboard: keyboard });
+      const tooLong = [[{ text: '5', callback_data: 'x'.repeat(65) }]];
+      expect(
+        (
+          await rejection(
+            bot.telegram.sendMessage(ivan.chatId, 'Rate us', { reply_markup: { inline_keyboard: tooLong } }),
+          )
+        ).response,
+      ).toEqual({ ok: false, error_code: 400, description: 'Bad Request: BUTTON_DATA_INVALID' });
+    });
+
     it('answers 403 once the user blocked the bot', async () => {
       await fake.customerWrites({ ...ivan, text: 'Hi' });
       fake.blockUser(ivan.chatId);

@@ -605,7 +605,10 @@ export class FakeTelegram {
       message['sender_business_bot'] = this.botUser();
     }
     const markup = json(p, 'reply_markup');
-    if (markup) message['reply_markup'] = markup;
+    if (markup) {
+      validateMarkup(markup);
+      message['reply_markup'] = markup;
+    }
     return message;
   }
 
@@ -862,4 +865,23 @@ const MIME_BY_EXTENSION: Record<string, string> = {
 function mimeFromName(fileName: string): string {
   const extension = fileName.split('.').pop()?.toLowerCase() ?? '';
   return MIME_BY_EXTENSION[extension] ?? 'application/octet-stream';
+}
+
+/**
+ * What the Bot API checks in an inline keyboard: an array of button rows, each button with a
+ * text and one action; `callback_data` is 1–64 bytes (https://core.telegram.org/bots/api#inlinekeyboardbutton).
+ */
+function validateMarkup(markup: unknown): void {
+  if (typeof markup !== 'object' || markup === null) throw badRequest("can't parse reply keyboard markup JSON object");
+  const rows = (markup as { inline_keyboard?: unknown }).inline_keyboard;
+  if (rows === undefined) return;
+  if (!Array.isArray(rows) || !rows.every(Array.isArray))
+    throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
+  for (const button of rows.flat() as Record<string, unknown>[]) {
+    if (typeof button?.['text'] !== 'string') throw badRequest('can\'t find field "text"');
+    const data = button['callback_data'];
+    if (data !== undefined && (typeof data !== 'string' || data.length === 0 || Buffer.byteLength(data) > 64))
+      throw badRequest('BUTTON_DATA_INVALID');
+    if (data === undefined && button['url'] === undefined) throw badRequest('BUTTON_TYPE_INVALID');
+  }
 }

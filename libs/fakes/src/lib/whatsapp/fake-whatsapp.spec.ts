@@ -142,6 +142,51 @@ describe(FakeWhatsApp.name, () => {
     ]);
   });
 
+  it('accepts interactive reply buttons and lists within the documented limits, refusing the rest', async () => {
+    await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hi' });
+    const send = (interactive: unknown) =>
+      graph.post(`/${PHONE_NUMBER_ID}/messages`, {
+        messaging_product: 'whatsapp',
+        to: CUSTOMER,
+        type: 'interactive',
+        interactive,
+      });
+    const reply = (id: string) => ({ type: 'reply', reply: { id, title: id } });
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, title: String(i) }));
+
+    expect((await send({ type: 'button', body: { text: 'Rate' }, action: { buttons: [reply('a')] } })).status).toBe(
+      200,
+    );
+    const list = { type: 'list', body: { text: 'Rate' }, action: { button: 'Pick', sections: [{ rows: rows(10) }] } };
+    expect((await send(list)).status).toBe(200);
+
+    const four = await send({
+      type: 'button',
+      body: { text: 'Rate' },
+      action: { buttons: ['a', 'b', 'c', 'd'].map(reply) },
+    });
+    expect(four.status).toBe(400);
+    expect(four.data.error.code).toBe(100);
+    const eleven = await send({ ...list, action: { button: 'Pick', sections: [{ rows: rows(11) }] } });
+    expect(eleven.data.error.error_data.details).toBe('Total row count exceed max allowed count: 10');
+    expect(fake.sentMessages().map((m) => m.type)).toEqual(['interactive', 'interactive']);
+  });
+
+  it('delivers a button_reply and a list_reply as interactive messages', async () => {
+    await fake.customerWrites({ waId: CUSTOMER, name: 'Anna', text: 'hi' });
+    await fake.customerPressesButton({ waId: CUSTOMER, name: 'Anna', id: 'survey:s1:5', title: '5' });
+    await fake.customerPicksListItem({ waId: CUSTOMER, name: 'Anna', id: 'survey:s1:9', title: '9' });
+    await fake.settled();
+
+    const messages = receiver
+      .payloads()
+      .flatMap((p) => p.entry[0].changes[0].value.messages ?? []) as unknown as Record<string, unknown>[];
+    expect(messages.slice(1).map((m) => [m['type'], m['interactive']])).toEqual([
+      ['interactive', { type: 'button_reply', button_reply: { id: 'survey:s1:5', title: '5' } }],
+      ['interactive', { type: 'list_reply', list_reply: { id: 'survey:s1:9', title: '9' } }],
+    ]);
+  });
+
   it('sends a template', async () => {
     const res = await graph.post(`/${PHONE_NUMBER_ID}/messages`, {
       messaging_product: 'whatsapp',

@@ -294,6 +294,17 @@ export class FakeWhatsApp {
     });
   }
 
+  /** The customer picks a row of an interactive list (`list_reply`). */
+  customerPicksListItem(input: CustomerBase & { id: string; title: string; description?: string }): Promise<number> {
+    const context = input.replyTo ?? this.sent.at(-1)?.id;
+    const reply: Record<string, string> = { id: input.id, title: input.title };
+    if (input.description) reply['description'] = input.description;
+    return this.customerMessage(
+      { ...input, replyTo: context },
+      { type: 'interactive', interactive: { type: 'list_reply', list_reply: reply } },
+    );
+  }
+
   customerSendsLocation(
     input: CustomerBase & { latitude: number; longitude: number; placeName?: string; address?: string },
   ): Promise<number> {
@@ -631,6 +642,7 @@ function validateContent(type: string, content: unknown, knownMedia: (id: string
       return null;
     }
     case 'interactive':
+      return validateInteractive(c);
     case 'location':
     case 'contacts':
     case 'reaction':
@@ -638,6 +650,56 @@ function validateContent(type: string, content: unknown, knownMedia: (id: string
     default:
       return `Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got "${type}".`;
   }
+}
+
+/**
+ * Reply buttons: 1–3, unique ids ≤ 256 chars, titles ≤ 20; lists: a menu button ≤ 20 chars and
+ * 1–10 rows in all (ids ≤ 200, titles ≤ 24); body text 1–1024 chars
+ * (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages#interactive-object).
+ */
+function validateInteractive(c: Record<string, unknown>): string | null {
+  const body = c['body'] as Record<string, unknown> | undefined;
+  const action = c['action'] as Record<string, unknown> | undefined;
+  if (typeof body?.['text'] !== 'string' || !body['text'])
+    return "The parameter interactive['body']['text'] is required.";
+  if (body['text'].length > 1024) return "Param interactive['body']['text'] must be at most 1024 characters long.";
+  if (!action) return "The parameter interactive['action'] is required.";
+  if (c['type'] === 'button') {
+    const buttons = action['buttons'];
+    if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3)
+      return "Param interactive['action']['buttons'] must contain 1 to 3 buttons.";
+    const ids = new Set<string>();
+    for (const [i, b] of (buttons as Record<string, unknown>[]).entries()) {
+      const reply = b?.['reply'] as Record<string, unknown> | undefined;
+      if (b?.['type'] !== 'reply' || typeof reply?.['id'] !== 'string' || typeof reply['title'] !== 'string')
+        return `The parameter interactive['action']['buttons'][${i}]['reply'] is required.`;
+      if (reply['id'].length > 256) return `Param interactive['action']['buttons'][${i}]['reply']['id'] is too long.`;
+      if (reply['title'].length > 20)
+        return `Param interactive['action']['buttons'][${i}]['reply']['title'] must be at most 20 characters long.`;
+      if (ids.has(reply['id'])) return 'Button IDs must be unique.';
+      ids.add(reply['id']);
+    }
+    return null;
+  }
+  if (c['type'] === 'list') {
+    if (typeof action['button'] !== 'string' || !action['button'] || action['button'].length > 20)
+      return "Param interactive['action']['button'] must be 1 to 20 characters long.";
+    const sections = action['sections'];
+    if (!Array.isArray(sections) || sections.length < 1 || sections.length > 10)
+      return "Param interactive['action']['sections'] must contain 1 to 10 sections.";
+    const rows = (sections as Record<string, unknown>[]).flatMap((section) =>
+      Array.isArray(section?.['rows']) ? (section['rows'] as Record<string, unknown>[]) : [],
+    );
+    if (rows.length < 1 || rows.length > 10) return 'Total row count exceed max allowed count: 10';
+    for (const row of rows) {
+      if (typeof row?.['id'] !== 'string' || row['id'].length > 200)
+        return "Param row['id'] must be at most 200 characters long.";
+      if (typeof row['title'] !== 'string' || row['title'].length > 24)
+        return "Param row['title'] must be at most 24 characters long.";
+    }
+    return null;
+  }
+  return `Param interactive['type'] must be one of {BUTTON, LIST, CTA_URL, PRODUCT, PRODUCT_LIST, FLOW} - got "${String(c['type'])}".`;
 }
 
 function graphError(code: number, override?: { status: number; message: string; type: string }): FakeReply {

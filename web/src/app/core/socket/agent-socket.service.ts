@@ -23,6 +23,14 @@ const SERVER_EVENTS: ServerEvent[] = [
   'typing',
   // Only workspaces with a CRM receive it; subscribing costs nothing otherwise.
   'deal.updated',
+  'presence.updated',
+  'offer.created',
+  'offer.closed',
+  // Heads and admins only.
+  'conversation.missed',
+  'survey.answered',
+  // To the mentioned user only.
+  'mention.created',
 ];
 
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
@@ -43,12 +51,15 @@ export class AgentSocketService {
   /** True while a once-working connection is down. */
   readonly reconnecting = computed(() => this.stateSignal() === 'reconnecting');
 
-  /** Connect with a token getter, so every reconnect uses the current token. */
-  connect(token: () => string | null): void {
+  /**
+   * Connect with a token getter, so every reconnect uses the current token; `handshake` adds
+   * fields read at every (re)connect (the presence the app wants to start with).
+   */
+  connect(token: () => string | null, handshake?: () => Record<string, unknown>): void {
     if (this.socket) return;
     this.stateSignal.set('connecting');
     const socket = this.factory(AGENT_NAMESPACE, {
-      auth: (cb: (data: object) => void) => cb({ token: token() }),
+      auth: (cb: (data: object) => void) => cb({ ...handshake?.(), token: token() }),
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
@@ -93,6 +104,24 @@ export class AgentSocketService {
   leave(conversationId: string): void {
     if (!this.joined.delete(conversationId)) return;
     if (this.socket?.connected) this.socket.emit('conversation.leave', { conversationId });
+  }
+
+  /** Emits an event that the server acknowledges; null when not connected or without an answer in time. */
+  request<E extends 'presence.set' | 'presence.heartbeat'>(
+    event: E,
+    payload: Parameters<AgentClientEvents[E]>[0],
+    timeoutMs = 5000,
+  ): Promise<Parameters<Parameters<AgentClientEvents[E]>[1]>[0] | null> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      const ack = (result: unknown) => {
+        clearTimeout(timer);
+        resolve(result as Parameters<Parameters<AgentClientEvents[E]>[1]>[0]);
+      };
+      (socket.emit as (event: string, payload: unknown, ack: (result: unknown) => void) => void)(event, payload, ack);
+    });
   }
 
   typing(conversationId: string, typing: boolean): void {

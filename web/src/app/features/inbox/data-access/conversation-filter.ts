@@ -1,7 +1,9 @@
 import type { ConversationListItem, ConversationListQuery, ConversationStatus } from '@onebox/contracts';
 
-export type InboxTab = 'mine' | 'unassigned' | 'all';
+export type InboxTab = 'mine' | 'unassigned' | 'all' | 'missed';
 export const INBOX_TABS: readonly InboxTab[] = ['mine', 'unassigned', 'all'];
+/** Heads and admins also get the missed chats. */
+export const LEAD_TABS: readonly InboxTab[] = [...INBOX_TABS, 'missed'];
 export type StatusFilter = ConversationStatus | 'all';
 
 export interface ConversationFilter {
@@ -17,7 +19,8 @@ export const DEFAULT_FILTER: ConversationFilter = { tab: 'all', status: 'open', 
 
 export function toQuery(filter: ConversationFilter, cursor: string | null, limit: number): ConversationListQuery {
   return {
-    assignee: filter.tab === 'all' ? undefined : filter.tab === 'mine' ? 'me' : 'unassigned',
+    assignee: filter.tab === 'mine' ? 'me' : filter.tab === 'unassigned' ? 'unassigned' : undefined,
+    missed: filter.tab === 'missed' ? true : undefined,
     status: filter.status,
     channelId: filter.channelId ?? undefined,
     tag: filter.tag ?? undefined,
@@ -40,6 +43,8 @@ export function matchesFilter(
 ): boolean {
   if (filter.tab === 'mine' && (!meId || item.assignee?.id !== meId)) return false;
   if (filter.tab === 'unassigned' && item.assignee) return false;
+  // Whether a cycle was missed is not on the item: the missed view keeps what the server listed.
+  if (filter.tab === 'missed' && !alreadyListed) return false;
   if (filter.status !== 'all' && item.status !== filter.status) return false;
   if (filter.channelId && item.channel.id !== filter.channelId) return false;
   if (filter.tag && !(item.tags ?? []).includes(filter.tag)) return false;

@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AgentSocketService } from '../../../core/socket/agent-socket.service';
+import { ToastService } from '../../../core/toast/toast.service';
 import { FakeSocket, provideFakeSocket } from '../../../../testing/fake-socket';
 import { ME, conversation, deal, signIn } from '../../../../testing/fixtures';
 import { ConversationListStore } from './conversation-list.store';
@@ -55,6 +56,32 @@ describe(ConversationListStore.name, () => {
     expect(second.request.params.get('status')).toBe('all');
     expect(second.request.params.has('channelId')).toBe(false);
     second.flush({ items: [], nextCursor: null });
+  });
+
+  it('lists the missed chats with missed=true, refreshes that view and toasts on a live miss', () => {
+    store.setFilter({ tab: 'missed', status: 'all' });
+    const req = http.expectOne((r) => r.url === '/api/conversations');
+    expect(req.request.params.get('missed')).toBe('true');
+    expect(req.request.params.has('assignee')).toBe(false);
+    req.flush({ items: [conversation('m1')], nextCursor: null });
+
+    // A conversation the server did not list as missed does not join the missed view live.
+    socket.serverEmit('conversation.updated', conversation('other'));
+    expect(store.items().map((c) => c.id)).toEqual(['m1']);
+
+    const toasts = TestBed.inject(ToastService);
+    socket.serverEmit('conversation.missed', {
+      conversationId: 'm2',
+      cycle: 1,
+      reason: 'visitor_left',
+      at: '2026-11-22T00:00:00.000Z',
+      conversation: conversation('m2', { contact: { id: 'ct', name: 'Olga' } }),
+    });
+    expect(toasts.toasts().map((t) => t.text)).toEqual([expect.stringContaining('Olga')]);
+    http
+      .expectOne((r) => r.url === '/api/conversations' && r.params.get('missed') === 'true')
+      .flush({ items: [conversation('m2'), conversation('m1')], nextCursor: null });
+    expect(new Set(store.items().map((c) => c.id))).toEqual(new Set(['m1', 'm2']));
   });
 
   it('loads the next page with the cursor and skips duplicates', () => {

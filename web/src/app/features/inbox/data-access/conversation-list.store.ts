@@ -49,6 +49,20 @@ export class ConversationListStore {
       .on('deal.updated')
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((deal) => this.applyDeal(deal));
+    // Heads and admins hear of every missed chat; the missed view refreshes to show it.
+    socket
+      .on('conversation.missed')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((event) => {
+        this.toast.show(
+          this.i18n.t(event.reason === 'visitor_left' ? 'missed.toast.visitorLeft' : 'missed.toast.threshold', {
+            name: event.conversation.contact.name,
+            channel: event.conversation.channel.name,
+          }),
+          'error',
+        );
+        if (this.filterSignal().tab === 'missed') this.reload();
+      });
   }
 
   setFilter(patch: Partial<ConversationFilter>): void {

@@ -349,15 +349,17 @@ export class ConversationThreadStore {
     });
   }
 
-  setStatus(status: ConversationStatus): void {
+  /** `snoozedUntil` goes with `snoozed`: the conversation comes back on its own then. */
+  setStatus(status: ConversationStatus, snoozedUntil?: Date): void {
     const id = this.conversationId();
     if (!id) return;
     this.busyAction.set(true);
-    this.api.setStatus(id, status).subscribe({
+    const until = status === 'snoozed' && snoozedUntil ? snoozedUntil.toISOString() : undefined;
+    this.api.setStatus(id, status, until).subscribe({
       next: (item) => {
         this.busyAction.set(false);
         if (item?.id) this.applyConversation(item);
-        else this.detail.update((d) => (d && d.id === id ? { ...d, status } : d));
+        else this.detail.update((d) => (d && d.id === id ? { ...d, status, snoozedUntil: until ?? null } : d));
       },
       error: (err: unknown) => {
         this.busyAction.set(false);

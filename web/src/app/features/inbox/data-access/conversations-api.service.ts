@@ -61,9 +61,11 @@ export class ConversationsApi {
     });
   }
 
-  setStatus(id: string, status: ConversationStatus): Observable<ConversationListItem | null> {
+  /** `snoozedUntil` (ISO) is required with `snoozed`. */
+  setStatus(id: string, status: ConversationStatus, snoozedUntil?: string): Observable<ConversationListItem | null> {
     return this.http.post<ConversationListItem | null>(`/api/conversations/${encodeURIComponent(id)}/status`, {
       status,
+      ...(snoozedUntil ? { snoozedUntil } : {}),
     });
   }
 

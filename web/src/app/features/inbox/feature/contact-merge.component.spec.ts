@@ -63,6 +63,7 @@ describe(ContactMergeComponent.name, () => {
     // The deal card beside the merge block reads the CRM and the deal; not what these tests are about.
     http.match('/api/crm').forEach((r) => r.flush([]));
     http.match((r) => r.url.endsWith('/deal')).forEach((r) => r.cancelled || r.flush(null));
+    http.match((r) => r.url.endsWith('/surveys')).forEach((r) => r.cancelled || r.flush({ items: [] }));
     http.verify();
   });
 

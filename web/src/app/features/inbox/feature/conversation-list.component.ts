@@ -13,7 +13,7 @@ import {
 import { CONVERSATION_STATUSES, type ChannelDto } from '@onebox/contracts';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { TagsStore } from '../../../shared/data-access/tags.store';
-import { INBOX_TABS, type InboxTab, type StatusFilter } from '../data-access/conversation-filter';
+import { INBOX_TABS, LEAD_TABS, type InboxTab, type StatusFilter } from '../data-access/conversation-filter';
 import { ConversationListStore } from '../data-access/conversation-list.store';
 import { ConversationRowComponent } from '../ui/conversation-row.component';
 
@@ -25,7 +25,7 @@ import { ConversationRowComponent } from '../ui/conversation-row.component';
   template: `
     <div class="filters">
       <div class="tabs" role="tablist">
-        @for (tab of tabs; track tab) {
+        @for (tab of tabs(); track tab) {
           <button
             type="button"
             role="tab"
@@ -213,7 +213,8 @@ export class ConversationListComponent {
     return current && !names.includes(current) ? [...names, current] : names;
   });
 
-  protected readonly tabs = INBOX_TABS;
+  /** Heads and admins also see the missed chats. */
+  protected readonly tabs = computed(() => (this.auth.canReassign() ? LEAD_TABS : INBOX_TABS));
   protected readonly statuses: StatusFilter[] = [...CONVERSATION_STATUSES, 'all'];
   protected readonly skeletonRows = [1, 2, 3, 4, 5, 6];
   private searchTimer: ReturnType<typeof setTimeout> | null = null;

@@ -51,6 +51,7 @@ describe('Conversation tags', () => {
   afterEach(() => {
     http.match('/api/crm').forEach((r) => r.flush([]));
     http.match((r) => r.url.endsWith('/deal')).forEach((r) => r.cancelled || r.flush(null));
+    http.match((r) => r.url.endsWith('/surveys')).forEach((r) => r.cancelled || r.flush({ items: [] }));
     http.match((r) => r.url.includes('/contacts/')).forEach((r) => r.cancelled || r.flush([]));
     http.verify();
   });

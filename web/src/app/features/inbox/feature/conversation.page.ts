@@ -11,6 +11,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { Router } from '@angular/router';
 import type { UserDto } from '@onebox/contracts';
 import { filter } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
@@ -28,7 +29,10 @@ import { TagsStore } from '../../../shared/data-access/tags.store';
 import { ContactMergeComponent } from './contact-merge.component';
 import { ContactPanelComponent } from '../ui/contact-panel.component';
 import { DealPanelComponent } from './deal-panel.component';
+import { SurveyRatingsComponent } from './survey-ratings.component';
 import { MessageThreadComponent } from '../ui/message-thread.component';
+import { SnoozeMenuComponent } from '../ui/snooze-menu.component';
+import { TransferComponent } from '../ui/transfer.component';
 
 /** A contact's "typing" is dropped if no update follows within this time. */
 const CONTACT_TYPING_TTL_MS = 6000;
@@ -44,7 +48,10 @@ const CONTACT_TYPING_TTL_MS = 6000;
     ConversationTagsComponent,
     ContactPanelComponent,
     DealPanelComponent,
+    SurveyRatingsComponent,
     MessageThreadComponent,
+    TransferComponent,
+    SnoozeMenuComponent,
   ],
   providers: [ConversationThreadStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -60,6 +67,11 @@ const CONTACT_TYPING_TTL_MS = 6000;
               <span class="pill" [class]="'pill pill--' + d.status" data-testid="conversation-status">{{
                 'status.' + d.status | t
               }}</span>
+              @if (d.status === 'snoozed' && d.snoozedUntil) {
+                <span class="snoozed-until" data-testid="snoozed-until">{{
+                  'snooze.until' | t: { time: formatSnooze(d.snoozedUntil) }
+                }}</span>
+              }
             </div>
             <ob-conversation-tags
               class="title__tags"
@@ -99,6 +111,12 @@ const CONTACT_TYPING_TTL_MS = 6000;
                 {{ 'header.assignMe' | t }}
               </button>
             }
+            <ob-transfer
+              [conversationId]="d.id"
+              [assigneeId]="d.assignee?.id ?? null"
+              [disabled]="store.busyAction()"
+              (transferred)="afterTransfer($event)"
+            />
             @if (d.status === 'resolved') {
               <button
                 type="button"
@@ -110,6 +128,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
                 {{ 'header.reopen' | t }}
               </button>
             } @else {
+              <ob-snooze-menu [disabled]="store.busyAction()" (snooze)="store.setStatus('snoozed', $event)" />
               <button
                 type="button"
                 class="btn btn--sm btn--success"
@@ -136,6 +155,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
         [loading]="store.loading()"
         [loadingOlder]="store.loadingOlder()"
         [typingName]="contactTyping()"
+        [highlightId]="message() ?? null"
         (loadOlder)="store.loadOlder()"
         (retry)="store.retry($event)"
       />
@@ -155,6 +175,7 @@ const CONTACT_TYPING_TTL_MS = 6000;
       @if (store.detail(); as d) {
         <ob-contact-panel [conversation]="d">
           <ob-deal-panel [conversationId]="d.id" />
+          <ob-survey-ratings [conversationId]="d.id" />
           <ob-contact-merge [contact]="d.contact" (merged)="store.reloadDetail()" />
         </ob-contact-panel>
       } @else if (store.loading()) {
@@ -283,11 +304,15 @@ export class ConversationPage {
   private readonly list = inject(ConversationListStore);
   private readonly socket = inject(AgentSocketService);
   private readonly api = inject(ConversationsApi);
+  private readonly router = inject(Router);
   private readonly i18n = inject(I18nService);
   private readonly composer = viewChild.required(ComposerComponent);
+  private readonly snoozeMenu = viewChild(SnoozeMenuComponent);
 
   /** Route parameter `:conversationId`. */
   readonly conversationId = input.required<string>();
+  /** `?message=` (from search or a mention): the message to scroll to and highlight. */
+  readonly message = input<string | undefined>(undefined);
 
   protected readonly users = signal<UserDto[]>([]);
   /** Templates default to the workspace's language, the UI's until `/api/me` has answered. */
@@ -343,9 +368,18 @@ export class ConversationPage {
         this.scheduleRead();
       });
 
-    inject(InboxShortcuts)
-      .focusComposer.pipe(takeUntilDestroyed(destroyRef))
-      .subscribe(() => this.composer().focus());
+    const shortcuts = inject(InboxShortcuts);
+    shortcuts.focusComposer.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => this.composer().focus());
+    // e / a / s act on the open conversation, like its header buttons.
+    shortcuts.resolve.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => {
+      const d = this.store.detail();
+      if (d && d.status !== 'resolved' && !this.store.busyAction()) this.store.setStatus('resolved');
+    });
+    shortcuts.assignToMe.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => {
+      const d = this.store.detail();
+      if (d && d.assignee?.id !== this.auth.user()?.id && !this.store.busyAction()) this.assignToMe();
+    });
+    shortcuts.snooze.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => this.snoozeMenu()?.show());
 
     destroyRef.onDestroy(() => {
       this.stopTyping();
@@ -353,6 +387,16 @@ export class ConversationPage {
       if (this.typingTimer) clearTimeout(this.typingTimer);
       if (this.readTimer) clearTimeout(this.readTimer);
       this.list.activeId.set(null);
+    });
+  }
+
+  protected formatSnooze(iso: string): string {
+    return new Date(iso).toLocaleString(this.i18n.lang(), {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
     });
   }
 
@@ -382,6 +426,12 @@ export class ConversationPage {
   protected assignTo(userId: string): void {
     const user = this.users().find((u) => u.id === userId);
     this.store.assign(user ? { id: user.id, name: user.name } : null);
+  }
+
+  /** A manager who handed the conversation to a colleague no longer sees it. */
+  protected afterTransfer(assigneeId: string | null): void {
+    if (assigneeId && !this.auth.canReassign() && assigneeId !== this.auth.user()?.id)
+      void this.router.navigate(['/inbox']);
   }
 
   protected hasUser(id: string): boolean {

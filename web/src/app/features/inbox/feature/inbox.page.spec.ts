@@ -5,6 +5,7 @@ import { Router, provideRouter } from '@angular/router';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { FakeSocket, provideFakeSocket } from '../../../../testing/fake-socket';
 import { ME, conversation, signIn } from '../../../../testing/fixtures';
+import { InboxShortcuts } from '../data-access/inbox-shortcuts.service';
 import { InboxPage } from './inbox.page';
 
 describe(InboxPage.name, () => {
@@ -63,6 +64,31 @@ describe(InboxPage.name, () => {
     key('j', search);
     await fixture.whenStable();
     expect(rows().some((r) => r.classList.contains('row--cursor'))).toBe(false);
+  });
+
+  it('hands e, a and s to the open conversation (resolve, assign to me, snooze)', () => {
+    const shortcuts = fixture.debugElement.injector.get(InboxShortcuts);
+    const heard: string[] = [];
+    shortcuts.resolve.subscribe(() => heard.push('resolve'));
+    shortcuts.assignToMe.subscribe(() => heard.push('assign'));
+    shortcuts.snooze.subscribe(() => heard.push('snooze'));
+    key('e');
+    key('a');
+    key('s');
+    key('s', fixture.nativeElement.querySelector('[data-testid="conversation-search"]'));
+    expect(heard).toEqual(['resolve', 'assign', 'snooze']);
+  });
+
+  it('lists every shortcut in the overlay, in Russian too', async () => {
+    key('?');
+    await fixture.whenStable();
+    const overlay = () => fixture.nativeElement.querySelector('[data-testid="shortcuts-overlay"]') as HTMLElement;
+    for (const id of ['shortcut-resolve', 'shortcut-assign', 'shortcut-snooze', 'shortcut-canned'])
+      expect(overlay().querySelector(`[data-testid="${id}"]`)).not.toBeNull();
+    expect(overlay().textContent).toContain('Snooze the open conversation');
+    TestBed.inject(I18nService).setLang('ru');
+    await fixture.whenStable();
+    expect(overlay().textContent).toContain('Отложить открытый диалог');
   });
 
   it('toggles the shortcuts overlay with ? and closes it with Escape', async () => {

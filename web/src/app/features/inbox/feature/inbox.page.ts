@@ -91,6 +91,15 @@ export class InboxPage implements OnInit {
       case 'r':
         this.shortcuts.focusComposer.next();
         break;
+      case 'e':
+        this.shortcuts.resolve.next();
+        break;
+      case 'a':
+        this.shortcuts.assignToMe.next();
+        break;
+      case 's':
+        this.shortcuts.snooze.next();
+        break;
       default:
         return;
     }

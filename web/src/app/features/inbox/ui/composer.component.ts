@@ -12,7 +12,7 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import type { AttachmentDto, CannedResponseDto, ConversationDetail } from '@onebox/contracts';
+import type { AttachmentDto, CannedResponseDto, ConversationDetail, UserDto } from '@onebox/contracts';
 import { AuthService } from '../../../core/auth/auth.service';
 import { FormatService } from '../../../core/i18n/format.service';
 import { apiErrorMessage } from '../../../core/api/api-error';
@@ -33,6 +33,18 @@ export const TYPING_IDLE_MS = 3000;
 const CANNED_TRIGGER = /(^|\s)\/([^\s/]*)$/;
 /** The most options the picker lists at once. */
 const CANNED_LIMIT = 8;
+
+/** An `@query` right before the caret in a note (a name may hold spaces: "@Anna Ma"). */
+const MENTION_TRIGGER = /(^|\s)@([^@\n]{0,40})$/;
+
+/** Teammates whose name (or one of its words) starts with `query`, case-insensitive. */
+export function filterTeammates<T extends { name: string }>(users: T[], query: string): T[] {
+  const q = query.toLocaleLowerCase();
+  return users.filter((u) => {
+    const name = u.name.toLocaleLowerCase();
+    return name.startsWith(q) || name.split(/\s+/).some((word) => word.startsWith(q));
+  });
+}
 
 /** The canned responses matching `query` (shortcut or title), shortcut-prefix matches first. */
 export function filterCanned(list: CannedResponseDto[], query: string): CannedResponseDto[] {
@@ -96,6 +108,35 @@ interface PendingFile {
           (sendTemplate)="submitTemplate($event)"
         />
       } @else {
+        @if (mention()) {
+          <div
+            class="picker"
+            role="listbox"
+            data-testid="mention-picker"
+            [attr.aria-label]="'composer.mentionPicker' | t"
+          >
+            @for (u of mentionOptions(); track u.id; let i = $index) {
+              <button
+                type="button"
+                role="option"
+                class="option"
+                tabindex="-1"
+                data-testid="mention-option"
+                [class.option--on]="i === mentionIndex()"
+                [attr.aria-selected]="i === mentionIndex()"
+                (mousedown)="$event.preventDefault()"
+                (mouseenter)="mentionIndex.set(i)"
+                (click)="insertMention(u)"
+              >
+                <span class="option__title">{{ u.name }}</span>
+              </button>
+            } @empty {
+              <div class="picker__note">
+                {{ (teammates() === null ? 'composer.mentionLoading' : 'composer.mentionNone') | t }}
+              </div>
+            }
+          </div>
+        }
         @if (picker()) {
           <div
             class="picker"
@@ -434,6 +475,16 @@ export class ComposerComponent {
     const list = this.canned();
     return picker && list ? filterCanned(list, picker.query).slice(0, CANNED_LIMIT) : [];
   });
+  /** In a note, the open @mention picker: where its `@` stands and what follows it. */
+  protected readonly mention = signal<{ start: number; query: string } | null>(null);
+  protected readonly mentionIndex = signal(0);
+  /** The workspace's users but the caller (null until loaded on the first `@`). */
+  protected readonly teammates = signal<UserDto[] | null>(null);
+  protected readonly mentionOptions = computed(() => {
+    const mention = this.mention();
+    const users = this.teammates();
+    return mention && users ? filterTeammates(users, mention.query).slice(0, CANNED_LIMIT) : [];
+  });
   /** The `/` whose picker Escape closed: it stays closed until that `/query` is gone. */
   private dismissedAt: number | null = null;
   private nextKey = 1;
@@ -486,6 +537,7 @@ export class ComposerComponent {
   protected onInput(value: string): void {
     this.text.set(value);
     this.updatePicker(value);
+    this.updateMention(value);
     if (!value) {
       this.cannedResponseId.set(null);
       this.stopTyping();
@@ -506,6 +558,7 @@ export class ComposerComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
+    if (this.mention() && this.onMentionKey(event)) return;
     if (this.picker() && this.onPickerKey(event)) return;
     if (
       event.key === 'Enter' &&
@@ -535,6 +588,7 @@ export class ComposerComponent {
     this.text.set('');
     this.cannedResponseId.set(null);
     this.closePicker();
+    this.mention.set(null);
     // Also clear the element: a fast Enter may come before the typed value was ever rendered.
     const box = this.box()?.nativeElement;
     if (box) box.value = '';
@@ -676,5 +730,70 @@ export class ComposerComponent {
     this.cannedResponseId.set(null);
     this.dismissedAt = null;
     this.closePicker();
+    this.mention.set(null);
+  }
+
+  /** In a note, open, follow or close the teammates picker for the `@query` before the caret. */
+  private updateMention(value: string): void {
+    const box = this.box()?.nativeElement;
+    const caret = box && box.value === value ? (box.selectionStart ?? value.length) : value.length;
+    const match = this.isPrivate() ? MENTION_TRIGGER.exec(value.slice(0, caret)) : null;
+    const users = this.teammates();
+    if (!match || (users && match[2].includes(' ') && !filterTeammates(users, match[2]).length)) {
+      this.mention.set(null);
+      return;
+    }
+    if (users === null) this.loadTeammates();
+    const start = match.index + match[1].length;
+    if (this.mention()?.query !== match[2]) this.mentionIndex.set(0);
+    this.mention.set({ start, query: match[2] });
+  }
+
+  private loadTeammates(): void {
+    this.api.users().subscribe({
+      next: (users) => this.teammates.set(users.filter((u) => u.id !== this.auth.user()?.id)),
+      error: () => this.teammates.set([]),
+    });
+  }
+
+  /** Arrows move, Enter / Tab insert, Escape closes; answers whether the key was the picker's. */
+  private onMentionKey(event: KeyboardEvent): boolean {
+    const count = this.mentionOptions().length;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.mention.set(null);
+      return true;
+    }
+    if (!count) return false;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      this.mentionIndex.update((i) => (i + (event.key === 'ArrowDown' ? 1 : count - 1)) % count);
+      return true;
+    }
+    if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.insertMention(this.mentionOptions()[this.mentionIndex()]);
+      return true;
+    }
+    return false;
+  }
+
+  /** Replace the `@query` with `@Full Name ` (the server reads mentions from the note's text). */
+  protected insertMention(user: UserDto): void {
+    const mention = this.mention();
+    const box = this.box()?.nativeElement;
+    if (!mention) return;
+    const value = box?.value ?? this.text();
+    const end = Math.min(value.length, mention.start + 1 + mention.query.length);
+    const inserted = `@${user.name} `;
+    const next = value.slice(0, mention.start) + inserted + value.slice(end);
+    const caret = mention.start + inserted.length;
+    this.text.set(next);
+    this.mention.set(null);
+    if (box) {
+      box.value = next;
+      box.focus();
+      box.setSelectionRange(caret, caret);
+    }
   }
 }

@@ -52,7 +52,12 @@ const STICK_TO_BOTTOM = 120;
             <span>{{ row.label }}</span>
           </div>
         } @else {
-          <ob-message-bubble [message]="row.message" (retry)="retry.emit($event)" />
+          <ob-message-bubble
+            [message]="row.message"
+            [attr.data-message-id]="row.message.id"
+            [class.highlight]="row.message.id === highlightId()"
+            (retry)="retry.emit($event)"
+          />
         }
       }
       @if (typingName()) {
@@ -67,6 +72,18 @@ const STICK_TO_BOTTOM = 120;
     :host {
       display: block;
       min-height: 0;
+    }
+    ob-message-bubble.highlight {
+      border-radius: 8px;
+      animation: highlight 2.4s ease-out;
+    }
+    @keyframes highlight {
+      from {
+        background: var(--note-border);
+      }
+      to {
+        background: transparent;
+      }
     }
     .scroller {
       height: 100%;
@@ -176,6 +193,8 @@ export class MessageThreadComponent {
   readonly loadingOlder = input(false);
   /** Name of the contact currently typing, if any. */
   readonly typingName = input<string | null>(null);
+  /** A message to scroll to and highlight (opened from search or a mention), if it is loaded. */
+  readonly highlightId = input<string | null>(null);
   /** Asks for the page before the first message. */
   readonly loadOlder = output<void>();
   /** The agent asked to send a failed message again. */
@@ -207,6 +226,20 @@ export class MessageThreadComponent {
     });
   }
 
+  private revealed: string | null = null;
+
+  /** Scrolls the highlighted message into view once, when it is rendered. */
+  private revealHighlight(scroller: HTMLElement): void {
+    const id = this.highlightId();
+    if (!id || this.revealed === id) return;
+    const target = Array.from(scroller.querySelectorAll<HTMLElement>('[data-message-id]')).find(
+      (node) => node.dataset['messageId'] === id,
+    );
+    if (!target) return;
+    this.revealed = id;
+    target.scrollIntoView?.({ block: 'center' });
+  }
+
   protected onScroll(): void {
     const el = this.scroller().nativeElement;
     if (el.scrollTop < LOAD_OLDER_THRESHOLD && this.hasMore() && !this.loadingOlder() && !this.loading()) {
@@ -231,6 +264,7 @@ export class MessageThreadComponent {
       () => {
         if (prepended) el.scrollTop = prevTop + (el.scrollHeight - prevHeight);
         else if (initial || nearBottom || ownNew) el.scrollTop = el.scrollHeight;
+        this.revealHighlight(el);
         // A short first page may not fill the view: keep paging until it scrolls.
         if (el.scrollHeight <= el.clientHeight && this.hasMore() && !this.loadingOlder() && messages.length)
           this.loadOlder.emit();

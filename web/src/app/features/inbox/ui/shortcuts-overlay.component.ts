@@ -30,6 +30,12 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <dd>{{ 'shortcuts.open' | t }}</dd>
         <dt><kbd>r</kbd></dt>
         <dd>{{ 'shortcuts.reply' | t }}</dd>
+        <dt><kbd>e</kbd></dt>
+        <dd data-testid="shortcut-resolve">{{ 'shortcuts.resolve' | t }}</dd>
+        <dt><kbd>a</kbd></dt>
+        <dd data-testid="shortcut-assign">{{ 'shortcuts.assignMe' | t }}</dd>
+        <dt><kbd>s</kbd></dt>
+        <dd data-testid="shortcut-snooze">{{ 'shortcuts.snooze' | t }}</dd>
         <dt><kbd>Enter</kbd></dt>
         <dd>{{ 'shortcuts.send' | t }}</dd>
         <dt><kbd>Shift</kbd> + <kbd>Enter</kbd></dt>

@@ -4,10 +4,12 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { CannedSettingsComponent } from './canned-settings.component';
 import { ChannelsSettingsComponent } from './channels-settings.component';
 import { CrmSettingsComponent } from './crm-settings.component';
+import { SurveySettingsComponent } from './survey-settings.component';
 import { TagsSettingsComponent } from './tags-settings.component';
 import { UsersSettingsComponent } from './users-settings.component';
+import { WorkspaceSettingsComponent } from './workspace-settings.component';
 
-const SECTIONS = ['channels', 'users', 'crm', 'tags', 'canned'] as const;
+const SECTIONS = ['channels', 'users', 'workspace', 'crm', 'tags', 'canned', 'surveys'] as const;
 type Section = (typeof SECTIONS)[number];
 /** What every agent may open; the rest is for admins. */
 const EVERYONE: readonly Section[] = ['canned'];
@@ -25,6 +27,8 @@ const EVERYONE: readonly Section[] = ['canned'];
     CrmSettingsComponent,
     TagsSettingsComponent,
     UsersSettingsComponent,
+    WorkspaceSettingsComponent,
+    SurveySettingsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -44,7 +48,9 @@ const EVERYONE: readonly Section[] = ['canned'];
         }
       </nav>
       <div class="body">
-        @if (section() === 'channels') {
+        @if (section() === 'workspace') {
+          <ob-workspace-settings />
+        } @else if (section() === 'channels') {
           <ob-channels-settings />
         } @else if (section() === 'crm') {
           <ob-crm-settings />
@@ -52,6 +58,8 @@ const EVERYONE: readonly Section[] = ['canned'];
           <ob-tags-settings />
         } @else if (section() === 'canned') {
           <ob-canned-settings />
+        } @else if (section() === 'surveys') {
+          <ob-survey-settings />
         } @else {
           <ob-users-settings />
         }

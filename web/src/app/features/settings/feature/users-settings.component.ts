@@ -5,6 +5,7 @@ import { apiErrorMessage, fieldErrors } from '../../../core/api/api-error';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ToastService } from '../../../core/toast/toast.service';
+import { RoutingApi } from '../../../shared/data-access/routing-api.service';
 import { SettingsApi } from '../data-access/settings-api.service';
 
 @Component({
@@ -71,6 +72,7 @@ import { SettingsApi } from '../data-access/settings-api.service';
             <th>{{ 'settings.users.name' | t }}</th>
             <th>{{ 'settings.users.email' | t }}</th>
             <th>{{ 'settings.users.role' | t }}</th>
+            <th [attr.title]="'settings.users.maxChatsHint' | t">{{ 'settings.users.maxChats' | t }}</th>
           </tr>
         </thead>
         <tbody>
@@ -79,10 +81,22 @@ import { SettingsApi } from '../data-access/settings-api.service';
               <td>{{ u.name }}</td>
               <td>{{ u.email }}</td>
               <td>{{ 'role.' + u.role | t }}</td>
+              <td>
+                <input
+                  class="input input--sm max-chats"
+                  type="number"
+                  min="0"
+                  max="100"
+                  data-testid="user-max-chats"
+                  [attr.aria-label]="('settings.users.maxChats' | t) + ': ' + u.name"
+                  [value]="u.maxChats ?? 5"
+                  (change)="setMaxChats(u, $any($event.target).value)"
+                />
+              </td>
             </tr>
           } @empty {
             <tr>
-              <td colspan="3" class="muted">{{ 'settings.users.empty' | t }}</td>
+              <td colspan="4" class="muted">{{ 'settings.users.empty' | t }}</td>
             </tr>
           }
         </tbody>
@@ -139,10 +153,14 @@ import { SettingsApi } from '../data-access/settings-api.service';
     .muted {
       color: var(--text-muted);
     }
+    .max-chats {
+      width: 72px;
+    }
   `,
 })
 export class UsersSettingsComponent implements OnInit {
   private readonly api = inject(SettingsApi);
+  private readonly routing = inject(RoutingApi);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
 
@@ -190,6 +208,20 @@ export class UsersSettingsComponent implements OnInit {
         if (!Object.keys(errors).length)
           this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network')));
       },
+    });
+  }
+
+  /** Routing capacity: the most open chats the user gets offered at once. */
+  setMaxChats(user: UserDto, raw: string): void {
+    const maxChats = Number(raw);
+    if (!Number.isInteger(maxChats) || maxChats < 0 || maxChats > 100) return;
+    this.routing.updateUser(user.id, { maxChats }).subscribe({
+      next: (updated) => {
+        this.users.update((list) => list.map((u) => (u.id === updated.id ? updated : u)));
+        this.toast.success(this.i18n.t('settings.users.maxChatsSaved'));
+      },
+      error: (err: unknown) =>
+        this.toast.error(apiErrorMessage(err, this.i18n.t('errors.unknown'), this.i18n.t('errors.network'))),
     });
   }
 }

@@ -3,6 +3,10 @@ import type { ChannelDto } from '@onebox/contracts';
 import { FormatService } from '../../../core/i18n/format.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component';
+import { ChannelProactiveComponent } from './channel-proactive.component';
+import { ChannelHoursComponent } from './channel-hours.component';
+import { ChannelRoutingComponent } from './channel-routing.component';
+import { ChannelBotComponent } from './channel-bot.component';
 
 /**
  * One connected channel: who it is, whether it works, and how its updates reach Onebox
@@ -10,7 +14,14 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
  */
 @Component({
   selector: 'ob-channel-card',
-  imports: [TranslatePipe, ChannelIconComponent],
+  imports: [
+    TranslatePipe,
+    ChannelIconComponent,
+    ChannelRoutingComponent,
+    ChannelProactiveComponent,
+    ChannelHoursComponent,
+    ChannelBotComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @let c = channel();
@@ -68,6 +79,12 @@ import { ChannelIconComponent } from '../../../shared/ui/channel-icon.component'
           {{ 'settings.channels.copy' | t }}
         </button>
       </div>
+    }
+    <ob-channel-routing [channel]="c" />
+    <ob-channel-hours [channelId]="c.id" />
+    <ob-channel-bot [channelId]="c.id" />
+    @if (c.type === 'webchat') {
+      <ob-channel-proactive [channelId]="c.id" />
     }
   `,
   styles: `
