@@ -42,13 +42,55 @@ const HEAT_SCHEME: Color = {
 
 const identity = (value: unknown) => String(value);
 
+export interface LegendItem {
+  name: string;
+  color: string;
+}
+
+/** The series of a chart with their colours, under the chart (ngx-charts' own legend overflows fixed heights). */
+@Component({
+  selector: 'ob-chart-legend',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <ul class="legend" [attr.aria-label]="title()" data-testid="chart-legend">
+      @for (item of items(); track item.name) {
+        <li><span class="legend__swatch" [style.background]="item.color"></span>{{ item.name }}</li>
+      }
+    </ul>
+  `,
+  styles: `
+    .legend {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 14px;
+      margin: 6px 0 0;
+      padding: 0 0 0 8px;
+      list-style: none;
+      font-size: 12px;
+      color: var(--text-muted);
+    }
+    .legend__swatch {
+      display: inline-block;
+      width: 10px;
+      height: 10px;
+      margin-right: 6px;
+      border-radius: 3px;
+      vertical-align: -1px;
+    }
+  `,
+})
+export class ChartLegendComponent {
+  readonly title = input.required<string>();
+  readonly items = input.required<LegendItem[]>();
+}
+
 /** Chats by hour of day (columns) × weekday (rows), darker is busier. */
 @Component({
   selector: 'ob-heatmap-chart',
   imports: [HeatMapModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="chart" [style.height.px]="height()">
+    <div style="width: 100%" [style.height.px]="height()">
       <ngx-charts-heat-map
         [results]="results()"
         [scheme]="scheme"
@@ -66,11 +108,6 @@ const identity = (value: unknown) => String(value);
       />
     </div>
   `,
-  styles: `
-    .chart {
-      width: 100%;
-    }
-  `,
 })
 export class HeatmapChartComponent {
   readonly results = input.required<ChartSeries[]>();
@@ -85,10 +122,10 @@ export class HeatmapChartComponent {
 /** Bars: one series (`vertical`, `horizontal`) or groups of series side by side (`grouped`). */
 @Component({
   selector: 'ob-bar-chart',
-  imports: [BarChartModule],
+  imports: [BarChartModule, ChartLegendComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="chart" [style.height.px]="height()">
+    <div style="width: 100%" [style.height.px]="height()">
       @switch (type()) {
         @case ('grouped') {
           <ngx-charts-bar-vertical-2d
@@ -152,34 +189,7 @@ export class HeatmapChartComponent {
         }
       }
     </div>
-    <ul class="legend" [attr.aria-label]="legendTitle()" data-testid="chart-legend">
-      @for (item of legendItems(); track item.name) {
-        <li><span class="legend__swatch" [style.background]="item.color"></span>{{ item.name }}</li>
-      }
-    </ul>
-  `,
-  styles: `
-    .chart {
-      width: 100%;
-    }
-    .legend {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 4px 14px;
-      margin: 6px 0 0;
-      padding: 0 0 0 8px;
-      list-style: none;
-      font-size: 12px;
-      color: var(--text-muted);
-    }
-    .legend__swatch {
-      display: inline-block;
-      width: 10px;
-      height: 10px;
-      margin-right: 6px;
-      border-radius: 3px;
-      vertical-align: -1px;
-    }
+    <ob-chart-legend [title]="legendTitle()" [items]="legendItems()" />
   `,
 })
 export class BarChartComponent {
@@ -207,10 +217,10 @@ export class BarChartComponent {
 /** Lines over time (point names are Dates); the ticks are the given bucket starts. */
 @Component({
   selector: 'ob-line-chart',
-  imports: [LineChartModule],
+  imports: [LineChartModule, ChartLegendComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="chart" [style.height.px]="height()">
+    <div style="width: 100%" [style.height.px]="height()">
       <ngx-charts-line-chart
         [results]="results()"
         [scheme]="scheme"
@@ -231,34 +241,7 @@ export class BarChartComponent {
         [animations]="false"
       />
     </div>
-    <ul class="legend" [attr.aria-label]="legendTitle()" data-testid="chart-legend">
-      @for (item of legendItems(); track item.name) {
-        <li><span class="legend__swatch" [style.background]="item.color"></span>{{ item.name }}</li>
-      }
-    </ul>
-  `,
-  styles: `
-    .chart {
-      width: 100%;
-    }
-    .legend {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 4px 14px;
-      margin: 6px 0 0;
-      padding: 0 0 0 8px;
-      list-style: none;
-      font-size: 12px;
-      color: var(--text-muted);
-    }
-    .legend__swatch {
-      display: inline-block;
-      width: 10px;
-      height: 10px;
-      margin-right: 6px;
-      border-radius: 3px;
-      vertical-align: -1px;
-    }
+    <ob-chart-legend [title]="legendTitle()" [items]="legendItems()" />
   `,
 })
 export class LineChartComponent {
