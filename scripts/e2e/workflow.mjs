@@ -43,8 +43,8 @@ async function until(probe, message, timeoutMs = 10000) {
 }
 
 export async function workflowScenario({ browser, base, adminToken, shots, query }) {
-  const anna = { email: 'anna@onebox.e2e', password: 'anna-password-1', name: 'Анна' };
-  const boris = { email: 'boris@onebox.e2e', password: 'boris-password-1', name: 'Борис' };
+  const anna = { email: 'anna@onebox-e2e.test', password: 'anna-password-1', name: 'Анна' };
+  const boris = { email: 'boris@onebox-e2e.test', password: 'boris-password-1', name: 'Борис' };
   for (const user of [anna, boris]) {
     user.id = (await call(base, adminToken, '/api/users', { ...user, role: 'manager' })).id;
   }
@@ -79,8 +79,6 @@ export async function workflowScenario({ browser, base, adminToken, shots, query
   const visitor = await visitorContext.newPage();
   await visitor.goto(`${base}/demo`);
   await visitor.click('[data-testid=widget-launcher]');
-  const form = visitor.locator('[data-testid=widget-prechat-name]');
-  if (await form.count()) await form.fill('Ольга');
   await visitor.fill('[data-testid=widget-input]', 'Здравствуйте! Когда доставите диван?');
   await visitor.click('[data-testid=widget-send]');
 

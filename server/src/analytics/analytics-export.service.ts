@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
-import { METRIC_KEYS, type AnalyticsFilterQuery, type AnalyticsSummaryQuery } from './analytics.dto';
+import {
+  METRIC_KEYS,
+  type AnalyticsFilterQuery,
+  type AnalyticsMetricCyclesQuery,
+  type AnalyticsSummaryQuery,
+} from './analytics.dto';
 import { AnalyticsService } from './analytics.service';
 import { toCsv } from './csv';
 
@@ -14,7 +19,7 @@ const money = (revenue: Record<string, string>) =>
 export class AnalyticsExport {
   constructor(private readonly analytics: AnalyticsService) {}
 
-  async conversations(auth: AuthUser, query: AnalyticsFilterQuery): Promise<string> {
+  async conversations(auth: AuthUser, query: AnalyticsMetricCyclesQuery): Promise<string> {
     const rows = await this.analytics.allCycles(auth, query);
     return toCsv(
       [

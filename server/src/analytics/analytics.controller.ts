@@ -13,6 +13,7 @@ import { CurrentUser, Roles } from '../auth/auth.decorators';
 import {
   AnalyticsCyclesQuery,
   AnalyticsFilterQuery,
+  AnalyticsMetricCyclesQuery,
   AnalyticsSummaryQuery,
   AnalyticsTimeseriesQuery,
 } from './analytics.dto';
@@ -70,7 +71,7 @@ export class AnalyticsController {
   @Get('conversations.csv')
   @Header('Content-Type', CSV)
   @Header('Content-Disposition', 'attachment; filename="onebox-conversations.csv"')
-  conversationsCsv(@CurrentUser() auth: AuthUser, @Query() query: AnalyticsFilterQuery): Promise<string> {
+  conversationsCsv(@CurrentUser() auth: AuthUser, @Query() query: AnalyticsMetricCyclesQuery): Promise<string> {
     return this.exports.conversations(auth, query);
   }
 

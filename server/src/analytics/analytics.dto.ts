@@ -125,12 +125,15 @@ export class AnalyticsTimeseriesQuery extends AnalyticsSummaryQuery {
   interval?: AnalyticsInterval;
 }
 
-export class AnalyticsCyclesQuery extends AnalyticsFilterQuery {
+/** The cycles behind a metric (the drill-down and the conversations CSV). */
+export class AnalyticsMetricCyclesQuery extends AnalyticsFilterQuery {
   @ApiPropertyOptional({ enum: METRIC_KEYS, description: 'the cycles behind this metric (default: all chats)' })
   @IsOptional()
   @IsIn([...METRIC_KEYS])
   metric?: MetricKey;
+}
 
+export class AnalyticsCyclesQuery extends AnalyticsMetricCyclesQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -23,6 +23,7 @@ import {
   mapCycle,
   type AnalyticsCyclesQuery,
   type AnalyticsFilterQuery,
+  type AnalyticsMetricCyclesQuery,
   type AnalyticsSummaryQuery,
   type AnalyticsTimeseriesQuery,
 } from './analytics.dto';
@@ -113,13 +114,14 @@ export class AnalyticsService {
     };
   }
 
-  /** Every cycle of the period (all pages), for the CSV export. */
-  async allCycles(auth: AuthUser, query: AnalyticsFilterQuery, max = 100_000): Promise<CycleRow[]> {
+  /** Every cycle behind the metric in the period (all pages), for the CSV export. */
+  async allCycles(auth: AuthUser, query: AnalyticsMetricCyclesQuery, max = 100_000): Promise<CycleRow[]> {
     const filter = await this.filterOf(auth, query);
+    const condition = DRILLDOWN[query.metric ?? 'chats'] ?? 'TRUE';
     const rows: CycleRow[] = [];
     let after: Parameters<AnalyticsRepository['cycles']>[3] = null;
     while (rows.length < max) {
-      const page = await this.analytics.cycles(filter, 'TRUE', 1000, after);
+      const page = await this.analytics.cycles(filter, condition, 1000, after);
       rows.push(...page);
       if (page.length < 1000) break;
       const last = page[page.length - 1];

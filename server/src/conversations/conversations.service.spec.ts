@@ -23,6 +23,7 @@ import { ConversationsRepository, type ConversationListRow, type ConversationRow
 import { ConversationsService } from './conversations.service';
 import { resolutionJobs } from '../workflow/resolution-jobs';
 import { RoutingChanges } from '../routing/offer-router';
+import { CannedResponsesRepository } from '../canned/canned-responses.repository';
 import { OfferSettlement } from '../routing/offer-settlement.service';
 import { MessagesRepository, type MessageRow } from './messages.repository';
 
@@ -130,6 +131,7 @@ describe(ConversationsService.name, () => {
   let bot: ReturnType<typeof strictMock<BotService>>;
   let notes: ReturnType<typeof strictMock<NotesService>>;
   let offers: ReturnType<typeof strictMock<OfferSettlement>>;
+  let canned: ReturnType<typeof strictMock<CannedResponsesRepository>>;
   let service: ConversationsService;
 
   beforeEach(() => {
@@ -153,6 +155,7 @@ describe(ConversationsService.name, () => {
     notes = strictMock(NotesService);
     // A pending routing offer is settled wherever the assignee changes; no offers unless a test says so.
     offers = strictMock(OfferSettlement);
+    canned = strictMock(CannedResponsesRepository);
     offers.assigneeChanged.mockResolvedValue(new RoutingChanges());
     offers.publish.mockResolvedValue(undefined);
     // The bot and notes hooks have their own specs; here they only must not get in the way.
@@ -175,6 +178,7 @@ describe(ConversationsService.name, () => {
       bot as unknown as BotService,
       notes as unknown as NotesService,
       offers as unknown as OfferSettlement,
+      canned as unknown as CannedResponsesRepository,
     );
   });
 
@@ -462,6 +466,14 @@ describe(ConversationsService.name, () => {
   });
 
   describe('send', () => {
+    it("rejects a cannedResponseId the sender cannot use (another's personal one, another workspace's), writing nothing", async () => {
+      canned.findUsable.mockResolvedValueOnce(null);
+      await expect(
+        service.send(manager, CONVERSATION_ID, { text: 'Hi', cannedResponseId: 'cr-x' }),
+      ).rejects.toMatchObject({ response: { details: [expect.objectContaining({ field: 'cannedResponseId' })] } });
+      expect(tx.run).not.toHaveBeenCalled();
+    });
+
     const visibility = { workspaceId: WS, restrictToUserId: manager.id };
 
     /** A public reply is published with one read: the message and the conversation it changed. */
@@ -529,12 +541,17 @@ describe(ConversationsService.name, () => {
       conversations.setAssignee.mockResolvedValueOnce(undefined);
       events.append.mockResolvedValueOnce(undefined);
       stubPublishing();
+      canned.findUsable.mockResolvedValueOnce({ id: 'cr-1' } as Awaited<
+        ReturnType<CannedResponsesRepository['findUsable']>
+      >);
 
       const result = await service.send(manager, CONVERSATION_ID, {
         text: '  Hello there ',
         clientMessageId: 'c-1',
         cannedResponseId: 'cr-1',
       });
+
+      expect(canned.findUsable).toHaveBeenCalledWith(WS, manager.id, 'cr-1');
 
       expect(tx.run).toHaveBeenCalledTimes(1);
       // The FAQ bot learns of the human reply in the same transaction (it hands over if it was answering).

@@ -17,6 +17,7 @@ import { DELIVERY_MAX_ATTEMPTS, DELIVERY_QUEUE } from '../delivery/delivery.cons
 import { JobWorkerService } from '../jobs/job-worker.service';
 import { snoozeUntil } from '../timers/snooze';
 import { snoozeWakeJob } from '../timers/timers.constants';
+import { CannedResponsesRepository } from '../canned/canned-responses.repository';
 import { resolutionJobs } from '../workflow/resolution-jobs';
 import type { RoutingChanges } from '../routing/offer-router';
 import { OfferSettlement } from '../routing/offer-settlement.service';
@@ -65,6 +66,7 @@ export class ConversationsService {
     private readonly bot: BotService,
     private readonly notes: NotesService,
     private readonly offers: OfferSettlement,
+    private readonly canned: CannedResponsesRepository,
   ) {}
 
   async list(auth: AuthUser, query: ListConversationsQuery): Promise<ConversationListResponse> {
@@ -153,6 +155,9 @@ export class ConversationsService {
     if (template && isPrivate) throw ApiException.invalid('template', 'a private note cannot be a template');
     if (body.mentionedUserIds?.length && !isPrivate)
       throw ApiException.invalid('mentionedUserIds', 'only private notes can mention teammates');
+    // The reply records which canned response it came from: one the sender may use, or none.
+    if (body.cannedResponseId && !(await this.canned.findUsable(auth.workspaceId, auth.id, body.cannedResponseId)))
+      throw ApiException.invalid('cannedResponseId', 'is not a canned response you can use');
     let settled: RoutingChanges | null = null;
     const result = await this.tx.run(async (tx) => {
       const conversation = await this.conversations.lockVisible(tx, visibilityOf(auth), id);
