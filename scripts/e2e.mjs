@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
+import { analyticsScenario } from './e2e/analytics.mjs';
 import { workflowScenario } from './e2e/workflow.mjs';
 
 const require = createRequire(import.meta.url);
@@ -293,12 +294,21 @@ async function main() {
         shots,
         query: async (sql, values) => (await db.query(sql, values)).rows,
       });
+      console.log(
+        '✔ two managers: the chat offered to one, declined, taken by the other; canned reply with /; CSAT from the widget shown in the conversation',
+      );
+      await analyticsScenario({
+        browser,
+        base: server.base,
+        admin: ADMIN,
+        adminToken: accessToken,
+        shots,
+        query: async (sql, values) => (await db.query(sql, values)).rows,
+      });
+      console.log('✔ analytics: the dashboard on the worked example matches the API, a tile opens its conversations');
     } finally {
       await db.end();
     }
-    console.log(
-      '✔ two managers: the chat offered to one, declined, taken by the other; canned reply with /; CSAT from the widget shown in the conversation',
-    );
   } catch (err) {
     if (server) console.error(server.log().split('\n').slice(-40).join('\n'));
     throw err;

@@ -67,13 +67,18 @@ export async function workflowScenario({ browser, base, adminToken, shots, query
 
   const a = await loginPage(browser, base, anna);
   const b = await loginPage(browser, base, boris);
-  // Boris steps away, so the chat is offered to Anna first.
-  await b.page.selectOption('[data-testid=presence-toggle]', 'away');
-  await until(async () => {
+  const statusOf = async (id) => {
     const team = await call(base, adminToken, '/api/presence');
-    const status = (id) => (team.items ?? team).find((p) => (p.userId ?? p.user?.id) === id)?.status;
-    return status(anna.id) === 'online' && status(boris.id) === 'away';
-  }, 'presence did not reach Anna online / Boris away');
+    return team.find((p) => p.userId === id)?.status;
+  };
+  // Both apps connected (online), then Boris steps away, so the chat is offered to Anna first.
+  await until(
+    async () => (await statusOf(anna.id)) === 'online' && (await statusOf(boris.id)) === 'online',
+    'Anna and Boris did not come online',
+    20000,
+  );
+  await b.page.selectOption('[data-testid=presence-toggle]', 'away');
+  await until(async () => (await statusOf(boris.id)) === 'away', 'Boris did not go away', 20000);
 
   const visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' });
   const visitor = await visitorContext.newPage();

@@ -72,7 +72,10 @@ export class AnalyticsExport {
       summary.rows.map((row) => [
         row.key,
         row.label,
-        ...METRIC_KEYS.map((key) => (key === 'revenue' ? money(row.metrics.revenue) : row.metrics[key])),
+        ...METRIC_KEYS.map((key) => {
+          const value = row.metrics[key];
+          return typeof value === 'object' && value !== null ? money(value) : value;
+        }),
       ]),
     );
   }

@@ -51,6 +51,7 @@ export const METRIC_KEYS: readonly MetricKey[] = [
   'conversions',
   'conversionRate',
   'revenue',
+  'revenuePerChat',
   'timeToDealAvgSec',
   'proactiveAccepted',
   'botHandled',

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MetricValues } from '@onebox/contracts';
+import { perCount } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import {
   DISTRIBUTION,
@@ -212,6 +213,9 @@ export function metricValues(
     conversions: num(c['conversions']),
     conversionRate: ratio(c['conversions'], chats),
     revenue: Object.fromEntries(revenue.map((row) => [row['currency'] as string, row['amount'] as string])),
+    revenuePerChat: Object.fromEntries(
+      revenue.map((row) => [row['currency'] as string, perCount(row['amount'] as string, chats) as string]),
+    ),
     timeToDealAvgSec: nullable(c['time_to_deal_avg']),
     proactiveAccepted: s('proactive_accepted'),
     botHandled: s('bot_handled'),

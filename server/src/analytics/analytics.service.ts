@@ -303,6 +303,7 @@ export function emptyMetrics(): MetricValues {
     conversions: 0,
     conversionRate: null,
     revenue: {},
+    revenuePerChat: {},
     timeToDealAvgSec: null,
     proactiveAccepted: 0,
     botHandled: 0,

@@ -312,6 +312,7 @@ export const DRILLDOWN: Partial<Record<MetricKey, string>> = {
   conversions: CONVERTED,
   conversionRate: CONVERTED,
   revenue: CONVERTED,
+  revenuePerChat: CONVERTED,
   timeToDealAvgSec: CONVERTED,
   dealsCreated: 'c.deals_count > 0',
   transferRate: 'c.transferred',

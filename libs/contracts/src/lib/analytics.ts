@@ -42,6 +42,8 @@ export interface MetricValues {
   conversionRate: number | null;
   /** Won amounts per currency code, exact decimals: `{ "RUB": "125000.50" }`. */
   revenue: Record<string, string>;
+  /** `revenue` ÷ `chats`, per currency (rounded to kopecks/cents). */
+  revenuePerChat: Record<string, string>;
   timeToDealAvgSec: number | null;
   proactiveAccepted: number;
   botHandled: number;

@@ -170,6 +170,7 @@ export const SCENARIO_EXPECTED: MetricValues = {
   conversions: 1, // won on the 3rd, within 30 days
   conversionRate: 1 / 3,
   revenue: { RUB: '1000.50' },
+  revenuePerChat: { RUB: '333.50' }, // 1000.50 ÷ 3 = 333.5
   timeToDealAvgSec: 2 * 86_400, // 1 Jan 11:00 → 3 Jan 11:00
   proactiveAccepted: 0,
   botHandled: 2, // B1, C1

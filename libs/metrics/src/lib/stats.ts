@@ -43,3 +43,15 @@ export function sumDecimals(values: readonly string[]): string {
   const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
   return negative ? `-${text}` : text;
 }
+
+/** An exact decimal divided by a count, rounded half up to 2 decimals (`null` for no count). */
+export function perCount(amount: string, count: number): string | null {
+  if (count === 0) return null;
+  const negative = amount.startsWith('-');
+  const [whole, fraction = ''] = amount.replace('-', '').split('.');
+  // In units of 1/1000 to round the cents half up.
+  const milli = (BigInt(whole || '0') * 1000n + BigInt((fraction + '000').slice(0, 3))) / BigInt(count);
+  const cents = (milli + 5n) / 10n;
+  const text = `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+  return negative && cents !== 0n ? `-${text}` : text;
+}

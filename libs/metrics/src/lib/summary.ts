@@ -1,7 +1,7 @@
 import type { MetricValues } from '@onebox/contracts';
 import { secondsBetween, type AssignmentSpan, type CycleFacts } from './cycle-facts';
 import type { MetricSettings, Period, PresenceInterval } from './inputs';
-import { average, median, percentile, ratio, sumDecimals } from './stats';
+import { average, median, percentile, perCount, ratio, sumDecimals } from './stats';
 
 const DAY_SEC = 86_400;
 
@@ -42,6 +42,9 @@ export function summarize(
   });
   const revenue: Record<string, string[]> = {};
   for (const { deal } of conversions) if (deal.amount !== null) (revenue[deal.currency ?? ''] ??= []).push(deal.amount);
+  const totals = Object.fromEntries(
+    Object.entries(revenue).map(([currency, amounts]) => [currency, sumDecimals(amounts)]),
+  );
   const repeat = repeatContacts(resolved, allCycles, period.asOf, settings.fcrWindowDays);
 
   return {
@@ -99,7 +102,10 @@ export function summarize(
     dealsCreated: chats.reduce((n, c) => n + c.deals.length, 0),
     conversions: conversions.length,
     conversionRate: ratio(conversions.length, chats.length),
-    revenue: Object.fromEntries(Object.entries(revenue).map(([currency, amounts]) => [currency, sumDecimals(amounts)])),
+    revenue: totals,
+    revenuePerChat: Object.fromEntries(
+      Object.entries(totals).map(([currency, amount]) => [currency, perCount(amount, chats.length) as string]),
+    ),
     timeToDealAvgSec: average(
       conversions.map(({ cycle, deal }) => secondsBetween(cycle.startedAt, deal.wonAt as Date)),
     ),

@@ -48,6 +48,7 @@ export function metrics(patch: Partial<MetricValues> = {}): MetricValues {
     conversions: 0,
     conversionRate: null,
     revenue: {},
+    revenuePerChat: {},
     timeToDealAvgSec: null,
     proactiveAccepted: 0,
     botHandled: 0,
