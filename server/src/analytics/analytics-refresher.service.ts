@@ -56,11 +56,12 @@ export class AnalyticsRefresher implements OnApplicationBootstrap, OnApplication
       if (dirty.length === 0) return 0;
       const ids = dirty.map((d) => d.conversation_id);
       const now = new Date();
-      const inputs = await this.facts.inputs(tx, ids);
+      const workspaces = [...new Set(dirty.map((d) => d.workspace_id))];
+      const inputs = await this.facts.inputs(tx, workspaces, ids);
       const facts = inputs.flatMap((input) =>
         cyclesOf(input, DEFAULT_METRIC_SETTINGS, now).map((cycle) => ({ workspaceId: input.workspaceId, cycle })),
       );
-      await this.facts.replace(tx, ids, facts);
+      await this.facts.replace(tx, workspaces, ids, facts);
       await this.facts.clean(tx, dirty);
       return dirty.length;
     });

@@ -7,6 +7,7 @@ import { addContribution, DAILY_COLUMNS, messageDays, type CycleContribution, ty
 
 export interface DirtyConversation {
   conversation_id: string;
+  workspace_id: string;
   version: string;
 }
 
@@ -101,7 +102,7 @@ export class CycleFactsRepository {
   /** Oldest dirty conversations first (optionally of one workspace); never blocks on writers. */
   async dirty(tx: Db, limit: number, workspaceId?: string): Promise<DirtyConversation[]> {
     return tx.query(
-      `SELECT conversation_id, version::text AS version FROM analytics_dirty
+      `SELECT conversation_id, workspace_id, version::text AS version FROM analytics_dirty
         WHERE ($2::uuid IS NULL OR workspace_id = $2) ORDER BY marked_at LIMIT $1`,
       [limit, workspaceId ?? null],
     );
@@ -113,7 +114,11 @@ export class CycleFactsRepository {
   }
 
   /** Each conversation with its events (in write order) and deals: the reference code's input. */
-  async inputs(tx: Db, conversationIds: string[]): Promise<(ConversationInput & { workspaceId: string })[]> {
+  async inputs(
+    tx: Db,
+    workspaceIds: string[],
+    conversationIds: string[],
+  ): Promise<(ConversationInput & { workspaceId: string })[]> {
     const heads: ConversationHead[] = await tx.query(
       `SELECT c.id, c.workspace_id, c.channel_id, ch.type AS channel_type, c.contact_id
          FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ANY($1::uuid[])`,
@@ -121,13 +126,13 @@ export class CycleFactsRepository {
     );
     const events: EventRow[] = await tx.query(
       `SELECT conversation_id, cycle, type, actor_type, actor_id, at, payload FROM conversation_events
-        WHERE conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, at, id`,
-      [conversationIds],
+        WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, at, id`,
+      [conversationIds, workspaceIds],
     );
     const deals: DealRow[] = await tx.query(
       `SELECT conversation_id, cycle, created_at, semantic, closed_at, amount::text AS amount, currency FROM deals
-        WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [conversationIds],
+        WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [conversationIds, workspaceIds],
     );
     return heads.map((head) => ({
       workspaceId: head.workspace_id,
@@ -162,11 +167,18 @@ export class CycleFactsRepository {
    * Replaces the stored cycles of these conversations with `facts`, moves the daily rollup by
    * the difference, and updates when each affected contact came back after a resolution.
    */
-  async replace(tx: Db, conversationIds: string[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
+  async replace(
+    tx: Db,
+    workspaceIds: string[],
+    conversationIds: string[],
+    facts: { workspaceId: string; cycle: CycleFacts }[],
+  ): Promise<void> {
     const old: (CycleContribution & { contact_id: string })[] = returnedRows(
-      await tx.query('DELETE FROM conversation_cycles WHERE conversation_id = ANY($1::uuid[]) RETURNING *', [
-        conversationIds,
-      ]),
+      await tx.query(
+        `DELETE FROM conversation_cycles WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[])
+         RETURNING *`,
+        [conversationIds, workspaceIds],
+      ),
     );
     const rows = facts.map(({ workspaceId, cycle }) => rowOf(workspaceId, cycle));
     const chunk = 200;
