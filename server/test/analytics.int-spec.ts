@@ -15,6 +15,7 @@ import {
   type ConversationInput,
   type CycleFacts,
   type MetricEvent,
+  type WidgetActivity,
 } from '@onebox/metrics';
 import type { DataSource } from 'typeorm';
 import { randomWorld, seeded } from './random-conversations';
@@ -72,6 +73,20 @@ async function appendEvents(db: DataSource, workspaceId: string, c: Conversation
   );
 }
 
+/** Page views and shown invitations, as the widget records them. */
+async function storeWidget(db: DataSource, workspaceId: string, widget: WidgetActivity) {
+  for (const view of widget.pageViews)
+    await db.query(
+      `INSERT INTO widget_page_views (workspace_id, channel_id, visitor_id, url, viewed_at) VALUES ($1, $2, $3, '/', $4)`,
+      [workspaceId, view.channelId, view.visitorId, view.at],
+    );
+  for (const [i, invitation] of widget.invitations.entries())
+    await db.query(
+      `INSERT INTO proactive_invitations (workspace_id, channel_id, visitor_id, trigger_id, shown_at, shown_day) VALUES ($1, $2, $3, $4, $5, ($5::timestamptz AT TIME ZONE 'UTC')::date)`,
+      [workspaceId, invitation.channelId, invitation.visitorId, `t-${i}`, invitation.shownAt],
+    );
+}
+
 /** Writes conversations, their events and deals straight to the store, as the product would have. */
 async function store(db: DataSource, workspaceId: string, crmId: string, conversations: ConversationInput[]) {
   for (const c of conversations) {
@@ -79,6 +94,12 @@ async function store(db: DataSource, workspaceId: string, crmId: string, convers
       `INSERT INTO conversations (id, workspace_id, channel_id, contact_id, cycle) VALUES ($1, $2, $3, $4, $5)`,
       [c.conversationId, workspaceId, c.channelId, c.contactId, Math.max(1, ...c.events.map((e) => e.cycle))],
     );
+    if (c.externalUserId)
+      await db.query(
+        `INSERT INTO contact_identities (workspace_id, contact_id, channel_id, external_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [workspaceId, c.contactId, c.channelId, c.externalUserId],
+      );
     if (c.events.length) await appendEvents(db, workspaceId, c, c.events);
     for (const d of c.deals)
       await db.query(
@@ -162,7 +183,21 @@ describe('analytics (real PostgreSQL)', () => {
     all: CycleFacts[],
     period: { from: Date; to: Date; asOf: Date },
     channelId: string,
+    widget: WidgetActivity,
+    channelTypes: Map<string, string>,
   ): Promise<number> {
+    // Widget activity belongs to channel groupings only (visitors have no manager or tag).
+    const widgetOf = (by: AnalyticsGrouping, key: string | null): WidgetActivity => {
+      const keep = (channel: string) =>
+        by === 'none' ||
+        (by === 'channel' && channel === key) ||
+        (by === 'channelType' && channelTypes.get(channel) === key);
+      if (by === 'manager' || by === 'tag') return { pageViews: [], invitations: [] };
+      return {
+        pageViews: widget.pageViews.filter((v) => keep(v.channelId)),
+        invitations: widget.invitations.filter((i) => keep(i.channelId)),
+      };
+    };
     const range = { from: period.from.toISOString(), to: period.to.toISOString() };
     let compared = 0;
     for (const by of ['none', 'channel', 'channelType', 'manager', 'tag'] as AnalyticsGrouping[]) {
@@ -170,22 +205,27 @@ describe('analytics (real PostgreSQL)', () => {
       const reference = groupCycles(all, by);
       for (const row of body.rows) {
         const group = reference.get(row.key) ?? [];
-        expectSameMetrics(`${by}:${row.key}`, row.metrics, summarize(group, period, DEFAULT_METRIC_SETTINGS, all));
+        expectSameMetrics(
+          `${by}:${row.key}`,
+          row.metrics,
+          summarize(group, period, DEFAULT_METRIC_SETTINGS, all, widgetOf(by, row.key)),
+        );
         compared += 1;
       }
       // Groups the SQL leaves out have nothing in the period.
       for (const [key, group] of reference) {
         if (body.rows.some((row) => row.key === key)) continue;
-        const m = summarize(group, period, DEFAULT_METRIC_SETTINGS, all);
-        expect([by, key, m.chats, m.messagesIn, m.messagesOut, m.openBacklog, m.messagesPerChat]).toEqual([
+        const m = summarize(group, period, DEFAULT_METRIC_SETTINGS, all, widgetOf(by, key));
+        expect([
           by,
           key,
-          0,
-          0,
-          0,
-          0,
-          null,
-        ]);
+          m.chats,
+          m.messagesIn,
+          m.messagesOut,
+          m.openBacklog,
+          m.messagesPerChat,
+          m.widgetVisitors,
+        ]).toEqual([by, key, 0, 0, 0, 0, null, 0]);
       }
     }
     const cross = await summary(t, token, { ...range, groupBy: 'channel', thenBy: 'manager' });
@@ -207,7 +247,7 @@ describe('analytics (real PostgreSQL)', () => {
     expectSameMetrics(
       'channel filter',
       filtered.rows[0].metrics,
-      summarize(mine, period, DEFAULT_METRIC_SETTINGS, all),
+      summarize(mine, period, DEFAULT_METRIC_SETTINGS, all, widgetOf('channel', channelId)),
     );
     return compared;
   }
@@ -229,6 +269,9 @@ describe('analytics (real PostgreSQL)', () => {
       { channels: ws.channels, managers, contacts },
     );
     await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
+    await storeWidget(t.db, ws.workspaceId, world.widget);
+    const channelTypes = new Map(ws.channels.map((c) => [c.id, c.type as string]));
+    const webchat = ws.channels.find((c) => c.type === 'webchat')?.id as string;
     const asOf = new Date();
     // Whole UTC days (the rollup alone) and a period with partial days at both ends (rollup + edges).
     const periods = [
@@ -240,7 +283,14 @@ describe('analytics (real PostgreSQL)', () => {
       conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));
     let compared = 0;
     for (const period of periods)
-      compared += await compareWithReference(ws.token, reference(world.conversations), period, ws.channels[0].id);
+      compared += await compareWithReference(
+        ws.token,
+        reference(world.conversations),
+        period,
+        webchat,
+        world.widget,
+        channelTypes,
+      );
     expect(compared).toBeGreaterThan(20);
     const [{ n: rollupRows }] = await t.db.query(
       'SELECT count(*)::int AS n FROM analytics_daily WHERE workspace_id = $1',
@@ -273,7 +323,14 @@ describe('analytics (real PostgreSQL)', () => {
       c.events.push(...more);
     }
     for (const period of periods)
-      await compareWithReference(ws.token, reference(world.conversations), period, ws.channels[1].id);
+      await compareWithReference(
+        ws.token,
+        reference(world.conversations),
+        period,
+        ws.channels[1].id,
+        world.widget,
+        channelTypes,
+      );
   });
 
   it('answers bad input with 400 naming the field, managers with 403, and never shows another workspace', async () => {

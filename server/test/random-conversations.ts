@@ -1,5 +1,5 @@
 import type { ChannelType, ConversationEventType } from '@onebox/contracts';
-import type { ConversationInput, MetricDeal, MetricEvent } from '@onebox/metrics';
+import type { ConversationInput, MetricDeal, MetricEvent, WidgetActivity } from '@onebox/metrics';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same workspace history. */
 export function seeded(seed: number): () => number {
@@ -19,6 +19,7 @@ export interface RandomWorld {
   contacts: string[];
   tags: string[];
   conversations: ConversationInput[];
+  widget: WidgetActivity;
 }
 
 const uuid = (random: () => number) =>
@@ -160,9 +161,32 @@ export function randomWorld(
       channelId: channel.id,
       channelType: channel.type,
       contactId,
+      externalUserId: `visitor-${contactId.slice(-6)}`,
       events,
       deals,
     });
   }
-  return { ...ids, tags, conversations };
+  // Website visitors: those who chatted looked around first; others only browsed. Some saw invitations.
+  const widget: WidgetActivity = { pageViews: [], invitations: [] };
+  const sites = ids.channels.filter((c) => c.type === 'webchat');
+  for (const site of sites) {
+    const chatters = conversations
+      .filter((c) => c.channelId === site.id)
+      .map((c) => ({ visitor: c.externalUserId as string, at: c.events[0].at }));
+    const browsers = Array.from({ length: 15 }, (_, i) => ({
+      visitor: `browser-${i}-${Math.floor(random() * 1e6)}`,
+      at: new Date(shape.start.getTime() + Math.floor(random() * shape.spanDays * 86_400) * 1000),
+    }));
+    for (const { visitor, at } of [...chatters, ...browsers]) {
+      for (let v = 0; v < 1 + Math.floor(random() * 3); v += 1)
+        widget.pageViews.push({
+          channelId: site.id,
+          visitorId: visitor,
+          at: new Date(at.getTime() - (v + 1) * 60_000),
+        });
+      if (chance(0.4))
+        widget.invitations.push({ channelId: site.id, visitorId: visitor, shownAt: new Date(at.getTime() - 30_000) });
+    }
+  }
+  return { ...ids, tags, conversations, widget };
 }

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { PasswordHasher } from '../src/auth/password-hasher';
@@ -27,10 +28,37 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real server on the run's PostgreSQL database, listening on a free port. */
+let databases = 0;
+
+/**
+ * A database of its own for one app: apps of suites running side by side would otherwise claim
+ * each other's jobs, and a job's live events would go to the other app's sockets.
+ */
+async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const runUrl = process.env['TEST_DATABASE_URL'];
+  const runName = process.env['TEST_DATABASE_NAME'];
+  if (!runUrl || !runName) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
+  const name = `${runName}_${process.pid}_${++databases}`;
+  const admin = process.env['TEST_PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const sql = async (text: string) => {
+    const client = new Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`CREATE DATABASE ${name}`);
+  const url = new URL(runUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** The real server on a fresh PostgreSQL database of its own, listening on a free port. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = process.env['TEST_DATABASE_URL'];
-  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
+  const database = await ownDatabase();
+  const databaseUrl = database.url;
   const port = await freePort();
   const config = loadConfig({
     PORT: String(port),
@@ -47,7 +75,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createApp(config, { logger: process.env.DEBUG_APP ? undefined : false });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  return { app, url, db: app.get(DataSource), close: () => app.close() };
+  return {
+    app,
+    url,
+    db: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
 }
 
 export async function api<T = unknown>(

@@ -62,11 +62,12 @@ export class AnalyticsRepository {
     const values = params(filter, useRollup);
     const run = (sql: string | null) =>
       sql ? this.db.query<AggregateRow[]>(PARAMS + sql, values) : Promise.resolve([] as AggregateRow[]);
-    const [additive, scan, revenue, backlog] = await Promise.all([
+    const [additive, scan, revenue, backlog, widget] = await Promise.all([
       Promise.all(queries.additive.map(run)).then((parts) => parts.flat()),
       run(queries.scan),
       run(queries.revenue),
       run(queries.backlog),
+      run(queries.widget),
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
     const sums = new Map<string, Record<string, number>>();
@@ -78,9 +79,9 @@ export class AnalyticsRepository {
         if (column !== 'key' && column !== 'bucket') total[column] = (total[column] ?? 0) + Number(value ?? 0);
       sums.set(id, total);
     }
-    for (const row of [...scan, ...backlog]) groups.set(groupId(row), row);
+    for (const row of [...scan, ...backlog, ...widget]) groups.set(groupId(row), row);
     const index = (rows: AggregateRow[]) => new Map(rows.map((row) => [groupId(row), row]));
-    const [byScan, byBacklog] = [index(scan), index(backlog)];
+    const [byScan, byBacklog, byWidget] = [index(scan), index(backlog), index(widget)];
     return [...groups.entries()]
       .map(([id, { key, bucket }]) => ({
         key,
@@ -90,6 +91,7 @@ export class AnalyticsRepository {
           byScan.get(id) ?? {},
           revenue.filter((row) => groupId(row) === id),
           byBacklog.get(id) ?? {},
+          byWidget.get(id) ?? {},
         ),
       }))
       .filter((group) => hasData(group.metrics));
@@ -162,7 +164,15 @@ const nullable = (value: unknown): number | null => (value === null || value ===
 
 /** A group with all-zero rollup rows (e.g. after a reassignment) is not a group. */
 function hasData(m: MetricValues): boolean {
-  return m.chats > 0 || m.messagesIn > 0 || m.messagesOut > 0 || m.openBacklog > 0 || m.messagesPerChat !== null;
+  return (
+    m.chats > 0 ||
+    m.messagesIn > 0 ||
+    m.messagesOut > 0 ||
+    m.openBacklog > 0 ||
+    m.messagesPerChat !== null ||
+    m.widgetVisitors > 0 ||
+    m.proactiveInvites > 0
+  );
 }
 
 /** METRICS.md values from the parts' aggregates (same formulas as libs/metrics `summarize`). */
@@ -171,6 +181,7 @@ export function metricValues(
   c: Record<string, unknown>,
   revenue: AggregateRow[],
   b: Record<string, unknown>,
+  w: Record<string, unknown> = {},
 ): MetricValues {
   const s = (column: string) => sums[column] ?? 0;
   const chats = s('chats');
@@ -217,7 +228,11 @@ export function metricValues(
       revenue.map((row) => [row['currency'] as string, perCount(row['amount'] as string, chats) as string]),
     ),
     timeToDealAvgSec: nullable(c['time_to_deal_avg']),
+    proactiveInvites: num(w['invites']),
     proactiveAccepted: s('proactive_accepted'),
+    proactiveConversionRate: ratio(c['proactive_converted'], s('proactive_accepted')),
+    widgetVisitors: num(w['visitors']),
+    visitorToChatRate: ratio(w['chatted'], w['visitors']),
     botHandled: s('bot_handled'),
     botContainmentRate: ratio(s('bot_resolved'), s('bot_handled')),
     botEscalationRate: ratio(s('bot_escalated'), s('bot_handled')),

@@ -237,6 +237,7 @@ function periodScan(dims: Dimensions, buckets: boolean): string {
       count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND ${REPEATED})::int AS repeated,
       count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND NOT ${REPEATED} AND c.resolutions = 1 AND NOT c.transferred)::int AS fcr,
       count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
+      count(*) FILTER (WHERE c.proactive_accepted AND ${CONVERTED})::int AS proactive_converted,
       (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
@@ -283,6 +284,44 @@ function backlogSelect(dims: Dimensions): string {
     GROUP BY 1, 2`;
 }
 
+/** Group key of widget activity `v` (joined with its channel `ch`); null: not a widget grouping. */
+const WIDGET_KEY: Partial<Record<AnalyticsGrouping, string>> = {
+  none: `'all'::text`,
+  channel: 'v.channel_id::text',
+  channelType: 'ch.type',
+};
+
+/** Widget filters: a manager or tag filter leaves no widget activity (visitors have neither). */
+const WIDGET_FILTERS = `v.workspace_id = $1 AND ($9::uuid IS NULL OR v.channel_id = $9)
+  AND ($12::text IS NULL OR ch.type = $12) AND $10::uuid IS NULL AND $11::text IS NULL`;
+
+/**
+ * Invitations shown, and unique visitors with the share who started a chat in the period — for
+ * groupings by nothing, channel or channel type (null otherwise: visitors have no manager or tag).
+ */
+function widgetSelect(dims: Dimensions): string | null {
+  const key = dims.length === 1 ? WIDGET_KEY[dims[0]] : undefined;
+  if (!key) return null;
+  return `SELECT key, NULL::timestamptz AS bucket, sum(invites)::int AS invites, sum(visitors)::int AS visitors,
+      sum(chatted)::int AS chatted
+    FROM (
+      SELECT ${key.replace(/\bv\./g, 'i.')} AS key, count(*) AS invites, 0 AS visitors, 0 AS chatted
+        FROM proactive_invitations i JOIN channels ch ON ch.id = i.channel_id
+       WHERE ${WIDGET_FILTERS.replace(/\bv\./g, 'i.')} AND i.shown_at >= $2 AND i.shown_at < $3
+       GROUP BY 1
+      UNION ALL
+      SELECT key, 0, count(*), count(*) FILTER (WHERE chatted) FROM (
+        SELECT DISTINCT ON (v.channel_id, v.visitor_id) ${key} AS key,
+               EXISTS (SELECT 1 FROM contact_identities ci
+                         JOIN conversation_cycles c ON c.workspace_id = v.workspace_id AND c.channel_id = ci.channel_id
+                          AND c.contact_id = ci.contact_id AND c.started_at >= $2 AND c.started_at < $3
+                        WHERE ci.channel_id = v.channel_id AND ci.external_id = v.visitor_id) AS chatted
+          FROM widget_page_views v JOIN channels ch ON ch.id = v.channel_id
+         WHERE ${WIDGET_FILTERS} AND v.viewed_at >= $2 AND v.viewed_at < $3
+      ) seen GROUP BY 1
+    ) w GROUP BY 1`;
+}
+
 export interface AggregateRow {
   key: string | null;
   bucket: Date | null;
@@ -298,6 +337,7 @@ export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: bo
     scan: periodScan(dims, buckets),
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : backlogSelect(dims),
+    widget: buckets ? null : widgetSelect(dims),
   };
 }
 
@@ -338,6 +378,7 @@ export const DRILLDOWN: Partial<Record<MetricKey, string>> = {
   taggedRate: 'cardinality(c.tags) > 0',
   tagsPerChat: 'cardinality(c.tags) > 0',
   proactiveAccepted: 'c.proactive_accepted',
+  proactiveConversionRate: 'c.proactive_accepted',
   botHandled: 'c.bot_handled',
   botContainmentRate: 'c.bot_resolved',
   botEscalationRate: 'c.bot_escalated',

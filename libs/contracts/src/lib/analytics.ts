@@ -45,7 +45,15 @@ export interface MetricValues {
   /** `revenue` ÷ `chats`, per currency (rounded to kopecks/cents). */
   revenuePerChat: Record<string, string>;
   timeToDealAvgSec: number | null;
+  /** Widget invitations shown in the period (channel groupings only; 0 per manager or tag). */
+  proactiveInvites: number;
   proactiveAccepted: number;
+  /** Answered invitations' cycles that converted ÷ answered. */
+  proactiveConversionRate: number | null;
+  /** Unique website visitors with a page view in the period (channel groupings only). */
+  widgetVisitors: number;
+  /** Those visitors who started a chat in the period ÷ `widgetVisitors`. */
+  visitorToChatRate: number | null;
   botHandled: number;
   botContainmentRate: number | null;
   botEscalationRate: number | null;

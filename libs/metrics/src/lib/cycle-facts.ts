@@ -23,6 +23,8 @@ export interface CycleFacts {
   channelId: string;
   channelType: ChannelType;
   contactId: string;
+  /** The customer's id on the channel (the website visitor's id on webchat), when known. */
+  externalUserId: string | null;
   cycle: number;
   startedAt: Date;
   firstCustomerMessageAt: Date | null;
@@ -106,6 +108,7 @@ function factsOfCycle(
     channelId: conversation.channelId,
     channelType: conversation.channelType,
     contactId: conversation.contactId,
+    externalUserId: conversation.externalUserId ?? null,
     cycle,
     startedAt,
     firstCustomerMessageAt: null,

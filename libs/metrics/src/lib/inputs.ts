@@ -32,6 +32,14 @@ export interface ConversationInput {
   /** In the order they were written (by `at`, then id). */
   events: MetricEvent[];
   deals: MetricDeal[];
+  /** The customer's id on the channel (the website visitor's id on webchat). */
+  externalUserId?: string;
+}
+
+/** What the website widget recorded: page views and the proactive invitations it showed. */
+export interface WidgetActivity {
+  pageViews: { channelId: string; visitorId: string; at: Date }[];
+  invitations: { channelId: string; visitorId: string; shownAt: Date }[];
 }
 
 /** A stretch of a manager's presence (`presence_intervals`); `to` null while it lasts. */

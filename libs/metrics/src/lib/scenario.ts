@@ -172,7 +172,11 @@ export const SCENARIO_EXPECTED: MetricValues = {
   revenue: { RUB: '1000.50' },
   revenuePerChat: { RUB: '333.50' }, // 1000.50 ÷ 3 = 333.5
   timeToDealAvgSec: 2 * 86_400, // 1 Jan 11:00 → 3 Jan 11:00
+  proactiveInvites: 0,
   proactiveAccepted: 0,
+  proactiveConversionRate: null,
+  widgetVisitors: 0,
+  visitorToChatRate: null,
   botHandled: 2, // B1, C1
   botContainmentRate: 0.5, // C1
   botEscalationRate: 0.5, // B1

@@ -1,6 +1,6 @@
 import type { MetricValues } from '@onebox/contracts';
 import { secondsBetween, type AssignmentSpan, type CycleFacts } from './cycle-facts';
-import type { MetricSettings, Period, PresenceInterval } from './inputs';
+import type { MetricSettings, Period, PresenceInterval, WidgetActivity } from './inputs';
 import { average, median, percentile, perCount, ratio, sumDecimals } from './stats';
 
 const DAY_SEC = 86_400;
@@ -18,6 +18,7 @@ export function summarize(
   period: Period,
   settings: MetricSettings,
   allCycles: readonly CycleFacts[] = cycles,
+  widget: WidgetActivity = { pageViews: [], invitations: [] },
 ): MetricValues {
   const chats = cycles.filter((c) => within(c.startedAt, period));
   const answered = chats.filter((c) => c.firstResponseSec !== null);
@@ -45,6 +46,14 @@ export function summarize(
   const totals = Object.fromEntries(
     Object.entries(revenue).map(([currency, amounts]) => [currency, sumDecimals(amounts)]),
   );
+  const visitors = new Set(
+    widget.pageViews.filter((v) => within(v.at, period)).map((v) => `${v.channelId}|${v.visitorId}`),
+  );
+  const chatted = new Set(
+    chats.filter((c) => c.externalUserId !== null).map((c) => `${c.channelId}|${c.externalUserId}`),
+  );
+  const invitedChats = chats.filter((c) => c.proactiveAccepted);
+  const converted = new Set(conversions.map(({ cycle }) => cycle));
   const repeat = repeatContacts(resolved, allCycles, period.asOf, settings.fcrWindowDays);
 
   return {
@@ -109,7 +118,11 @@ export function summarize(
     timeToDealAvgSec: average(
       conversions.map(({ cycle, deal }) => secondsBetween(cycle.startedAt, deal.wonAt as Date)),
     ),
-    proactiveAccepted: chats.filter((c) => c.proactiveAccepted).length,
+    proactiveInvites: widget.invitations.filter((i) => within(i.shownAt, period)).length,
+    proactiveAccepted: invitedChats.length,
+    proactiveConversionRate: ratio(invitedChats.filter((c) => converted.has(c)).length, invitedChats.length),
+    widgetVisitors: visitors.size,
+    visitorToChatRate: ratio([...visitors].filter((v) => chatted.has(v)).length, visitors.size),
     botHandled: botHandled.length,
     botContainmentRate: ratio(botHandled.filter((c) => c.botResolved).length, botHandled.length),
     botEscalationRate: ratio(botHandled.filter((c) => c.botEscalated).length, botHandled.length),

@@ -1,0 +1,9 @@
+/** The little of `pg` the integration tests use to create and drop their databases (no @types/pg here). */
+declare module 'pg' {
+  export class Client {
+    constructor(options: { connectionString: string });
+    connect(): Promise<void>;
+    query(text: string): Promise<unknown>;
+    end(): Promise<void>;
+  }
+}
