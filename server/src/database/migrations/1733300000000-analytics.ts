@@ -142,6 +142,10 @@ export class Analytics1733300000000 implements MigrationInterface {
         marked_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX analytics_dirty_marked_idx ON analytics_dirty (marked_at);
+      -- A queue: rows come and go all day. Vacuum it after every thousand deletions, without a cost
+      -- delay, so the refresher's oldest-first scan doesn't wade through dead index entries.
+      ALTER TABLE analytics_dirty SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+        autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0.01);
 
       CREATE FUNCTION analytics_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
