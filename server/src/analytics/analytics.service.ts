@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  emptyMetrics,
   workspaceSettingsFrom,
   type AgentPerformanceResponse,
   type AnalyticsCyclesResponse,
@@ -263,58 +264,6 @@ function scalar(metrics: MetricValues, key: keyof MetricValues): number | null {
   if (typeof value === 'number' || value === null) return value;
   const amounts = Object.values(value);
   return amounts.length === 1 ? Number(amounts[0]) : amounts.length === 0 ? 0 : null;
-}
-
-export function emptyMetrics(): MetricValues {
-  return {
-    chats: 0,
-    chatsPerManager: null,
-    messagesIn: 0,
-    messagesOut: 0,
-    messagesPerChat: null,
-    openBacklog: 0,
-    firstResponseAvgSec: null,
-    firstResponseMedianSec: null,
-    firstResponseP90Sec: null,
-    answeredWithinTargetRate: null,
-    replyTimeAvgSec: null,
-    waitToAcceptAvgSec: null,
-    handleTimeAvgSec: null,
-    resolutionTimeAvgSec: null,
-    missedChats: 0,
-    missedChatRate: null,
-    acceptanceRate: null,
-    fcrRate: null,
-    repeatContactRate: null,
-    transferRate: null,
-    csatAvg: null,
-    csatSatisfiedRate: null,
-    csatResponses: 0,
-    nps: null,
-    npsResponses: 0,
-    cesAvg: null,
-    cesResponses: 0,
-    surveyResponseRate: null,
-    cannedUsageRate: null,
-    chatsWithCannedRate: null,
-    taggedRate: null,
-    tagsPerChat: null,
-    dealsCreated: 0,
-    conversions: 0,
-    conversionRate: null,
-    revenue: {},
-    revenuePerChat: {},
-    timeToDealAvgSec: null,
-    proactiveInvites: 0,
-    proactiveAccepted: 0,
-    proactiveConversionRate: null,
-    widgetVisitors: 0,
-    visitorToChatRate: null,
-    botHandled: 0,
-    botContainmentRate: null,
-    botEscalationRate: null,
-    botFallbackRate: null,
-  };
 }
 
 function encodeCursor(row: CycleRow): string {

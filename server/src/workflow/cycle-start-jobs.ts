@@ -1,7 +1,7 @@
 import { CRM_MAX_ATTEMPTS, CRM_QUEUE } from '../crm/crm.constants';
 import type { NewJob } from '../jobs/jobs.repository';
 import { timerCycleStartJobs } from '../timers/timers.constants';
-import { ROUTING_MAX_ATTEMPTS, ROUTING_QUEUE } from '../routing/routing.constants';
+import { routeJob } from '../routing/routing.constants';
 
 /** A conversation cycle that a customer message has just started (new conversation or reopened). */
 export interface CycleStart {
@@ -29,12 +29,7 @@ export function cycleStartJobs(start: CycleStart): NewJob[] {
       maxAttempts: CRM_MAX_ATTEMPTS,
     },
     // Routing offers the cycle to a manager when its channel is routed (round-robin, owner).
-    {
-      workspaceId: start.workspaceId,
-      queue: ROUTING_QUEUE,
-      payload: { action: 'route', ...ref },
-      maxAttempts: ROUTING_MAX_ATTEMPTS,
-    },
+    routeJob(start.workspaceId, start.conversationId, start.cycle),
     // Timers: the after-hours reply and the missed-chat check (they read the workspace's settings).
     ...timerCycleStartJobs(start),
   ];

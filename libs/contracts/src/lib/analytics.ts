@@ -62,6 +62,59 @@ export interface MetricValues {
 
 export type MetricKey = keyof MetricValues;
 
+/** Every metric "no data": counts 0, rates and averages null, no revenue. */
+export function emptyMetrics(): MetricValues {
+  return {
+    chats: 0,
+    chatsPerManager: null,
+    messagesIn: 0,
+    messagesOut: 0,
+    messagesPerChat: null,
+    openBacklog: 0,
+    firstResponseAvgSec: null,
+    firstResponseMedianSec: null,
+    firstResponseP90Sec: null,
+    answeredWithinTargetRate: null,
+    replyTimeAvgSec: null,
+    waitToAcceptAvgSec: null,
+    handleTimeAvgSec: null,
+    resolutionTimeAvgSec: null,
+    missedChats: 0,
+    missedChatRate: null,
+    acceptanceRate: null,
+    fcrRate: null,
+    repeatContactRate: null,
+    transferRate: null,
+    csatAvg: null,
+    csatSatisfiedRate: null,
+    csatResponses: 0,
+    nps: null,
+    npsResponses: 0,
+    cesAvg: null,
+    cesResponses: 0,
+    surveyResponseRate: null,
+    cannedUsageRate: null,
+    chatsWithCannedRate: null,
+    taggedRate: null,
+    tagsPerChat: null,
+    dealsCreated: 0,
+    conversions: 0,
+    conversionRate: null,
+    revenue: {},
+    revenuePerChat: {},
+    timeToDealAvgSec: null,
+    proactiveInvites: 0,
+    proactiveAccepted: 0,
+    proactiveConversionRate: null,
+    widgetVisitors: 0,
+    visitorToChatRate: null,
+    botHandled: 0,
+    botContainmentRate: null,
+    botEscalationRate: null,
+    botFallbackRate: null,
+  };
+}
+
 export const ANALYTICS_GROUPINGS = ['none', 'channel', 'channelType', 'manager', 'tag'] as const;
 export type AnalyticsGrouping = (typeof ANALYTICS_GROUPINGS)[number];
 

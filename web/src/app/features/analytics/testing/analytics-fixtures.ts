@@ -1,66 +1,18 @@
 import type { TestRequest } from '@angular/common/http/testing';
-import type {
-  AgentPerformanceRow,
-  AnalyticsCycleDto,
-  AnalyticsRow,
-  AnalyticsSummaryResponse,
-  MetricValues,
+import {
+  emptyMetrics,
+  type AgentPerformanceRow,
+  type AnalyticsCycleDto,
+  type AnalyticsRow,
+  type AnalyticsSummaryResponse,
+  type MetricValues,
 } from '@onebox/contracts';
 
 export const HEAD_USER = { id: 'u-head', email: 'head@onebox.local', name: 'Hanna Head', role: 'head' as const };
 
 /** Every metric "no data": counts 0, rates and averages null. */
 export function metrics(patch: Partial<MetricValues> = {}): MetricValues {
-  return {
-    chats: 0,
-    chatsPerManager: null,
-    messagesIn: 0,
-    messagesOut: 0,
-    messagesPerChat: null,
-    openBacklog: 0,
-    firstResponseAvgSec: null,
-    firstResponseMedianSec: null,
-    firstResponseP90Sec: null,
-    answeredWithinTargetRate: null,
-    replyTimeAvgSec: null,
-    waitToAcceptAvgSec: null,
-    handleTimeAvgSec: null,
-    resolutionTimeAvgSec: null,
-    missedChats: 0,
-    missedChatRate: null,
-    acceptanceRate: null,
-    fcrRate: null,
-    repeatContactRate: null,
-    transferRate: null,
-    csatAvg: null,
-    csatSatisfiedRate: null,
-    csatResponses: 0,
-    nps: null,
-    npsResponses: 0,
-    cesAvg: null,
-    cesResponses: 0,
-    surveyResponseRate: null,
-    cannedUsageRate: null,
-    chatsWithCannedRate: null,
-    taggedRate: null,
-    tagsPerChat: null,
-    dealsCreated: 0,
-    conversions: 0,
-    conversionRate: null,
-    revenue: {},
-    revenuePerChat: {},
-    timeToDealAvgSec: null,
-    proactiveInvites: 0,
-    proactiveAccepted: 0,
-    proactiveConversionRate: null,
-    widgetVisitors: 0,
-    visitorToChatRate: null,
-    botHandled: 0,
-    botContainmentRate: null,
-    botEscalationRate: null,
-    botFallbackRate: null,
-    ...patch,
-  };
+  return { ...emptyMetrics(), ...patch };
 }
 
 export function row(key: string | null, label: string, patch: Partial<MetricValues> = {}): AnalyticsRow {
