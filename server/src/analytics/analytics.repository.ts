@@ -58,7 +58,7 @@ export class AnalyticsRepository {
   /** Metrics per group (and per time bucket when `bucketed`). */
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
     const useRollup = canUseRollup(dims, filter);
-    const queries = summaryQueries(dims, bucketed, useRollup);
+    const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null);
     const values = params(filter, useRollup);
     const run = (sql: string | null) =>
       sql ? this.db.query<AggregateRow[]>(PARAMS + sql, values) : Promise.resolve([] as AggregateRow[]);
@@ -202,6 +202,11 @@ export function metricValues(
     waitToAcceptAvgSec: avgMs('wait_ms', 'wait_count'),
     handleTimeAvgSec: avgMs('handle_ms', 'handle_count'),
     resolutionTimeAvgSec: avgMs('resolution_ms', 'resolution_count'),
+    firstResponseAvgBusinessSec: nullable(c['first_response_business_avg']),
+    firstResponseMedianBusinessSec: nullable(c['first_response_business_median']),
+    firstResponseP90BusinessSec: nullable(c['first_response_business_p90']),
+    handleTimeAvgBusinessSec: nullable(c['handle_business_avg']),
+    resolutionTimeAvgBusinessSec: nullable(c['resolution_business_avg']),
     missedChats: num(c['missed']),
     missedChatRate: ratio(c['missed'], chats),
     acceptanceRate: ratio(s('offers_accepted'), s('offers_made')),
@@ -237,5 +242,9 @@ export function metricValues(
     botContainmentRate: ratio(s('bot_resolved'), s('bot_handled')),
     botEscalationRate: ratio(s('bot_escalated'), s('bot_handled')),
     botFallbackRate: ratio(s('bot_fallbacks'), s('bot_replies')),
+    // Costs are the service's: they need presence and every chat of the workspace.
+    cost: null,
+    costPerChat: null,
+    roi: null,
   };
 }

@@ -15,8 +15,9 @@ import type { AnalyticsGrouping, AnalyticsInterval, MetricKey } from '@onebox/co
  *   $1 workspace, $2 from, $3 to, $4 asOf, $5 missed threshold (s), $6 first-response target (s),
  *   $7 FCR window (days), $8 conversion window (days), $9 channel, $10 manager, $11 tag,
  *   $12 channel type, $13 time zone, $14 interval, $15 end of the leading edge, $16 start of the
- *   trailing edge (the rollup covers [$15, $16)), $17/$18 the same as UTC dates.
- * Query-specific parameters start at $19.
+ *   trailing edge (the rollup covers [$15, $16)), $17/$18 the same as UTC dates, $19–$21 the
+ *   working hours as `onebox_business_ms` reads them (openings, ms before each, lengths in ms).
+ * Query-specific parameters start at $22.
  */
 
 export interface SqlFilter {
@@ -34,6 +35,33 @@ export interface SqlFilter {
   channelType: string | null;
   timeZone: string;
   interval: AnalyticsInterval;
+  /** The workspace's working hours over the instants the period's cycles span; null: none set. */
+  businessHours: BusinessHours | null;
+}
+
+/**
+ * Working hours as a piecewise-linear clock: sorted, disjoint openings, the business
+ * milliseconds before each, and each one's length. `onebox_business_ms(t, …)` (a SQL function
+ * of the analytics migration) is the business milliseconds before `t`, found by a binary search
+ * (`width_bucket`); business time between two instants is the difference.
+ */
+export interface BusinessHours {
+  opens: Date[];
+  msBefore: number[];
+  lengthsMs: number[];
+}
+
+/** The clock of `businessHours` for these openings (epoch-ms intervals, sorted and disjoint). */
+export function businessHoursOf(intervals: readonly [number, number][]): BusinessHours {
+  let before = 0;
+  const hours: BusinessHours = { opens: [], msBefore: [], lengthsMs: [] };
+  for (const [start, end] of intervals) {
+    hours.opens.push(new Date(start));
+    hours.msBefore.push(before);
+    hours.lengthsMs.push(end - start);
+    before += end - start;
+  }
+  return hours;
 }
 
 /** The whole UTC days inside [from, to) that the rollup answers for; null when there are none. */
@@ -47,7 +75,7 @@ export function wholeDays(from: Date, to: Date): { start: Date; end: Date } | nu
 /** Types all shared parameters, so a query may leave some unused (PostgreSQL must infer each). */
 export const PARAMS = `WITH _params AS (SELECT $1::uuid, $2::timestamptz, $3::timestamptz, $4::timestamptz,
   $5::float8, $6::float8, $7::float8, $8::float8, $9::uuid, $10::uuid, $11::text, $12::text, $13::text, $14::text,
-  $15::timestamptz, $16::timestamptz, $17::date, $18::date)
+  $15::timestamptz, $16::timestamptz, $17::date, $18::date, $19::timestamptz[], $20::float8[], $21::float8[])
 `;
 
 export function params(f: SqlFilter, useRollup: boolean): unknown[] {
@@ -73,6 +101,9 @@ export function params(f: SqlFilter, useRollup: boolean): unknown[] {
     edgeStart,
     edgeEnd.toISOString().slice(0, 10),
     edgeStart.toISOString().slice(0, 10),
+    f.businessHours?.opens ?? null,
+    f.businessHours?.msBefore ?? null,
+    f.businessHours?.lengthsMs ?? null,
   ];
 }
 
@@ -133,6 +164,21 @@ export const CONVERTED = `(c.won_at IS NOT NULL AND c.won_at <= c.started_at + $
 /** Resolved cycles whose FCR window has passed; repeated when the contact came back within it. */
 const FCR_ELIGIBLE = `(c.resolved_at IS NOT NULL AND c.resolved_at + ${days('$7')} <= $4)`;
 const REPEATED = `(c.returned_at IS NOT NULL AND c.returned_at <= c.resolved_at + ${days('$7')})`;
+
+/** Business seconds between two instants (null unless both are set). */
+const businessSec = (from: string, to: string) =>
+  `((onebox_business_ms(${to}, $19, $20, $21) - onebox_business_ms(${from}, $19, $20, $21)) / 1000)`;
+const FIRST_RESPONSE_BUSINESS = `CASE WHEN c.first_response_sec IS NOT NULL THEN ${businessSec('c.clock_from', 'c.first_human_reply_at')} END`;
+
+/** The working-hours variants: only when the workspace has hours (else the columns are absent). */
+const BUSINESS_SCAN = `,
+      avg(${FIRST_RESPONSE_BUSINESS}) AS first_response_business_avg,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_p90,
+      avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_human_reply_at IS NOT NULL
+          THEN ${businessSec('c.first_human_reply_at', 'c.resolved_at')} END) AS handle_business_avg,
+      avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_customer_message_at IS NOT NULL
+          THEN ${businessSec('c.first_customer_message_at', 'c.resolved_at')} END) AS resolution_business_avg`;
 
 /** Local bucket start of an instant, in the workspace time zone, as an instant again. */
 export const bucketOf = (column: string) => `(date_trunc($14, ${column} AT TIME ZONE $13) AT TIME ZONE $13)`;
@@ -226,7 +272,7 @@ function dailySums(dims: Dimensions, buckets: boolean): string {
 }
 
 /** What depends on settings or "now", over every cycle started in the period. */
-function periodScan(dims: Dimensions, buckets: boolean): string {
+function periodScan(dims: Dimensions, buckets: boolean, business: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
       count(DISTINCT c.manager_id)::int AS managers,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
@@ -239,6 +285,7 @@ function periodScan(dims: Dimensions, buckets: boolean): string {
       count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
       count(*) FILTER (WHERE c.proactive_accepted AND ${CONVERTED})::int AS proactive_converted,
       (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
+      ${business ? BUSINESS_SCAN : ''}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
     GROUP BY 1, 2`;
@@ -329,12 +376,12 @@ export interface AggregateRow {
 }
 
 /** The queries of a summary (`buckets`: per time bucket, for time series). Additive parts are summed. */
-export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean) {
+export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean, business: boolean) {
   return {
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
     ),
-    scan: periodScan(dims, buckets),
+    scan: periodScan(dims, buckets, business),
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
@@ -394,7 +441,7 @@ export function drilldownQuery(condition: string, limit: number): string {
     JOIN contacts ct ON ct.id = c.contact_id
     LEFT JOIN users u ON u.id = c.manager_id
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND (${condition})
-      AND ($19::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($19, $20::uuid, $21::int))
+      AND ($22::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($22, $23::uuid, $24::int))
     ORDER BY c.started_at DESC, c.conversation_id DESC, c.cycle DESC
     LIMIT ${limit}`;
 }
@@ -408,7 +455,7 @@ export const HEATMAP = `SELECT (extract(isodow FROM c.started_at AT TIME ZONE $1
 
 /** First responses in buckets with these lower bounds (seconds); the last bucket is open-ended. */
 export const FIRST_RESPONSE_BOUNDS = [30, 60, 120, 300, 600, 1800, 3600] as const;
-export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $19::float8[]) AS bucket, count(*)::int AS count
+export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $22::float8[]) AS bucket, count(*)::int AS count
   FROM conversation_cycles c
   WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.first_response_sec IS NOT NULL
   GROUP BY 1 ORDER BY 1`;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/contracts';
-import type { ConversationInput, CycleFacts } from '@onebox/metrics';
+import { responseClockFrom, type ConversationInput, type CycleFacts } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import { returnedRows, type Db } from '../database/database';
 import { addContribution, DAILY_COLUMNS, messageDays, type CycleContribution, type DailyDeltas } from './daily-rollup';
@@ -269,7 +269,7 @@ function rowOf(workspaceId: string, c: CycleFacts): Record<(typeof COLUMNS)[numb
     manager_id: c.managerId,
     started_at: c.startedAt,
     first_customer_message_at: c.firstCustomerMessageAt,
-    clock_from: c.botHandled ? c.handoffAt : c.firstCustomerMessageAt,
+    clock_from: responseClockFrom(c),
     first_human_reply_at: c.firstHumanReplyAt,
     first_response_sec: c.firstResponseSec,
     visitor_left_before_reply: c.visitorLeftBeforeReply,

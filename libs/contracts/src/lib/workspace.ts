@@ -8,6 +8,17 @@ export interface AfterHoursReply {
 }
 
 /**
+ * What the team costs, for `cost`, `costPerChat` and `roi`: exact decimal amounts in one
+ * currency — per manager (user id) an hourly cost counted over their online time, per channel
+ * (channel id) a monthly cost counted pro rata.
+ */
+export interface CostSettings {
+  currency: string;
+  managerHourly: Record<string, string>;
+  channelMonthly: Record<string, string>;
+}
+
+/**
  * Workspace-wide settings (`GET|PUT /api/workspace/settings`). Each is stored under its own key
  * of `workspaces.settings`; the time zone is the workspace's own column.
  */
@@ -27,6 +38,8 @@ export interface WorkspaceSettingsDto {
   /** Null: always open. */
   workingHours: WeeklySchedule | null;
   afterHoursReply: AfterHoursReply;
+  /** Null: no costs configured (cost metrics are null). */
+  costs: CostSettings | null;
 }
 
 /** Only the given fields change. */
@@ -40,6 +53,7 @@ export const WORKSPACE_SETTINGS_DEFAULTS: Omit<WorkspaceSettingsDto, 'timeZone'>
   conversionWindowDays: 30,
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
+  costs: null,
 };
 
 /** The settings keys this module owns inside `workspaces.settings`. */
@@ -51,6 +65,7 @@ export const WORKSPACE_SETTINGS_KEYS = [
   'conversionWindowDays',
   'workingHours',
   'afterHoursReply',
+  'costs',
 ] as const;
 
 /**
@@ -66,6 +81,7 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
   const autoResolve = stored['autoResolveHours'];
   const reply = stored['afterHoursReply'] as Partial<AfterHoursReply> | undefined;
   const hours = stored['workingHours'];
+  const costs = stored['costs'] as Partial<CostSettings> | null | undefined;
   return {
     timeZone,
     missedChatThresholdSec: num('missedChatThresholdSec', d.missedChatThresholdSec),
@@ -78,6 +94,14 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
       enabled: reply?.enabled === true,
       text: typeof reply?.text === 'string' ? reply.text : '',
     },
+    costs:
+      costs && typeof costs.currency === 'string'
+        ? {
+            currency: costs.currency,
+            managerHourly: costs.managerHourly ?? {},
+            channelMonthly: costs.channelMonthly ?? {},
+          }
+        : null,
   };
 }
 
