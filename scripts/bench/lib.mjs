@@ -78,6 +78,14 @@ export async function createBenchDatabase(label = 'bench') {
   return { name, url: url.toString() };
 }
 
+/** A database an earlier run kept (BENCH_KEEP_DB=1), by name; never dropped here. */
+export function existingDatabase(name) {
+  if (!/^onebox_[a-z0-9_]+$/.test(name)) throw new Error(`${name} is not a bench database name`);
+  const url = new URL(adminPgUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
 // --- the server ------------------------------------------------------------------------------------
 
 export function freePort() {

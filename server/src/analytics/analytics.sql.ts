@@ -323,11 +323,16 @@ function edgeResolved(dims: Dimensions, buckets: boolean): string {
     GROUP BY 1, 2`;
 }
 
-/** Cycles open at `to` (started before it, not resolved by then). */
+/**
+ * Cycles open at `to` (started before it, not resolved by then): the unresolved ones from their
+ * partial index, and those resolved after `to` from the resolution index — never every cycle.
+ */
 function backlogSelect(dims: Dimensions): string {
-  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
-    FROM conversation_cycles c ${tagJoin(dims)}
-    WHERE ${FILTERS} AND c.started_at < $3 AND (c.resolved_at IS NULL OR c.resolved_at >= $3)
+  const open = (condition: string) => `SELECT ${keyOf(dims, CYCLE_KEY)} AS key
+      FROM conversation_cycles c ${tagJoin(dims)}
+      WHERE ${FILTERS} AND c.started_at < $3 AND ${condition}`;
+  return `SELECT key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
+    FROM (${open('c.resolved_at IS NULL')} UNION ALL ${open('c.resolved_at >= $3')}) AS b
     GROUP BY 1, 2`;
 }
 

@@ -17,6 +17,7 @@ import { SurveysProactive1733100000000 } from './migrations/1733100000000-survey
 import { BotSearchNotes1733200000000 } from './migrations/1733200000000-bot-search-notes';
 import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
 import { BusinessHours1733450000000 } from './migrations/1733450000000-business-hours';
+import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   BotSearchNotes1733200000000,
   Analytics1733300000000,
   BusinessHours1733450000000,
+  AnalyticsIndexes1733460000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */
