@@ -14,6 +14,7 @@ const SETTINGS: WorkspaceSettingsDto = {
   conversionWindowDays: 30,
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
+  costs: null,
 };
 
 describe(WorkspaceSettingsComponent.name, () => {
