@@ -48,6 +48,9 @@ export interface CycleRow {
   total: string;
 }
 
+/** Sort memory per analytics query (each of a summary's queries runs on its own connection). */
+const AGGREGATE_WORK_MEM = '64MB';
+
 const groupId = (row: { key: string | null; bucket: Date | null }) => `${row.bucket?.toISOString() ?? ''}|${row.key}`;
 
 /** Runs the analytics SQL (analytics.sql.ts) and turns its aggregates into METRICS.md values. */
@@ -60,11 +63,10 @@ export class AnalyticsRepository {
     const useRollup = canUseRollup(dims, filter);
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null);
     const values = params(filter, useRollup);
-    const run = (sql: string | null) =>
-      sql ? this.db.query<AggregateRow[]>(PARAMS + sql, values) : Promise.resolve([] as AggregateRow[]);
+    const run = (sql: string | null) => (sql ? this.aggregate(PARAMS + sql, values) : Promise.resolve([]));
     const [additive, scan, revenue, backlog, widget] = await Promise.all([
       Promise.all(queries.additive.map(run)).then((parts) => parts.flat()),
-      run(queries.scan),
+      Promise.all(queries.scan.map(run)).then((parts) => parts.flat()),
       run(queries.revenue),
       run(queries.backlog),
       run(queries.widget),
@@ -80,7 +82,12 @@ export class AnalyticsRepository {
       sums.set(id, total);
     }
     for (const row of [...scan, ...backlog, ...widget]) groups.set(groupId(row), row);
-    const index = (rows: AggregateRow[]) => new Map(rows.map((row) => [groupId(row), row]));
+    // Rows of several queries for one group merge (the scan's parts each give some columns).
+    const index = (rows: AggregateRow[]) => {
+      const byGroup = new Map<string, AggregateRow>();
+      for (const row of rows) byGroup.set(groupId(row), { ...byGroup.get(groupId(row)), ...row });
+      return byGroup;
+    };
     const [byScan, byBacklog, byWidget] = [index(scan), index(backlog), index(widget)];
     return [...groups.entries()]
       .map(([id, { key, bucket }]) => ({
@@ -95,6 +102,17 @@ export class AnalyticsRepository {
         ),
       }))
       .filter((group) => hasData(group.metrics));
+  }
+
+  /**
+   * One aggregate query with room to sort in memory: a year's percentiles sort a million response
+   * times, which spill to disk at PostgreSQL's default 4 MB of `work_mem` (and take seconds).
+   */
+  private aggregate(sql: string, values: unknown[]): Promise<AggregateRow[]> {
+    return this.db.transaction(async (m) => {
+      await m.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
+      return m.query<AggregateRow[]>(sql, values);
+    });
   }
 
   async cycles(

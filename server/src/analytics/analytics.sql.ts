@@ -136,6 +136,26 @@ const DAILY_KEY: Record<AnalyticsGrouping, string> = {
 const keyOf = (dims: Dimensions, keys: Record<AnalyticsGrouping, string>) =>
   dims.length === 1 ? keys[dims[0]] : `(${keys[dims[0]]} || '|' || coalesce(${keys[dims[1]]}, ''))`;
 
+/** The raw columns a group key is made of (uuids group and sort far faster than collated text). */
+const CYCLE_COLUMNS: Record<AnalyticsGrouping, string | null> = {
+  none: null,
+  channel: 'c.channel_id',
+  channelType: 'c.channel_type',
+  manager: 'c.manager_id',
+  tag: 't.tag',
+};
+const DAILY_COLUMNS: Record<AnalyticsGrouping, string | null> = {
+  none: null,
+  channel: 'd.channel_id',
+  channelType: 'ch.type',
+  manager: 'd.manager_key',
+  tag: null,
+};
+
+/** `GROUP BY` the key's raw columns and the bucket (select-list item 2). */
+const groupBy = (dims: Dimensions, columns: Record<AnalyticsGrouping, string | null>, ...more: string[]) =>
+  `GROUP BY ${[...dims.map((dim) => columns[dim]).filter((column) => column !== null), '2', ...more].join(', ')}`;
+
 const tagJoin = (dims: Dimensions) => (dims.includes('tag') ? 'CROSS JOIN LATERAL unnest(c.tags) AS t(tag)' : '');
 
 /** Filters on cycles `c`. */
@@ -257,7 +277,7 @@ function edgeSums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, ${CYCLE_SUMS}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
-    GROUP BY 1, 2`;
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
 /** Additive figures of the whole days, from the rollup (chats by start day). */
@@ -268,15 +288,16 @@ function dailySums(dims: Dimensions, buckets: boolean): string {
       sum(d.resolved)::int AS resolved, sum(d.resolved_messages)::int AS resolved_messages
     FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
     WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
-    GROUP BY 1, 2`;
+    ${groupBy(dims, DAILY_COLUMNS)}`;
 }
 
-/** What depends on settings or "now", over every cycle started in the period. */
-function periodScan(dims: Dimensions, buckets: boolean, business: boolean): string {
+/**
+ * What depends on settings or "now", over every cycle started in the period: counts in one
+ * hash aggregation (no sort), and apart from them what needs one — the percentiles (sorting only
+ * the answered cycles' response times) and the number of distinct managers.
+ */
+function periodScan(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
-      count(DISTINCT c.manager_id)::int AS managers,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90,
       count(*) FILTER (WHERE c.first_response_sec <= $6)::int AS within_target,
       count(*) FILTER (WHERE ${MISSED})::int AS missed,
       count(*) FILTER (WHERE ${FCR_ELIGIBLE})::int AS fcr_eligible,
@@ -285,10 +306,30 @@ function periodScan(dims: Dimensions, buckets: boolean, business: boolean): stri
       count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
       count(*) FILTER (WHERE c.proactive_accepted AND ${CONVERTED})::int AS proactive_converted,
       (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
+    FROM conversation_cycles c ${tagJoin(dims)}
+    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/** Median and p90 first response (and the working-hours variants) over the answered cycles. */
+function percentileScan(dims: Dimensions, buckets: boolean, business: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90
       ${business ? BUSINESS_SCAN : ''}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
-    GROUP BY 1, 2`;
+      AND ${business ? '(c.first_response_sec IS NOT NULL OR c.resolved_at IS NOT NULL)' : 'c.first_response_sec IS NOT NULL'}
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/** Managers who handled at least one of the period's cycles (for chats per manager). */
+function managersScan(dims: Dimensions, buckets: boolean): string {
+  return `SELECT key, bucket, count(manager_id)::int AS managers FROM (
+      SELECT DISTINCT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, c.manager_id
+        FROM conversation_cycles c ${tagJoin(dims)}
+       WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.manager_id IS NOT NULL
+    ) AS m GROUP BY 1, 2`;
 }
 
 /** Won amounts of converted cycles, per key and currency. */
@@ -297,21 +338,29 @@ function revenueSelect(dims: Dimensions, buckets: boolean): string {
       coalesce(c.won_currency, '') AS currency, sum(c.won_amount)::text AS amount
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND ${CONVERTED} AND c.won_amount IS NOT NULL
-    GROUP BY 1, 2, 3`;
+    ${groupBy(dims, CYCLE_COLUMNS, '3')}`;
 }
 
-/** Customer messages and human replies sent in the edges, by the group of their cycle. */
+/**
+ * Customer messages and human replies sent in the edges, by the group of their cycle: counted per
+ * cycle (and bucket) from the events' covering index first, then each cycle looked up once.
+ */
 function edgeMessages(dims: Dimensions, buckets: boolean): string {
-  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'e.at')} AS bucket,
-      count(*) FILTER (WHERE e.type = 'message_in')::int AS messages_in,
-      count(*) FILTER (WHERE e.type = 'human_reply')::int AS messages_out
-    FROM conversation_events e
-    -- LIMIT keeps this a lookup by primary key per event: the edges hold few events.
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, e.bucket,
+      sum(e.messages_in)::int AS messages_in, sum(e.messages_out)::int AS messages_out
+    FROM (
+      SELECT e.workspace_id, e.conversation_id, e.cycle, ${bucketed(buckets, 'e.at')} AS bucket,
+             count(*) FILTER (WHERE e.type = 'message_in') AS messages_in,
+             count(*) FILTER (WHERE e.type = 'human_reply') AS messages_out
+        FROM conversation_events e
+       WHERE e.workspace_id = $1 AND ${IN_EDGES('e.at')} AND e.type IN ('message_in', 'human_reply')
+       GROUP BY 1, 2, 3, 4) AS e
+    -- LIMIT keeps this a lookup by primary key per cycle: the edges hold few cycles.
     CROSS JOIN LATERAL (SELECT * FROM conversation_cycles c1 WHERE c1.workspace_id = e.workspace_id
       AND c1.conversation_id = e.conversation_id AND c1.cycle = e.cycle LIMIT 1) c
     ${tagJoin(dims)}
-    WHERE e.workspace_id = $1 AND ${IN_EDGES('e.at')} AND e.type IN ('message_in', 'human_reply') AND ${FILTERS}
-    GROUP BY 1, 2`;
+    WHERE ${FILTERS}
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
 /** Cycles resolved in the edges: messages per chat. */
@@ -320,7 +369,7 @@ function edgeResolved(dims: Dimensions, buckets: boolean): string {
       count(*)::int AS resolved, sum(c.customer_messages + c.human_replies)::int AS resolved_messages
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.resolved_at')}
-    GROUP BY 1, 2`;
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
 /**
@@ -328,10 +377,12 @@ function edgeResolved(dims: Dimensions, buckets: boolean): string {
  * partial index, and those resolved after `to` from the resolution index — never every cycle.
  */
 function backlogSelect(dims: Dimensions): string {
-  const open = (condition: string) => `SELECT ${keyOf(dims, CYCLE_KEY)} AS key
+  const open = (condition: string) => `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, NULL::timestamptz AS bucket,
+        count(*)::int AS open_backlog
       FROM conversation_cycles c ${tagJoin(dims)}
-      WHERE ${FILTERS} AND c.started_at < $3 AND ${condition}`;
-  return `SELECT key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
+      WHERE ${FILTERS} AND c.started_at < $3 AND ${condition}
+      ${groupBy(dims, CYCLE_COLUMNS)}`;
+  return `SELECT key, bucket, sum(open_backlog)::int AS open_backlog
     FROM (${open('c.resolved_at IS NULL')} UNION ALL ${open('c.resolved_at >= $3')}) AS b
     GROUP BY 1, 2`;
 }
@@ -386,7 +437,7 @@ export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: bo
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
     ),
-    scan: periodScan(dims, buckets, business),
+    scan: [periodScan(dims, buckets), percentileScan(dims, buckets, business), managersScan(dims, buckets)],
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
