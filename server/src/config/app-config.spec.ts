@@ -36,6 +36,7 @@ describe(loadConfig.name, () => {
       adminEmail: null,
       adminPassword: null,
       redisUrl: null,
+      redisPrefix: 'onebox',
       jobPollMs: 1000,
       uploadMaxBytes: 10 * 1024 * 1024,
       seedDemo: true,
@@ -52,6 +53,7 @@ describe(loadConfig.name, () => {
       ONEBOX_ADMIN_EMAIL: 'ada@example.com',
       ONEBOX_ADMIN_PASSWORD: 'long enough',
       REDIS_URL: 'redis://cache:6379',
+      ONEBOX_REDIS_PREFIX: 'onebox-eu',
       ONEBOX_JOB_POLL_MS: '250',
       ONEBOX_UPLOAD_MAX_BYTES: '1024',
       ONEBOX_DATA_DIR: dataDir,
@@ -65,6 +67,7 @@ describe(loadConfig.name, () => {
       adminEmail: 'ada@example.com',
       adminPassword: 'long enough',
       redisUrl: 'redis://cache:6379',
+      redisPrefix: 'onebox-eu',
       jobPollMs: 250,
       uploadMaxBytes: 1024,
       seedDemo: false,
@@ -123,6 +126,15 @@ describe(loadConfig.name, () => {
       'ONEBOX_ADMIN_PASSWORD must be at least 8 characters',
       'ONEBOX_JOB_POLL_MS must be an integer ≥ 10 (got "5")',
       'ONEBOX_UPLOAD_MAX_BYTES must be an integer ≥ 1 (got "lots")',
+    ]);
+  });
+
+  it('names a REDIS_URL or a Redis prefix it cannot use', () => {
+    expect(
+      problemsOf({ REDIS_URL: 'cache:6379', ONEBOX_REDIS_PREFIX: 'a prefix', ONEBOX_SECRET_KEY: SECRET }),
+    ).toEqual([
+      'REDIS_URL must start with redis:// or rediss://',
+      'ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -',
     ]);
   });
 
