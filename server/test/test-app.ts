@@ -34,7 +34,7 @@ let databases = 0;
  * A database of its own for one app: apps of suites running side by side would otherwise claim
  * each other's jobs, and a job's live events would go to the other app's sockets.
  */
-async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const runUrl = process.env['TEST_DATABASE_URL'];
   const runName = process.env['TEST_DATABASE_NAME'];
   if (!runUrl || !runName) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
