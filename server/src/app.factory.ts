@@ -21,7 +21,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   // Several processes behind a load balancer: socket.io events travel through Redis.
   const redis = app.get(RedisConnection);
   if (redis.client) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Webhooks keep their exact bytes (signatures are computed over them) and are verified before
   // anything parses them; everything else is JSON or urlencoded.
