@@ -83,6 +83,7 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
   let b: ServerProcess;
   let pg: Client;
   let token: string;
+  let mia: string;
   let channel: ChannelDto;
 
   beforeAll(async () => {
@@ -243,22 +244,23 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
       body: { email: 'mia@onebox.test', name: 'Mia', password: 'manager-pass-1', role: 'manager' },
     });
     expect(created.status).toBe(201);
-    const mia = await login(b.url, 'mia@onebox.test', 'manager-pass-1');
-    const presenceOf = async () =>
-      (await api<PresenceDto[]>(a.url, '/api/presence', { token })).body.find((p) => p.name === 'Mia')?.status;
+    mia = await login(b.url, 'mia@onebox.test', 'manager-pass-1');
 
     const tabOnA = await connectAgent(a.url, mia);
     const tabOnB = await connectAgent(b.url, mia);
     sockets.push(tabOnA, tabOnB);
-    await eventually(async () => (await presenceOf()) === 'online');
+    await eventually(async () => (await presenceOf('Mia')) === 'online');
 
     tabOnB.close();
     await settle(800);
-    expect(await presenceOf()).toBe('online');
+    expect(await presenceOf('Mia')).toBe('online');
 
     tabOnA.close();
-    await eventually(async () => (await presenceOf()) === 'offline');
+    await eventually(async () => (await presenceOf('Mia')) === 'offline');
   });
+
+  const presenceOf = async (name: string) =>
+    (await api<PresenceDto[]>(a.url, '/api/presence', { token })).body.find((p) => p.name === name)?.status;
 
   it('counts sign-in failures of one account across A and B', async () => {
     const attempt = (server: ServerProcess, password: string) =>
@@ -272,5 +274,23 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
       expect(blocked).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     }
+  });
+
+  it('keeps agents online while the process they were connected to stops (their apps reconnect elsewhere)', async () => {
+    const intervals = () =>
+      count(`SELECT count(*)::int AS n FROM presence_intervals p JOIN users u ON u.id = p.user_id WHERE u.name = 'Mia'`);
+    const tabOnB = await connectAgent(b.url, mia);
+    sockets.push(tabOnB);
+    await eventually(async () => (await presenceOf('Mia')) === 'online');
+    const before = await intervals();
+    const dropped = new Promise((resolve) => tabOnB.once('disconnect', resolve));
+
+    await stopProcess(b);
+    await dropped;
+    const tabOnA = await connectAgent(a.url, mia);
+    sockets.push(tabOnA);
+    await settle();
+    expect(await presenceOf('Mia')).toBe('online');
+    expect(await intervals()).toBe(before); // no offline→online flap in the analytics
   });
 });
