@@ -111,7 +111,9 @@ describe('coordination between server processes', () => {
   it('spaces the turns of two processes on one schedule (1000/30 ms kept exactly)', async () => {
     const a = new RedisPacingStore(redisA);
     const b = new RedisPacingStore(redisB);
-    const waits = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).reserve('spec:bot', 1000 / 30)));
+    const waits = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).reserve('spec:bot', 1000 / 30)),
+    );
     const sorted = [...waits].sort((x, y) => x - y);
     // 30 turns of one schedule: the last waits about 29/30 s, whichever process asked.
     expect(sorted[29]).toBeGreaterThan(900);
@@ -195,15 +197,20 @@ describe('coordination between server processes', () => {
       expect(await channelsA.renewPollLease(channel.id, first, '10', 60)).toBe(true);
 
       // The first process stalls past its lease; the second takes the channel over.
-      await dbA.query(`UPDATE channels SET poll_locked_until = now() - interval '1 second' WHERE id = $1`, [channel.id]);
-      expect((await channelsB.claimPolling(second, 60)).map((c) => [c.id, c.poll_cursor])).toEqual([[channel.id, '10']]);
+      await dbA.query(`UPDATE channels SET poll_locked_until = now() - interval '1 second' WHERE id = $1`, [
+        channel.id,
+      ]);
+      expect((await channelsB.claimPolling(second, 60)).map((c) => [c.id, c.poll_cursor])).toEqual([
+        [channel.id, '10'],
+      ]);
       expect(await channelsA.renewPollLease(channel.id, first, '5', 60)).toBe(false);
       await channelsA.releasePollLease(channel.id, first);
       expect(await channelsB.renewPollLease(channel.id, second, '12', 60)).toBe(true);
 
-      const [row] = await dbA.query(`SELECT poll_cursor, poll_owner, poll_locked_until > now() AS leased FROM channels WHERE id = $1`, [
-        channel.id,
-      ]);
+      const [row] = await dbA.query(
+        `SELECT poll_cursor, poll_owner, poll_locked_until > now() AS leased FROM channels WHERE id = $1`,
+        [channel.id],
+      );
       expect(row).toEqual({ poll_cursor: '12', poll_owner: second, leased: true });
     });
   });

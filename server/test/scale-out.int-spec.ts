@@ -2,13 +2,12 @@ import type { ChannelDto, ConversationListItem, MessageDto, PresenceDto, Webchat
 import { FakeTelegram } from '@onebox/fakes';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
-import { api, connectAgent, connectVisitor, eventually, login, nextEvent, ownDatabase } from './test-app';
+import { api, connectAgent, connectVisitor, eventually, freePort, login, nextEvent, ownDatabase } from './test-app';
 
 jest.setTimeout(60_000);
 
@@ -21,17 +20,6 @@ interface ServerProcess {
   url: string;
   child: ChildProcess;
   logFile: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The built server (`node server/dist/main.js`) as a child process; resolves once /health answers. */
@@ -48,7 +36,13 @@ async function startProcess(name: string, env: Record<string, string>, logDir: s
   child.stderr?.pipe(log);
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server ${name} exited (code ${child.exitCode}); see ${logFile}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { name, url, child, logFile };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { name, url, child, logFile };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`server ${name} did not become healthy; see ${logFile}`);
@@ -193,7 +187,8 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
     );
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
     await eventually(
-      async () => (await count(`SELECT count(*)::int AS n FROM messages WHERE text LIKE 'reply %' AND status = 'sent'`)) ===
+      async () =>
+        (await count(`SELECT count(*)::int AS n FROM messages WHERE text LIKE 'reply %' AND status = 'sent'`)) ===
         chats.length,
       15_000,
     );
@@ -201,9 +196,12 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
 
     const calls = telegram.callsTo('sendMessage').slice(before);
     expect(calls.map((c) => String(c.body['text'])).sort()).toEqual(chats.map((c) => `reply ${c}`).sort());
-    expect(updates.filter((m) => m.status === 'sent').map((m) => m.id).sort()).toEqual(
-      replies.map((r) => r.body.id).sort(),
-    );
+    expect(
+      updates
+        .filter((m) => m.status === 'sent')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(replies.map((r) => r.body.id).sort());
     // One bot: 30 messages/s in all, whichever process sends (with a gate each, two processes
     // would together send twice as fast). A quarter of slack for network jitter.
     const at = calls.map((c) => c.at).sort((x, y) => x - y);
@@ -222,7 +220,9 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
     const toVisitor = record<WebchatMessage>(visitor, 'message.created');
 
     const inbound = nextEvent<MessageDto>(agentOnA, 'message.created', (m) => m.text === 'Is the sofa in stock?');
-    expect(await visitor.emitWithAck('message.send', { clientMessageId: 'v-1', text: 'Is the sofa in stock?' })).toEqual({
+    expect(
+      await visitor.emitWithAck('message.send', { clientMessageId: 'v-1', text: 'Is the sofa in stock?' }),
+    ).toEqual({
       id: expect.any(String),
     });
     const message = await inbound;
@@ -278,7 +278,9 @@ describe('Two server processes on one PostgreSQL and one Redis', () => {
 
   it('keeps agents online while the process they were connected to stops (their apps reconnect elsewhere)', async () => {
     const intervals = () =>
-      count(`SELECT count(*)::int AS n FROM presence_intervals p JOIN users u ON u.id = p.user_id WHERE u.name = 'Mia'`);
+      count(
+        `SELECT count(*)::int AS n FROM presence_intervals p JOIN users u ON u.id = p.user_id WHERE u.name = 'Mia'`,
+      );
     const tabOnB = await connectAgent(b.url, mia);
     sockets.push(tabOnB);
     await eventually(async () => (await presenceOf('Mia')) === 'online');

@@ -151,9 +151,9 @@ export class ChannelsRepository {
   }
 
   async releasePollLease(id: string, owner: string): Promise<void> {
-    await this.db.query('UPDATE channels SET poll_locked_until = NULL, poll_owner = NULL WHERE id = $1 AND poll_owner = $2', [
-      id,
-      owner,
-    ]);
+    await this.db.query(
+      'UPDATE channels SET poll_locked_until = NULL, poll_owner = NULL WHERE id = $1 AND poll_owner = $2',
+      [id, owner],
+    );
   }
 }

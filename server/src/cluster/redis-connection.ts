@@ -67,7 +67,9 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.extra, ...(this.client ? [this.client] : [])].map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(
+      [...this.extra, ...(this.client ? [this.client] : [])].map((c) => c.quit().catch(() => c.disconnect())),
+    );
   }
 }
 

@@ -19,7 +19,9 @@ export class RedisPacingStore implements PacingStore {
   constructor(private readonly redis: RedisConnection) {}
 
   async reserve(key: string, intervalMs: number): Promise<number> {
-    const waitUs = Number(await this.redis.script(RESERVE, [this.redis.key('pace', key)], [Math.round(intervalMs * 1000)]));
+    const waitUs = Number(
+      await this.redis.script(RESERVE, [this.redis.key('pace', key)], [Math.round(intervalMs * 1000)]),
+    );
     return waitUs / 1000;
   }
 }

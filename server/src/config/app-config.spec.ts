@@ -133,12 +133,12 @@ describe(loadConfig.name, () => {
   });
 
   it('names a REDIS_URL or a Redis prefix it cannot use', () => {
-    expect(
-      problemsOf({ REDIS_URL: 'cache:6379', ONEBOX_REDIS_PREFIX: 'a prefix', ONEBOX_SECRET_KEY: SECRET }),
-    ).toEqual([
-      'REDIS_URL must start with redis:// or rediss://',
-      'ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -',
-    ]);
+    expect(problemsOf({ REDIS_URL: 'cache:6379', ONEBOX_REDIS_PREFIX: 'a prefix', ONEBOX_SECRET_KEY: SECRET })).toEqual(
+      [
+        'REDIS_URL must start with redis:// or rediss://',
+        'ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -',
+      ],
+    );
   });
 
   it('reads ONEBOX_TRUST_PROXY as a hop count or a list, and names anything else', () => {

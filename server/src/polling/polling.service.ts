@@ -87,7 +87,8 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
         const retryAfter = err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 0;
         await this.pause(Math.max(retryAfter, Math.min(30_000, 500 * 2 ** failures)));
       }
-      if (!(await this.channels.renewPollLease(claimed.id, this.owner, cursor, this.leaseSeconds).catch(() => false))) break;
+      if (!(await this.channels.renewPollLease(claimed.id, this.owner, cursor, this.leaseSeconds).catch(() => false)))
+        break;
     }
     await this.channels.releasePollLease(claimed.id, this.owner).catch(() => undefined);
   }
