@@ -211,6 +211,8 @@ async function ladder(setup, log) {
   return {
     steps,
     sustained: best ? best.achieved : 0,
+    // On a busy machine nothing may meet the latency bar: the most any error-free step achieved.
+    peak: Math.max(0, ...steps.filter((s) => s.errors === 0).map((s) => s.achieved)),
     atAgentRate: steps.find((s) => s.target === config.agentRate),
     missing,
     duplicates,
@@ -377,11 +379,21 @@ export async function run({ log = console.log } = {}) {
   const duplicated =
     setups.reduce((n, s) => n + s.duplicates, 0) + fanouts.reduce((n, f) => n + f.duplicates + f.missing, 0);
   const summary = [
-    { metric: 'sustained ingest, 1 process', value: `${one.sustained} msg/s`, target: '', verdict: '' },
-    { metric: 'sustained ingest, 2 processes', value: `${two.sustained} msg/s`, target: '', verdict: '' },
     {
-      metric: '2 processes ÷ 1 process',
-      value: one.sustained ? `${(two.sustained / one.sustained).toFixed(2)}×` : '–',
+      metric: 'sustained ingest (peak without errors), 1 process',
+      value: `${one.sustained} (${one.peak}) msg/s`,
+      target: '',
+      verdict: '',
+    },
+    {
+      metric: 'sustained ingest (peak without errors), 2 processes',
+      value: `${two.sustained} (${two.peak}) msg/s`,
+      target: '',
+      verdict: '',
+    },
+    {
+      metric: '2 processes ÷ 1 process (sustained; peak)',
+      value: `${one.sustained ? (two.sustained / one.sustained).toFixed(2) : '–'}×; ${one.peak ? (two.peak / one.peak).toFixed(2) : '–'}×`,
       target: '',
       verdict: '',
     },

@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 
 /**
@@ -39,9 +39,9 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   /** One more connection (a subscriber cannot run commands), closed with this one. */
-  duplicate(): Redis {
+  duplicate(options: RedisOptions = {}): Redis {
     if (!this.client) throw new Error('Redis is not configured');
-    const copy = this.client.duplicate();
+    const copy = this.client.duplicate(options);
     copy.on('error', (err: Error) => this.logger.warn(`Redis: ${err.message}`));
     this.extra.push(copy);
     return copy;

@@ -19,8 +19,10 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
-    if (!this.redis.client) throw new Error('RedisIoAdapter needs REDIS_URL');
-    server.adapter(createAdapter(this.redis.client, this.redis.duplicate(), { key: this.redis.key('socket.io') }));
+    // The adapter publishes without handling errors: its publisher waits out a Redis outage (events
+    // go out once Redis is back) rather than failing, which would crash the process.
+    const pub = this.redis.duplicate({ maxRetriesPerRequest: null });
+    server.adapter(createAdapter(pub, this.redis.duplicate(), { key: this.redis.key('socket.io') }));
     return server;
   }
 }
