@@ -11,7 +11,9 @@ import { onCleanup, sleep } from './lib.mjs';
  * number it keeps the send time, the HTTP status and the answer latency from the scheduled time.
  */
 export function createWebhookLoad({ targets, secret, chats, chatBase, capacity, sockets }) {
-  const httpAgent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  // A timeout lets the agent honour the server's Keep-Alive hint (5 s): idle sockets are dropped
+  // before the server closes them, instead of a request meeting a reset connection.
+  const httpAgent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, timeout: 60_000 });
   onCleanup(() => httpAgent.destroy());
   const load = {
     sentAt: new Float64Array(capacity), // wall clock ms at the actual send (embedded in the text)
