@@ -100,15 +100,15 @@ export function freePort() {
 }
 
 /**
- * Starts server/dist/main.js with `env` (PORT and PUBLIC_URL filled in), output to `logFile`;
- * resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * Starts server/dist/main.js (or `script`) with `env` (PORT and PUBLIC_URL filled in), output to
+ * `logFile`; resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
  */
-export async function startServer({ env, logFile, nodeArgs = [] }) {
+export async function startServer({ env, logFile, nodeArgs = [], script = join(root, 'server', 'dist', 'main.js') }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = createWriteStream(logFile);
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: { ...process.env, PORT: String(port), PUBLIC_URL: base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

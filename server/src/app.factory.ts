@@ -5,6 +5,8 @@ import { json, raw, urlencoded, type NextFunction, type Request, type Response }
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { RedisConnection } from './cluster/redis-connection';
+import { RedisIoAdapter } from './cluster/redis-io.adapter';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 
@@ -16,7 +18,10 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     bodyParser: false,
   });
-  app.set('trust proxy', 'loopback');
+  // Several processes behind a load balancer: socket.io events travel through Redis.
+  const redis = app.get(RedisConnection);
+  if (redis.client) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Webhooks keep their exact bytes (signatures are computed over them) and are verified before
   // anything parses them; everything else is JSON or urlencoded.

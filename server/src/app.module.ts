@@ -22,6 +22,7 @@ import { CannedResponsesService } from './canned/canned-responses.service';
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
+import { ClusterModule } from './cluster/cluster.module';
 import { deriveKey } from './common/secret-box';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -128,6 +129,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         DatabaseModule,
+        ClusterModule,
         JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
       ],
       controllers: [
@@ -159,7 +161,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: LoginRateLimiter, useValue: new LoginRateLimiter() },
+        LoginRateLimiter,
         AuthService,
         PasswordHasher,
         TokenService,

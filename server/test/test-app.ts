@@ -10,7 +10,7 @@ import { createApp } from '../src/app.factory';
 import { PasswordHasher } from '../src/auth/password-hasher';
 import { loadConfig } from '../src/config/app-config';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -34,7 +34,7 @@ let databases = 0;
  * A database of its own for one app: apps of suites running side by side would otherwise claim
  * each other's jobs, and a job's live events would go to the other app's sockets.
  */
-async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const runUrl = process.env['TEST_DATABASE_URL'];
   const runName = process.env['TEST_DATABASE_NAME'];
   if (!runUrl || !runName) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');

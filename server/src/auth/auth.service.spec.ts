@@ -52,10 +52,10 @@ describe(AuthService.name, () => {
 
   describe('login', () => {
     it('answers a token and the user, and clears the account’s failures', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
-      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      limiter.recordSuccess.mockResolvedValueOnce(undefined);
       tokens.signAgent.mockResolvedValueOnce('signed.jwt.token');
 
       const result = await service.login({ email: 'mia@example.com', password: 'correct horse' }, IP);
@@ -73,10 +73,10 @@ describe(AuthService.name, () => {
     });
 
     it('looks the user up by the trimmed email', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
-      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      limiter.recordSuccess.mockResolvedValueOnce(undefined);
       tokens.signAgent.mockResolvedValueOnce('t');
 
       await service.login({ email: '  mia@example.com ', password: 'correct horse' }, IP);
@@ -85,10 +85,10 @@ describe(AuthService.name, () => {
     });
 
     it('answers 401 invalid_credentials for a wrong password and counts the failure', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'wrong' }, IP));
 
@@ -101,10 +101,10 @@ describe(AuthService.name, () => {
     });
 
     it('answers an unknown email exactly like a wrong password', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValue(false); // allowed (a dummy comparison would even be welcome), never required
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const err = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'whatever' }, IP));
 
@@ -116,7 +116,7 @@ describe(AuthService.name, () => {
     });
 
     it('answers 429 with Retry-After when rate limited, without touching the database or the hasher', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(42);
+      limiter.checkAndCount.mockResolvedValueOnce(42);
 
       const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'correct horse' }, IP));
 
@@ -131,10 +131,10 @@ describe(AuthService.name, () => {
     });
 
     it('counts attempts and failures against the normalised email, so padded variants share one per-account limit', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       await rejectionOf(service.login({ email: '  Mia@Example.com ', password: 'guess' }, IP));
 
@@ -144,10 +144,10 @@ describe(AuthService.name, () => {
     });
 
     it('spends a bcrypt comparison on unknown emails too, so response time does not reveal accounts', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const error = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'guess' }, IP));
 

@@ -25,7 +25,7 @@ export class AuthService {
 
   async login(body: LoginBody, ip: string): Promise<LoginResponse> {
     const email = body.email.trim().toLowerCase();
-    const wait = this.limiter.checkAndCount(ip, email);
+    const wait = await this.limiter.checkAndCount(ip, email);
     if (wait > 0) {
       throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS,
@@ -39,10 +39,10 @@ export class AuthService {
     // Unknown emails cost a bcrypt comparison too, so timing does not reveal which accounts exist.
     const ok = await this.hasher.verify(body.password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok) {
-      this.limiter.recordFailure(email);
+      await this.limiter.recordFailure(email);
       throw new ApiException(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Wrong email or password');
     }
-    this.limiter.recordSuccess(email);
+    await this.limiter.recordSuccess(email);
     const accessToken = await this.tokens.signAgent({ id: user.id, workspaceId: user.workspace_id, role: user.role });
     return { accessToken, user: mapUser(user) };
   }

@@ -14,7 +14,19 @@ export interface AppConfig {
   secretKey: string;
   adminEmail: string | null;
   adminPassword: string | null;
+  /**
+   * Redis shared by several server processes (socket.io adapter, rate limits); null: one process
+   * keeps both in memory.
+   */
   redisUrl: string | null;
+  /** Prefix of every Redis key and pub/sub channel, so several deployments can share one Redis. */
+  redisPrefix: string;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (Express `trust proxy`): `loopback` by default;
+   * behind a load balancer on a private network `uniquelocal`, its address, or a hop count —
+   * else every client looks like the balancer to the per-IP sign-in limit.
+   */
+  trustProxy: string | number;
   /** How often the job worker polls when nobody nudges it. */
   jobPollMs: number;
   /** How often analytics facts of changed conversations are recomputed (0: only before analytics queries). */
@@ -106,6 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = env['DATABASE_URL'] || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must start with postgres://');
+  const redisUrl = env['REDIS_URL'] || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  const redisPrefix = env['ONEBOX_REDIS_PREFIX'] || 'onebox';
+  if (!/^[\w.:-]{1,64}$/.test(redisPrefix))
+    problems.push('ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -');
+  const trustProxy = trustProxyVar(env['ONEBOX_TRUST_PROXY'], problems);
   const adminEmail = env['ONEBOX_ADMIN_EMAIL'] || null;
   const adminPassword = env['ONEBOX_ADMIN_PASSWORD'] || null;
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push('ONEBOX_ADMIN_EMAIL is not an email address');
@@ -123,7 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretKey,
     adminEmail,
     adminPassword,
-    redisUrl: env['REDIS_URL'] || null,
+    redisUrl,
+    redisPrefix,
+    trustProxy,
     jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
     analyticsRefreshMs: intVar(env, 'ONEBOX_ANALYTICS_REFRESH_MS', 1000, problems, 0),
     retryTimeScale: scaleVar(env['ONEBOX_RETRY_TIME_SCALE'], problems),
@@ -160,6 +180,18 @@ function scaleVar(raw: string | undefined, problems: string[]): number {
     return 1;
   }
   return value;
+}
+
+function trustProxyVar(raw: string | undefined, problems: string[]): string | number {
+  if (raw === undefined || raw.trim() === '') return 'loopback';
+  if (/^\d+$/.test(raw.trim())) return Number(raw);
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.every((item) => /^(loopback|linklocal|uniquelocal|[\da-f.:]+(\/\d{1,3})?)$/i.test(item)))
+    return items.join(', ');
+  problems.push(
+    `ONEBOX_TRUST_PROXY must be a hop count or a list of loopback, linklocal, uniquelocal, addresses or CIDRs (got "${raw}")`,
+  );
+  return 'loopback';
 }
 
 function invalidMode(value: string | undefined, problems: string[]): 'auto' {
