@@ -54,6 +54,7 @@ import { MessengerSender } from './delivery/messenger.sender';
 import { WebchatSender } from './delivery/webchat.sender';
 import { InboundService } from './inbound/inbound.service';
 import { MediaFetchProcessor } from './media/media-fetch.processor';
+import { ObservabilityModule } from './observability/observability.module';
 import { MessengerRegistry } from './messengers/messenger-registry.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -128,6 +129,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         DatabaseModule,
+        ObservabilityModule,
         JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
       ],
       controllers: [
