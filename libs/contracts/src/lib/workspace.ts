@@ -27,6 +27,8 @@ export interface WorkspaceSettingsDto {
   /** Null: always open. */
   workingHours: WeeklySchedule | null;
   afterHoursReply: AfterHoursReply;
+  /** Messages (and their files) older than this many days are deleted daily; null = kept forever. */
+  messageRetentionDays: number | null;
 }
 
 /** Only the given fields change. */
@@ -40,7 +42,11 @@ export const WORKSPACE_SETTINGS_DEFAULTS: Omit<WorkspaceSettingsDto, 'timeZone'>
   conversionWindowDays: 30,
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
+  messageRetentionDays: null,
 };
+
+/** The longest retention a workspace may set (about ten years). */
+export const MESSAGE_RETENTION_MAX_DAYS = 3650;
 
 /** The settings keys this module owns inside `workspaces.settings`. */
 export const WORKSPACE_SETTINGS_KEYS = [
@@ -51,6 +57,7 @@ export const WORKSPACE_SETTINGS_KEYS = [
   'conversionWindowDays',
   'workingHours',
   'afterHoursReply',
+  'messageRetentionDays',
 ] as const;
 
 /**
@@ -66,6 +73,7 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
   const autoResolve = stored['autoResolveHours'];
   const reply = stored['afterHoursReply'] as Partial<AfterHoursReply> | undefined;
   const hours = stored['workingHours'];
+  const retention = stored['messageRetentionDays'];
   return {
     timeZone,
     missedChatThresholdSec: num('missedChatThresholdSec', d.missedChatThresholdSec),
@@ -78,6 +86,10 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
       enabled: reply?.enabled === true,
       text: typeof reply?.text === 'string' ? reply.text : '',
     },
+    messageRetentionDays:
+      Number.isInteger(retention) && (retention as number) >= 1 && (retention as number) <= MESSAGE_RETENTION_MAX_DAYS
+        ? (retention as number)
+        : null,
   };
 }
 
