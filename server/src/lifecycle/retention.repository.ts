@@ -8,6 +8,8 @@ export interface ExpiredBatch {
   messageIds: string[];
   attachmentIds: string[];
   storageKeys: string[];
+  /** The newest message's time: the next batch starts there instead of walking the deleted rows again. */
+  last: Date | null;
 }
 
 /** The retention sweep's reads and deletes; each batch is short so no table stays locked for long. */
@@ -35,23 +37,27 @@ export class RetentionRepository {
     );
   }
 
-  /** The workspace's oldest messages written before `cutoff`, with their attachments' files. */
-  async expired(workspaceId: string, cutoff: Date, limit: number): Promise<ExpiredBatch> {
-    const rows: { id: string; attachment_id: string | null; storage_key: string | null }[] = await this.db.query(
-      `WITH old AS (
-         SELECT id, attachments FROM messages WHERE workspace_id = $1 AND created_at < $2 ORDER BY created_at LIMIT $3)
-       SELECT old.id, a.id AS attachment_id, a.storage_key
+  /** The workspace's oldest messages written in [`from`, `cutoff`), with their attachments' files. */
+  async expired(workspaceId: string, from: Date | null, cutoff: Date, limit: number): Promise<ExpiredBatch> {
+    const rows: { id: string; created_at: Date; attachment_id: string | null; storage_key: string | null }[] =
+      await this.db.query(
+        `WITH old AS (
+         SELECT id, created_at, attachments FROM messages
+          WHERE workspace_id = $1 AND created_at < $2 AND ($4::timestamptz IS NULL OR created_at >= $4)
+          ORDER BY created_at LIMIT $3)
+       SELECT old.id, old.created_at, a.id AS attachment_id, a.storage_key
          FROM old
          LEFT JOIN LATERAL jsonb_array_elements(
            CASE WHEN jsonb_typeof(old.attachments) = 'array' THEN old.attachments ELSE '[]'::jsonb END) e ON true
          LEFT JOIN attachments a ON a.workspace_id = $1
           AND a.id = CASE WHEN e->>'id' ~* '^[0-9a-f-]{36}$' THEN (e->>'id')::uuid END`,
-      [workspaceId, cutoff, limit],
-    );
+        [workspaceId, cutoff, limit, from],
+      );
     return {
       messageIds: [...new Set(rows.map((r) => r.id))],
       attachmentIds: rows.flatMap((r) => (r.attachment_id ? [r.attachment_id] : [])),
       storageKeys: rows.flatMap((r) => (r.storage_key ? [r.storage_key] : [])),
+      last: rows.reduce<Date | null>((max, r) => (max && max >= r.created_at ? max : r.created_at), null),
     };
   }
 

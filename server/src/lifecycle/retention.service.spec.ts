@@ -10,10 +10,11 @@ import { RetentionService } from './retention.service';
 const WS = 'ws-1';
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const fakeTx = {} as Db;
-const batch = (n: number, keys: string[] = []): ExpiredBatch => ({
+const batch = (n: number, keys: string[] = [], last: Date | null = null): ExpiredBatch => ({
   messageIds: Array.from({ length: n }, (_, i) => `m-${i}`),
   attachmentIds: keys.map((k) => `a-${k}`),
   storageKeys: keys,
+  last,
 });
 
 describe(RetentionService.name, () => {
@@ -52,9 +53,10 @@ describe(RetentionService.name, () => {
   it('deletes files, then their rows, batch by batch up to the cutoff, and comes back the next day', async () => {
     retentionDays(30);
     const cutoff = new Date('2026-10-24T10:00:00.000Z');
+    const [first, second] = [new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')];
     retention.expired
-      .mockResolvedValueOnce(batch(500, ['uploads/aa/1']))
-      .mockResolvedValueOnce(batch(2))
+      .mockResolvedValueOnce(batch(500, ['uploads/aa/1'], first))
+      .mockResolvedValueOnce(batch(2, [], second))
       .mockResolvedValueOnce(batch(0));
     attachments.deleteFiles.mockResolvedValue(undefined);
     retention.deleteBatch.mockResolvedValueOnce(500).mockResolvedValueOnce(2);
@@ -62,15 +64,16 @@ describe(RetentionService.name, () => {
 
     expect(await service.sweep(WS, NOW)).toEqual({ done: false, deferMs: 86_400_000 });
 
+    // Each batch starts where the previous one ended, not at the deleted rows' index entries.
     expect(retention.expired.mock.calls).toEqual([
-      [WS, cutoff, RetentionService.BATCH],
-      [WS, cutoff, RetentionService.BATCH],
-      [WS, cutoff, RetentionService.BATCH],
+      [WS, null, cutoff, RetentionService.BATCH],
+      [WS, first, cutoff, RetentionService.BATCH],
+      [WS, second, cutoff, RetentionService.BATCH],
     ]);
     expect(attachments.deleteFiles.mock.calls).toEqual([[['uploads/aa/1']], [[]]]);
     expect(retention.deleteBatch.mock.calls).toEqual([
-      [fakeTx, WS, batch(500, ['uploads/aa/1'])],
-      [fakeTx, WS, batch(2)],
+      [fakeTx, WS, batch(500, ['uploads/aa/1'], first)],
+      [fakeTx, WS, batch(2, [], second)],
     ]);
     expect(attachments.deleteFiles.mock.invocationCallOrder[0]).toBeLessThan(
       retention.deleteBatch.mock.invocationCallOrder[0],

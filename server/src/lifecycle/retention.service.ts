@@ -35,9 +35,11 @@ export class RetentionService {
     const cutoff = new Date(now.getTime() - days * DAY_MS);
     const deadline = Date.now() + budgetMs;
     let messages = 0;
+    let from: Date | null = null;
     for (;;) {
-      const batch = await this.retention.expired(workspaceId, cutoff, RetentionService.BATCH);
+      const batch = await this.retention.expired(workspaceId, from, cutoff, RetentionService.BATCH);
       if (batch.messageIds.length === 0) break;
+      from = batch.last;
       // Files first: if the process dies here, the next run finds the rows and finishes the job.
       await this.attachments.deleteFiles(batch.storageKeys);
       messages += await this.tx.run((tx) => this.retention.deleteBatch(tx, workspaceId, batch));
