@@ -202,14 +202,23 @@ describe('Observability: /metrics, /health, /ready and JSON logs of the running 
   });
 
   it('answers /ready 503 naming Redis when it is unreachable, and asks for METRICS_TOKEN when set', async () => {
+    const otherLines: string[] = [];
     const other = await startTestApp(
       { REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, METRICS_TOKEN: 'scrape-token-0123456789' },
-      { logStream: { write: () => undefined } },
+      { logStream: { write: (line: string) => void otherLines.push(line) } },
     );
     try {
-      expect(await api(other.url, '/ready')).toMatchObject({
+      const ready = await api(other.url, '/ready', { headers: { 'x-request-id': 'probe-1' } });
+      expect(ready).toMatchObject({
         status: 503,
         body: { status: 'unavailable', checks: { database: 'ok', redis: 'failed' } },
+      });
+      // The reason is in the log, on a line carrying the probe's request id.
+      const reason = otherLines.map((line) => JSON.parse(line)).find((e) => e.context === 'Readiness');
+      expect(reason).toMatchObject({
+        level: 'warn',
+        reqId: 'probe-1',
+        msg: expect.stringContaining('redis check failed'),
       });
       expect((await scrape({}, other.url)).status).toBe(401);
       expect((await scrape({ authorization: 'Bearer wrong' }, other.url)).status).toBe(401);
