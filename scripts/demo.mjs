@@ -201,11 +201,21 @@ function startServer() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = dim('server │ ');
-  // Nest's start-up inventory (every module and route) says nothing to a demo viewer.
-  const noise = /\[(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)\]/;
+  // The server writes JSON lines; a demo viewer gets their messages, without Nest's start-up
+  // inventory (every module and route) and without the access log.
+  const noise = /^(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)$/;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      if (!noise.test(line)) console.log(prefix + line);
+      let entry = null;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        /* not a log line: shown as it is */
+      }
+      if (!entry || typeof entry.msg !== 'string') return console.log(prefix + line);
+      if (entry.req || noise.test(entry.context ?? '')) return;
+      const level = entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `;
+      console.log(prefix + level + (entry.context ? `[${entry.context}] ` : '') + entry.msg);
     });
   }
   child.on('exit', (code, signal) => {

@@ -54,7 +54,13 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { MessengerSender } from './delivery/messenger.sender';
 import { WebchatSender } from './delivery/webchat.sender';
 import { InboundService } from './inbound/inbound.service';
+import { ContactErasureService } from './lifecycle/contact-erasure.service';
+import { ErasureRepository } from './lifecycle/erasure.repository';
+import { RetentionProcessor } from './lifecycle/retention.processor';
+import { RetentionRepository } from './lifecycle/retention.repository';
+import { RetentionService } from './lifecycle/retention.service';
 import { MediaFetchProcessor } from './media/media-fetch.processor';
+import { ObservabilityModule } from './observability/observability.module';
 import { MessengerRegistry } from './messengers/messenger-registry.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -130,6 +136,7 @@ export class AppModule {
         },
         DatabaseModule,
         ClusterModule,
+        ObservabilityModule,
         JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
       ],
       controllers: [
@@ -233,6 +240,7 @@ export class AppModule {
                 SurveysProcessor,
                 RoutingProcessor,
                 BotProcessor,
+                RetentionProcessor,
               ].map((type) => ref.get<JobProcessor>(type)),
         },
         RealtimeService,
@@ -264,6 +272,11 @@ export class AppModule {
         TimersRepository,
         TimersService,
         TimersProcessor,
+        RetentionRepository,
+        RetentionService,
+        RetentionProcessor,
+        ErasureRepository,
+        ContactErasureService,
       ],
     };
   }

@@ -105,6 +105,7 @@ describe('timers: missed chats, snooze, auto-resolve, working hours (real Postgr
       conversionWindowDays: 30,
       workingHours: null,
       afterHoursReply: { enabled: false, text: '' },
+      messageRetentionDays: null,
     });
     expect((await settings({ missedChatThresholdSec: 10 }, head)).status).toBe(403);
 

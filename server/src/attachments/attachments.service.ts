@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiException } from '../common/api.exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -93,6 +93,11 @@ export class AttachmentsService {
     const row = await this.attachments.findById(id);
     if (!row?.storage_key) return null;
     return { row, data: await readFile(join(this.config.dataDir, row.storage_key)) };
+  }
+
+  /** Removes stored files (data retention, erasure); a file already gone is fine. */
+  async deleteFiles(storageKeys: string[]): Promise<void> {
+    await Promise.all(storageKeys.map((key) => rm(join(this.config.dataDir, key), { force: true })));
   }
 
   private async writeBytes(id: string, data: Buffer): Promise<string> {

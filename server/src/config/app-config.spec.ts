@@ -148,6 +148,17 @@ describe(loadConfig.name, () => {
     ]);
   });
 
+  it('reads LOG_LEVEL (info by default) and METRICS_TOKEN (none by default)', () => {
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir })).toMatchObject({ logLevel: 'info', metricsToken: null });
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir, LOG_LEVEL: 'debug', METRICS_TOKEN: 'scrape-me' })).toMatchObject({
+      logLevel: 'debug',
+      metricsToken: 'scrape-me',
+    });
+    expect(problemsOf({ LOG_LEVEL: 'loud', ONEBOX_SECRET_KEY: SECRET })).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
   it('names a PUBLIC_URL that is not a URL', () => {
     expect(problemsOf({ PUBLIC_URL: 'inbox dot example', ONEBOX_SECRET_KEY: SECRET })).toEqual([
       'PUBLIC_URL is not a valid URL (got "inbox dot example")',

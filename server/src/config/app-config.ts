@@ -64,7 +64,14 @@ export interface AppConfig {
   visitorLeftGraceMs: number;
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
+  /** Lowest level of the JSON log lines (`LOG_LEVEL`, default info). */
+  logLevel: LogLevel;
+  /** Bearer token `/metrics` asks for; null leaves it open (for a private network). Secret: never logged. */
+  metricsToken: string | null;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -167,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     visitorLeftGraceMs: intVar(env, 'ONEBOX_VISITOR_LEFT_GRACE_MS', 30_000, problems, 0),
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
+    logLevel: logLevelVar(env['LOG_LEVEL'], problems),
+    metricsToken: env['METRICS_TOKEN'] || null,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -192,6 +201,13 @@ function trustProxyVar(raw: string | undefined, problems: string[]): string | nu
     `ONEBOX_TRUST_PROXY must be a hop count or a list of loopback, linklocal, uniquelocal, addresses or CIDRs (got "${raw}")`,
   );
   return 'loopback';
+}
+
+function logLevelVar(raw: string | undefined, problems: string[]): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === (raw || 'info'));
+  if (level) return level;
+  problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return 'info';
 }
 
 function invalidMode(value: string | undefined, problems: string[]): 'auto' {

@@ -19,6 +19,7 @@ import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
 import { PollLeaseOwner1733430000000 } from './migrations/1733430000000-poll-lease-owner';
 import { BusinessHours1733450000000 } from './migrations/1733450000000-business-hours';
 import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
+import { Lifecycle1733400000000 } from './migrations/1733400000000-lifecycle';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   PollLeaseOwner1733430000000,
   BusinessHours1733450000000,
   AnalyticsIndexes1733460000000,
+  Lifecycle1733400000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   isValidTimeZone,
+  MESSAGE_RETENTION_MAX_DAYS,
   scheduleProblem,
   workspaceSettingsFrom,
   type CostSettings,
@@ -177,6 +178,17 @@ export class UpdateWorkspaceSettingsBody {
   @ValidateNested()
   @Type(() => CostSettingsBody)
   costs?: CostSettingsBody | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 1,
+    maximum: MESSAGE_RETENTION_MAX_DAYS,
+    description: 'messages older than this many days are deleted daily; null = keep forever',
+  })
+  @GivenOrNull()
+  @IsInt()
+  @Min(1)
+  @Max(MESSAGE_RETENTION_MAX_DAYS)
+  messageRetentionDays?: number | null;
 }
 
 export class ChannelWorkingHoursBody {

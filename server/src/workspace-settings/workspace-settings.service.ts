@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { RetentionRepository } from '../lifecycle/retention.repository';
 import { TimersRepository } from '../timers/timers.repository';
 import {
   ChannelWorkingHoursBody,
@@ -20,6 +21,7 @@ export class WorkspaceSettingsService {
     private readonly settings: WorkspaceSettingsRepository,
     private readonly timers: TimersRepository,
     private readonly tx: TransactionService,
+    private readonly retention: RetentionRepository,
   ) {}
 
   async get(auth: AuthUser): Promise<WorkspaceSettingsDto> {
@@ -39,6 +41,7 @@ export class WorkspaceSettingsService {
       'autoResolveHours',
       'fcrWindowDays',
       'conversionWindowDays',
+      'messageRetentionDays',
     ] as const) {
       if (body[key] !== undefined) patch[key] = body[key];
     }
@@ -57,6 +60,7 @@ export class WorkspaceSettingsService {
       const updated = await this.settings.update(tx, auth.workspaceId, patch, body.timeZone);
       if (!updated) throw ApiException.notFound('Workspace');
       if (typeof body.autoResolveHours === 'number') await this.timers.ensureAutoResolveSweep(tx, auth.workspaceId);
+      if (typeof body.messageRetentionDays === 'number') await this.retention.ensureJob(tx, auth.workspaceId);
       return updated;
     });
     return mapWorkspaceSettings(row);

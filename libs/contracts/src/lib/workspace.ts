@@ -40,6 +40,8 @@ export interface WorkspaceSettingsDto {
   afterHoursReply: AfterHoursReply;
   /** Null: no costs configured (cost metrics are null). */
   costs: CostSettings | null;
+  /** Messages (and their files) older than this many days are deleted daily; null = kept forever. */
+  messageRetentionDays: number | null;
 }
 
 /** Only the given fields change. */
@@ -54,7 +56,11 @@ export const WORKSPACE_SETTINGS_DEFAULTS: Omit<WorkspaceSettingsDto, 'timeZone'>
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
   costs: null,
+  messageRetentionDays: null,
 };
+
+/** The longest retention a workspace may set (about ten years). */
+export const MESSAGE_RETENTION_MAX_DAYS = 3650;
 
 /** The settings keys this module owns inside `workspaces.settings`. */
 export const WORKSPACE_SETTINGS_KEYS = [
@@ -66,6 +72,7 @@ export const WORKSPACE_SETTINGS_KEYS = [
   'workingHours',
   'afterHoursReply',
   'costs',
+  'messageRetentionDays',
 ] as const;
 
 /**
@@ -82,6 +89,7 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
   const reply = stored['afterHoursReply'] as Partial<AfterHoursReply> | undefined;
   const hours = stored['workingHours'];
   const costs = stored['costs'] as Partial<CostSettings> | null | undefined;
+  const retention = stored['messageRetentionDays'];
   return {
     timeZone,
     missedChatThresholdSec: num('missedChatThresholdSec', d.missedChatThresholdSec),
@@ -101,6 +109,10 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
             managerHourly: costs.managerHourly ?? {},
             channelMonthly: costs.channelMonthly ?? {},
           }
+        : null,
+    messageRetentionDays:
+      Number.isInteger(retention) && (retention as number) >= 1 && (retention as number) <= MESSAGE_RETENTION_MAX_DAYS
+        ? (retention as number)
         : null,
   };
 }
