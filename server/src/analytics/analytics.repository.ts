@@ -4,6 +4,7 @@ import { perCount } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import {
   DISTRIBUTION,
+  drilldownCountQuery,
   drilldownQuery,
   FIRST_RESPONSE_BOUNDS,
   HEATMAP,
@@ -45,7 +46,6 @@ export interface CycleRow {
   deal_status: 'open' | 'won' | 'lost' | null;
   won_amount: string | null;
   won_currency: string | null;
-  total: string;
 }
 
 /** Sort memory per analytics query (each of a summary's queries runs on its own connection). */
@@ -127,6 +127,14 @@ export class AnalyticsRepository {
       after?.conversationId ?? null,
       after?.cycle ?? null,
     ]);
+  }
+
+  async cyclesTotal(filter: SqlFilter, condition: string): Promise<number> {
+    const [row] = await this.db.query<{ total: number }[]>(
+      PARAMS + drilldownCountQuery(condition),
+      params(filter, false),
+    );
+    return row.total;
   }
 
   async heatmap(filter: SqlFilter): Promise<{ weekday: number; hour: number; chats: number }[]> {

@@ -110,13 +110,16 @@ export class AnalyticsService {
     const filter = await this.filterOf(auth, query);
     const condition = DRILLDOWN[query.metric ?? 'chats'] ?? 'TRUE';
     const limit = query.limit ?? 50;
-    const rows = await this.analytics.cycles(filter, condition, limit + 1, decodeCursor(query.cursor));
+    const [rows, total] = await Promise.all([
+      this.analytics.cycles(filter, condition, limit + 1, decodeCursor(query.cursor)),
+      this.analytics.cyclesTotal(filter, condition),
+    ]);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(mapCycle),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-      total: Number(rows[0]?.total ?? 0),
+      total,
     };
   }
 

@@ -488,10 +488,13 @@ export const DRILLDOWN: Partial<Record<MetricKey, string>> = {
   botFallbackRate: 'c.bot_fallbacks > 0',
 };
 
-/** The cycles behind a metric, newest first, keyset-paged on (started_at, conversation_id, cycle). */
+/**
+ * The cycles behind a metric, newest first, keyset-paged on (started_at, conversation_id, cycle):
+ * read backwards along the start index until the page is full (the total is a separate count —
+ * a window count here would join every matching cycle before the first row could be returned).
+ */
 export function drilldownQuery(condition: string, limit: number): string {
-  return `SELECT c.*, ${MISSED} AS missed, ch.name AS channel_name, ct.name AS contact_name, u.name AS manager_name,
-      count(*) OVER () AS total
+  return `SELECT c.*, ${MISSED} AS missed, ch.name AS channel_name, ct.name AS contact_name, u.name AS manager_name
     FROM conversation_cycles c
     JOIN channels ch ON ch.id = c.channel_id
     JOIN contacts ct ON ct.id = c.contact_id
@@ -500,6 +503,12 @@ export function drilldownQuery(condition: string, limit: number): string {
       AND ($22::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($22, $23::uuid, $24::int))
     ORDER BY c.started_at DESC, c.conversation_id DESC, c.cycle DESC
     LIMIT ${limit}`;
+}
+
+/** How many cycles are behind a metric in the period. */
+export function drilldownCountQuery(condition: string): string {
+  return `SELECT count(*)::int AS total FROM conversation_cycles c
+    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND (${condition})`;
 }
 
 /** Chats per local weekday (0 = Monday) and hour. */
