@@ -171,6 +171,10 @@ const DAILY_FILTERS = `d.workspace_id = $1
 /** Cycles started at the edges of the period (the whole period when the rollup is not used). */
 const IN_EDGES = (column: string) => `((${column} >= $2 AND ${column} < $15) OR (${column} >= $16 AND ${column} < $3))`;
 
+/** Messages sent in one edge, read from the events' covering time index alone (one range each: an OR of two would not be). */
+const EDGE_EVENTS = (from: string, to: string) => `SELECT workspace_id, conversation_id, cycle, type, at
+  FROM conversation_events WHERE workspace_id = $1 AND at >= ${from} AND at < ${to} AND type IN ('message_in', 'human_reply')`;
+
 /** `days` windows are 86,400 s each, whatever the DST. */
 const days = (param: string) => `make_interval(secs => ${param}::float8 * 86400)`;
 
@@ -352,8 +356,7 @@ function edgeMessages(dims: Dimensions, buckets: boolean): string {
       SELECT e.workspace_id, e.conversation_id, e.cycle, ${bucketed(buckets, 'e.at')} AS bucket,
              count(*) FILTER (WHERE e.type = 'message_in') AS messages_in,
              count(*) FILTER (WHERE e.type = 'human_reply') AS messages_out
-        FROM conversation_events e
-       WHERE e.workspace_id = $1 AND ${IN_EDGES('e.at')} AND e.type IN ('message_in', 'human_reply')
+        FROM (${EDGE_EVENTS('$2', '$15')} UNION ALL ${EDGE_EVENTS('$16', '$3')}) AS e
        GROUP BY 1, 2, 3, 4) AS e
     -- LIMIT keeps this a lookup by primary key per cycle: the edges hold few cycles.
     CROSS JOIN LATERAL (SELECT * FROM conversation_cycles c1 WHERE c1.workspace_id = e.workspace_id
@@ -437,7 +440,10 @@ export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: bo
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
     ),
-    scan: [periodScan(dims, buckets), percentileScan(dims, buckets, business), managersScan(dims, buckets)],
+    // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
+    scan: [periodScan(dims, buckets), percentileScan(dims, buckets, business)].concat(
+      dims.includes('manager') ? [] : [managersScan(dims, buckets)],
+    ),
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
