@@ -260,6 +260,8 @@ async function main() {
     server = await startServer({
       TELEGRAM_API_ROOT: telegram.url,
       AMOCRM_API_ROOT: amo.url,
+      // The fakes listen on 127.0.0.1 (media and CRM addresses are otherwise refused as local).
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
       ONEBOX_UPDATE_MODE: 'webhook',
       DATABASE_URL: dbUrl.toString(),
       ONEBOX_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijklmnop',

@@ -55,6 +55,7 @@ import { WebchatSender } from './delivery/webchat.sender';
 import { InboundService } from './inbound/inbound.service';
 import { MediaFetchProcessor } from './media/media-fetch.processor';
 import { MessengerRegistry } from './messengers/messenger-registry.service';
+import { OutboundGuard } from './outbound/outbound-guard.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -186,6 +187,7 @@ export class AppModule {
         WebchatSender,
         MessengerSender,
         MessengerRegistry,
+        OutboundGuard,
         InboundService,
         WebhooksService,
         PollingService,
