@@ -5,6 +5,7 @@ import { json, raw, urlencoded, type NextFunction, type Request, type Response }
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 
@@ -18,6 +19,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // Webhooks keep their exact bytes (signatures are computed over them) and are verified before
   // anything parses them; everything else is JSON or urlencoded.
   app.use('/webhooks', raw({ type: () => true, limit: '5mb' }));
