@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
 import { analyticsScenario } from './e2e/analytics.mjs';
 import { workflowScenario } from './e2e/workflow.mjs';
+import { xssScenario } from './e2e/xss.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -308,6 +309,23 @@ async function main() {
         query: async (sql, values) => (await db.query(sql, values)).rows,
       });
       console.log('✔ analytics: the dashboard on the worked example matches the API, a tile opens its conversations');
+      const xss = await xssScenario({
+        browser,
+        base: server.base,
+        admin: ADMIN,
+        adminToken: accessToken,
+        shots,
+        query: async (sql, values) => (await db.query(sql, values)).rows,
+        telegram,
+        amo,
+      });
+      console.log(
+        `✔ XSS: ${xss.payloads} payloads rendered in ${xss.places} places (${Object.entries(xss.rendered)
+          .map(([place, n]) => `${place} ${n}`)
+          .join(
+            ', ',
+          )}); executed: ${xss.executed}, CSP violations: ${xss.violations}; stored HTML/SVG downloaded, not rendered: ${xss.downloads}`,
+      );
     } finally {
       await db.end();
     }
