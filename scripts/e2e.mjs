@@ -319,13 +319,7 @@ async function main() {
         telegram,
         amo,
       });
-      console.log(
-        `✔ XSS: ${xss.payloads} payloads rendered in ${xss.places} places (${Object.entries(xss.rendered)
-          .map(([place, n]) => `${place} ${n}`)
-          .join(
-            ', ',
-          )}); executed: ${xss.executed}, CSP violations: ${xss.violations}; stored HTML/SVG downloaded, not rendered: ${xss.downloads}`,
-      );
+      console.log(`✔ XSS: ${xss.summary}`);
     } finally {
       await db.end();
     }

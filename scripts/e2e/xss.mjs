@@ -71,7 +71,7 @@ async function customerSite(base, widgetKey) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   // `localhost` is another origin than the server's 127.0.0.1: the widget runs cross-origin, as on a real site.
-  return { server, url: `http://localhost:${server.address().port}/`, csp };
+  return { server, url: `http://localhost:${server.address().port}/` };
 }
 
 /** Customers whose names, messages and file names are the payloads; answers their conversation ids. */
@@ -95,7 +95,7 @@ async function customersWrite(telegram, query) {
   const rows = await until(
     async () => {
       const found = await query(
-        `SELECT c.id, ct.name, ci.external_id FROM conversations c
+        `SELECT c.id, ci.external_id FROM conversations c
          JOIN contacts ct ON ct.id = c.contact_id
          JOIN contact_identities ci ON ci.contact_id = ct.id
         WHERE ci.external_id = ANY($1::text[])`,
@@ -132,7 +132,7 @@ async function crmWithPayloads(base, adminToken, amo) {
   return { stageNames: pipelines.find((p) => p.id === crm.pipelineId).stages.map((stage) => stage.name) };
 }
 
-/** Texts of the elements matching `selector`, whitespace-normalised. */
+/** The text of each element matching `selector`. */
 const textsOf = (page, selector) => page.locator(selector).evaluateAll((els) => els.map((e) => e.textContent ?? ''));
 
 export async function xssScenario({ browser, base, adminToken, admin, shots, query, telegram, amo }) {
@@ -288,7 +288,6 @@ export async function xssScenario({ browser, base, adminToken, admin, shots, que
   const webchat = (await call(base, adminToken, '/api/channels')).find((ch) => ch.type === 'webchat');
   const site = await customerSite(base, webchat.widgetKey);
   const visitor = await watchedContext(browser, { locale: 'en-US', viewport: { width: 1100, height: 900 } });
-  let styled;
   try {
     const shop = await visitor.context.newPage();
     await shop.goto(site.url);
@@ -301,7 +300,9 @@ export async function xssScenario({ browser, base, adminToken, admin, shots, que
     visitor.seen.violations.length = 0;
     await shop.click('[data-testid=widget-launcher]');
     // Styled although the site allows no inline style: the widget's sheet is a constructed one.
-    styled = await shop.locator('[data-testid=widget-launcher]').evaluate((el) => getComputedStyle(el).borderRadius);
+    const styled = await shop
+      .locator('[data-testid=widget-launcher]')
+      .evaluate((el) => getComputedStyle(el).borderRadius);
     assert.equal(styled, '50%', 'the widget is unstyled under the strict CSP');
     await shop.fill('[data-testid=widget-input]', 'Hello from a strict site');
     await shop.click('[data-testid=widget-send]');
@@ -332,14 +333,20 @@ export async function xssScenario({ browser, base, adminToken, admin, shots, que
       'the agent’s messages did not reach the widget',
       20000,
     );
-    const photo = shop.locator('[data-testid=widget-message][data-direction=out] img');
+    const photo = shop.locator('[data-testid=widget-message][data-direction=out] a.thumb img');
     await until(
       () => photo.evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false),
       'the agent’s photo did not load on the site',
     );
+    await shop.waitForTimeout(500);
+    assert.deepEqual(visitor.seen.executed, [], `payloads executed in the widget: ${visitor.seen.executed.join(', ')}`);
+    assert.deepEqual(
+      visitor.seen.violations,
+      [],
+      `CSP violations in the widget: ${visitor.seen.violations.join('; ')}`,
+    );
     const texts = (await out.allTextContents()).join('\n');
     for (const payload of XSS_PAYLOADS) assert.ok(found('widget', texts, payload), `widget lacks ${payload}`);
-    await shop.waitForTimeout(500);
     await shop.screenshot({ path: join(shots, '33-xss-widget-strict-csp.png') });
   } finally {
     await visitor.context.close();
@@ -354,6 +361,9 @@ export async function xssScenario({ browser, base, adminToken, admin, shots, que
   assert.deepEqual(violations, [], `CSP violations: ${violations.join('; ')}`);
   assert.deepEqual([...agent.seen.errors, ...visitor.seen.errors], [], 'uncaught page errors');
   const places = Object.values(rendered).reduce((a, b) => a + b, 0);
+  const where = Object.entries(rendered)
+    .map(([place, n]) => `${place} ${n}`)
+    .join(', ');
   return {
     payloads: XSS_PAYLOADS.length,
     rendered,
@@ -361,5 +371,8 @@ export async function xssScenario({ browser, base, adminToken, admin, shots, que
     executed: executed.length,
     violations: violations.length,
     downloads,
+    summary:
+      `${XSS_PAYLOADS.length} payloads rendered in ${places} places (${where}); executed: ${executed.length}, ` +
+      `CSP violations: ${violations.length}; stored HTML/SVG downloaded, not rendered: ${downloads}`,
   };
 }

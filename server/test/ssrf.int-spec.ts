@@ -92,24 +92,27 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
     return { job, thread: thread.body.items, attachment: attachment as { storage_key: string | null } };
   }
 
-  describe('without an allowlist', () => {
-    let t: TestApp;
-    let token: string;
-
+  /** A server polling the fake MAX with this allowlist, for the enclosing describe block. */
+  function serverWith(allowlist: string, label: string): { t: TestApp; token: string } {
+    const server = {} as { t: TestApp; token: string };
     beforeAll(async () => {
-      t = await startTestApp({
+      server.t = await startTestApp({
         MAX_API_ROOT: max.url,
         ONEBOX_UPDATE_MODE: 'polling',
         ONEBOX_POLL_TIMEOUT_SEC: '1',
-        ONEBOX_ALLOWED_PRIVATE_HOSTS: '',
+        ONEBOX_ALLOWED_PRIVATE_HOSTS: allowlist,
       });
-      token = await login(t.url, 'admin@onebox.test', 'admin-password-1');
+      server.token = await login(server.t.url, 'admin@onebox.test', 'admin-password-1');
     });
-
     afterAll(async () => {
-      refusedFigures.push(`${t.app.get(OutboundGuard).refused} refused by the strict server`);
-      await t.close();
+      refusedFigures.push(`${server.t.app.get(OutboundGuard).refused} refused by the ${label} server`);
+      await server.t.close();
     });
+    return server;
+  }
+
+  describe('without an allowlist', () => {
+    const app = serverWith('', 'strict');
 
     it.each([
       ['127.0.0.1', (port: number) => `https://127.0.0.1:${port}/rest/1/abc123/`, 'loopback'],
@@ -119,8 +122,8 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
       ['cloud metadata', () => 'https://169.254.169.254/rest/1/abc123/', 'link-local'],
       ['a private network', () => 'https://10.20.30.40/rest/1/abc123/', 'private'],
     ])('refuses a Bitrix24 webhook URL on %s with 400 naming the field, connecting nowhere', async (_, url, kind) => {
-      const answer = await api<ApiError>(t.url, '/api/crm', {
-        token,
+      const answer = await api<ApiError>(app.t.url, '/api/crm', {
+        token: app.token,
         body: { type: 'bitrix24', name: 'Bitrix24', settings: { webhookUrl: url(listener.port) } },
       });
 
@@ -128,12 +131,12 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
       expect(answer.body).toMatchObject({ code: 'validation_failed' });
       expect(answer.body.details).toEqual([{ field: 'settings.webhookUrl', message: expect.stringContaining(kind) }]);
       expect(listener.connections()).toBe(0);
-      expect(await t.db.query(`SELECT id FROM crm_connections`)).toEqual([]);
+      expect(await app.t.db.query(`SELECT id FROM crm_connections`)).toEqual([]);
     });
 
     it('refuses the portal of a Bitrix24 OAuth application the same way', async () => {
-      const answer = await api<ApiError>(t.url, '/api/crm', {
-        token,
+      const answer = await api<ApiError>(app.t.url, '/api/crm', {
+        token: app.token,
         body: {
           type: 'bitrix24',
           name: 'Bitrix24',
@@ -146,11 +149,11 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
     });
 
     it('does not download a customer’s media from a loopback URL, and gives up at once', async () => {
-      const channel = await connectMax(t, token);
+      const channel = await connectMax(app.t, app.token);
       const media = await redirector('http://127.0.0.1:1/never');
 
       await max.deliverUpdate(imageUpdate(max, 7001, media.url));
-      const { job, thread, attachment } = await settledDownload(t, channel.id, token);
+      const { job, thread, attachment } = await settledDownload(app.t, channel.id, app.token);
 
       expect(job).toMatchObject({
         status: 'failed',
@@ -165,29 +168,13 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
   });
 
   describe('with 127.0.0.1 allowed (a self-hosted setup)', () => {
-    let t: TestApp;
-    let token: string;
-
-    beforeAll(async () => {
-      t = await startTestApp({
-        MAX_API_ROOT: max.url,
-        ONEBOX_UPDATE_MODE: 'polling',
-        ONEBOX_POLL_TIMEOUT_SEC: '1',
-        ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
-      });
-      token = await login(t.url, 'admin@onebox.test', 'admin-password-1');
-    });
-
-    afterAll(async () => {
-      refusedFigures.push(`${t.app.get(OutboundGuard).refused} refused by the allowlisting server`);
-      await t.close();
-    });
+    const app = serverWith('127.0.0.1', 'allowlisting');
 
     it('lets a Bitrix24 webhook URL on 127.0.0.1 through: the request reaches the listener', async () => {
       const before = listener.connections();
 
-      const answer = await api<ApiError>(t.url, '/api/crm', {
-        token,
+      const answer = await api<ApiError>(app.t.url, '/api/crm', {
+        token: app.token,
         body: {
           type: 'bitrix24',
           name: 'Bitrix24',
@@ -202,8 +189,8 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
     });
 
     it('still refuses other private addresses', async () => {
-      const answer = await api<ApiError>(t.url, '/api/crm', {
-        token,
+      const answer = await api<ApiError>(app.t.url, '/api/crm', {
+        token: app.token,
         body: { type: 'bitrix24', name: 'Bitrix24', settings: { webhookUrl: 'https://192.168.0.10/rest/1/abc123/' } },
       });
 
@@ -214,11 +201,11 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
     });
 
     it('follows a media URL on the allowed host but refuses its redirect to 169.254.169.254', async () => {
-      const channel = await connectMax(t, token);
+      const channel = await connectMax(app.t, app.token);
       const media = await redirector('http://169.254.169.254/latest/meta-data/iam/security-credentials/');
 
       await max.deliverUpdate(imageUpdate(max, 7002, media.url));
-      const { job, attachment } = await settledDownload(t, channel.id, token);
+      const { job, attachment } = await settledDownload(app.t, channel.id, app.token);
 
       expect(media.hits()).toBe(1);
       expect(job).toMatchObject({
@@ -231,13 +218,13 @@ describe('SSRF: CRM addresses and media URLs that lead to private or local addre
     });
 
     it('downloads media from the allowed host', async () => {
-      const [channel] = (await api<ChannelDto[]>(t.url, '/api/channels', { token })).body.filter(
+      const [channel] = (await api<ChannelDto[]>(app.t.url, '/api/channels', { token: app.token })).body.filter(
         (c) => c.type === 'max',
       );
       await max.customerSendsImage({ userId: 7003, name: 'Ann', data: Buffer.from('jpeg bytes') });
 
       const stored = await eventually(async () => {
-        const rows = await t.db.query(
+        const rows = await app.t.db.query(
           `SELECT storage_key FROM attachments WHERE uploader_ref = $1 AND storage_key IS NOT NULL`,
           [channel.id],
         );

@@ -113,26 +113,14 @@ function connectionCheck(
   };
 }
 
-class GuardedHttpAgent extends HttpAgent {
-  constructor(private readonly check: ConnectionCheck) {
-    super();
-  }
-
-  override createConnection(options: ConnectionOptions, callback?: ConnectionCallback): Duplex | null | undefined {
-    const checked = this.check(options, callback);
-    return checked ? super.createConnection(checked, callback) : undefined;
-  }
-}
-
-class GuardedHttpsAgent extends HttpsAgent {
-  constructor(private readonly check: ConnectionCheck) {
-    super();
-  }
-
-  override createConnection(options: ConnectionOptions, callback?: ConnectionCallback): Duplex | null | undefined {
-    const checked = this.check(options, callback);
-    return checked ? super.createConnection(checked, callback) : undefined;
-  }
+/** The agent, with every connection it makes passed through `check` first. */
+function guarded<A extends HttpAgent>(agent: A, check: ConnectionCheck): A {
+  const connect = agent.createConnection.bind(agent);
+  agent.createConnection = (options: ConnectionOptions, callback?: ConnectionCallback) => {
+    const checked = check(options, callback);
+    return checked ? connect(checked, callback) : undefined;
+  };
+  return agent;
 }
 
 export interface GuardedAgents {
@@ -151,5 +139,5 @@ export function guardedAgents(
   resolver: Resolver = systemResolver,
 ): GuardedAgents {
   const check = connectionCheck(policy, guardedLookup(policy, onRefused, resolver), onRefused);
-  return { http: new GuardedHttpAgent(check), https: new GuardedHttpsAgent(check) };
+  return { http: guarded(new HttpAgent(), check), https: guarded(new HttpsAgent(), check) };
 }
