@@ -191,6 +191,8 @@ function startServer() {
     WHATSAPP_API_ROOT: fakes.whatsapp.url,
     MAX_API_ROOT: fakes.max.url,
     AMOCRM_API_ROOT: fakes.amocrm.url,
+    // The fakes listen on this machine: their media URLs would otherwise be refused as local.
+    ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
     ONEBOX_ADMIN_EMAIL: ADMIN.email,
     ONEBOX_ADMIN_PASSWORD: ADMIN.password,
     ONEBOX_SEED_DEMO: 'true',

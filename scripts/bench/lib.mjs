@@ -110,7 +110,14 @@ export async function startServer({ env, logFile, nodeArgs = [], script = join(r
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PUBLIC_URL: base, ...env },
+    // The benches' fakes listen on 127.0.0.1 (media and CRM addresses are otherwise refused as local).
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: base,
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);

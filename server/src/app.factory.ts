@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { RedisConnection } from './cluster/redis-connection';
 import { RedisIoAdapter } from './cluster/redis-io.adapter';
+import { securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 import { createLogging } from './observability/logging';
@@ -33,6 +34,7 @@ export async function createApp(
   app.set('trust proxy', config.trustProxy);
   app.use(logging.http);
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // Webhooks keep their exact bytes (signatures are computed over them) and are verified before
   // anything parses them; everything else is JSON or urlencoded.
   app.use('/webhooks', raw({ type: () => true, limit: '5mb' }));

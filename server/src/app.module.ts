@@ -62,6 +62,7 @@ import { RetentionService } from './lifecycle/retention.service';
 import { MediaFetchProcessor } from './media/media-fetch.processor';
 import { ObservabilityModule } from './observability/observability.module';
 import { MessengerRegistry } from './messengers/messenger-registry.service';
+import { OutboundGuard } from './outbound/outbound-guard.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -195,6 +196,7 @@ export class AppModule {
         WebchatSender,
         MessengerSender,
         MessengerRegistry,
+        OutboundGuard,
         InboundService,
         WebhooksService,
         PollingService,

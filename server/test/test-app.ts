@@ -77,6 +77,8 @@ export async function startTestApp(
     ONEBOX_ADMIN_PASSWORD: 'admin-password-1',
     ONEBOX_SEED_DEMO: 'true',
     ONEBOX_JOB_POLL_MS: '100',
+    // The fakes (messenger media, CRMs) listen on 127.0.0.1; a suite that tests the guard clears this.
+    ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
     ...env,
   });
   const app = await createApp(

@@ -28,12 +28,15 @@ export interface UploadedFile {
   buffer: Buffer;
 }
 
-/** Keeps only a file name's safe characters (no paths, no control characters). */
+/**
+ * Keeps only a file name's safe characters: no paths, no control characters, no bidirectional
+ * overrides (which make `invoice\u202Efdp.exe` read as `invoiceexe.pdf`).
+ */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const clean = base
     // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u001f\u007f"<>]/g, '')
+    .replace(/[\u0000-\u001f\u007f"<>\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim()
     .slice(0, 150);
   return clean || 'file';

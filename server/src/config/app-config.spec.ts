@@ -159,6 +159,25 @@ describe(loadConfig.name, () => {
     ]);
   });
 
+  it('reads the private-address allowlist: hosts, IP addresses and CIDR ranges', () => {
+    const config = loadConfig({
+      ONEBOX_DATA_DIR: dataDir,
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: ' 127.0.0.1, crm.internal ,10.0.0.0/8,,::1',
+    });
+
+    expect(config.allowedPrivateHosts).toEqual(['127.0.0.1', 'crm.internal', '10.0.0.0/8', '::1']);
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir }).allowedPrivateHosts).toEqual([]);
+  });
+
+  it('names allowlist entries that are neither a host, an address nor a range', () => {
+    expect(
+      problemsOf({ ONEBOX_DATA_DIR: dataDir, ONEBOX_ALLOWED_PRIVATE_HOSTS: 'http://crm.internal,10.0.0.0/33,ok.host' }),
+    ).toEqual([
+      'ONEBOX_ALLOWED_PRIVATE_HOSTS: "http://crm.internal" is not a host, an IP address or a CIDR range',
+      'ONEBOX_ALLOWED_PRIVATE_HOSTS: "10.0.0.0/33" is not a valid CIDR range',
+    ]);
+  });
+
   it('names a PUBLIC_URL that is not a URL', () => {
     expect(problemsOf({ PUBLIC_URL: 'inbox dot example', ONEBOX_SECRET_KEY: SECRET })).toEqual([
       'PUBLIC_URL is not a valid URL (got "inbox dot example")',

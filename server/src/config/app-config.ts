@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AddressPolicy } from '../outbound/address-policy';
 
 /** Everything the server reads from the environment, validated once at boot. */
 export interface AppConfig {
@@ -57,6 +58,11 @@ export interface AppConfig {
    * at libs/fakes); null in production: the connection's base URL is used.
    */
   crmApiRoots: { amocrm: string | null; bitrix24: string | null };
+  /**
+   * Hosts, IP addresses and CIDR ranges that addresses from users and platforms (CRM URLs, media
+   * URLs) may lead to although they are private or local (self-hosted CRMs, tests' fakes).
+   */
+  allowedPrivateHosts: string[];
   /**
    * How long a website visitor may stay disconnected (page navigation reconnects) before an
    * unanswered chat counts as missed with reason `visitor_left`.
@@ -172,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       amocrm: env['AMOCRM_API_ROOT']?.replace(/\/+$/, '') || null,
       bitrix24: env['BITRIX24_API_ROOT']?.replace(/\/+$/, '') || null,
     },
+    allowedPrivateHosts: allowedHostsVar(env, 'ONEBOX_ALLOWED_PRIVATE_HOSTS', problems),
     visitorLeftGraceMs: intVar(env, 'ONEBOX_VISITOR_LEFT_GRACE_MS', 30_000, problems, 0),
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
     logLevel: logLevelVar(env['LOG_LEVEL'], problems),
@@ -179,6 +186,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function allowedHostsVar(env: NodeJS.ProcessEnv, name: string, problems: string[]): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const problem = AddressPolicy.problem(entry);
+    if (problem) problems.push(`${name}: ${problem}`);
+  }
+  return entries;
 }
 
 function scaleVar(raw: string | undefined, problems: string[]): number {
