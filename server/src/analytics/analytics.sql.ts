@@ -178,10 +178,13 @@ const EDGE_EVENTS = (from: string, to: string) => `SELECT workspace_id, conversa
 /** `days` windows are 86,400 s each, whatever the DST. */
 const days = (param: string) => `make_interval(secs => ${param}::float8 * 86400)`;
 
-/** Missed: the visitor left before any reply, or no human reply within the threshold of the clock's start. */
+/**
+ * Missed: the visitor left before any reply, or no human reply within the threshold of the clock's
+ * start. Compared as intervals: `extract(epoch …)` is numeric arithmetic, several times slower per row.
+ */
 export const MISSED = `(c.visitor_left_before_reply OR (c.clock_from IS NOT NULL AND CASE
-    WHEN c.first_human_reply_at IS NOT NULL THEN extract(epoch FROM c.first_human_reply_at - c.clock_from) > $5
-    ELSE extract(epoch FROM $4::timestamptz - c.clock_from) >= $5 END))`;
+    WHEN c.first_human_reply_at IS NOT NULL THEN c.first_human_reply_at - c.clock_from > make_interval(secs => $5)
+    ELSE $4::timestamptz - c.clock_from >= make_interval(secs => $5) END))`;
 
 export const CONVERTED = `(c.won_at IS NOT NULL AND c.won_at <= c.started_at + ${days('$8')})`;
 
