@@ -106,6 +106,7 @@ describe('timers: missed chats, snooze, auto-resolve, working hours (real Postgr
       workingHours: null,
       afterHoursReply: { enabled: false, text: '' },
       messageRetentionDays: null,
+      costs: null,
     });
     expect((await settings({ missedChatThresholdSec: 10 }, head)).status).toBe(403);
 
