@@ -1,6 +1,7 @@
 import type { ChannelDto, ConversationListItem } from '@onebox/contracts';
 import { FakeTelegram } from '@onebox/fakes';
-import { createServer, type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import {
   api,
@@ -28,14 +29,45 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-/** A port nothing listens on. */
-function closedPort(): Promise<number> {
+/** A free port. */
+function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Whether something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve(true))).on('error', () => resolve(false));
+  });
+}
+
+async function until(port: number, up: boolean): Promise<void> {
+  for (let i = 0; i < 50 && (await listening(port)) !== up; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** A Redis of this test's own (the machine's redis-server on a free port), to take away mid-run. */
+async function privateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await until(port, true);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      redis.kill('SIGKILL');
+      await until(port, false);
+    },
+  };
 }
 
 describe('Observability: /metrics, /health, /ready and JSON logs of the running product', () => {
@@ -201,13 +233,17 @@ describe('Observability: /metrics, /health, /ready and JSON logs of the running 
     expect(everything).not.toMatch(/authorization|x-telegram-bot-api-secret-token/i);
   });
 
-  it('answers /ready 503 naming Redis when it is unreachable, and asks for METRICS_TOKEN when set', async () => {
+  it('answers /ready 503 naming Redis when it goes away, and asks for METRICS_TOKEN when set', async () => {
     const otherLines: string[] = [];
+    // A REDIS_URL that cannot be reached at boot stops the server; one lost later makes it unready.
+    const redis = await privateRedis();
     const other = await startTestApp(
-      { REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, METRICS_TOKEN: 'scrape-token-0123456789' },
+      { REDIS_URL: redis.url, METRICS_TOKEN: 'scrape-token-0123456789' },
       { logStream: { write: (line: string) => void otherLines.push(line) } },
     );
     try {
+      expect((await api(other.url, '/ready')).status).toBe(200);
+      await redis.stop();
       const ready = await api(other.url, '/ready', { headers: { 'x-request-id': 'probe-1' } });
       expect(ready).toMatchObject({
         status: 503,
@@ -226,6 +262,7 @@ describe('Observability: /metrics, /health, /ready and JSON logs of the running 
       expect(allowed.status).toBe(200);
       expect(allowed.text).toContain('onebox_inbound_messages_total');
     } finally {
+      await redis.stop();
       await other.close();
     }
   });

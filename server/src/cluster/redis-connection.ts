@@ -66,9 +66,12 @@ export class RedisConnection implements OnApplicationShutdown {
     return (await this.client.ping().catch(() => null)) === 'PONG';
   }
 
+  /** A connection that is down is dropped, not asked to QUIT (that would wait for Redis to come back). */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
-      [...this.extra, ...(this.client ? [this.client] : [])].map((c) => c.quit().catch(() => c.disconnect())),
+      [...this.extra, ...(this.client ? [this.client] : [])].map((c) =>
+        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
     );
   }
 }
