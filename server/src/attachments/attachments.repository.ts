@@ -33,6 +33,26 @@ export function mapAttachment(row: AttachmentRow): AttachmentDto {
   return { id: row.id, name: row.name, mimeType: row.mime_type, size: row.size, url: attachmentUrl(row) };
 }
 
+/** A customer's file on a messenger, not downloaded yet: the row `insertPending` stores. */
+export function pendingAttachment(
+  workspaceId: string,
+  channelId: string,
+  media: MediaRef,
+  name: string,
+): AttachmentRow {
+  return {
+    id: randomUUID(),
+    workspace_id: workspaceId,
+    uploader_type: 'channel',
+    uploader_ref: channelId,
+    name,
+    mime_type: media.mimeType ?? 'application/octet-stream',
+    size: media.size ?? 0,
+    storage_key: null,
+    source_ref: media,
+  };
+}
+
 @Injectable()
 export class AttachmentsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
@@ -55,22 +75,26 @@ export class AttachmentsRepository {
     return rows[0];
   }
 
-  /** A customer's file on a messenger, recorded before it is downloaded (by a job). */
-  async insertPending(workspaceId: string, channelId: string, media: MediaRef, name: string): Promise<AttachmentDto> {
-    const rows: AttachmentRow[] = await this.db.query(
-      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
-       VALUES ($1, $2, 'channel', $3, $4, $5, $6, NULL, $7) RETURNING *`,
-      [
-        randomUUID(),
-        workspaceId,
-        channelId,
-        name,
-        media.mimeType ?? 'application/octet-stream',
-        media.size ?? 0,
-        JSON.stringify(media),
-      ],
-    );
-    return mapAttachment(rows[0]);
+  /**
+   * Customers' files on a messenger, recorded before they are downloaded (by a job) — in the
+   * transaction that stores their message, so a redelivery or a crash leaves no row behind.
+   */
+  async insertPending(tx: Db, rows: AttachmentRow[]): Promise<void> {
+    for (const row of rows)
+      await tx.query(
+        `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)`,
+        [
+          row.id,
+          row.workspace_id,
+          row.uploader_type,
+          row.uploader_ref,
+          row.name,
+          row.mime_type,
+          row.size,
+          JSON.stringify(row.source_ref),
+        ],
+      );
   }
 
   async completeDownload(id: string, file: { storageKey: string; size: number; mimeType: string }): Promise<void> {

@@ -37,6 +37,28 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * Enqueues the job unless the same one (queue and payload) is already waiting and not yet
+   * taken by a worker: a job that has not started will see whatever the new request is about
+   * (a CRM's "deal changed" webhooks, repeated or retried, cost one read). Copies arriving at
+   * once are serialized on an advisory lock. Answers whether a job was added.
+   */
+  async enqueueOnce(tx: Db, job: Omit<NewJob, 'runAt'>): Promise<boolean> {
+    const payload = JSON.stringify(job.payload);
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${job.queue}:${payload}`]);
+    const added = returnedRows<{ id: string }>(
+      await tx.query(
+        `INSERT INTO jobs (workspace_id, queue, payload, max_attempts)
+         SELECT $1, $2, $3::jsonb, $4
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE queue = $2 AND payload = $3::jsonb AND status = 'pending'
+                             AND (locked_until IS NULL OR locked_until < now()))
+         RETURNING id`,
+        [job.workspaceId, job.queue, payload, job.maxAttempts ?? 8],
+      ),
+    );
+    return added.length > 0;
+  }
+
   async claim(queues: string[], limit: number): Promise<JobRow[]> {
     return returnedRows<JobRow>(
       await this.db.query(
