@@ -254,6 +254,16 @@ describe(DeliveryProcessor.name, () => {
       expect(messages.advanceStatus).not.toHaveBeenCalled();
     });
 
+    it('puts the job off without spending an attempt when the send limits say later', async () => {
+      stubQueuedMessage();
+      webchat.send.mockRejectedValueOnce(DeliveryError.later('Not yet', 2500));
+
+      const err = await jobErrorOf(processor.process(jobRow()));
+
+      expect(err).toMatchObject({ deferred: true, retryAfterMs: 2500, message: 'Not yet' });
+      expect(messages.advanceStatus).not.toHaveBeenCalled();
+    });
+
     const retryable: DeliveryErrorCode[] = ['rate_limited', 'temporary'];
     it.each(DELIVERY_ERROR_CODES.map((code) => [code, retryable.includes(code)] as const))(
       'maps DeliveryError %s to a JobError with retryable=%s',

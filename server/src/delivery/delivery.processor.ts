@@ -66,7 +66,10 @@ export class DeliveryProcessor implements JobProcessor {
       const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
       if (sent) await this.publisher.messageChanged(sent, 'updated');
     } catch (err) {
-      if (err instanceof DeliveryError) throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
+      if (err instanceof DeliveryError)
+        throw err.deferred
+          ? JobError.defer(err.message, err.retryAfterMs ?? 0)
+          : new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
       throw err;
     }
   }

@@ -9,12 +9,15 @@ import { JobsRepository, type JobRow } from './jobs.repository';
  */
 @Injectable()
 export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** Jobs one process runs at once. */
+  static readonly CONCURRENCY = 10;
   private readonly logger = new Logger('Jobs');
   private resolved: Map<string, JobProcessor> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private shuttingDown = false;
   private readonly wakeups = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -38,6 +41,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shuttingDown = true;
     if (this.timer) clearTimeout(this.timer);
     for (const timer of this.wakeups) clearTimeout(timer);
     this.wakeups.clear();
@@ -50,14 +54,28 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     else this.schedule(0);
   }
 
-  /** Runs every due job once; answers how many ran. */
+  /**
+   * Runs due jobs until none is left, up to `CONCURRENCY` at a time; a slot a finished job frees
+   * is filled at once, so a slow job (a CRM call paced to its rate, a send waiting for its chat)
+   * never holds the others back. Answers how many ran.
+   */
   async drain(): Promise<number> {
+    const queues = [...this.processors.keys()];
+    const running = new Set<Promise<void>>();
     let total = 0;
     for (;;) {
-      const batch = await this.jobs.claim([...this.processors.keys()], 10);
-      if (batch.length === 0) return total;
-      await Promise.all(batch.map((job) => this.runOne(job)));
+      // Once stopping, only the jobs already running are waited for.
+      const free = this.shuttingDown ? 0 : JobWorkerService.CONCURRENCY - running.size;
+      const batch = free > 0 ? await this.jobs.claim(queues, free) : [];
+      for (const job of batch) {
+        const run: Promise<void> = this.runOne(job)
+          .catch((err: Error) => this.logger.error(`${job.queue} job ${job.id} could not be recorded: ${err.message}`))
+          .finally(() => running.delete(run));
+        running.add(run);
+      }
       total += batch.length;
+      if (running.size === 0) return total;
+      if (batch.length < free || free === 0) await Promise.race(running);
     }
   }
 
@@ -102,8 +120,9 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         await this.jobs.defer(job.id, error.retryAfterMs ?? 0);
         this.nudgeLater(error.retryAfterMs ?? 0);
       } else if (error.retryable && job.attempts < job.max_attempts) {
+        // The time scale compresses Onebox's own backoff; a provider's Retry-After is its clock, kept as said.
         const delay = Math.round(
-          Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts)) * (this.config.retryTimeScale ?? 1),
+          Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts) * (this.config.retryTimeScale ?? 1)),
         );
         this.logger.warn(
           `${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`,

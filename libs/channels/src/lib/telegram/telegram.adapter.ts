@@ -514,7 +514,14 @@ export function toChannelError(method: string, err: unknown): ChannelError {
       return new ChannelError('recipient_unreachable', message, undefined, description);
     }
     if (code === 400 || code === 413) return new ChannelError('unsupported_content', message, undefined, description);
-    return new ChannelError('temporary', message, undefined, description);
+    // Server errors are temporary; when Telegram says how long to wait (`retry_after`), that wait is kept.
+    const retryAfter = err.parameters.retry_after;
+    return new ChannelError(
+      'temporary',
+      message,
+      retryAfter === undefined ? undefined : retryAfter * 1000,
+      description,
+    );
   }
   if (err instanceof HttpError) {
     return new ChannelError('temporary', `Telegram ${method}: ${err.message}`, undefined, 'network');
