@@ -1,24 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import type { CrmPipeline, CrmUser } from '@onebox/crm';
 import type { CrmConnectionRow } from './crm.repository';
+import { CrmPacer } from './crm-pacer.service';
 import { CrmSessions } from './crm-sessions.service';
 
 const TTL_MS = 60_000;
 
 /**
  * A connection's pipelines (with stage names and won/lost meaning) and CRM users, read from the
- * CRM and remembered for a minute: the settings page, deal cards and syncs all need them.
+ * CRM (in turn with the sync's calls) and remembered for a minute: the settings page, deal cards
+ * and syncs all need them.
  */
 @Injectable()
 export class CrmCatalog {
   private readonly cache = new Map<string, { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] }>();
 
-  constructor(private readonly sessions: CrmSessions) {}
+  constructor(
+    private readonly sessions: CrmSessions,
+    private readonly pacer: CrmPacer,
+  ) {}
 
   async pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
     const entry = this.entry(connection.id);
     if (!entry.pipelines) {
       const { adapter, settings, ctx } = await this.sessions.ready(connection);
+      await this.pacer.wait(connection.id, adapter.rateLimit);
       entry.pipelines = await adapter.listPipelines(settings, ctx);
     }
     return entry.pipelines ?? [];
@@ -28,6 +34,7 @@ export class CrmCatalog {
     const entry = this.entry(connection.id);
     if (!entry.users) {
       const { adapter, settings, ctx } = await this.sessions.ready(connection);
+      await this.pacer.wait(connection.id, adapter.rateLimit);
       entry.users = await adapter.listUsers(settings, ctx);
     }
     return entry.users ?? [];

@@ -101,6 +101,40 @@ describe(JobWorkerService.name, () => {
       expect(jobs.complete).toHaveBeenCalledWith('running');
     });
 
+    it('gives a queue with its own concurrency no more than its room, the other queues the rest, and claims work nudged in meanwhile', async () => {
+      const crm = { ...strictProcessor('crm'), concurrency: 2 };
+      const both = new JobWorkerService(jobs as unknown as JobsRepository, [deliver, crm], {
+        jobPollMs: 60_000,
+        retryTimeScale: 1,
+      });
+      let releaseCrm = (): void => undefined;
+      const paced = new Promise<void>((resolve) => (releaseCrm = resolve));
+      const due: Record<string, JobRow[][]> = {
+        crm: [[jobRow({ id: 'crm-1', queue: 'crm' }), jobRow({ id: 'crm-2', queue: 'crm' })]],
+        deliver: [[], [jobRow({ id: 'reply' })]],
+      };
+      jobs.claim.mockImplementation(async (queues: string[]) => due[queues[0]].shift() ?? []);
+      crm.process.mockReturnValue(paced);
+      deliver.process.mockResolvedValue(undefined);
+      jobs.complete.mockResolvedValue(undefined);
+
+      both.onApplicationBootstrap();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.claim.mock.calls.slice(0, 2)).toEqual([
+        [['crm'], 2],
+        [['deliver'], 8],
+      ]);
+      both.nudge(); // a reply was queued while both CRM jobs wait for the CRM
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.claim.mock.calls[2]).toEqual([['deliver'], 8]);
+      expect(jobs.claim.mock.calls.filter(([queues]) => queues[0] === 'crm')).toHaveLength(1);
+      expect(jobs.complete.mock.calls).toEqual([['reply']]);
+
+      releaseCrm();
+      await both.onApplicationShutdown();
+      expect(jobs.complete).toHaveBeenCalledWith('crm-2');
+    });
+
     it('runs at most CONCURRENCY jobs at once', async () => {
       const full = Array.from({ length: JobWorkerService.CONCURRENCY }, (_, i) => jobRow({ id: `job-${i}` }));
       let releaseAll = (): void => undefined;

@@ -18,6 +18,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   private again = false;
   private stopped = true;
   private shuttingDown = false;
+  /** Ends a running drain's wait for a slot: new work was enqueued. */
+  private wake: (() => void) | null = null;
   private readonly wakeups = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -45,38 +47,65 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     if (this.timer) clearTimeout(this.timer);
     for (const timer of this.wakeups) clearTimeout(timer);
     this.wakeups.clear();
+    this.wake?.();
     await this.running;
   }
 
   nudge(): void {
     if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    if (this.running) {
+      this.again = true;
+      this.wake?.();
+    } else this.schedule(0);
   }
 
   /**
-   * Runs due jobs until none is left, up to `CONCURRENCY` at a time; a slot a finished job frees
-   * is filled at once, so a slow job (a CRM call paced to its rate, a send waiting for its chat)
-   * never holds the others back. Answers how many ran.
+   * Runs due jobs until none is left, up to `CONCURRENCY` at a time (a queue with a
+   * `concurrency` of its own, no more than that): a slot a finished job frees is filled at once,
+   * and work enqueued meanwhile (a nudge) is claimed at once too, so a slow job (a CRM call paced
+   * to its rate, a send waiting for its chat) never holds the others back. Answers how many ran.
    */
   async drain(): Promise<number> {
-    const queues = [...this.processors.keys()];
-    const running = new Set<Promise<void>>();
+    const running = new Map<Promise<void>, string>();
     let total = 0;
     for (;;) {
       // Once stopping, only the jobs already running are waited for.
-      const free = this.shuttingDown ? 0 : JobWorkerService.CONCURRENCY - running.size;
-      const batch = free > 0 ? await this.jobs.claim(queues, free) : [];
+      const batch = this.shuttingDown ? [] : await this.claimFor(running);
       for (const job of batch) {
         const run: Promise<void> = this.runOne(job)
           .catch((err: Error) => this.logger.error(`${job.queue} job ${job.id} could not be recorded: ${err.message}`))
           .finally(() => running.delete(run));
-        running.add(run);
+        running.set(run, job.queue);
       }
       total += batch.length;
       if (running.size === 0) return total;
-      if (batch.length < free || free === 0) await Promise.race(running);
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([...running.keys(), woken]);
+      this.wake = null;
     }
+  }
+
+  /** Due jobs for the free slots; a queue with a concurrency of its own gets no more than its room. */
+  private async claimFor(running: Map<Promise<void>, string>): Promise<JobRow[]> {
+    let free = JobWorkerService.CONCURRENCY - running.size;
+    if (free <= 0) return [];
+    const busy = new Map<string, number>();
+    for (const queue of running.values()) busy.set(queue, (busy.get(queue) ?? 0) + 1);
+    const claimed: JobRow[] = [];
+    const open: string[] = [];
+    for (const [queue, processor] of this.processors) {
+      if (processor.concurrency === undefined) {
+        open.push(queue);
+        continue;
+      }
+      const room = Math.min(free, processor.concurrency - (busy.get(queue) ?? 0));
+      if (room <= 0) continue;
+      const jobs = await this.jobs.claim([queue], room);
+      claimed.push(...jobs);
+      free -= jobs.length;
+    }
+    if (free > 0 && open.length) claimed.push(...(await this.jobs.claim(open, free)));
+    return claimed;
   }
 
   /** Wakes the worker when a job put off by `delayMs` becomes due, instead of at the next poll. */
