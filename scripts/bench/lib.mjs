@@ -93,12 +93,13 @@ export function freePort() {
 
 /**
  * Starts server/dist/main.js with `env` (PORT and PUBLIC_URL filled in), output to `logFile`;
- * resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof); `port` keeps
+ * the address of an earlier run (a restart), else a free one is taken.
  */
-export async function startServer({ env, logFile, nodeArgs = [] }) {
-  const port = await freePort();
+export async function startServer({ env, logFile, nodeArgs = [], port: fixedPort }) {
+  const port = fixedPort ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const log = createWriteStream(logFile);
+  const log = createWriteStream(logFile, { flags: fixedPort ? 'a' : 'w' });
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'dist', 'main.js')], {
     cwd: root,

@@ -299,6 +299,26 @@ describe(JobWorkerService.name, () => {
       expect(jobs.claim).toHaveBeenCalledTimes(2);
     });
 
+    it('renews the leases of the jobs it runs every third of a lease, and stops when they end', async () => {
+      let release = (): void => undefined;
+      jobs.claim.mockResolvedValueOnce([jobRow({ id: '41' })]).mockResolvedValue([]);
+      deliver.process.mockReturnValueOnce(new Promise<void>((resolve) => (release = resolve)));
+      jobs.renewLeases.mockResolvedValue(undefined);
+      jobs.complete.mockResolvedValueOnce(undefined);
+
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      await jest.advanceTimersByTimeAsync((JobsRepository.LEASE_SECONDS * 1000) / 3);
+      expect(jobs.renewLeases).toHaveBeenCalledWith(['41']);
+
+      release();
+      await jest.advanceTimersByTimeAsync(0);
+      jobs.renewLeases.mockClear();
+      await jest.advanceTimersByTimeAsync(JobsRepository.LEASE_SECONDS * 1000);
+      expect(jobs.renewLeases).not.toHaveBeenCalled();
+      await worker.onApplicationShutdown();
+    });
+
     it('runs at once when nudged instead of waiting for the next poll', async () => {
       jobs.claim.mockResolvedValue([]);
       worker.onApplicationBootstrap();

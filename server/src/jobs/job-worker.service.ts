@@ -20,6 +20,9 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   private shuttingDown = false;
   /** Ends a running drain's wait for a slot: new work was enqueued. */
   private wake: (() => void) | null = null;
+  /** Jobs running in this process: their leases are renewed until they end. */
+  private readonly active = new Set<string>();
+  private renewer: NodeJS.Timeout | null = null;
   private readonly wakeups = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -39,6 +42,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     this.stopped = false;
     this.schedule(0);
+    this.renewer = setInterval(() => this.renewLeases(), (JobsRepository.LEASE_SECONDS * 1000) / 3);
+    this.renewer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,6 +54,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     this.wakeups.clear();
     this.wake?.();
     await this.running;
+    if (this.renewer) clearInterval(this.renewer);
   }
 
   nudge(): void {
@@ -72,9 +78,13 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       // Once stopping, only the jobs already running are waited for.
       const batch = this.shuttingDown ? [] : await this.claimFor(running);
       for (const job of batch) {
+        this.active.add(job.id);
         const run: Promise<void> = this.runOne(job)
           .catch((err: Error) => this.logger.error(`${job.queue} job ${job.id} could not be recorded: ${err.message}`))
-          .finally(() => running.delete(run));
+          .finally(() => {
+            running.delete(run);
+            this.active.delete(job.id);
+          });
         running.set(run, job.queue);
       }
       total += batch.length;
@@ -83,6 +93,17 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await Promise.race([...running.keys(), woken]);
       this.wake = null;
     }
+  }
+
+  /**
+   * Keeps the leases of the jobs running here from running out: a lease lapses only when its
+   * process is gone (or stalled), so a crash delays its jobs by at most one lease.
+   */
+  private renewLeases(): void {
+    if (this.active.size === 0) return;
+    this.jobs
+      .renewLeases([...this.active])
+      .catch((err: Error) => this.logger.warn(`Renewing job leases failed: ${err.message}`));
   }
 
   /** Due jobs for the free slots; a queue with a concurrency of its own gets no more than its room. */

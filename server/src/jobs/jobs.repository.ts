@@ -22,11 +22,12 @@ export interface NewJob {
 
 /**
  * Durable jobs in PostgreSQL. A job is claimed with `FOR UPDATE SKIP LOCKED` and a lease
- * (`locked_until`): if its process dies, the lease runs out and another worker takes it.
+ * (`locked_until`) that its worker renews while the job runs: if the process dies, the lease runs
+ * out within `LEASE_SECONDS` and another worker (or the restarted process) takes the job.
  */
 @Injectable()
 export class JobsRepository {
-  static readonly LEASE_SECONDS = 60;
+  static readonly LEASE_SECONDS = 15;
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
@@ -71,6 +72,16 @@ export class JobsRepository {
        RETURNING id, workspace_id, queue, payload, attempts, max_attempts`,
         [queues, limit, JobsRepository.LEASE_SECONDS],
       ),
+    );
+  }
+
+  /** Extends the leases of jobs still running in this process. */
+  async renewLeases(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE jobs SET locked_until = now() + make_interval(secs => $2)
+       WHERE id = ANY ($1::bigint[]) AND status = 'pending' AND locked_until IS NOT NULL`,
+      [ids, JobsRepository.LEASE_SECONDS],
     );
   }
 
