@@ -120,6 +120,16 @@ describe(CrmCatalog.name, () => {
     expect(adapter.listUsers).toHaveBeenCalledWith(SETTINGS, CTX);
   });
 
+  it('reads once for callers asking at the same time', async () => {
+    stubReady();
+    adapter.listPipelines.mockResolvedValueOnce(PIPELINES);
+
+    const both = await Promise.all([catalog.pipelines(connectionRow()), catalog.pipelines(connectionRow())]);
+
+    expect(both).toEqual([PIPELINES, PIPELINES]);
+    expect(adapter.listPipelines).toHaveBeenCalledTimes(1);
+  });
+
   it('lets a session failure through and remembers nothing', async () => {
     const error = new Error('Access was revoked or expired: authorize Onebox in the CRM again (x)');
     sessions.ready.mockRejectedValueOnce(error);

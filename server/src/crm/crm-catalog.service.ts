@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { CrmPipeline, CrmUser } from '@onebox/crm';
+import type { ConnectedCrm } from './crm-registry.service';
 import type { CrmConnectionRow } from './crm.repository';
 import { CrmPacer } from './crm-pacer.service';
 import { CrmSessions } from './crm-sessions.service';
 
 const TTL_MS = 60_000;
+
+interface CatalogEntry {
+  until: number;
+  /** Reads under way or done: `pipelines` answers CrmPipeline[], `users` CrmUser[]. */
+  pipelines?: Promise<unknown>;
+  users?: Promise<unknown>;
+}
 
 /**
  * A connection's pipelines (with stage names and won/lost meaning) and CRM users, read from the
@@ -13,31 +21,19 @@ const TTL_MS = 60_000;
  */
 @Injectable()
 export class CrmCatalog {
-  private readonly cache = new Map<string, { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] }>();
+  private readonly cache = new Map<string, CatalogEntry>();
 
   constructor(
     private readonly sessions: CrmSessions,
     private readonly pacer: CrmPacer,
   ) {}
 
-  async pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
-    const entry = this.entry(connection.id);
-    if (!entry.pipelines) {
-      const { adapter, settings, ctx } = await this.sessions.ready(connection);
-      await this.pacer.wait(connection.id, adapter.rateLimit);
-      entry.pipelines = await adapter.listPipelines(settings, ctx);
-    }
-    return entry.pipelines ?? [];
+  pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
+    return this.remember(connection, 'pipelines', (crm) => crm.adapter.listPipelines(crm.settings, crm.ctx));
   }
 
-  async users(connection: CrmConnectionRow): Promise<CrmUser[]> {
-    const entry = this.entry(connection.id);
-    if (!entry.users) {
-      const { adapter, settings, ctx } = await this.sessions.ready(connection);
-      await this.pacer.wait(connection.id, adapter.rateLimit);
-      entry.users = await adapter.listUsers(settings, ctx);
-    }
-    return entry.users ?? [];
+  users(connection: CrmConnectionRow): Promise<CrmUser[]> {
+    return this.remember(connection, 'users', (crm) => crm.adapter.listUsers(crm.settings, crm.ctx));
   }
 
   /** The stage's name in the connection's pipelines, or null when it is not known (yet). */
@@ -52,7 +48,28 @@ export class CrmCatalog {
     this.cache.delete(connectionId);
   }
 
-  private entry(id: string): { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] } {
+  /** One read for everyone asking at once (sync jobs side by side); a failed read is not remembered. */
+  private remember<T>(
+    connection: CrmConnectionRow,
+    key: 'pipelines' | 'users',
+    read: (crm: ConnectedCrm) => Promise<T>,
+  ): Promise<T> {
+    const entry = this.entry(connection.id);
+    const known = entry[key] as Promise<T> | undefined;
+    if (known) return known;
+    const reading = (async () => {
+      const crm = await this.sessions.ready(connection);
+      await this.pacer.wait(connection.id, crm.adapter.rateLimit);
+      return read(crm);
+    })();
+    entry[key] = reading;
+    reading.catch(() => {
+      if (entry[key] === reading) delete entry[key];
+    });
+    return reading;
+  }
+
+  private entry(id: string): CatalogEntry {
     const now = Date.now();
     let entry = this.cache.get(id);
     if (!entry || entry.until < now) {

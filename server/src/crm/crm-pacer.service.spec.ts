@@ -3,7 +3,7 @@ import { CrmPacer } from './crm-pacer.service';
 describe(CrmPacer.name, () => {
   afterEach(() => jest.useRealTimers());
 
-  it('spaces one account’s calls a tenth wider than its published rate, keeping accounts apart', async () => {
+  it('spaces one account’s calls a fifth wider than its published rate, keeping accounts apart', async () => {
     jest.useFakeTimers();
     const pacer = new CrmPacer();
     const went: string[] = [];
@@ -14,7 +14,7 @@ describe(CrmPacer.name, () => {
     void call('amo-2');
     await jest.advanceTimersByTimeAsync(0);
     expect(went).toEqual(['amo-1', 'amo-2']);
-    await jest.advanceTimersByTimeAsync(157); // 1100 / 7, rounded up: 158 ms
+    await jest.advanceTimersByTimeAsync(171); // 1200 / 7, rounded up: 172 ms
     expect(went).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(1);
     expect(went).toEqual(['amo-1', 'amo-2', 'amo-1']);
