@@ -139,6 +139,14 @@ describe('Replay storm: every webhook delivered 5 times at once', () => {
   });
 
   afterAll(async () => {
+    const webhooks = proxy.requests.filter((r) => r.method === 'POST');
+    const crmHooks = webhooks.filter((r) => /^\/webhooks\/(amocrm|bitrix24)\//.test(r.path)).length;
+    console.log(
+      `Replay storm: ${webhooks.length} webhooks (${crmHooks} from CRMs) × ${COPIES} copies at once = ` +
+        `${webhooks.length * COPIES} requests, all answered 200; ${Object.values(expected).reduce((x, y) => x + y, 0) - expected.attachments} ` +
+        `messages and ${expected.attachments} files stored once; ${amo.leads().length + bitrix.deals().length} deals and ` +
+        `${amo.leads().reduce((n, l) => n + amo.notes(l.id).length, 0) + bitrix.deals().reduce((n, d) => n + bitrix.comments(String(d['ID'])).length, 0)} transcript notes, each once`,
+    );
     a.events?.socket.close();
     b.events?.socket.close();
     await t?.close();

@@ -80,6 +80,14 @@ describe('Platform throttling: half the sends refused with Retry-After for a whi
   });
 
   afterAll(async () => {
+    const telegramSends = telegram.callsTo('sendMessage');
+    const maxSends = max.callsTo('/messages').filter((c) => c.method === 'POST');
+    console.log(
+      `Throttling: ${sent.length} replies; Telegram refused ${telegramSends.filter((c) => c.faulted).length} of ` +
+        `${telegramSends.length} sends (429), MAX ${maxSends.filter((c) => c.faulted).length} of ${maxSends.length} (503); ` +
+        `busiest second: Telegram ${busiestWindow(telegramSends, 1000)}/30, MAX ${busiestWindow(maxSends, 1000)}/30; ` +
+        `calls during a Retry-After: ${earlyCalls(telegramSends, RETRY_AFTER_SEC * 1000).length + earlyCalls(maxSends, RETRY_AFTER_SEC * 1000).length}`,
+    );
     await t?.close();
     await Promise.all([telegram.stop(), max.stop()]);
   });
