@@ -57,10 +57,13 @@ export function pendingAttachment(
 export class AttachmentsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async insert(row: Omit<AttachmentRow, 'source_ref'>): Promise<AttachmentRow> {
-    const rows: AttachmentRow[] = await this.db.query(
-      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  async insert(
+    row: Omit<AttachmentRow, 'source_ref'> & { source_ref?: MediaRef | null },
+    tx: Db = this.db.manager,
+  ): Promise<AttachmentRow> {
+    const rows: AttachmentRow[] = await tx.query(
+      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [
         row.id,
         row.workspace_id,
@@ -70,6 +73,7 @@ export class AttachmentsRepository {
         row.mime_type,
         row.size,
         row.storage_key,
+        row.source_ref ? JSON.stringify(row.source_ref) : null,
       ],
     );
     return rows[0];
@@ -80,21 +84,7 @@ export class AttachmentsRepository {
    * transaction that stores their message, so a redelivery or a crash leaves no row behind.
    */
   async insertPending(tx: Db, rows: AttachmentRow[]): Promise<void> {
-    for (const row of rows)
-      await tx.query(
-        `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)`,
-        [
-          row.id,
-          row.workspace_id,
-          row.uploader_type,
-          row.uploader_ref,
-          row.name,
-          row.mime_type,
-          row.size,
-          JSON.stringify(row.source_ref),
-        ],
-      );
+    for (const row of rows) await this.insert(row, tx);
   }
 
   async completeDownload(id: string, file: { storageKey: string; size: number; mimeType: string }): Promise<void> {

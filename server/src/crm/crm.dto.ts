@@ -156,12 +156,7 @@ export function mapCrmConnection(
   sync: { pending: number; failed: number; last_error: string | null },
 ): CrmConnectionDto {
   return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    status: row.status,
-    statusMessage: row.status_message,
-    degradedSince: row.degraded_since?.toISOString() ?? null,
+    ...mapCrmStatus(row),
     accountName: row.settings.accountName ?? '',
     webhookUrl: crmWebhookUrl(publicUrl, row),
     pipelineId: row.settings.pipelineId ?? null,
