@@ -12,6 +12,8 @@ const shared = {
 };
 
 module.exports = {
+  // Jest reads the timeout from the top level only when it runs several projects (as `npm test` does).
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
