@@ -101,12 +101,19 @@ export function freePort() {
 
 /**
  * Starts server/dist/main.js (or `script`) with `env` (PORT and PUBLIC_URL filled in), output to
- * `logFile`; resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * `logFile`; resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof);
+ * `port` keeps the address of an earlier run (a restart), else a free one is taken.
  */
-export async function startServer({ env, logFile, nodeArgs = [], script = join(root, 'server', 'dist', 'main.js') }) {
-  const port = await freePort();
+export async function startServer({
+  env,
+  logFile,
+  nodeArgs = [],
+  script = join(root, 'server', 'dist', 'main.js'),
+  port: fixedPort,
+}) {
+  const port = fixedPort ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const log = createWriteStream(logFile);
+  const log = createWriteStream(logFile, { flags: fixedPort ? 'a' : 'w' });
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,

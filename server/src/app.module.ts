@@ -38,6 +38,8 @@ import { MessagesRepository } from './conversations/messages.repository';
 import { CrmCatalog } from './crm/crm-catalog.service';
 import { CrmRegistry } from './crm/crm-registry.service';
 import { CrmSessions } from './crm/crm-sessions.service';
+import { CrmHealth } from './crm/crm-health.service';
+import { CrmPacer } from './crm/crm-pacer.service';
 import { CrmSyncProcessor } from './crm/crm-sync.processor';
 import { CrmWebhooksController } from './crm/crm-webhooks.controller';
 import { CrmWebhooksService } from './crm/crm-webhooks.service';
@@ -209,6 +211,8 @@ export class AppModule {
         CrmService,
         DealsService,
         DealPublisher,
+        CrmHealth,
+        CrmPacer,
         CrmSyncProcessor,
         CrmWebhooksService,
         TagsRepository,

@@ -186,6 +186,7 @@ export function crmConnectionRow(overrides: Partial<CrmConnectionRow> = {}): Crm
     status: 'active',
     status_message: null,
     last_synced_at: null,
+    degraded_since: null,
     created_at: ROW_AT,
     ...overrides,
   };

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,9 @@ export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void
   const runUrl = process.env['TEST_DATABASE_URL'];
   const runName = process.env['TEST_DATABASE_NAME'];
   if (!runUrl || !runName) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
-  const name = `${runName}_${process.pid}_${++databases}`;
+  // Suites run in band share the process (and this counter restarts with each file): a random part
+  // keeps a suite that could not drop its database from breaking every suite after it.
+  const name = `${runName}_${process.pid}_${++databases}_${randomBytes(3).toString('hex')}`;
   const admin = process.env['TEST_PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const sql = async (text: string) => {
     const client = new Client({ connectionString: admin });

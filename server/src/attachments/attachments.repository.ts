@@ -33,14 +33,37 @@ export function mapAttachment(row: AttachmentRow): AttachmentDto {
   return { id: row.id, name: row.name, mimeType: row.mime_type, size: row.size, url: attachmentUrl(row) };
 }
 
+/** A customer's file on a messenger, not downloaded yet: the row `insertPending` stores. */
+export function pendingAttachment(
+  workspaceId: string,
+  channelId: string,
+  media: MediaRef,
+  name: string,
+): AttachmentRow {
+  return {
+    id: randomUUID(),
+    workspace_id: workspaceId,
+    uploader_type: 'channel',
+    uploader_ref: channelId,
+    name,
+    mime_type: media.mimeType ?? 'application/octet-stream',
+    size: media.size ?? 0,
+    storage_key: null,
+    source_ref: media,
+  };
+}
+
 @Injectable()
 export class AttachmentsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async insert(row: Omit<AttachmentRow, 'source_ref'>): Promise<AttachmentRow> {
-    const rows: AttachmentRow[] = await this.db.query(
-      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  async insert(
+    row: Omit<AttachmentRow, 'source_ref'> & { source_ref?: MediaRef | null },
+    tx: Db = this.db.manager,
+  ): Promise<AttachmentRow> {
+    const rows: AttachmentRow[] = await tx.query(
+      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [
         row.id,
         row.workspace_id,
@@ -50,27 +73,18 @@ export class AttachmentsRepository {
         row.mime_type,
         row.size,
         row.storage_key,
+        row.source_ref ? JSON.stringify(row.source_ref) : null,
       ],
     );
     return rows[0];
   }
 
-  /** A customer's file on a messenger, recorded before it is downloaded (by a job). */
-  async insertPending(workspaceId: string, channelId: string, media: MediaRef, name: string): Promise<AttachmentDto> {
-    const rows: AttachmentRow[] = await this.db.query(
-      `INSERT INTO attachments (id, workspace_id, uploader_type, uploader_ref, name, mime_type, size, storage_key, source_ref)
-       VALUES ($1, $2, 'channel', $3, $4, $5, $6, NULL, $7) RETURNING *`,
-      [
-        randomUUID(),
-        workspaceId,
-        channelId,
-        name,
-        media.mimeType ?? 'application/octet-stream',
-        media.size ?? 0,
-        JSON.stringify(media),
-      ],
-    );
-    return mapAttachment(rows[0]);
+  /**
+   * Customers' files on a messenger, recorded before they are downloaded (by a job) — in the
+   * transaction that stores their message, so a redelivery or a crash leaves no row behind.
+   */
+  async insertPending(tx: Db, rows: AttachmentRow[]): Promise<void> {
+    for (const row of rows) await this.insert(row, tx);
   }
 
   async completeDownload(id: string, file: { storageKey: string; size: number; mimeType: string }): Promise<void> {

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { RateGate } from '../common/rate-gate';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MemoryPacingStore } from './memory-pacing.store';
 import { MemoryRateLimiterStore } from './memory-rate-limiter.store';
 import { RATE_LIMITER_STORE } from './rate-limiter-store';
 import { RedisConnection } from './redis-connection';
@@ -27,8 +26,9 @@ import { RedisRateLimiterStore } from './redis-rate-limiter.store';
     {
       provide: RateGate,
       inject: [RedisConnection],
+      // One process finds its moments in memory; several also take their turns in Redis.
       useFactory: (redis: RedisConnection) =>
-        new RateGate(redis.client ? new RedisPacingStore(redis) : new MemoryPacingStore()),
+        new RateGate(undefined, undefined, redis.client ? new RedisPacingStore(redis) : null),
     },
   ],
   exports: [RedisConnection, RATE_LIMITER_STORE, RateGate],

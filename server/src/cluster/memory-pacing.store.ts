@@ -14,4 +14,8 @@ export class MemoryPacingStore implements PacingStore {
     if (this.next.size > 10_000) for (const [k, at] of this.next) if (at < now) this.next.delete(k);
     return slot - now;
   }
+
+  async pause(key: string, ms: number): Promise<void> {
+    this.next.set(key, Math.max(this.next.get(key) ?? 0, this.now() + ms));
+  }
 }

@@ -6,4 +6,6 @@
  */
 export interface PacingStore {
   reserve(key: string, intervalMs: number): Promise<number>;
+  /** No slot of the key before `ms` from now (a provider's Retry-After). */
+  pause(key: string, ms: number): Promise<void>;
 }

@@ -14,6 +14,15 @@ redis.call('SET', KEYS[1], string.format('%.0f', slot + interval), 'PX', math.ce
 return math.floor(slot - now)
 `;
 
+/** Moves the key's next free slot to at least `ARGV[1]` µs from now. */
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[1]) or '0'))
+redis.call('SET', KEYS[1], string.format('%.0f', slot), 'PX', math.ceil((slot - now) / 1000) + 1000)
+return 0
+`;
+
 /** `PacingStore` in Redis: every server process takes its turns from the same schedule. */
 export class RedisPacingStore implements PacingStore {
   constructor(private readonly redis: RedisConnection) {}
@@ -23,5 +32,9 @@ export class RedisPacingStore implements PacingStore {
       await this.redis.script(RESERVE, [this.redis.key('pace', key)], [Math.round(intervalMs * 1000)]),
     );
     return waitUs / 1000;
+  }
+
+  async pause(key: string, ms: number): Promise<void> {
+    await this.redis.script(PAUSE, [this.redis.key('pace', key)], [Math.round(ms * 1000)]);
   }
 }

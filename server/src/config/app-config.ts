@@ -33,8 +33,9 @@ export interface AppConfig {
   /** How often analytics facts of changed conversations are recomputed (0: only before analytics queries). */
   analyticsRefreshMs: number;
   /**
-   * Multiplies every retry delay of durable jobs (backoff and providers' Retry-After): 1 in
-   * production; tests set a small value to run hours of an outage's retry schedule in seconds.
+   * Multiplies the backoff between retries of durable jobs: 1 in production; tests set a small
+   * value to run hours of an outage's retry schedule in seconds. A provider's Retry-After is
+   * never scaled (it is the provider's clock).
    */
   retryTimeScale: number;
   /** Seconds without a heartbeat from the agent app after which a user goes offline. */

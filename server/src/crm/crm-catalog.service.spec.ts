@@ -2,6 +2,7 @@ import type { CrmAdapter, CrmPipeline, CrmUser } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
 import { CrmCatalog } from './crm-catalog.service';
+import { CrmPacer } from './crm-pacer.service';
 import { CrmSessions } from './crm-sessions.service';
 import type { CrmConnectionRow } from './crm.repository';
 
@@ -51,6 +52,7 @@ const connectionRow = (): CrmConnectionRow =>
 
 describe(CrmCatalog.name, () => {
   let sessions: ReturnType<typeof strictMock<CrmSessions>>;
+  let pacer: ReturnType<typeof strictMock<CrmPacer>>;
   let adapter: jest.Mocked<CrmAdapter>;
   let catalog: CrmCatalog;
 
@@ -58,7 +60,9 @@ describe(CrmCatalog.name, () => {
     jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate'] });
     sessions = strictMock(CrmSessions);
     adapter = fakeAdapter();
-    catalog = new CrmCatalog(sessions as unknown as CrmSessions);
+    pacer = strictMock(CrmPacer);
+    pacer.wait.mockResolvedValue(undefined);
+    catalog = new CrmCatalog(sessions as unknown as CrmSessions, pacer as unknown as CrmPacer);
   });
 
   afterEach(() => {
@@ -82,6 +86,9 @@ describe(CrmCatalog.name, () => {
     expect(sessions.ready).toHaveBeenCalledWith(connection);
     expect(adapter.listPipelines).toHaveBeenCalledTimes(1);
     expect(adapter.listPipelines).toHaveBeenCalledWith(SETTINGS, CTX);
+    // In turn with the sync's calls to the same account.
+    expect(pacer.wait).toHaveBeenCalledWith(CRM_ID, adapter.rateLimit);
+    expect(pacer.wait.mock.invocationCallOrder[0]).toBeLessThan(adapter.listPipelines.mock.invocationCallOrder[0]);
   });
 
   it('reads the pipelines again after a minute, and after being told to forget', async () => {
@@ -123,6 +130,16 @@ describe(CrmCatalog.name, () => {
     expect(sessions.ready).toHaveBeenCalledTimes(1);
     expect(sessions.ready).toHaveBeenCalledWith(connection);
     expect(adapter.listUsers).toHaveBeenCalledWith(SETTINGS, CTX);
+  });
+
+  it('reads once for callers asking at the same time', async () => {
+    stubReady();
+    adapter.listPipelines.mockResolvedValueOnce(PIPELINES);
+
+    const both = await Promise.all([catalog.pipelines(connectionRow()), catalog.pipelines(connectionRow())]);
+
+    expect(both).toEqual([PIPELINES, PIPELINES]);
+    expect(adapter.listPipelines).toHaveBeenCalledTimes(1);
   });
 
   it('lets a session failure through and remembers nothing', async () => {

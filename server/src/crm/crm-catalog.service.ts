@@ -1,38 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import type { CrmPipeline, CrmUser } from '@onebox/crm';
+import type { ConnectedCrm } from './crm-registry.service';
 import type { CrmConnectionRow } from './crm.repository';
+import { CrmPacer } from './crm-pacer.service';
 import { CrmSessions } from './crm-sessions.service';
 
 const TTL_MS = 60_000;
 
+interface CatalogEntry {
+  until: number;
+  /** Reads under way or done: `pipelines` answers CrmPipeline[], `users` CrmUser[]. */
+  pipelines?: Promise<unknown>;
+  users?: Promise<unknown>;
+}
+
 /**
  * A connection's pipelines (with stage names and won/lost meaning) and CRM users, read from the
- * CRM and remembered for a minute: the settings page, deal cards and syncs all need them. Entries
- * are keyed by the connection's sealed credentials too, so a re-authorization (maybe onto another
- * CRM account) made through any server process is read afresh by every process.
+ * CRM (in turn with the sync's calls) and remembered for a minute: the settings page, deal cards
+ * and syncs all need them. Entries are keyed by the connection's sealed credentials too, so a
+ * re-authorization made through any server process is read afresh by every process.
  */
 @Injectable()
 export class CrmCatalog {
-  private readonly cache = new Map<string, { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] }>();
+  private readonly cache = new Map<string, CatalogEntry>();
 
-  constructor(private readonly sessions: CrmSessions) {}
+  constructor(
+    private readonly sessions: CrmSessions,
+    private readonly pacer: CrmPacer,
+  ) {}
 
-  async pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
-    const entry = this.entry(connection);
-    if (!entry.pipelines) {
-      const { adapter, settings, ctx } = await this.sessions.ready(connection);
-      entry.pipelines = await adapter.listPipelines(settings, ctx);
-    }
-    return entry.pipelines ?? [];
+  pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
+    return this.remember(connection, 'pipelines', (crm) => crm.adapter.listPipelines(crm.settings, crm.ctx));
   }
 
-  async users(connection: CrmConnectionRow): Promise<CrmUser[]> {
-    const entry = this.entry(connection);
-    if (!entry.users) {
-      const { adapter, settings, ctx } = await this.sessions.ready(connection);
-      entry.users = await adapter.listUsers(settings, ctx);
-    }
-    return entry.users ?? [];
+  users(connection: CrmConnectionRow): Promise<CrmUser[]> {
+    return this.remember(connection, 'users', (crm) => crm.adapter.listUsers(crm.settings, crm.ctx));
   }
 
   /** The stage's name in the connection's pipelines, or null when it is not known (yet). */
@@ -47,7 +49,28 @@ export class CrmCatalog {
     for (const key of this.cache.keys()) if (key.startsWith(`${connectionId}:`)) this.cache.delete(key);
   }
 
-  private entry(connection: CrmConnectionRow): { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] } {
+  /** One read for everyone asking at once (sync jobs side by side); a failed read is not remembered. */
+  private remember<T>(
+    connection: CrmConnectionRow,
+    key: 'pipelines' | 'users',
+    read: (crm: ConnectedCrm) => Promise<T>,
+  ): Promise<T> {
+    const entry = this.entry(connection);
+    const known = entry[key] as Promise<T> | undefined;
+    if (known) return known;
+    const reading = (async () => {
+      const crm = await this.sessions.ready(connection);
+      await this.pacer.wait(connection.id, crm.adapter.rateLimit);
+      return read(crm);
+    })();
+    entry[key] = reading;
+    reading.catch(() => {
+      if (entry[key] === reading) delete entry[key];
+    });
+    return reading;
+  }
+
+  private entry(connection: CrmConnectionRow): CatalogEntry {
     const now = Date.now();
     // Sealed settings start with their random IV (`v1.<iv>.…`): it changes whenever they are sealed anew.
     const key = `${connection.id}:${connection.settings_enc.slice(0, 24)}`;

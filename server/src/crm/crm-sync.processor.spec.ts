@@ -12,6 +12,8 @@ import { CrmSessions } from './crm-sessions.service';
 import { CrmSyncProcessor } from './crm-sync.processor';
 import type { CrmJob } from './crm.constants';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
+import { CrmHealth } from './crm-health.service';
+import { CrmPacer } from './crm-pacer.service';
 import { DealPublisher } from './deal-publisher.service';
 import { DealsRepository, type DealRow } from './deals.repository';
 
@@ -115,6 +117,8 @@ describe(CrmSyncProcessor.name, () => {
   let contacts: ReturnType<typeof strictMock<ContactsRepository>>;
   let messages: ReturnType<typeof strictMock<MessagesRepository>>;
   let publisher: ReturnType<typeof strictMock<DealPublisher>>;
+  let health: ReturnType<typeof strictMock<CrmHealth>>;
+  let pacer: ReturnType<typeof strictMock<CrmPacer>>;
   let adapter: jest.Mocked<CrmAdapter>;
   let processor: CrmSyncProcessor;
 
@@ -127,6 +131,9 @@ describe(CrmSyncProcessor.name, () => {
     contacts = strictMock(ContactsRepository);
     messages = strictMock(MessagesRepository);
     publisher = strictMock(DealPublisher);
+    health = strictMock(CrmHealth);
+    pacer = strictMock(CrmPacer);
+    pacer.wait.mockResolvedValue(undefined);
     adapter = fakeAdapter();
     processor = new CrmSyncProcessor(
       crm as unknown as CrmRepository,
@@ -137,7 +144,8 @@ describe(CrmSyncProcessor.name, () => {
       contacts as unknown as ContactsRepository,
       messages as unknown as MessagesRepository,
       publisher as unknown as DealPublisher,
-      new RateGate(),
+      health as unknown as CrmHealth,
+      pacer as unknown as CrmPacer,
     );
   });
 
@@ -153,7 +161,7 @@ describe(CrmSyncProcessor.name, () => {
     adapter.getDeal.mockResolvedValueOnce(state);
     catalog.stageName.mockResolvedValueOnce('Lead');
     deals.applyState.mockResolvedValueOnce(updated);
-    crm.recordSync.mockResolvedValueOnce(undefined);
+    health.synced.mockResolvedValueOnce(undefined);
     if (updated) publisher.changed.mockResolvedValueOnce(undefined);
   }
 
@@ -161,7 +169,7 @@ describe(CrmSyncProcessor.name, () => {
     expect(adapter.getDeal).toHaveBeenCalledWith(SETTINGS, '9001', CTX);
     expect(catalog.stageName).toHaveBeenCalledWith(connection, 's-lead');
     expect(deals.applyState).toHaveBeenCalledWith(dealId, STORED_STATE, CRM_UPDATED_AT);
-    expect(crm.recordSync).toHaveBeenCalledWith(CRM_ID, null);
+    expect(health.synced).toHaveBeenCalledWith(CRM_ID);
     if (updated) expect(publisher.changed).toHaveBeenLastCalledWith(updated);
   }
 
@@ -316,11 +324,28 @@ describe(CrmSyncProcessor.name, () => {
     it('creates the deal for a channel listed in the connection’s channels', async () => {
       crm.findActive.mockResolvedValueOnce(connectionRow({ channelIds: ['ch-other', CHANNEL_ID] }));
       conversations.findById.mockResolvedValueOnce(conversationRow());
-      deals.insertPending.mockResolvedValueOnce(dealRow({ external_id: '9001' }));
+      deals.insertPending.mockResolvedValueOnce(dealRow({ external_id: '9001', sync_state: 'synced' }));
 
       await processor.process(cycleStarted);
 
       expect(deals.insertPending).toHaveBeenCalledTimes(1);
+    });
+
+    it('reads back a deal an earlier run created in the CRM but stopped before reading (a crash between the two)', async () => {
+      const connection = connectionRow();
+      const created = dealRow({ external_id: '9001', sync_state: 'pending' });
+      const updated = dealRow({ external_id: '9001', sync_state: 'synced' });
+      crm.findActive.mockResolvedValueOnce(connection);
+      conversations.findById.mockResolvedValueOnce(conversationRow());
+      deals.insertPending.mockResolvedValueOnce(null);
+      deals.findAutoForCycle.mockResolvedValueOnce(created);
+      stubConnect();
+      stubReadBack(updated);
+
+      await processor.process(cycleStarted);
+
+      expect(adapter.createDeal).not.toHaveBeenCalled();
+      expectReadBack(connection, 'deal-1', updated);
     });
 
     it('does nothing for a job without a workspace or a conversation that is gone', async () => {
@@ -340,7 +365,7 @@ describe(CrmSyncProcessor.name, () => {
       deals.findById.mockResolvedValueOnce(failed);
       publisher.changed.mockResolvedValueOnce(undefined);
       crm.findActive.mockResolvedValueOnce(connectionRow());
-      crm.recordSync.mockResolvedValueOnce(undefined);
+      health.gaveUp.mockResolvedValueOnce(undefined);
 
       await processor.onGiveUp(cycleStarted, new JobError('Token expired', false));
 
@@ -349,20 +374,20 @@ describe(CrmSyncProcessor.name, () => {
       expect(deals.findById).toHaveBeenCalledWith('deal-1');
       expect(publisher.changed).toHaveBeenCalledWith(failed);
       expect(crm.findActive).toHaveBeenCalledWith(WS);
-      expect(crm.recordSync).toHaveBeenCalledWith(CRM_ID, 'Token expired');
+      expect(health.gaveUp).toHaveBeenCalledWith(CRM_ID, 'Token expired');
     });
 
     it('only records the error on the connection when a given-up cycle-started job made no deal', async () => {
       deals.findAutoForCycle.mockResolvedValueOnce(null);
       crm.findActive.mockResolvedValueOnce(connectionRow());
-      crm.recordSync.mockResolvedValueOnce(undefined);
+      health.gaveUp.mockResolvedValueOnce(undefined);
 
       await processor.onGiveUp(cycleStarted, new JobError('HTTP 500', true));
 
       expect(deals.findAutoForCycle).toHaveBeenCalledWith(CONVERSATION_ID, 3);
       expect(deals.markFailed).not.toHaveBeenCalled();
       expect(publisher.changed).not.toHaveBeenCalled();
-      expect(crm.recordSync).toHaveBeenCalledWith(CRM_ID, 'HTTP 500');
+      expect(health.gaveUp).toHaveBeenCalledWith(CRM_ID, 'HTTP 500');
     });
 
     it('gives up, without retrying, when the conversation’s contact no longer exists', async () => {
@@ -413,12 +438,14 @@ describe(CrmSyncProcessor.name, () => {
       expect(deals.setExternalId).toHaveBeenCalledWith('deal-1', '9001');
     });
 
-    it('does nothing for a deal that is already in the CRM', async () => {
-      deals.findById.mockResolvedValueOnce(dealRow({ external_id: '9001' }));
+    it('creates nothing for a deal that is already in the CRM and read back', async () => {
+      deals.findById.mockResolvedValueOnce(dealRow({ external_id: '9001', sync_state: 'synced' }));
+      crm.findById.mockResolvedValueOnce(connectionRow());
 
       await processor.process(job({ action: 'create-deal', dealId: 'deal-1' }));
 
-      expect(crm.findById).not.toHaveBeenCalled();
+      expect(sessions.ready).not.toHaveBeenCalled();
+      expect(adapter.createDeal).not.toHaveBeenCalled();
     });
   });
 
@@ -627,7 +654,7 @@ describe(CrmSyncProcessor.name, () => {
       adapter.getDeal.mockResolvedValueOnce(crmDeal());
       catalog.stageName.mockResolvedValueOnce('Lead').mockResolvedValueOnce('Lead');
       deals.applyState.mockResolvedValueOnce(updatedFirst).mockResolvedValueOnce(null);
-      crm.recordSync.mockResolvedValue(undefined);
+      health.synced.mockResolvedValue(undefined);
       publisher.changed.mockResolvedValueOnce(undefined);
 
       await processor.process(job({ action: 'sync-deal', connectionId: CRM_ID, externalId: '9001' }));
@@ -637,7 +664,7 @@ describe(CrmSyncProcessor.name, () => {
       expect(adapter.getDeal).toHaveBeenCalledTimes(1);
       expect(deals.applyState).toHaveBeenNthCalledWith(1, 'deal-1', STORED_STATE, CRM_UPDATED_AT);
       expect(deals.applyState).toHaveBeenNthCalledWith(2, 'deal-2', STORED_STATE, CRM_UPDATED_AT);
-      expect(crm.recordSync).toHaveBeenCalledTimes(2);
+      expect(health.synced).toHaveBeenCalledTimes(2);
       expect(publisher.changed).toHaveBeenCalledTimes(1);
       expect(publisher.changed).toHaveBeenCalledWith(updatedFirst);
     });
@@ -653,7 +680,7 @@ describe(CrmSyncProcessor.name, () => {
       );
       catalog.stageName.mockResolvedValueOnce(null);
       deals.applyState.mockResolvedValueOnce(null);
-      crm.recordSync.mockResolvedValueOnce(undefined);
+      health.synced.mockResolvedValueOnce(undefined);
       const before = Date.now();
 
       await processor.process(job({ action: 'sync-deal', connectionId: CRM_ID, externalId: '9001' }));
@@ -826,10 +853,12 @@ describe(CrmSyncProcessor.name, () => {
       expect(deals.applyState).not.toHaveBeenCalled();
     });
 
-    it('turns a temporary error into a retryable job error', async () => {
+    it('turns a temporary error into a retryable job error, and shows the outage on the connection at once', async () => {
       stubFailingRead(new CrmError('temporary', 'HTTP 503'));
+      health.failing.mockResolvedValueOnce(undefined);
 
       await expect(processor.process(syncDeal)).rejects.toMatchObject({ retryable: true, code: 'temporary' });
+      expect(health.failing).toHaveBeenCalledWith(WS, 'HTTP 503');
     });
 
     it.each(['invalid_credentials', 'not_found', 'validation'] as const)(
@@ -880,7 +909,7 @@ describe(CrmSyncProcessor.name, () => {
       deals.findById.mockResolvedValueOnce(failed);
       publisher.changed.mockResolvedValueOnce(undefined);
       crm.findActive.mockResolvedValueOnce(connectionRow());
-      crm.recordSync.mockResolvedValueOnce(undefined);
+      health.gaveUp.mockResolvedValueOnce(undefined);
 
       await processor.onGiveUp(job({ action: 'create-deal', dealId: 'deal-1' }), new JobError('Token expired', false));
 
@@ -888,12 +917,12 @@ describe(CrmSyncProcessor.name, () => {
       expect(deals.findById).toHaveBeenCalledWith('deal-1');
       expect(publisher.changed).toHaveBeenCalledWith(failed);
       expect(crm.findActive).toHaveBeenCalledWith(WS);
-      expect(crm.recordSync).toHaveBeenCalledWith(CRM_ID, 'Token expired');
+      expect(health.gaveUp).toHaveBeenCalledWith(CRM_ID, 'Token expired');
     });
 
     it('records the error on the connection for a job without a deal', async () => {
       crm.findActive.mockResolvedValueOnce(connectionRow());
-      crm.recordSync.mockResolvedValueOnce(undefined);
+      health.gaveUp.mockResolvedValueOnce(undefined);
 
       await processor.onGiveUp(
         job({ action: 'sync-deal', connectionId: CRM_ID, externalId: '9001' }),
@@ -901,7 +930,7 @@ describe(CrmSyncProcessor.name, () => {
       );
 
       expect(deals.markFailed).not.toHaveBeenCalled();
-      expect(crm.recordSync).toHaveBeenCalledWith(CRM_ID, 'HTTP 500');
+      expect(health.gaveUp).toHaveBeenCalledWith(CRM_ID, 'HTTP 500');
     });
 
     it('records nothing when the connection was removed or the job has no workspace', async () => {
@@ -920,7 +949,7 @@ describe(CrmSyncProcessor.name, () => {
 
       expect(publisher.changed).not.toHaveBeenCalled();
       expect(crm.findActive).toHaveBeenCalledTimes(1);
-      expect(crm.recordSync).not.toHaveBeenCalled();
+      expect(health.gaveUp).not.toHaveBeenCalled();
     });
   });
 });

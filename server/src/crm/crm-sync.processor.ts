@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { CrmError, type CrmDeal } from '@onebox/crm';
-import { RateGate } from '../common/rate-gate';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
 import { MessagesRepository } from '../conversations/messages.repository';
@@ -11,6 +10,8 @@ import { type ConnectedCrm } from './crm-registry.service';
 import { CrmSessions } from './crm-sessions.service';
 import { CRM_QUEUE, type CrmJob } from './crm.constants';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
+import { CrmHealth } from './crm-health.service';
+import { CrmPacer } from './crm-pacer.service';
 import { DealPublisher } from './deal-publisher.service';
 import { DealsRepository, type DealRow } from './deals.repository';
 
@@ -25,6 +26,8 @@ const TRANSCRIPT_LIMIT = 20_000;
 @Injectable()
 export class CrmSyncProcessor implements JobProcessor {
   readonly queue = CRM_QUEUE;
+  /** Calls are paced to the CRM's rate: more jobs at once would only wait in line and hold the worker's slots. */
+  readonly concurrency = 2;
 
   constructor(
     private readonly crm: CrmRepository,
@@ -35,7 +38,8 @@ export class CrmSyncProcessor implements JobProcessor {
     private readonly contacts: ContactsRepository,
     private readonly messages: MessagesRepository,
     private readonly publisher: DealPublisher,
-    private readonly gate: RateGate,
+    private readonly health: CrmHealth,
+    private readonly pacer: CrmPacer,
   ) {}
 
   async process(job: JobRow): Promise<void> {
@@ -59,6 +63,8 @@ export class CrmSyncProcessor implements JobProcessor {
       }
     } catch (err) {
       if (err instanceof CrmError) {
+        // The CRM is down or failing: admins see it at once, not when changes are given up hours later.
+        if (err.code === 'temporary' && job.workspace_id) await this.health.failing(job.workspace_id, err.message);
         throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
       }
       throw err;
@@ -77,7 +83,7 @@ export class CrmSyncProcessor implements JobProcessor {
     }
     if (job.workspace_id) {
       const connection = await this.crm.findActive(job.workspace_id);
-      if (connection) await this.crm.recordSync(connection.id, error.message);
+      if (connection) await this.health.gaveUp(connection.id, error.message);
     }
   }
 
@@ -99,18 +105,26 @@ export class CrmSyncProcessor implements JobProcessor {
         origin: 'auto',
         title: dealTitle(conversation),
       })) ?? (await this.deals.findAutoForCycle(conversationId, cycle));
-    if (!deal || deal.external_id) return;
+    if (!deal) return;
+    if (deal.external_id) return this.readBackOnce(connection, deal);
     await this.publisher.changed(deal);
     await this.createInCrm(connection, deal, conversation);
   }
 
   private async createDeal(dealId: string): Promise<void> {
     const deal = await this.deals.findById(dealId);
-    if (!deal || deal.external_id) return;
+    if (!deal) return;
     const connection = await this.crm.findById(deal.crm_connection_id);
+    if (deal.external_id) return connection ? this.readBackOnce(connection, deal) : undefined;
     const conversation = await this.conversations.findById(deal.conversation_id);
     if (!connection || !conversation) return;
     await this.createInCrm(connection, deal, conversation);
+  }
+
+  /** A deal created in the CRM by an earlier run that stopped before reading it back. */
+  private async readBackOnce(connection: CrmConnectionRow, deal: DealRow): Promise<void> {
+    if (deal.sync_state === 'synced') return;
+    await this.readBack(connection, await this.sessions.ready(connection), deal.id, deal.external_id!);
   }
 
   /** The contact (found by phone/email or created, remembered per connection), then the deal. */
@@ -267,13 +281,13 @@ export class CrmSyncProcessor implements JobProcessor {
       },
       state.updatedAt ?? new Date(),
     );
-    await this.crm.recordSync(connection.id, null);
+    await this.health.synced(connection.id);
     if (updated) await this.publisher.changed(updated);
   }
 
-  /** Spaces calls to one CRM account to its documented rate, across every server process. */
+  /** Waits for the CRM account's next turn (see CrmPacer). */
   private pace(connection: CrmConnectionRow, crm: ConnectedCrm): Promise<void> {
-    return this.gate.wait(`crm:${connection.id}`, Math.ceil(1000 / crm.adapter.rateLimit.perSecond));
+    return this.pacer.wait(connection.id, crm.adapter.rateLimit);
   }
 }
 

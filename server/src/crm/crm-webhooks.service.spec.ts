@@ -104,7 +104,7 @@ describe(CrmWebhooksService.name, () => {
       { dealId: '9002', kind: 'added' },
       { dealId: '9001', kind: 'responsible', responsibleUserId: '77' },
     ]);
-    jobs.enqueue.mockResolvedValue(undefined);
+    jobs.enqueueOnce.mockResolvedValue(true);
     worker.nudge.mockReturnValueOnce(undefined);
 
     await expect(service.receive('amocrm', CRM_ID, request)).resolves.toEqual({ ok: true });
@@ -113,12 +113,12 @@ describe(CrmWebhooksService.name, () => {
     expect(registry.connect).toHaveBeenCalledWith(row);
     expect(adapter.parseWebhook).toHaveBeenCalledWith(SETTINGS, request);
     expect(tx.run).toHaveBeenCalledTimes(1);
-    expect(jobs.enqueue).toHaveBeenCalledTimes(2);
+    expect(jobs.enqueueOnce).toHaveBeenCalledTimes(2);
     for (const [n, externalId] of [
       [1, '9001'],
       [2, '9002'],
     ] as const) {
-      expect(jobs.enqueue).toHaveBeenNthCalledWith(n, fakeTx, {
+      expect(jobs.enqueueOnce).toHaveBeenNthCalledWith(n, fakeTx, {
         workspaceId: WS,
         queue: 'crm',
         payload: { action: 'sync-deal', connectionId: CRM_ID, externalId },
@@ -148,7 +148,7 @@ describe(CrmWebhooksService.name, () => {
     await expect(service.receive('amocrm', CRM_ID, request)).resolves.toEqual({ ok: true });
 
     expect(tx.run).not.toHaveBeenCalled();
-    expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(jobs.enqueueOnce).not.toHaveBeenCalled();
     expect(worker.nudge).not.toHaveBeenCalled();
   });
 
@@ -174,7 +174,7 @@ describe(CrmWebhooksService.name, () => {
 
     expectApiError(await rejectionOf(service.receive('amocrm', CRM_ID, request)), 401, 'invalid_signature');
     expect(tx.run).not.toHaveBeenCalled();
-    expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(jobs.enqueueOnce).not.toHaveBeenCalled();
     expect(worker.nudge).not.toHaveBeenCalled();
   });
 
@@ -191,6 +191,6 @@ describe(CrmWebhooksService.name, () => {
 
     expectApiError(err, 400, 'malformed_webhook');
     expect(err.message).toContain(error.message);
-    expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(jobs.enqueueOnce).not.toHaveBeenCalled();
   });
 });

@@ -11,7 +11,8 @@ import { CrmRepository } from './crm.repository';
 /**
  * CRM webhooks (amoCRM: secret in the URL + subdomain; Bitrix24: application token): verified by
  * the adapter before anything is written, then each changed deal is read back by a durable job —
- * never updated from here, so Onebox's own writes cannot loop.
+ * never updated from here, so Onebox's own writes cannot loop. A deal already waiting to be read
+ * gets no second job: repeated and retried webhooks cost the CRM one read.
  */
 @Injectable()
 export class CrmWebhooksService {
@@ -53,7 +54,7 @@ export class CrmWebhooksService {
     await this.tx.run(async (tx) => {
       for (const externalId of dealIds) {
         const job: CrmJob = { action: 'sync-deal', connectionId, externalId };
-        await this.jobs.enqueue(tx, {
+        await this.jobs.enqueueOnce(tx, {
           workspaceId: connection.workspace_id,
           queue: CRM_QUEUE,
           payload: job,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { CrmConnectionDto, DealDto } from '@onebox/contracts';
+import type { CrmConnectionDto, CrmStatusEvent, DealDto } from '@onebox/contracts';
 import {
   IsArray,
   IsBoolean,
@@ -139,17 +139,24 @@ export function crmWebhookUrl(
     : `${publicUrl}/webhooks/bitrix24/${row.id}`;
 }
 
-export function mapCrmConnection(
-  row: CrmConnectionRow,
-  publicUrl: string,
-  sync: { pending: number; failed: number; last_error: string | null },
-): CrmConnectionDto {
+export function mapCrmStatus(row: CrmConnectionRow): CrmStatusEvent {
   return {
     id: row.id,
     type: row.type,
     name: row.name,
     status: row.status,
     statusMessage: row.status_message,
+    degradedSince: row.degraded_since?.toISOString() ?? null,
+  };
+}
+
+export function mapCrmConnection(
+  row: CrmConnectionRow,
+  publicUrl: string,
+  sync: { pending: number; failed: number; last_error: string | null },
+): CrmConnectionDto {
+  return {
+    ...mapCrmStatus(row),
     accountName: row.settings.accountName ?? '',
     webhookUrl: crmWebhookUrl(publicUrl, row),
     pipelineId: row.settings.pipelineId ?? null,

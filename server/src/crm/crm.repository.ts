@@ -21,9 +21,12 @@ export interface CrmConnectionRow {
   settings_enc: string;
   webhook_secret: string;
   settings: CrmSettings;
-  status: 'active' | 'error' | 'authorizing';
+  /** `degraded`: the CRM's calls fail and are retried (an outage); `error`: sync stopped until an admin acts. */
+  status: 'active' | 'error' | 'authorizing' | 'degraded';
   status_message: string | null;
   last_synced_at: Date | null;
+  /** When the CRM stopped answering; null unless degraded. */
+  degraded_since: Date | null;
   created_at: Date;
 }
 
@@ -132,13 +135,39 @@ export class CrmRepository {
     return count > 0;
   }
 
-  /** Records how the last sync went (the admin's status panel). */
-  async recordSync(id: string, error: string | null): Promise<void> {
-    await this.db.query(
-      `UPDATE crm_connections SET status = CASE WHEN $2::text IS NULL THEN 'active' ELSE 'error' END, status_message = $2,
-         last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE last_synced_at END WHERE id = $1`,
-      [id, error],
+  /**
+   * Records how the last sync went (the admin's status panel): a success makes the connection
+   * `active`, a given-up job `error`. Answers the row when its status changed, else null.
+   */
+  async recordSync(id: string, error: string | null): Promise<CrmConnectionRow | null> {
+    const rows = returnedRows<CrmConnectionRow & { was: string }>(
+      await this.db.query(
+        `WITH before AS (SELECT id, status FROM crm_connections WHERE id = $1 FOR UPDATE)
+         UPDATE crm_connections c SET status = CASE WHEN $2::text IS NULL THEN 'active' ELSE 'error' END, status_message = $2,
+           last_synced_at = CASE WHEN $2::text IS NULL THEN now() ELSE c.last_synced_at END, degraded_since = NULL
+         FROM before WHERE c.id = before.id RETURNING c.*, before.status AS was`,
+        [id, error],
+      ),
     );
+    return statusChanged(rows[0]);
+  }
+
+  /**
+   * The workspace's CRM failed a call that will be retried: `degraded` from now (unless already),
+   * with the error. An `error` or `authorizing` connection stays as it is. Answers the row when
+   * its status changed, else null.
+   */
+  async recordOutage(workspaceId: string, error: string): Promise<CrmConnectionRow | null> {
+    const rows = returnedRows<CrmConnectionRow & { was: string }>(
+      await this.db.query(
+        `WITH before AS (SELECT id, status FROM crm_connections
+                         WHERE workspace_id = $1 AND ${LIVE} AND status IN ('active', 'degraded') FOR UPDATE)
+         UPDATE crm_connections c SET status = 'degraded', status_message = $2, degraded_since = COALESCE(c.degraded_since, now())
+         FROM before WHERE c.id = before.id RETURNING c.*, before.status AS was`,
+        [workspaceId, error],
+      ),
+    );
+    return statusChanged(rows[0]);
   }
 
   async findContactLink(connectionId: string, contactId: string): Promise<string | null> {
@@ -177,4 +206,10 @@ export class CrmRepository {
     );
     return count;
   }
+}
+
+function statusChanged(row: (CrmConnectionRow & { was: string }) | undefined): CrmConnectionRow | null {
+  if (!row || row.was === row.status) return null;
+  const { was: _was, ...connection } = row;
+  return connection;
 }

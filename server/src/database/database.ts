@@ -20,6 +20,7 @@ import { PollLeaseOwner1733430000000 } from './migrations/1733430000000-poll-lea
 import { BusinessHours1733450000000 } from './migrations/1733450000000-business-hours';
 import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
 import { Lifecycle1733400000000 } from './migrations/1733400000000-lifecycle';
+import { CrmDegraded1733440000000 } from './migrations/1733440000000-crm-degraded';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   BusinessHours1733450000000,
   AnalyticsIndexes1733460000000,
   Lifecycle1733400000000,
+  CrmDegraded1733440000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

@@ -24,8 +24,15 @@ export class DeliveryError extends Error {
     readonly code: DeliveryErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** Not a failure: the message's turn has not come yet; try again after `retryAfterMs`. */
+    readonly deferred = false,
   ) {
     super(message);
+  }
+
+  /** Nothing was sent: the send limits put the message off by `delayMs`. */
+  static later(reason: string, delayMs: number): DeliveryError {
+    return new DeliveryError('rate_limited', reason, delayMs, true);
   }
 
   get retryable(): boolean {

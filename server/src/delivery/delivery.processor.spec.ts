@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
@@ -153,6 +154,34 @@ describe(DeliveryProcessor.name, () => {
       expect(messages.advanceStatus).toHaveBeenCalledWith('m-1', 'sent', { externalId: '777' });
     });
 
+    it('records a message the platform took as sent even when its id is already another message’s: never sent twice', async () => {
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      stubQueuedMessage();
+      webchat.send.mockResolvedValueOnce({ externalId: 'webchat:taken' });
+      const sent = messageRow({ status: 'sent' });
+      messages.advanceStatus
+        .mockRejectedValueOnce(Object.assign(new Error('duplicate key value'), { code: '23505' }))
+        .mockResolvedValueOnce(sent);
+      publisher.messageChanged.mockResolvedValueOnce(undefined);
+
+      await processor.process(jobRow());
+
+      expect(messages.advanceStatus.mock.calls).toEqual([
+        ['m-1', 'sent', { externalId: 'webchat:taken' }],
+        ['m-1', 'sent'],
+      ]);
+      expect(publisher.messageChanged).toHaveBeenCalledWith(sent, 'updated');
+    });
+
+    it('lets other failures to record the send through', async () => {
+      stubQueuedMessage();
+      webchat.send.mockResolvedValueOnce({ externalId: 'webchat:m-1' });
+      messages.advanceStatus.mockRejectedValueOnce(new Error('Connection terminated'));
+
+      await expect(processor.process(jobRow())).rejects.toThrow('Connection terminated');
+      expect(messages.advanceStatus).toHaveBeenCalledTimes(1);
+    });
+
     it('publishes nothing when the status had already moved on', async () => {
       stubQueuedMessage();
       webchat.send.mockResolvedValueOnce({ externalId: 'webchat:m-1' });
@@ -254,6 +283,16 @@ describe(DeliveryProcessor.name, () => {
         retryAfterMs: 30_000,
         code: 'rate_limited',
       });
+      expect(messages.advanceStatus).not.toHaveBeenCalled();
+    });
+
+    it('puts the job off without spending an attempt when the send limits say later', async () => {
+      stubQueuedMessage();
+      webchat.send.mockRejectedValueOnce(DeliveryError.later('Not yet', 2500));
+
+      const err = await jobErrorOf(processor.process(jobRow()));
+
+      expect(err).toMatchObject({ deferred: true, retryAfterMs: 2500, message: 'Not yet' });
       expect(messages.advanceStatus).not.toHaveBeenCalled();
     });
 

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DeliveryErrorCode } from '@onebox/contracts';
 import { ChannelsRepository } from '../channels/channels.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import { ConversationsRepository } from '../conversations/conversations.repository';
-import { MessagesRepository } from '../conversations/messages.repository';
+import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import { KeyedSerializer } from '../common/keyed-serializer';
 import { JobError, type JobProcessor } from '../jobs/job-processor';
 import { MetricsService } from '../observability/metrics.service';
@@ -12,10 +12,13 @@ import type { JobRow } from '../jobs/jobs.repository';
 import { CHANNEL_SENDERS, DeliveryError, type ChannelSender } from './channel-sender';
 import { DELIVERY_QUEUE } from './delivery.constants';
 
+const UNIQUE_VIOLATION = '23505';
+
 /** Delivers one queued message through its channel's sender and records the outcome on the message. */
 @Injectable()
 export class DeliveryProcessor implements JobProcessor {
   readonly queue = DELIVERY_QUEUE;
+  private readonly logger = new Logger('Delivery');
   private readonly senders: Map<string, ChannelSender>;
   private readonly serializer = new KeyedSerializer();
 
@@ -65,14 +68,30 @@ export class DeliveryProcessor implements JobProcessor {
         recipient: { externalId: identity.external_id, meta: identity.meta },
         message,
       });
-      const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
+      const sent = await this.recordSent(message.id, externalId);
       if (sent) await this.publisher.messageChanged(sent, 'updated');
     } catch (err) {
       if (err instanceof DeliveryError) {
+        if (err.deferred) throw JobError.defer(err.message, err.retryAfterMs ?? 0);
         this.metrics.deliveryFailed(channel.type, err.code);
         throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
       }
       throw err;
+    }
+  }
+
+  /**
+   * The platform took the message: it is `sent` whatever happens next. Should its id already
+   * belong to another message of the channel (a platform reusing ids), the message is recorded
+   * sent without it rather than failing the job, which would send it again.
+   */
+  private async recordSent(id: string, externalId: string): Promise<MessageRow | null> {
+    try {
+      return await this.messages.advanceStatus(id, 'sent', { externalId });
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      this.logger.warn(`Message ${id} was sent, but its platform id ${externalId} is another message's`);
+      return this.messages.advanceStatus(id, 'sent');
     }
   }
 

@@ -288,12 +288,12 @@ describe(MessengerSender.name, () => {
       return { done, sent: () => adapter.send.mock.calls.length > calls };
     }
 
-    it('spaces Telegram messages to one chat by a second', async () => {
+    it('spaces Telegram messages to one chat by a second and a tenth (a second, with a margin)', async () => {
       const channel = channelRow();
       await start(channel, '1001').done;
 
       const second = start(channel, '1001');
-      await jest.advanceTimersByTimeAsync(999);
+      await jest.advanceTimersByTimeAsync(1099);
       expect(second.sent()).toBe(false);
       await jest.advanceTimersByTimeAsync(1);
       await second.done;
@@ -305,7 +305,7 @@ describe(MessengerSender.name, () => {
       await start(channel, '1001').done;
 
       const other = start(channel, '1002');
-      await jest.advanceTimersByTimeAsync(34);
+      await jest.advanceTimersByTimeAsync(37); // 30 a second, with a margin
       await other.done;
       expect(other.sent()).toBe(true);
     });
@@ -319,6 +319,47 @@ describe(MessengerSender.name, () => {
       expect(otherBot.sent()).toBe(true);
     });
 
+    it('holds the bot’s next messages, to any chat, for the platform’s retry-after: put off, not waited for', async () => {
+      const channel = channelRow();
+      adapter.send.mockRejectedValueOnce(
+        new ChannelError('rate_limited', 'Too Many Requests: retry after 3', 3000, 429),
+      );
+      await expect(start(channel, '1001').done).rejects.toMatchObject({ code: 'rate_limited', deferred: false });
+
+      const other = start(channel, '1002');
+      await expect(other.done).rejects.toMatchObject({ code: 'rate_limited', deferred: true, retryAfterMs: 3000 });
+      expect(other.sent()).toBe(false);
+
+      await jest.advanceTimersByTimeAsync(1600);
+      const soon = start(channel, '1002'); // 1.4 s left: waited for
+      await jest.advanceTimersByTimeAsync(1399);
+      expect(soon.sent()).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await soon.done;
+      expect(soon.sent()).toBe(true);
+    });
+
+    it('keeps the bot’s rate when a message waited for its chat: no burst when the wait ends', async () => {
+      const channel = channelRow();
+      const at: number[] = [];
+      adapter.send.mockImplementation(async () => {
+        at.push(Date.now());
+        return { externalIds: ['1'] };
+      });
+      // Two messages to one chat (the second waits a second for it), then one to each of 30 others.
+      const sends = ['1001', '1001', ...Array.from({ length: 30 }, (_, i) => String(2000 + i))].map(
+        (chat) => start(channel, chat).done,
+      );
+      await jest.advanceTimersByTimeAsync(3000);
+      await Promise.all(sends);
+
+      at.sort((x, y) => x - y);
+      const gaps = at.slice(1).map((t, i) => t - at[i]);
+      expect(at).toHaveLength(32);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(Math.floor(1000 / 30));
+      expect(at.at(-1)! - at[0]).toBeLessThan(1300); // the 30 others did not wait behind the chat
+    });
+
     it('does not space WhatsApp messages per customer', async () => {
       adapter = fakeAdapter('whatsapp');
       adapter.send.mockResolvedValue({ externalIds: ['wamid'] });
@@ -327,7 +368,7 @@ describe(MessengerSender.name, () => {
       await start(channel, '7999').done;
 
       const second = start(channel, '7999');
-      await jest.advanceTimersByTimeAsync(13);
+      await jest.advanceTimersByTimeAsync(14);
       await second.done;
       expect(second.sent()).toBe(true);
     });

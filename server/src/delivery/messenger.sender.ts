@@ -9,13 +9,22 @@ import { DeliveryError, type ChannelSender } from './channel-sender';
 /**
  * The platforms' published send limits, kept by spacing calls: per bot / number, and per
  * customer where the platform limits that too (Telegram: about 1 message a second per chat).
- * The gate's turns are shared by every server process (Redis), so two processes stay under them too.
+ * The spacing keeps a tenth under each limit: the platform counts calls as they arrive, and
+ * network and event-loop delays bunch them up on the way. A provider's Retry-After pauses the
+ * bot / number for that long. Turns and pauses are shared by every server process (Redis).
  */
+const MARGIN = 1.1;
 const LIMITS: Record<MessengerType, { accountIntervalMs: number; recipientIntervalMs: number }> = {
-  telegram: { accountIntervalMs: 1000 / 30, recipientIntervalMs: 1000 },
-  whatsapp: { accountIntervalMs: 1000 / 80, recipientIntervalMs: 0 },
-  max: { accountIntervalMs: 1000 / 30, recipientIntervalMs: 0 },
+  telegram: { accountIntervalMs: (1000 / 30) * MARGIN, recipientIntervalMs: 1000 * MARGIN },
+  whatsapp: { accountIntervalMs: (1000 / 80) * MARGIN, recipientIntervalMs: 0 },
+  max: { accountIntervalMs: (1000 / 30) * MARGIN, recipientIntervalMs: 0 },
 };
+
+/**
+ * The longest a send waits for its turn in the process; a later turn (a Retry-After, a busy chat)
+ * puts the job off instead of holding a worker.
+ */
+const MAX_GATE_WAIT_MS = 1500;
 
 /** Sends agents' messages through the messenger adapters (Telegram, WhatsApp, MAX). */
 @Injectable()
@@ -37,9 +46,16 @@ export class MessengerSender implements ChannelSender {
       attachments.push({ fileName: stored.row.name, mimeType: stored.row.mime_type, data: stored.data });
     }
     const limits = LIMITS[adapter.type];
-    await this.gate.wait(`account:${channel.id}`, limits.accountIntervalMs);
-    if (limits.recipientIntervalMs)
-      await this.gate.wait(`recipient:${channel.id}:${recipient.externalId}`, limits.recipientIntervalMs);
+    const account = `account:${channel.id}`;
+    const wait = await this.gate.waitAll(
+      [
+        [account, limits.accountIntervalMs],
+        [`recipient:${channel.id}:${recipient.externalId}`, limits.recipientIntervalMs],
+      ],
+      MAX_GATE_WAIT_MS,
+    );
+    if (wait > 0)
+      throw DeliveryError.later(`The platform’s send limit allows this message in ${Math.ceil(wait)} ms`, wait);
     const businessConnectionId = recipient.meta['businessConnectionId'];
     try {
       const result = await adapter.send(
@@ -59,6 +75,8 @@ export class MessengerSender implements ChannelSender {
       return { externalId };
     } catch (err) {
       if (err instanceof ChannelError) {
+        // A Retry-After holds the whole bot or number, not just this message: nothing else goes out before it ends.
+        if (err.retryAfterMs) this.gate.pause(account, err.retryAfterMs);
         // The admin sees a revoked token on the channel itself, not only on each failed message.
         if (err.code === 'invalid_credentials') {
           await this.channels.setStatus(channel.id, 'error', err.message).catch(() => undefined);

@@ -10,7 +10,6 @@ import type { AttachmentDto } from '@onebox/contracts';
 import { strictMock } from '../../test/strict-mock';
 import { SurveysService } from '../surveys/surveys.service';
 import * as rows from '../../test/rows';
-import { AttachmentsRepository } from '../attachments/attachments.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import type { ConversationRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
@@ -42,8 +41,8 @@ function messageEvent(overrides: Partial<InboundMessageEvent> = {}): InboundMess
   };
 }
 
-function attachmentDto(id: string, name: string, mimeType: string): AttachmentDto {
-  return { id, name, mimeType, size: 0, url: `/files/${id}/${name}` };
+function attachmentDto(id: string, name: string, mimeType: string, size = 0): AttachmentDto {
+  return { id, name, mimeType, size, url: `/files/${id}/${name}` };
 }
 
 /** A hand-made adapter: any call the test did not stub fails it. */
@@ -81,7 +80,6 @@ describe(InboundService.name, () => {
   const channel = channelRow();
   let ingest: ReturnType<typeof strictMock<IngestService>>;
   let messages: ReturnType<typeof strictMock<MessagesRepository>>;
-  let attachments: ReturnType<typeof strictMock<AttachmentsRepository>>;
   let publisher: ReturnType<typeof strictMock<ConversationPublisher>>;
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
   let surveys: ReturnType<typeof strictMock<SurveysService>>;
@@ -92,7 +90,6 @@ describe(InboundService.name, () => {
   beforeEach(() => {
     ingest = strictMock(IngestService);
     messages = strictMock(MessagesRepository);
-    attachments = strictMock(AttachmentsRepository);
     publisher = strictMock(ConversationPublisher);
     worker = strictMock(JobWorkerService);
     surveys = strictMock(SurveysService);
@@ -101,7 +98,6 @@ describe(InboundService.name, () => {
     service = new InboundService(
       ingest as unknown as IngestService,
       messages as unknown as MessagesRepository,
-      attachments as unknown as AttachmentsRepository,
       publisher as unknown as ConversationPublisher,
       worker as unknown as JobWorkerService,
       surveys as unknown as SurveysService,
@@ -131,10 +127,10 @@ describe(InboundService.name, () => {
         externalMessageId: '555',
         text: 'Is the sofa in stock?',
         attachments: [],
+        newAttachments: [],
         sentAt: AT,
         jobs: [],
       });
-      expect(attachments.insertPending).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
     });
 
@@ -159,56 +155,57 @@ describe(InboundService.name, () => {
       );
     });
 
-    it('records each media file as a pending attachment and ingests one download job per file', async () => {
+    it('hands each media file to the ingest as a pending attachment row, with one download job per file', async () => {
       const photo: MediaRef = { ref: 'file-photo', kind: 'image', mimeType: 'image/jpeg', size: 2048 };
       const pdf: MediaRef = { ref: 'file-doc', kind: 'document', fileName: 'invoice.pdf', mimeType: 'application/pdf' };
       const voice: MediaRef = { ref: 'file-voice', kind: 'voice' };
-      const photoDto = attachmentDto('a-1', 'image.jpeg', 'image/jpeg');
-      const pdfDto = attachmentDto('a-2', 'invoice.pdf', 'application/pdf');
-      const voiceDto = attachmentDto('a-3', 'voice.ogg', 'application/octet-stream');
       messages.findByExternalId.mockResolvedValueOnce(null);
-      attachments.insertPending
-        .mockResolvedValueOnce(photoDto)
-        .mockResolvedValueOnce(pdfDto)
-        .mockResolvedValueOnce(voiceDto);
       ingest.ingest.mockResolvedValueOnce(ingested());
       worker.nudge.mockReturnValueOnce(undefined);
 
       await service.apply(channel, connected, [messageEvent({ text: '', media: [photo, pdf, voice] })]);
 
       expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', '555');
-      expect(messages.findByExternalId.mock.invocationCallOrder[0]).toBeLessThan(
-        attachments.insertPending.mock.invocationCallOrder[0],
-      );
-      expect(attachments.insertPending.mock.calls).toEqual([
-        ['ws-1', 'ch-tg', photo, 'image.jpeg'],
-        ['ws-1', 'ch-tg', pdf, 'invoice.pdf'],
-        ['ws-1', 'ch-tg', voice, 'voice.ogg'],
+      const [[input]] = ingest.ingest.mock.calls;
+      const pending = (media: MediaRef, name: string, mimeType: string, size: number) => ({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        workspace_id: 'ws-1',
+        uploader_type: 'channel',
+        uploader_ref: 'ch-tg',
+        name,
+        mime_type: mimeType,
+        size,
+        storage_key: null,
+        source_ref: media,
+      });
+      expect(input.newAttachments).toEqual([
+        pending(photo, 'image.jpeg', 'image/jpeg', 2048),
+        pending(pdf, 'invoice.pdf', 'application/pdf', 0),
+        pending(voice, 'voice.ogg', 'application/octet-stream', 0),
       ]);
-      expect(ingest.ingest).toHaveBeenCalledWith(
-        expect.objectContaining({
-          text: '',
-          attachments: [photoDto, pdfDto, voiceDto],
-          jobs: [
-            { queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: 'ch-tg' } },
-            { queue: 'fetch-media', payload: { attachmentId: 'a-2', channelId: 'ch-tg' } },
-            { queue: 'fetch-media', payload: { attachmentId: 'a-3', channelId: 'ch-tg' } },
-          ],
-        }),
-      );
+      const ids = input.newAttachments!.map((a) => a.id);
+      expect(input).toMatchObject({
+        text: '',
+        attachments: [
+          attachmentDto(ids[0], 'image.jpeg', 'image/jpeg', 2048),
+          attachmentDto(ids[1], 'invoice.pdf', 'application/pdf'),
+          attachmentDto(ids[2], 'voice.ogg', 'application/octet-stream'),
+        ],
+        jobs: ids.map((attachmentId) => ({ queue: 'fetch-media', payload: { attachmentId, channelId: 'ch-tg' } })),
+      });
       expect(worker.nudge).toHaveBeenCalledTimes(1);
     });
 
     it('cleans the file name the customer gave: no path, no control or bidirectional characters, no markup', async () => {
       const doc: MediaRef = { ref: 'file-doc', kind: 'document', fileName: '../../<b>invoice\u202Efdp.exe\u0000"' };
       messages.findByExternalId.mockResolvedValueOnce(null);
-      attachments.insertPending.mockResolvedValueOnce(attachmentDto('a-1', 'binvoicefdp.exe', 'x/y'));
       ingest.ingest.mockResolvedValueOnce(ingested());
       worker.nudge.mockReturnValueOnce(undefined);
 
       await service.apply(channel, connected, [messageEvent({ text: '', media: [doc] })]);
 
-      expect(attachments.insertPending).toHaveBeenCalledWith('ws-1', 'ch-tg', doc, 'binvoicefdp.exe');
+      const [[input]] = ingest.ingest.mock.calls;
+      expect(input.newAttachments?.map((a) => a.name)).toEqual(['binvoicefdp.exe']);
     });
 
     it('does nothing for a message with media already stored (a redelivery), creating no attachment rows', async () => {
@@ -223,7 +220,6 @@ describe(InboundService.name, () => {
       ]);
 
       expect(messages.findByExternalId).toHaveBeenCalledWith('ch-tg', 'cb:abc');
-      expect(attachments.insertPending).not.toHaveBeenCalled();
       expect(ingest.ingest).not.toHaveBeenCalled();
       expect(worker.nudge).not.toHaveBeenCalled();
       expect(adapter.answerCallback).not.toHaveBeenCalled();
@@ -235,7 +231,6 @@ describe(InboundService.name, () => {
       await service.apply(channel, connected, [messageEvent()]);
 
       expect(messages.findByExternalId).not.toHaveBeenCalled();
-      expect(attachments.insertPending).not.toHaveBeenCalled();
       expect(ingest.ingest).toHaveBeenCalledTimes(1);
       expect(ingest.ingest).toHaveBeenCalledWith(expect.objectContaining({ externalMessageId: '555', jobs: [] }));
       expect(worker.nudge).not.toHaveBeenCalled();
@@ -261,7 +256,6 @@ describe(InboundService.name, () => {
 
     it('does not nudge the worker when the ingest found the message stored meanwhile', async () => {
       messages.findByExternalId.mockResolvedValueOnce(null);
-      attachments.insertPending.mockResolvedValueOnce(attachmentDto('a-1', 'image.jpg', 'image/jpeg'));
       ingest.ingest.mockResolvedValueOnce(ingested(true));
 
       await service.apply(channel, connected, [messageEvent({ media: [{ ref: 'file-photo', kind: 'image' }] })]);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InboundEditEvent, InboundEvent, InboundMessageEvent, MediaRef, StatusEvent } from '@onebox/channels';
 import { SURVEY_CALLBACK_PREFIX, type AttachmentDto } from '@onebox/contracts';
-import { AttachmentsRepository } from '../attachments/attachments.repository';
+import { mapAttachment, pendingAttachment } from '../attachments/attachments.repository';
 import { safeFileName } from '../attachments/attachments.service';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
@@ -33,7 +33,6 @@ export class InboundService {
   constructor(
     private readonly ingest: IngestService,
     private readonly messages: MessagesRepository,
-    private readonly attachments: AttachmentsRepository,
     private readonly publisher: ConversationPublisher,
     private readonly worker: JobWorkerService,
     private readonly surveys: SurveysService,
@@ -62,13 +61,13 @@ export class InboundService {
       await this.answerCallback(connected, event);
       return;
     }
-    // A redelivery with media is answered without new attachment rows; the unique key decides the rest.
+    // A redelivery with media is answered at once; copies arriving together are settled by the
+    // unique key, and their attachment rows are stored only with the message that wins.
     if (event.media.length && (await this.messages.findByExternalId(channel.id, event.externalMessageId))) return;
-    const attachments: AttachmentDto[] = [];
-    for (const media of event.media)
-      attachments.push(
-        await this.attachments.insertPending(channel.workspace_id, channel.id, media, fileNameOf(media)),
-      );
+    const newAttachments = event.media.map((media) =>
+      pendingAttachment(channel.workspace_id, channel.id, media, fileNameOf(media)),
+    );
+    const attachments = newAttachments.map(mapAttachment);
     const result = await this.ingest.ingest({
       channel,
       externalUserId: event.externalUserId,
@@ -79,6 +78,7 @@ export class InboundService {
       externalMessageId: event.externalMessageId,
       text: event.text,
       attachments,
+      newAttachments,
       sentAt: receivedAt(event.sentAt, new Date()),
       jobs: attachments.map((a) => ({ queue: MEDIA_QUEUE, payload: { attachmentId: a.id, channelId: channel.id } })),
     });

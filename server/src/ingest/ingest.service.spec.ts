@@ -1,4 +1,5 @@
 import { BotService } from '../bot/bot.service';
+import { AttachmentsRepository, pendingAttachment } from '../attachments/attachments.repository';
 import { Logger } from '@nestjs/common';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
@@ -69,6 +70,7 @@ describe(IngestService.name, () => {
   let jobs: ReturnType<typeof strictMock<JobsRepository>>;
   let fastPath: ReturnType<typeof strictMock<IngestRepository>>;
   let bot: ReturnType<typeof strictMock<BotService>>;
+  let attachments: ReturnType<typeof strictMock<AttachmentsRepository>>;
   let service: IngestService;
 
   beforeEach(() => {
@@ -81,6 +83,7 @@ describe(IngestService.name, () => {
     jobs = strictMock(JobsRepository);
     fastPath = strictMock(IngestRepository);
     bot = strictMock(BotService);
+    attachments = strictMock(AttachmentsRepository);
     // No channel in these specs has the FAQ bot on: the slow path asks once per stored message.
     bot.enqueueForCustomerMessage.mockResolvedValue(false);
     tx.run.mockImplementation((work) => work(fakeTx));
@@ -95,6 +98,7 @@ describe(IngestService.name, () => {
       fastPath as unknown as IngestRepository,
       bot as unknown as BotService,
       new MetricsService(),
+      attachments as unknown as AttachmentsRepository,
     );
   });
 
@@ -393,10 +397,14 @@ describe(IngestService.name, () => {
     conversations.findById.mockResolvedValueOnce(storedConversation);
 
     const result = await service.ingest(
-      inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
+      inbound({
+        newAttachments: [pendingAttachment(WS, CHANNEL_ID, { ref: 'file-1', kind: 'image' }, 'image.jpg')],
+        jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }],
+      }),
     );
 
     expect(committed).toBe(false);
+    expect(attachments.insertPending).not.toHaveBeenCalled();
     expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
     expect(result).toEqual({ message: stored, conversation: storedConversation, duplicate: true });
     expect(messages.findByExternalId).toHaveBeenCalledWith(CHANNEL_ID, 'ext-100');
@@ -561,26 +569,35 @@ describe(IngestService.name, () => {
       expect(publisher.messageAdded).not.toHaveBeenCalled();
     });
 
-    it('is skipped for a message with jobs: they must be enqueued in the transaction', async () => {
+    it('is skipped for a message with files: their rows and jobs are stored in the transaction, after the message', async () => {
       const current = listRow();
+      const photo = pendingAttachment(WS, CHANNEL_ID, { ref: 'file-1', kind: 'image' }, 'image.jpg');
       conversations.lockByIdentity.mockResolvedValueOnce({ ...conversationRow(), contact_name: 'Carl Customer' });
       messages.insertUnlessDuplicate.mockResolvedValueOnce(messageRow());
+      attachments.insertPending.mockResolvedValueOnce(undefined);
       conversations.recordCustomerMessage.mockResolvedValueOnce(current);
       events.append.mockResolvedValueOnce(undefined);
       jobs.enqueue.mockResolvedValueOnce(undefined);
       stubPublishing();
 
       await service.ingest(
-        inbound({ jobs: [{ queue: 'fetch-media', payload: { attachmentId: 'a-1', channelId: CHANNEL_ID } }] }),
+        inbound({
+          newAttachments: [photo],
+          jobs: [{ queue: 'fetch-media', payload: { attachmentId: photo.id, channelId: CHANNEL_ID } }],
+        }),
       );
 
       expect(fastPath.appendToOpenConversation).not.toHaveBeenCalled();
       expect(tx.run).toHaveBeenCalledTimes(1);
       expect(conversations.lockByIdentity).toHaveBeenCalledWith(fakeTx, CHANNEL_ID, 'visitor-42');
+      expect(attachments.insertPending).toHaveBeenCalledWith(fakeTx, [photo]);
+      expect(messages.insertUnlessDuplicate.mock.invocationCallOrder[0]).toBeLessThan(
+        attachments.insertPending.mock.invocationCallOrder[0],
+      );
       expect(jobs.enqueue).toHaveBeenCalledWith(fakeTx, {
         workspaceId: WS,
         queue: 'fetch-media',
-        payload: { attachmentId: 'a-1', channelId: CHANNEL_ID, messageId: 'm-1' },
+        payload: { attachmentId: photo.id, channelId: CHANNEL_ID, messageId: 'm-1' },
       });
       expect(publisher.messageAdded).toHaveBeenCalledWith(messageRow(), 'updated', current);
     });

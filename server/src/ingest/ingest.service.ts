@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
+import { AttachmentsRepository, type AttachmentRow } from '../attachments/attachments.repository';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import {
@@ -32,6 +33,11 @@ export interface InboundMessage {
   phone?: string | null;
   /** What the platform tells about the customer's identity that replies need (Telegram business connection). */
   identityMeta?: Record<string, unknown>;
+  /**
+   * Attachment rows to insert in the same transaction as the message (media not downloaded yet;
+   * `attachments` lists them), stored only if the message is new.
+   */
+  newAttachments?: AttachmentRow[];
   /** Jobs to enqueue in the same transaction as the message (media downloads); `messageId` is added to each payload. */
   jobs?: { queue: string; payload: Record<string, unknown> }[];
   /** The provider's message id: the idempotency key within the channel. */
@@ -71,6 +77,7 @@ export class IngestService {
     private readonly fastPath: IngestRepository,
     private readonly bot: BotService,
     private readonly metrics: MetricsService,
+    private readonly attachments: AttachmentsRepository,
   ) {}
 
   async ingest(inbound: InboundMessage): Promise<IngestResult> {
@@ -81,7 +88,7 @@ export class IngestService {
 
   private async ingestOnce(inbound: InboundMessage): Promise<IngestResult> {
     // The common case, a returning customer writing into an open conversation: one statement.
-    if (!inbound.jobs?.length && !inbound.identityMeta) {
+    if (!inbound.jobs?.length && !inbound.newAttachments?.length && !inbound.identityMeta) {
       const appended = await this.fastPath.appendToOpenConversation({
         channelId: inbound.channel.id,
         externalUserId: inbound.externalUserId,
@@ -183,6 +190,7 @@ export class IngestService {
       created_at: at,
     });
     if (!message) throw new DuplicateInbound();
+    if (inbound.newAttachments?.length) await this.attachments.insertPending(tx, inbound.newAttachments);
     const current = await this.conversations.recordCustomerMessage(
       tx,
       conversation.id,

@@ -6,6 +6,12 @@ import type { JobRow } from './jobs.repository';
  */
 export interface JobProcessor {
   readonly queue: string;
+  /**
+   * At most this many of the queue's jobs at once in one process (all of the worker's slots when
+   * absent): a queue whose calls are paced to a provider's rate gains nothing from more, and would
+   * only keep the slots from other queues.
+   */
+  readonly concurrency?: number;
   process(job: JobRow): Promise<void>;
   /** Called once when the job is given up: record the failure where users will see it. */
   onGiveUp(job: JobRow, error: JobError): Promise<void>;

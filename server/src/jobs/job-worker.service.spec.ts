@@ -64,7 +64,111 @@ describe(JobWorkerService.name, () => {
       expect(jobs.complete.mock.calls).toEqual([['job-1'], ['job-2'], ['job-3']]);
     });
 
-    it('scales every retry delay by the configured time scale (fast-time tests of long outages)', async () => {
+    it('fills a slot as soon as a job finishes, while a slow job still runs', async () => {
+      let releaseSlow = (): void => undefined;
+      const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+      jobs.claim
+        .mockResolvedValueOnce([jobRow({ id: 'slow' }), jobRow({ id: 'fast' })])
+        .mockResolvedValueOnce([jobRow({ id: 'next' })])
+        .mockResolvedValue([]);
+      deliver.process.mockImplementation((job: JobRow) => (job.id === 'slow' ? slow : Promise.resolve()));
+      jobs.complete.mockResolvedValue(undefined);
+
+      const drained = worker.drain();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.complete.mock.calls).toEqual([['fast'], ['next']]);
+      expect(jobs.claim).toHaveBeenNthCalledWith(2, ['deliver'], 9);
+
+      releaseSlow();
+      await expect(drained).resolves.toBe(3);
+      expect(jobs.complete).toHaveBeenLastCalledWith('slow');
+    });
+
+    it('claims nothing more once the app shuts down, waiting only for the jobs running', async () => {
+      let release = (): void => undefined;
+      jobs.claim.mockResolvedValueOnce([jobRow({ id: 'running' })]);
+      deliver.process.mockReturnValueOnce(new Promise<void>((resolve) => (release = resolve)));
+      jobs.complete.mockResolvedValueOnce(undefined);
+
+      const drained = worker.drain();
+      await new Promise((r) => setTimeout(r, 10));
+      const shutdown = worker.onApplicationShutdown();
+      release();
+
+      await expect(drained).resolves.toBe(1);
+      await shutdown;
+      expect(jobs.claim).toHaveBeenCalledTimes(1);
+      expect(jobs.complete).toHaveBeenCalledWith('running');
+    });
+
+    it('gives a queue with its own concurrency no more than its room, the other queues the rest, and claims work nudged in meanwhile', async () => {
+      const crm = { ...strictProcessor('crm'), concurrency: 2 };
+      const both = new JobWorkerService(jobs as unknown as JobsRepository, [deliver, crm], {
+        jobPollMs: 60_000,
+        retryTimeScale: 1,
+      });
+      let releaseCrm = (): void => undefined;
+      const paced = new Promise<void>((resolve) => (releaseCrm = resolve));
+      const due: Record<string, JobRow[][]> = {
+        crm: [[jobRow({ id: 'crm-1', queue: 'crm' }), jobRow({ id: 'crm-2', queue: 'crm' })]],
+        deliver: [[], [jobRow({ id: 'reply' })]],
+      };
+      jobs.claim.mockImplementation(async (queues: string[]) => due[queues[0]].shift() ?? []);
+      crm.process.mockReturnValue(paced);
+      deliver.process.mockResolvedValue(undefined);
+      jobs.complete.mockResolvedValue(undefined);
+
+      both.onApplicationBootstrap();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.claim.mock.calls.slice(0, 2)).toEqual([
+        [['crm'], 2],
+        [['deliver'], 8],
+      ]);
+      both.nudge(); // a reply was queued while both CRM jobs wait for the CRM
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.claim.mock.calls[2]).toEqual([['deliver'], 8]);
+      expect(jobs.claim.mock.calls.filter(([queues]) => queues[0] === 'crm')).toHaveLength(1);
+      expect(jobs.complete.mock.calls).toEqual([['reply']]);
+
+      releaseCrm();
+      await both.onApplicationShutdown();
+      expect(jobs.complete).toHaveBeenCalledWith('crm-2');
+    });
+
+    it('runs at most CONCURRENCY jobs at once', async () => {
+      const full = Array.from({ length: JobWorkerService.CONCURRENCY }, (_, i) => jobRow({ id: `job-${i}` }));
+      let releaseAll = (): void => undefined;
+      const held = new Promise<void>((resolve) => (releaseAll = resolve));
+      jobs.claim.mockResolvedValueOnce(full).mockResolvedValue([]);
+      deliver.process.mockReturnValue(held);
+      jobs.complete.mockResolvedValue(undefined);
+
+      const drained = worker.drain();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(jobs.claim).toHaveBeenCalledTimes(1);
+
+      releaseAll();
+      await expect(drained).resolves.toBe(JobWorkerService.CONCURRENCY);
+    });
+
+    it('scales the backoff by the configured time scale (fast-time tests of long outages)', async () => {
+      const fast = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
+        jobPollMs: POLL_MS,
+        retryTimeScale: 0.01,
+      });
+      jobs.claim.mockResolvedValueOnce([jobRow({ attempts: 9, max_attempts: 40 })]).mockResolvedValueOnce([]);
+      deliver.process.mockRejectedValueOnce(new JobError('HTTP 502', true));
+      jobs.retryLater.mockResolvedValueOnce(undefined);
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0.5); // no jitter: the 250 s cap
+
+      await fast.drain();
+
+      random.mockRestore();
+      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', 2500, 'HTTP 502');
+      await fast.onApplicationShutdown();
+    });
+
+    it('never scales a provider’s retry-after: it is the provider’s clock', async () => {
       const fast = new JobWorkerService(jobs as unknown as JobsRepository, [deliver], {
         jobPollMs: POLL_MS,
         retryTimeScale: 0.01,
@@ -75,7 +179,7 @@ describe(JobWorkerService.name, () => {
 
       await fast.drain();
 
-      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', 300, 'Too Many Requests');
+      expect(jobs.retryLater).toHaveBeenCalledWith('job-1', 30_000, 'Too Many Requests');
       await fast.onApplicationShutdown();
     });
 
@@ -193,6 +297,26 @@ describe(JobWorkerService.name, () => {
       await worker.onApplicationShutdown();
       await jest.advanceTimersByTimeAsync(10 * POLL_MS);
       expect(jobs.claim).toHaveBeenCalledTimes(2);
+    });
+
+    it('renews the leases of the jobs it runs every third of a lease, and stops when they end', async () => {
+      let release = (): void => undefined;
+      jobs.claim.mockResolvedValueOnce([jobRow({ id: '41' })]).mockResolvedValue([]);
+      deliver.process.mockReturnValueOnce(new Promise<void>((resolve) => (release = resolve)));
+      jobs.renewLeases.mockResolvedValue(undefined);
+      jobs.complete.mockResolvedValueOnce(undefined);
+
+      worker.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+      await jest.advanceTimersByTimeAsync((JobsRepository.LEASE_SECONDS * 1000) / 3);
+      expect(jobs.renewLeases).toHaveBeenCalledWith(['41']);
+
+      release();
+      await jest.advanceTimersByTimeAsync(0);
+      jobs.renewLeases.mockClear();
+      await jest.advanceTimersByTimeAsync(JobsRepository.LEASE_SECONDS * 1000);
+      expect(jobs.renewLeases).not.toHaveBeenCalled();
+      await worker.onApplicationShutdown();
     });
 
     it('runs at once when nudged instead of waiting for the next poll', async () => {

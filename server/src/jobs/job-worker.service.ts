@@ -9,12 +9,20 @@ import { JobsRepository, type JobRow } from './jobs.repository';
  */
 @Injectable()
 export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** Jobs one process runs at once. */
+  static readonly CONCURRENCY = 10;
   private readonly logger = new Logger('Jobs');
   private resolved: Map<string, JobProcessor> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private shuttingDown = false;
+  /** Ends a running drain's wait for a slot: new work was enqueued. */
+  private wake: (() => void) | null = null;
+  /** Jobs running in this process: their leases are renewed until they end. */
+  private readonly active = new Set<string>();
+  private renewer: NodeJS.Timeout | null = null;
   private readonly wakeups = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -34,31 +42,91 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     this.stopped = false;
     this.schedule(0);
+    this.renewer = setInterval(() => this.renewLeases(), (JobsRepository.LEASE_SECONDS * 1000) / 3);
+    this.renewer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shuttingDown = true;
     if (this.timer) clearTimeout(this.timer);
     for (const timer of this.wakeups) clearTimeout(timer);
     this.wakeups.clear();
+    this.wake?.();
     await this.running;
+    if (this.renewer) clearInterval(this.renewer);
   }
 
   nudge(): void {
     if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    if (this.running) {
+      this.again = true;
+      this.wake?.();
+    } else this.schedule(0);
   }
 
-  /** Runs every due job once; answers how many ran. */
+  /**
+   * Runs due jobs until none is left, up to `CONCURRENCY` at a time (a queue with a
+   * `concurrency` of its own, no more than that): a slot a finished job frees is filled at once,
+   * and work enqueued meanwhile (a nudge) is claimed at once too, so a slow job (a CRM call paced
+   * to its rate, a send waiting for its chat) never holds the others back. Answers how many ran.
+   */
   async drain(): Promise<number> {
+    const running = new Map<Promise<void>, string>();
     let total = 0;
     for (;;) {
-      const batch = await this.jobs.claim([...this.processors.keys()], 10);
-      if (batch.length === 0) return total;
-      await Promise.all(batch.map((job) => this.runOne(job)));
+      // Once stopping, only the jobs already running are waited for.
+      const batch = this.shuttingDown ? [] : await this.claimFor(running);
+      for (const job of batch) {
+        this.active.add(job.id);
+        const run: Promise<void> = this.runOne(job)
+          .catch((err: Error) => this.logger.error(`${job.queue} job ${job.id} could not be recorded: ${err.message}`))
+          .finally(() => {
+            running.delete(run);
+            this.active.delete(job.id);
+          });
+        running.set(run, job.queue);
+      }
       total += batch.length;
+      if (running.size === 0) return total;
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([...running.keys(), woken]);
+      this.wake = null;
     }
+  }
+
+  /**
+   * Keeps the leases of the jobs running here from running out: a lease lapses only when its
+   * process is gone (or stalled), so a crash delays its jobs by at most one lease.
+   */
+  private renewLeases(): void {
+    if (this.active.size === 0) return;
+    this.jobs
+      .renewLeases([...this.active])
+      .catch((err: Error) => this.logger.warn(`Renewing job leases failed: ${err.message}`));
+  }
+
+  /** Due jobs for the free slots; a queue with a concurrency of its own gets no more than its room. */
+  private async claimFor(running: Map<Promise<void>, string>): Promise<JobRow[]> {
+    let free = JobWorkerService.CONCURRENCY - running.size;
+    if (free <= 0) return [];
+    const busy = new Map<string, number>();
+    for (const queue of running.values()) busy.set(queue, (busy.get(queue) ?? 0) + 1);
+    const claimed: JobRow[] = [];
+    const open: string[] = [];
+    for (const [queue, processor] of this.processors) {
+      if (processor.concurrency === undefined) {
+        open.push(queue);
+        continue;
+      }
+      const room = Math.min(free, processor.concurrency - (busy.get(queue) ?? 0));
+      if (room <= 0) continue;
+      const jobs = await this.jobs.claim([queue], room);
+      claimed.push(...jobs);
+      free -= jobs.length;
+    }
+    if (free > 0 && open.length) claimed.push(...(await this.jobs.claim(open, free)));
+    return claimed;
   }
 
   /** Wakes the worker when a job put off by `delayMs` becomes due, instead of at the next poll. */
@@ -102,8 +170,9 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         await this.jobs.defer(job.id, error.retryAfterMs ?? 0);
         this.nudgeLater(error.retryAfterMs ?? 0);
       } else if (error.retryable && job.attempts < job.max_attempts) {
+        // The time scale compresses Onebox's own backoff; a provider's Retry-After is its clock, kept as said.
         const delay = Math.round(
-          Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts)) * (this.config.retryTimeScale ?? 1),
+          Math.max(error.retryAfterMs ?? 0, backoffMs(job.attempts) * (this.config.retryTimeScale ?? 1)),
         );
         this.logger.warn(
           `${job.queue} job ${job.id} attempt ${job.attempts} failed (${error.message}); retry in ${delay} ms`,

@@ -203,6 +203,7 @@ export function crmConnection(patch: Partial<CrmConnectionDto> = {}): CrmConnect
     name: 'Sales CRM',
     status: 'active',
     statusMessage: null,
+    degradedSince: null,
     accountName: 'shop.amocrm.ru',
     webhookUrl: 'https://onebox.example/webhooks/crm/crm-1',
     pipelineId: null,

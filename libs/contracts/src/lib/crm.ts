@@ -3,9 +3,15 @@ export interface CrmConnectionDto {
   id: string;
   type: 'amocrm' | 'bitrix24';
   name: string;
-  /** `authorizing`: connected with OAuth, waiting for the admin to grant access in the CRM. */
-  status: 'active' | 'error' | 'authorizing';
+  /**
+   * `authorizing`: connected with OAuth, waiting for the admin to grant access in the CRM;
+   * `degraded`: the CRM is not answering, changes wait and are retried (`statusMessage` says why);
+   * `error`: sync stopped until an admin acts (expired access, given-up changes).
+   */
+  status: 'active' | 'error' | 'authorizing' | 'degraded';
   statusMessage: string | null;
+  /** When the CRM stopped answering; null unless `degraded`. */
+  degradedSince: string | null;
   /** Set right after an OAuth connect: send the admin here to grant Onebox access. */
   authorizeUrl?: string;
   accountName: string;
@@ -21,6 +27,12 @@ export interface CrmConnectionDto {
   sync: { pending: number; failed: number; lastError: string | null; lastSyncedAt: string | null };
   createdAt: string;
 }
+
+/** A CRM connection's status changed (socket `crm.status`); admins read the rest from `GET /api/crm`. */
+export type CrmStatusEvent = Pick<
+  CrmConnectionDto,
+  'id' | 'type' | 'name' | 'status' | 'statusMessage' | 'degradedSince'
+>;
 
 export interface CreateCrmRequest {
   type: 'amocrm' | 'bitrix24';

@@ -1,6 +1,6 @@
 import type { AttachmentDto, ConversationListItem, MessageDto } from './api';
 import type { MentionDto } from './assist';
-import type { DealDto } from './crm';
+import type { CrmStatusEvent, DealDto } from './crm';
 import type { OfferClosedEvent, OfferDto, PresenceStatus, PresenceUpdatedEvent } from './routing';
 import type { ConversationSurveyDto, SurveyAnswer, SurveyRequest, WidgetProactive } from './surveys';
 import type { ConversationMissedEvent } from './workspace';
@@ -30,6 +30,8 @@ export interface AgentServerEvents {
   'mention.created': (mention: MentionDto) => void;
   /** A cycle was marked missed (heads and admins: leads room). */
   'conversation.missed': (event: ConversationMissedEvent) => void;
+  /** The workspace's CRM stopped answering (`degraded`), stopped syncing (`error`) or recovered (`active`): heads and admins (leads room). */
+  'crm.status': (event: CrmStatusEvent) => void;
 }
 
 /** Events agents emit on `/agent`. */

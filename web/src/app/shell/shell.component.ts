@@ -10,6 +10,7 @@ import { PresenceService } from '../core/presence/presence.service';
 import { PresenceToggleComponent } from './presence-toggle.component';
 import { MentionsBellComponent } from '../core/mentions/mentions-bell.component';
 import { GlobalSearchComponent } from '../features/search/global-search.component';
+import { CrmOutageBannerComponent } from '../core/crm-status/crm-outage-banner.component';
 
 /** The signed-in frame: top bar, reconnect banner and the routed page. Owns the socket's life. */
 @Component({
@@ -23,6 +24,7 @@ import { GlobalSearchComponent } from '../features/search/global-search.componen
     OffersHostComponent,
     GlobalSearchComponent,
     MentionsBellComponent,
+    CrmOutageBannerComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -75,9 +77,12 @@ import { GlobalSearchComponent } from '../features/search/global-search.componen
         </button>
       </div>
     </header>
-    @if (socket.reconnecting()) {
-      <div class="banner" role="status" data-testid="reconnecting">{{ 'socket.reconnecting' | t }}</div>
-    }
+    <div>
+      @if (socket.reconnecting()) {
+        <div class="banner" role="status" data-testid="reconnecting">{{ 'socket.reconnecting' | t }}</div>
+      }
+      <ob-crm-outage-banner />
+    </div>
     <main class="page"><router-outlet /></main>
     <ob-offers />
   `,

@@ -777,7 +777,16 @@ describe(MaxAdapter.name, () => {
         times: 1,
         reply: { status: 503, body: '<html>503</html>', headers: { 'content-type': 'text/html' } },
       });
-      expect(await failure(send())).toMatchObject({ code: 'temporary', providerCode: 503 });
+      expect(await failure(send())).toMatchObject({ code: 'temporary', providerCode: 503, retryAfterMs: undefined });
+    });
+
+    it('503 with Retry-After → temporary after that many seconds', async () => {
+      fake.inject({
+        pathEndsWith: '/messages',
+        times: 1,
+        reply: { status: 503, body: 'Service Unavailable', headers: { 'retry-after': '2' } },
+      });
+      expect(await failure(send())).toMatchObject({ code: 'temporary', providerCode: 503, retryAfterMs: 2000 });
     });
 
     it('a dropped connection → temporary', async () => {

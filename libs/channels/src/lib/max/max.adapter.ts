@@ -410,8 +410,11 @@ function toChannelError(error: unknown): ChannelError {
   }
   if (code === 'attachment.not.ready') return new ChannelError('temporary', text, undefined, providerCode);
   if (status === 403 || status === 404) return new ChannelError('recipient_unreachable', text, undefined, providerCode);
-  if (status >= 500 || status === 405 || status === 408)
-    return new ChannelError('temporary', text, undefined, providerCode);
+  if (status >= 500 || status === 405 || status === 408) {
+    // A 503 may say when to come back (Retry-After); a wait the provider asked for is kept.
+    const header = response.headers['retry-after'];
+    return new ChannelError('temporary', text, header === undefined ? undefined : retryAfterMs(header), providerCode);
+  }
   return new ChannelError('unsupported_content', text, undefined, providerCode);
 }
 

@@ -749,6 +749,28 @@ describe(TelegramAdapter.name, () => {
       expect(err.retryable).toBe(true);
     });
 
+    it('a server error with retry_after → temporary after that wait; without → temporary at once', async () => {
+      fake.inject({
+        pathEndsWith: '/sendMessage',
+        times: 1,
+        reply: {
+          status: 503,
+          body: { ok: false, error_code: 503, description: 'Service Unavailable', parameters: { retry_after: 2 } },
+        },
+      });
+      fake.inject({ pathEndsWith: '/sendMessage', times: 1, reply: telegramError(502, 'Bad Gateway') });
+
+      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({
+        code: 'temporary',
+        retryAfterMs: 2000,
+      });
+      expect(await failure(adapter.send(credentials, text, ctx))).toMatchObject({
+        code: 'temporary',
+        retryAfterMs: undefined,
+        providerCode: 'Bad Gateway',
+      });
+    });
+
     it('401 Unauthorized → invalid_credentials', async () => {
       const err = await failure(
         adapter.checkCredentials({ botToken: '123456789:AAwrongwrongwrongwrongwrongwrongwrong' }, ctx),

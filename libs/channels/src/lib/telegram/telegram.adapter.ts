@@ -497,15 +497,9 @@ export function toChannelError(method: string, err: unknown): ChannelError {
     const description = err.description;
     const message = `Telegram ${method}: ${description}`;
     const code = err.error_code;
-    if (code === 429) {
-      const retryAfter = err.parameters.retry_after;
-      return new ChannelError(
-        'rate_limited',
-        message,
-        retryAfter === undefined ? undefined : retryAfter * 1000,
-        description,
-      );
-    }
+    // Telegram says how long to wait in `retry_after` (a 429 always, a server error sometimes): that wait is kept.
+    const retryAfterMs = err.parameters.retry_after === undefined ? undefined : err.parameters.retry_after * 1000;
+    if (code === 429) return new ChannelError('rate_limited', message, retryAfterMs, description);
     // 401: revoked or wrong token; 404: the token is not even shaped like one.
     if (code === 401 || code === 404) return new ChannelError('invalid_credentials', message, undefined, description);
     // 403: blocked by the user, user deactivated, bot kicked, can't initiate conversation.
@@ -514,7 +508,7 @@ export function toChannelError(method: string, err: unknown): ChannelError {
       return new ChannelError('recipient_unreachable', message, undefined, description);
     }
     if (code === 400 || code === 413) return new ChannelError('unsupported_content', message, undefined, description);
-    return new ChannelError('temporary', message, undefined, description);
+    return new ChannelError('temporary', message, retryAfterMs, description);
   }
   if (err instanceof HttpError) {
     return new ChannelError('temporary', `Telegram ${method}: ${err.message}`, undefined, 'network');

@@ -777,6 +777,15 @@ describe(WhatsAppAdapter.name, () => {
       expect(await caught(send())).toMatchObject({ code: 'temporary', providerCode: 502 });
     });
 
+    it('HTTP 503 with Retry-After → temporary after that delay', async () => {
+      fake.inject({
+        pathEndsWith: '/messages',
+        times: 1,
+        reply: { status: 503, body: 'Service Unavailable', headers: { 'retry-after': '4' } },
+      });
+      expect(await caught(send())).toMatchObject({ code: 'temporary', providerCode: 503, retryAfterMs: 4_000 });
+    });
+
     it('a dropped connection → temporary', async () => {
       fake.inject({ pathEndsWith: '/messages', times: 1, drop: true });
       expect(await caught(send())).toMatchObject({ code: 'temporary' });

@@ -334,7 +334,16 @@ function toChannelError(err: unknown, overrides: Partial<Record<number, ErrorCod
       code ?? 429,
     );
   }
-  if (response.status >= 500) return new ChannelError('temporary', message, undefined, code ?? response.status);
+  if (response.status >= 500) {
+    // A 503 may say when to come back (Retry-After); a wait the provider asked for is kept.
+    const retryAfter = Number(response.headers?.['retry-after']);
+    return new ChannelError(
+      'temporary',
+      message,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      code ?? response.status,
+    );
+  }
   // Any other rejection will fail the same way again: final.
   return new ChannelError('unsupported_content', message, undefined, code ?? response.status);
 }

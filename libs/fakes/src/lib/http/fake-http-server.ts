@@ -14,6 +14,10 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   files: { field: string; fileName: string; mimeType: string; data: Buffer }[];
   at: number;
+  /** The HTTP status the fake answered (0 until answered, or when the connection was dropped). */
+  status: number;
+  /** True when a programmed fault answered instead of the platform. */
+  faulted: boolean;
 }
 
 export interface FakeReply {
@@ -26,7 +30,15 @@ export interface FakeReply {
 export interface Fault {
   /** Only requests whose path ends with this (e.g. `/sendMessage`); any when absent. */
   pathEndsWith?: string;
+  /** How many requests it answers (Infinity: until `until`). */
   times: number;
+  /**
+   * The share of matching requests it answers, spread evenly (0.5: every other one, starting
+   * with the second); the others reach the platform. All of them when absent.
+   */
+  share?: number;
+  /** The fault ends at this moment (ms since the epoch), whatever `times` is left. */
+  until?: number;
   reply?: FakeReply;
   /** Hold the request this long before answering (a timeout from the client's side). */
   delayMs?: number;
@@ -44,6 +56,8 @@ export type Handler = (call: RecordedCall) => Promise<FakeReply> | FakeReply;
 export class FakeHttpServer {
   readonly calls: RecordedCall[] = [];
   private readonly faults: Fault[] = [];
+  /** How far each fault with a `share` is towards answering its next request. */
+  private readonly credits = new WeakMap<Fault, number>();
   private server: Server | null = null;
   private baseUrl = '';
 
@@ -95,12 +109,14 @@ export class FakeHttpServer {
       const call = await readCall(req);
       this.calls.push(call);
       const fault = this.takeFault(call.path);
+      call.faulted = fault !== undefined;
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.drop) {
         req.socket.destroy();
         return;
       }
       const reply = fault?.reply ?? (await this.handle(call));
+      call.status = reply.status;
       send(res, reply);
     } catch (err) {
       send(res, { status: 500, body: { error: (err as Error).message } });
@@ -108,12 +124,21 @@ export class FakeHttpServer {
   }
 
   private takeFault(path: string): Fault | undefined {
-    const index = this.faults.findIndex((f) => !f.pathEndsWith || path.endsWith(f.pathEndsWith));
-    if (index < 0) return undefined;
-    const fault = this.faults[index];
-    fault.times -= 1;
-    if (fault.times <= 0) this.faults.splice(index, 1);
-    return fault;
+    const now = Date.now();
+    for (let i = this.faults.length - 1; i >= 0; i--)
+      if (this.faults[i].until !== undefined && now >= this.faults[i].until!) this.faults.splice(i, 1);
+    for (const [index, fault] of this.faults.entries()) {
+      if (fault.pathEndsWith && !path.endsWith(fault.pathEndsWith)) continue;
+      if (fault.share !== undefined) {
+        const credit = (this.credits.get(fault) ?? 0) + fault.share;
+        this.credits.set(fault, credit >= 1 ? credit - 1 : credit);
+        if (credit < 1) continue;
+      }
+      fault.times -= 1;
+      if (fault.times <= 0) this.faults.splice(index, 1);
+      return fault;
+    }
+    return undefined;
   }
 }
 
@@ -144,6 +169,8 @@ async function readCall(req: IncomingMessage): Promise<RecordedCall> {
     body: {},
     files: [],
     at: Date.now(),
+    status: 0,
+    faulted: false,
   };
   const type = String(req.headers['content-type'] ?? '');
   if (rawBody.length === 0) return call;

@@ -28,6 +28,7 @@ const SERVER_EVENTS: ServerEvent[] = [
   'offer.closed',
   // Heads and admins only.
   'conversation.missed',
+  'crm.status',
   'survey.answered',
   // To the mentioned user only.
   'mention.created',

@@ -191,6 +191,23 @@ describe(CrmSettingsComponent.name, () => {
   describe('with a CRM connected', () => {
     beforeEach(start);
 
+    it('shows a CRM that is not answering: since when, why, and the changes waiting', async () => {
+      await loadConnected(
+        crmConnection({
+          status: 'degraded',
+          statusMessage: 'amoCRM answered HTTP 503',
+          degradedSince: '2025-03-01T10:00:00.000Z',
+          sync: { pending: 42, failed: 0, lastError: 'amoCRM answered HTTP 503', lastSyncedAt: null },
+        }),
+      );
+      expect(q('crm-status')?.textContent?.trim()).toBe('Not answering');
+      expect(q('crm-status')?.classList).toContain('status-pill--wait');
+      expect(q('crm-status-message')?.textContent).toMatch(
+        /^\s*Not answering since .+: changes wait and are retried\.\s+amoCRM answered HTTP 503\s*$/,
+      );
+      expect(q('crm-sync-pending')?.textContent?.trim()).toBe('42');
+    });
+
     it('shows the account, an error status with its message, the webhook URL and what to do with it', async () => {
       const writeText = jest.fn().mockResolvedValue(undefined);
       Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });

@@ -14,7 +14,8 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
  * The connected CRM: account and status, the webhook URL to register in the CRM, where new
  * deals go (pipeline, initial stage, which channels), who owns them (Onebox user → CRM user),
  * and how the sync is doing. Edits stay local until Save emits one `UpdateCrmRequest`.
- * An OAuth connection waiting for consent (`authorizing`), or one in `error`, offers "Authorize in <CRM>".
+ * An OAuth connection waiting for consent (`authorizing`), or one in `error`, offers "Authorize in <CRM>";
+ * a CRM that is not answering (`degraded`) says since when and why.
  */
 @Component({
   selector: 'ob-crm-connection-card',
@@ -30,7 +31,7 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
         <span
           class="status-pill"
           [class.status-pill--bad]="c.status === 'error'"
-          [class.status-pill--wait]="c.status === 'authorizing'"
+          [class.status-pill--wait]="c.status === 'authorizing' || c.status === 'degraded'"
           data-testid="crm-status"
           [attr.data-status]="c.status"
           >{{ 'settings.crm.status.' + c.status | t }}</span
@@ -58,6 +59,12 @@ import { TranslatePipe } from '../../../core/i18n/translate.pipe';
       </div>
       @if (c.status === 'error' && c.statusMessage) {
         <p class="status-message" data-testid="crm-status-message">{{ c.statusMessage }}</p>
+      }
+      @if (c.status === 'degraded') {
+        <p class="status-message" data-testid="crm-status-message">
+          {{ 'settings.crm.degradedSince' | t: { since: c.degradedSince ? format.dateTime(c.degradedSince) : '—' } }}
+          {{ c.statusMessage }}
+        </p>
       }
       @if (c.status === 'authorizing') {
         <p class="note" data-testid="crm-authorizing-help">
