@@ -1,7 +1,6 @@
 import { CrmError, type CrmAdapter, type CrmDeal } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
-import { RateGate } from '../common/rate-gate';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InboundEditEvent, InboundEvent, InboundMessageEvent, MediaRef, StatusEvent } from '@onebox/channels';
-import { SURVEY_CALLBACK_PREFIX, type AttachmentDto } from '@onebox/contracts';
+import { SURVEY_CALLBACK_PREFIX } from '@onebox/contracts';
 import { mapAttachment, pendingAttachment } from '../attachments/attachments.repository';
 import { safeFileName } from '../attachments/attachments.service';
 import type { ChannelRow } from '../channels/channels.repository';
