@@ -10,19 +10,19 @@ import { CycleFactsRepository } from './analytics/cycle-facts.repository';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AttachmentsRepository } from './attachments/attachments.repository';
 import { AttachmentsService } from './attachments/attachments.service';
+import { AgentAuthenticator } from './auth/agent-authenticator';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { PasswordHasher } from './auth/password-hasher';
-import { TokenService } from './auth/token.service';
+import { jwtSecret, TokenService } from './auth/token.service';
 import { CannedResponsesController } from './canned/canned-responses.controller';
 import { CannedResponsesRepository } from './canned/canned-responses.repository';
 import { CannedResponsesService } from './canned/canned-responses.service';
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
-import { deriveKey } from './common/secret-box';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ContactsController } from './contacts/contacts.controller';
@@ -89,6 +89,7 @@ import { TimersRepository } from './timers/timers.repository';
 import { TimersService } from './timers/timers.service';
 import { WebchatUploadsController } from './webchat/webchat-uploads.controller';
 import { WebchatService } from './webchat/webchat.service';
+import { WidgetSessionLimiter } from './webchat/widget-session-limiter';
 import { AutomatedMessages } from './workflow/automated-messages';
 import { BotController } from './bot/bot.controller';
 import { BotProcessor } from './bot/bot.processor';
@@ -128,7 +129,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         DatabaseModule,
-        JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
+        JwtModule.register({ secret: jwtSecret(config.secretKey) }),
       ],
       controllers: [
         AuthController,
@@ -160,7 +161,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: LoginRateLimiter, useValue: new LoginRateLimiter() },
+        { provide: WidgetSessionLimiter, useValue: new WidgetSessionLimiter(config) },
         AuthService,
+        AgentAuthenticator,
         PasswordHasher,
         TokenService,
         UsersRepository,

@@ -6,8 +6,10 @@ import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { validateDeclaredFields } from '../common/declared-fields';
 import { TokenService } from '../auth/token.service';
+import { ChannelsRepository } from '../channels/channels.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobWorkerService } from '../jobs/job-worker.service';
+import { UsersRepository } from '../users/users.repository';
 import { CrmCatalog } from './crm-catalog.service';
 import { CrmRegistry } from './crm-registry.service';
 import { CreateCrmBody, mapCrmConnection, UpdateCrmBody } from './crm.dto';
@@ -24,6 +26,8 @@ export class CrmService {
     private readonly catalog: CrmCatalog,
     private readonly worker: JobWorkerService,
     private readonly tokens: TokenService,
+    private readonly channels: ChannelsRepository,
+    private readonly workspaceUsers: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'publicUrl'>,
   ) {}
 
@@ -169,6 +173,7 @@ export class CrmService {
 
   async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
     const row = await this.require(auth, id);
+    await this.checkReferences(auth, body);
     if (body.settings) await this.crm.updateSealed(row.id, this.registry.seal(this.mergedSettings(row, body.settings)));
     const settings = { ...row.settings };
     if (body.pipelineId !== undefined) settings.pipelineId = body.pipelineId;
@@ -214,6 +219,26 @@ export class CrmService {
   async retry(auth: AuthUser, id: string): Promise<void> {
     await this.require(auth, id);
     if ((await this.crm.retryFailed(auth.workspaceId)) > 0) this.worker.nudge();
+  }
+
+  /**
+   * Channels and users named in the settings must be the workspace's own: another workspace's id
+   * is refused exactly like an id that exists nowhere.
+   */
+  private async checkReferences(auth: AuthUser, body: UpdateCrmBody): Promise<void> {
+    if (body.channelIds?.length) {
+      const own = new Set((await this.channels.listByWorkspace(auth.workspaceId)).map((c) => c.id));
+      if (!body.channelIds.every((channelId) => own.has(channelId)))
+        throw ApiException.invalid('channelIds', 'names a channel that does not exist');
+    }
+    const mapped = Object.entries(body.userMap ?? {});
+    if (mapped.length) {
+      const own = new Set((await this.workspaceUsers.listByWorkspace(auth.workspaceId)).map((u) => u.id));
+      if (!mapped.every(([userId]) => own.has(userId)))
+        throw ApiException.invalid('userMap', 'names a user that does not exist');
+      if (!mapped.every(([, crmUserId]) => typeof crmUserId === 'string' && /^[0-9A-Za-z_-]{1,40}$/.test(crmUserId)))
+        throw ApiException.invalid('userMap', 'CRM user ids must be 1–40 letters, digits, _ or -');
+    }
   }
 
   /** New values for some of the connection's own settings (e.g. Bitrix24's application token, known only later). */

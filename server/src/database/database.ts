@@ -16,6 +16,7 @@ import { Timers1733000000000 } from './migrations/1733000000000-timers';
 import { SurveysProactive1733100000000 } from './migrations/1733100000000-surveys-proactive';
 import { BotSearchNotes1733200000000 } from './migrations/1733200000000-bot-search-notes';
 import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
+import { TokenVersion1733410000000 } from './migrations/1733410000000-token-version';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   SurveysProactive1733100000000,
   BotSearchNotes1733200000000,
   Analytics1733300000000,
+  TokenVersion1733410000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */
