@@ -99,6 +99,8 @@ import { MentionsController } from './notes/mentions.controller';
 import { MentionsRepository } from './notes/mentions.repository';
 import { NotesService } from './notes/notes.service';
 import { SearchController } from './search/search.controller';
+import { SecretKeyCheck } from './secrets/secret-key-check.service';
+import { SecretsRepository } from './secrets/secrets.repository';
 import { SearchRepository } from './search/search.repository';
 import { SearchService } from './search/search.service';
 import { SurveysController } from './surveys/surveys.controller';
@@ -170,6 +172,8 @@ export class AppModule {
         UsersService,
         WorkspacesRepository,
         BootstrapService,
+        SecretsRepository,
+        SecretKeyCheck,
         ChannelsRepository,
         ChannelsService,
         ContactsRepository,

@@ -69,7 +69,9 @@ describe('agent sessions: access tokens expire and die with a password change', 
     expect((await api(t.url, '/api/me', { token: changed.body.accessToken })).status).toBe(200);
     (await connectAgent(t.url, changed.body.accessToken)).close();
 
-    expect((await api(t.url, '/api/auth/login', { body: { email: workspace.email, password: workspace.password } })).status).toBe(401);
+    expect(
+      (await api(t.url, '/api/auth/login', { body: { email: workspace.email, password: workspace.password } })).status,
+    ).toBe(401);
     workspace.password = 'a-brand-new-password';
     await login(t.url, workspace.email, workspace.password);
     const [row] = await t.db.query(`SELECT token_version, password_changed_at FROM users WHERE email = $1`, [
@@ -90,14 +92,21 @@ describe('agent sessions: access tokens expire and die with a password change', 
     ];
     for (const [body, field] of cases) {
       const res = await api<ApiError>(t.url, '/api/me/password', { token, body });
-      expect({ field, status: res.status, code: res.body.code }).toEqual({ field, status: 400, code: 'validation_failed' });
+      expect({ field, status: res.status, code: res.body.code }).toEqual({
+        field,
+        status: 400,
+        code: 'validation_failed',
+      });
       expect(res.body.details!.map((d) => d.field)).toContain(field);
     }
     const wrong = await api<ApiError>(t.url, '/api/me/password', {
       token,
       body: { currentPassword: 'not-my-password', newPassword: 'long-enough-password' },
     });
-    expect(wrong).toMatchObject({ status: 403, body: { code: 'wrong_password', details: [{ field: 'currentPassword' }] } });
+    expect(wrong).toMatchObject({
+      status: 403,
+      body: { code: 'wrong_password', details: [{ field: 'currentPassword' }] },
+    });
     expect((await api(t.url, '/api/me', { token })).status).toBe(200);
     const [row] = await t.db.query(`SELECT token_version FROM users WHERE email = $1`, [workspace.email]);
     expect(row.token_version).toBe(1);
@@ -187,7 +196,9 @@ describe('website chat sessions are rate limited per IP and per widget', () => {
     });
     expect(refused.error!.data!['retryAfter']).toBeGreaterThan(590);
     // Unknown widget keys from the same IP are refused before the key is even looked at.
-    expect((await handshake(`${t.url}/webchat`, { widgetKey: 'no-such-key' })).error?.data).toMatchObject({ code: 'rate_limited' });
+    expect((await handshake(`${t.url}/webchat`, { widgetKey: 'no-such-key' })).error?.data).toMatchObject({
+      code: 'rate_limited',
+    });
 
     const returning = await connectVisitor(t.url, widgetKey, visitors[0]);
     expect(returning.session.visitorToken).toBe(visitors[0]);

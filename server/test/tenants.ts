@@ -135,7 +135,10 @@ export async function buildTenant(t: TestApp, label: string, platforms: TenantPl
         body: {
           type: 'amocrm',
           name: `amo ${marker}`,
-          settings: { baseUrl: `https://${platforms.amocrm.subdomain}.amocrm.ru`, accessToken: platforms.amocrm.accessToken },
+          settings: {
+            baseUrl: `https://${platforms.amocrm.subdomain}.amocrm.ru`,
+            accessToken: platforms.amocrm.accessToken,
+          },
         },
       }),
       'amocrm',
@@ -273,20 +276,27 @@ export async function buildTenant(t: TestApp, label: string, platforms: TenantPl
     `quote-${marker}.txt`,
     `agent file ${marker}`,
   );
-  const cannedId = (await t.db.query(`SELECT id FROM canned_responses WHERE workspace_id = $1 AND owner_id IS NULL LIMIT 1`, [
-    ws.workspaceId,
-  ])) as { id: string }[];
+  const cannedId = (await t.db.query(
+    `SELECT id FROM canned_responses WHERE workspace_id = $1 AND owner_id IS NULL LIMIT 1`,
+    [ws.workspaceId],
+  )) as { id: string }[];
   for (const conversation of conversations) {
     const path = `/api/conversations/${conversation.id}`;
     ok(
       await api<MessageDto>(t.url, `${path}/messages`, {
         ...admin,
-        body: { text: `Reply ${marker}`, attachmentIds: conversation.id === webchatConversation.id ? [agentFile.id] : [] },
+        body: {
+          text: `Reply ${marker}`,
+          attachmentIds: conversation.id === webchatConversation.id ? [agentFile.id] : [],
+        },
       }),
       'reply',
     );
     ok(
-      await api(t.url, `${path}/messages`, { ...admin, body: { text: `canned ${marker}`, cannedResponseId: cannedId[0].id } }),
+      await api(t.url, `${path}/messages`, {
+        ...admin,
+        body: { text: `canned ${marker}`, cannedResponseId: cannedId[0].id },
+      }),
       'canned reply',
     );
     ok(

@@ -10,7 +10,7 @@ import { createApp } from '../src/app.factory';
 import { PasswordHasher } from '../src/auth/password-hasher';
 import { loadConfig } from '../src/config/app-config';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

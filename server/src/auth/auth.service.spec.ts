@@ -73,7 +73,12 @@ describe(AuthService.name, () => {
       expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
       expect(hasher.verify).toHaveBeenCalledWith('correct horse', userRow().password_hash);
       expect(limiter.recordSuccess).toHaveBeenCalledWith('mia@example.com');
-      expect(tokens.signAgent).toHaveBeenCalledWith({ id: 'u-1', workspaceId: 'ws-1', role: 'manager', tokenVersion: 0 });
+      expect(tokens.signAgent).toHaveBeenCalledWith({
+        id: 'u-1',
+        workspaceId: 'ws-1',
+        role: 'manager',
+        tokenVersion: 0,
+      });
     });
 
     it('looks the user up by the trimmed email', async () => {
@@ -181,7 +186,12 @@ describe(AuthService.name, () => {
       expect(hasher.verify).toHaveBeenCalledWith('old-password', userRow().password_hash);
       expect(users.setPassword).toHaveBeenCalledWith('ws-1', 'u-1', '$2a$10$newhash');
       expect(realtime.disconnectUser).toHaveBeenCalledWith('u-1');
-      expect(tokens.signAgent).toHaveBeenCalledWith({ id: 'u-1', workspaceId: 'ws-1', role: 'manager', tokenVersion: 3 });
+      expect(tokens.signAgent).toHaveBeenCalledWith({
+        id: 'u-1',
+        workspaceId: 'ws-1',
+        role: 'manager',
+        tokenVersion: 3,
+      });
     });
 
     it('answers 403 wrong_password naming currentPassword, counts the failure and changes nothing', async () => {
@@ -208,7 +218,9 @@ describe(AuthService.name, () => {
       users.findInWorkspace.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
 
-      const err = await rejectionOf(service.changePassword(auth, { currentPassword: 'same-pass', newPassword: 'same-pass' }, IP));
+      const err = await rejectionOf(
+        service.changePassword(auth, { currentPassword: 'same-pass', newPassword: 'same-pass' }, IP),
+      );
 
       expect(err.getStatus()).toBe(400);
       expect(err.details).toEqual([{ field: 'newPassword', message: 'must differ from the current password' }]);

@@ -149,6 +149,10 @@ describe(CrmService.name, () => {
   beforeEach(() => {
     crm = strictMock(CrmRepository);
     registry = strictMock(CrmRegistry);
+    // Rows here hold the webhook secret plain; the registry opens sealed ones (crm-registry spec).
+    registry.webhookSecret.mockImplementation((row) => row.webhook_secret);
+    let secrets = 0;
+    registry.newWebhookSecret.mockImplementation(() => ({ secret: `hook-${++secrets}`, sealed: `v1.hook-${secrets}` }));
     catalog = strictMock(CrmCatalog);
     worker = strictMock(JobWorkerService);
     tokens = strictMock(TokenService);
@@ -271,7 +275,7 @@ describe(CrmService.name, () => {
         type: 'amocrm',
         name: 'Our amoCRM',
         settings_enc: 'sealed',
-        webhook_secret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+        webhook_secret: expect.stringMatching(/^v1\.hook-\d+$/),
         settings: {
           accountId: '42',
           accountName: 'Acme',
@@ -513,7 +517,7 @@ describe(CrmService.name, () => {
         type: 'amocrm',
         name: 'Our amoCRM',
         settings_enc: 'sealed-app',
-        webhook_secret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+        webhook_secret: expect.stringMatching(/^v1\.hook-\d+$/),
         settings: { autoCreateDeal: true, channelIds: null, userMap: {}, pipelineId: 'p-sales' },
         status: 'authorizing',
       });
@@ -901,7 +905,9 @@ describe(CrmService.name, () => {
       crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
       channels.listByWorkspace.mockResolvedValueOnce([rows.channelRow({ id: 'ch-own' })]);
 
-      const err = await rejectionOf(service.update(admin, CRM_ID, { channelIds: ['ch-own', 'ch-foreign'], settings: { x: 'y' } }));
+      const err = await rejectionOf(
+        service.update(admin, CRM_ID, { channelIds: ['ch-own', 'ch-foreign'], settings: { x: 'y' } }),
+      );
 
       expectApiError(err, 400, 'validation_failed');
       expect(err.details).toEqual([{ field: 'channelIds', message: 'names a channel that does not exist' }]);
@@ -910,7 +916,8 @@ describe(CrmService.name, () => {
     });
 
     it('answers 400 naming userMap for a user outside the workspace or a malformed CRM user id', async () => {
-      for (const userMap of [{ 'u-foreign': '77' }, { 'u-1': 'not a crm id!' }]) {
+      const maps: Record<string, string>[] = [{ 'u-foreign': '77' }, { 'u-1': 'not a crm id!' }];
+      for (const userMap of maps) {
         crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
         users.listByWorkspace.mockResolvedValueOnce([rows.userRow({ id: 'u-1' })]);
 

@@ -1,7 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CrmError, type CrmAdapter } from '@onebox/crm';
 import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contracts';
-import { randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { validateDeclaredFields } from '../common/declared-fields';
@@ -12,7 +11,7 @@ import { JobWorkerService } from '../jobs/job-worker.service';
 import { UsersRepository } from '../users/users.repository';
 import { CrmCatalog } from './crm-catalog.service';
 import { CrmRegistry } from './crm-registry.service';
-import { CreateCrmBody, mapCrmConnection, UpdateCrmBody } from './crm.dto';
+import { CreateCrmBody, crmWebhookUrl, mapCrmConnection, UpdateCrmBody } from './crm.dto';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
 
 const CRM_NAMES = { amocrm: 'amoCRM', bitrix24: 'Bitrix24' } as const;
@@ -69,7 +68,7 @@ export class CrmService {
       type: body.type,
       name: body.name.trim(),
       settings_enc: this.registry.seal(settings),
-      webhook_secret: randomBytes(24).toString('base64url'),
+      webhook_secret: this.registry.newWebhookSecret().sealed,
       settings: {
         accountId: account.accountId,
         accountName: account.accountName,
@@ -99,7 +98,7 @@ export class CrmService {
       type: body.type,
       name: body.name.trim(),
       settings_enc: this.registry.seal(settings),
-      webhook_secret: randomBytes(24).toString('base64url'),
+      webhook_secret: this.registry.newWebhookSecret().sealed,
       settings: {
         autoCreateDeal: body.autoCreateDeal ?? true,
         channelIds: null,
@@ -256,7 +255,8 @@ export class CrmService {
   }
 
   private async dto(row: CrmConnectionRow): Promise<CrmConnectionDto> {
-    return mapCrmConnection(row, this.config.publicUrl, await this.crm.syncStats(row.workspace_id));
+    const webhookUrl = crmWebhookUrl(this.config.publicUrl, row, this.registry.webhookSecret(row));
+    return mapCrmConnection(row, webhookUrl, await this.crm.syncStats(row.workspace_id));
   }
 }
 

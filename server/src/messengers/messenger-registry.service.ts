@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createChannelAdapters, type AdapterContext, type ChannelAdapter } from '@onebox/channels';
 import type { ChannelType } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
-import { SecretBox } from '../common/secret-box';
+import { SEAL_PURPOSES, SecretBox } from '../common/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export type MessengerType = Exclude<ChannelType, 'webchat'>;
@@ -27,8 +27,10 @@ export class MessengerRegistry {
   private readonly adapters = createChannelAdapters();
   private readonly box: SecretBox;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'apiRoots'>) {
-    this.box = new SecretBox(config.secretKey);
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'previousSecretKey' | 'apiRoots'>,
+  ) {
+    this.box = new SecretBox(config.secretKey, SEAL_PURPOSES.channels, config.previousSecretKey);
   }
 
   adapter(type: MessengerType): ChannelAdapter {
@@ -60,6 +62,16 @@ export class MessengerRegistry {
 
   sealCredentials(credentials: Record<string, string>): string {
     return this.box.seal(JSON.stringify(credentials));
+  }
+
+  /** A new secret the platform presents with every webhook, and its sealed form for the channel row. */
+  newWebhookSecret(): { secret: string; sealed: string } {
+    return this.box.newSecret();
+  }
+
+  /** The channel's webhook secret in clear (rows from before sealing hold it plain). */
+  webhookSecret(channel: Pick<ChannelRow, 'webhook_secret'>): string {
+    return this.box.openSecret(channel.webhook_secret);
   }
 
   connect(channel: Pick<ChannelRow, 'type' | 'credentials_enc'>): ConnectedChannel {

@@ -100,7 +100,6 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     await socket.join(joined);
   }
 
-
   @SubscribeMessage('conversation.join')
   async join(
     @ConnectedSocket() socket: AgentSocket,

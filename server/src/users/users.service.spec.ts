@@ -47,7 +47,9 @@ describe(UsersService.name, () => {
       hasher.hash.mockResolvedValueOnce(HASH);
       users.setPassword.mockResolvedValueOnce(null);
 
-      const err = (await service.resetPassword(admin, 'u-9', { newPassword: 'new-password-1' }).catch((e) => e)) as ApiException;
+      const err = (await service
+        .resetPassword(admin, 'u-9', { newPassword: 'new-password-1' })
+        .catch((e) => e)) as ApiException;
 
       expect(err).toBeInstanceOf(ApiException);
       expect(err.getStatus()).toBe(404);

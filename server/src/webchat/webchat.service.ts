@@ -69,8 +69,7 @@ export class WebchatService {
         : null;
     if (channel && known) return { channel, visitorId: known, visitorToken: visitorToken as string };
     const wait = await this.limiter.checkAndCount(ip, channel ? (widgetKey as string) : null);
-    if (wait > 0)
-      throw new WebchatError('rate_limited', `Too many new chats from here. Try again in ${wait} s.`, wait);
+    if (wait > 0) throw new WebchatError('rate_limited', `Too many new chats from here. Try again in ${wait} s.`, wait);
     if (!channel) throw new WebchatError('unknown_widget', 'This chat is not available');
     const visitorId = randomUUID();
     return { channel, visitorId, visitorToken: await this.tokens.signVisitor(visitorId, channel.id) };

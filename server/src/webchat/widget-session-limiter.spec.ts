@@ -45,7 +45,8 @@ describe(WidgetSessionLimiter.name, () => {
 
   it('forgets idle keys, so one-off IPs do not pile up', async () => {
     limiter = new WidgetSessionLimiter({ widgetSessionsPerIp: 3, widgetSessionsPerWidget: 1_000_000 }, () => now);
-    for (let i = 0; i < 10_001; i++) await limiter.checkAndCount(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 'wk-big');
+    for (let i = 0; i < 10_001; i++)
+      await limiter.checkAndCount(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 'wk-big');
     const windows = (limiter as unknown as { windows: Map<string, number[]> }).windows;
     expect(windows.size).toBe(10_002);
     now += 11 * MINUTE;
