@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { ChannelDto, ConversationListResponse, CrmConnectionDto, UserDto } from '@onebox/contracts';
 import { FakeAmoCrm, FakeBitrix24, FakeMax, FakeTelegram, FakeWhatsApp } from '@onebox/fakes';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -373,4 +374,47 @@ describe('secrets at rest, and key rotation', () => {
     const transition = await startOn({ ONEBOX_SECRET_KEY: NEW_KEY, ONEBOX_SECRET_KEY_OLD: OLD_KEY });
     expect((await api(transition.url, '/api/me', { token: oldToken })).status).toBe(200);
   });
+
+  it('rotates the embedded database’s key file with the built command: the server starts with the new key, and stops with the old one saying why', async () => {
+    const dist = join(__dirname, '..', 'dist');
+    expect({ built: existsSync(join(dist, 'secrets', 'rotate-key.js')) }).toEqual({ built: true }); // npm test builds first
+    const dataDir = mkdtempSync(join(tmpdir(), 'onebox-embedded-rotate-'));
+    const keyFile = join(dataDir, 'secret.key');
+    const port = String(await freePort());
+    const run = (script: string, extra: Record<string, string> = {}, untilReady = false) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const { DATABASE_URL: _url, ONEBOX_SECRET_KEY: _key, ...inherited } = process.env;
+        const child = spawn(process.execPath, [join(dist, script)], {
+          env: { ...inherited, ONEBOX_DATA_DIR: dataDir, PORT: port, ...extra },
+        });
+        let out = '';
+        const collect = (chunk: Buffer) => {
+          out += chunk.toString();
+          if (untilReady && out.includes('Ready in')) child.kill('SIGTERM');
+        };
+        child.stdout.on('data', collect);
+        child.stderr.on('data', collect);
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+
+    // First start: the key file is created and the demo channel's webhook secret sealed with it.
+    expect((await run('main.js', {}, true)).out).toContain('Ready in');
+    const oldKey = readFileSync(keyFile, 'utf8');
+
+    const rotated = await run('secrets/rotate-key.js');
+    expect(rotated).toEqual({
+      code: 0,
+      out: `Re-sealed 1 secrets with the new key (0 already were); the new key is in ${keyFile}.\n`,
+    });
+    const newKey = readFileSync(keyFile, 'utf8');
+    expect(newKey).not.toBe(oldKey);
+    expect(newKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(existsSync(`${keyFile}.new`)).toBe(false);
+
+    expect((await run('main.js', {}, true)).out).toContain('Ready in');
+    const refused = await run('main.js', { ONEBOX_SECRET_KEY: oldKey });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('ONEBOX_SECRET_KEY does not open 1 of the 1 secrets stored in the database');
+    expect(refused.out).not.toMatch(/\n\s+at /); // said plainly, no stack trace
+  }, 60_000);
 });
