@@ -2,7 +2,7 @@
 // exporting `name` and `run({ log })` → `{ summary: [{metric, value, target, verdict}], failed }`)
 // and prints one summary table at the end. Results go to test-results/bench/<suite>.json.
 //
-//   BENCH_SUITES=ingest        comma-separated suites to run (default: all known)
+//   BENCH_SUITES=ingest        comma-separated suites to run (default: all known: ingest, analytics, scaleout)
 //   BENCH_SKIP_BUILD=1         use the existing dist/ builds
 //
 // A missed target is a measurement, not a failure: the exit code is non-zero only when a suite
@@ -10,7 +10,7 @@
 import { ensureBuilt, ensureInstalled } from './ensure.mjs';
 import { interruption, runCleanups, table } from './bench/lib.mjs';
 
-const SUITES = ['ingest', 'analytics'];
+const SUITES = ['ingest', 'analytics', 'scaleout'];
 
 async function main() {
   const names = (process.env.BENCH_SUITES || SUITES.join(','))

@@ -191,6 +191,8 @@ function startServer() {
     WHATSAPP_API_ROOT: fakes.whatsapp.url,
     MAX_API_ROOT: fakes.max.url,
     AMOCRM_API_ROOT: fakes.amocrm.url,
+    // The fakes listen on this machine: their media URLs would otherwise be refused as local.
+    ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
     ONEBOX_ADMIN_EMAIL: ADMIN.email,
     ONEBOX_ADMIN_PASSWORD: ADMIN.password,
     ONEBOX_SEED_DEMO: 'true',
@@ -201,11 +203,21 @@ function startServer() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = dim('server │ ');
-  // Nest's start-up inventory (every module and route) says nothing to a demo viewer.
-  const noise = /\[(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)\]/;
+  // The server writes JSON lines; a demo viewer gets their messages, without Nest's start-up
+  // inventory (every module and route) and without the access log.
+  const noise = /^(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)$/;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      if (!noise.test(line)) console.log(prefix + line);
+      let entry = null;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        /* not a log line: shown as it is */
+      }
+      if (!entry || typeof entry.msg !== 'string') return console.log(prefix + line);
+      if (entry.req || noise.test(entry.context ?? '')) return;
+      const level = entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `;
+      console.log(prefix + level + (entry.context ? `[${entry.context}] ` : '') + entry.msg);
     });
   }
   child.on('exit', (code, signal) => {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
 import { analyticsScenario } from './e2e/analytics.mjs';
 import { workflowScenario } from './e2e/workflow.mjs';
+import { xssScenario } from './e2e/xss.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -260,6 +261,8 @@ async function main() {
     server = await startServer({
       TELEGRAM_API_ROOT: telegram.url,
       AMOCRM_API_ROOT: amo.url,
+      // The fakes listen on 127.0.0.1 (media and CRM addresses are otherwise refused as local).
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
       ONEBOX_UPDATE_MODE: 'webhook',
       DATABASE_URL: dbUrl.toString(),
       ONEBOX_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijklmnop',
@@ -305,7 +308,20 @@ async function main() {
         shots,
         query: async (sql, values) => (await db.query(sql, values)).rows,
       });
-      console.log('✔ analytics: the dashboard on the worked example matches the API, a tile opens its conversations');
+      console.log(
+        '✔ analytics: the dashboard on the worked example matches the API, a tile opens its conversations; with costs the cost-per-chat tile equals the API',
+      );
+      const xss = await xssScenario({
+        browser,
+        base: server.base,
+        admin: ADMIN,
+        adminToken: accessToken,
+        shots,
+        query: async (sql, values) => (await db.query(sql, values)).rows,
+        telegram,
+        amo,
+      });
+      console.log(`✔ XSS: ${xss.summary}`);
     } finally {
       await db.end();
     }

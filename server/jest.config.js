@@ -12,13 +12,14 @@ const shared = {
 };
 
 module.exports = {
+  // Real PostgreSQL, sockets and fake platforms, several suites at once on two cores: seconds, not
+  // milliseconds. (Jest reads testTimeout from the root config only, not from a project.)
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      // Real PostgreSQL, sockets and fake platforms, several suites at once: seconds, not milliseconds.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
       globalTeardown: '<rootDir>/test/global-teardown.js',

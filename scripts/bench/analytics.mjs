@@ -12,6 +12,8 @@
 //   BENCH_MESSAGES_PER_CONVERSATION=10
 //   BENCH_RUNS=20                 timed runs per query (after 2 warm-ups); the baseline runs 5 times
 //   BENCH_QUICK=1                 50,000 conversations, 10 runs
+//   BENCH_ANALYTICS_DB=<name>     reuse a database an earlier run kept (BENCH_KEEP_DB=1): no seeding,
+//                                 the refresher finishes whatever is still dirty, then the queries
 import { join } from 'node:path';
 import { root } from '../ensure.mjs';
 import {
@@ -19,6 +21,7 @@ import {
   Client,
   createBenchDatabase,
   ensureResultsDir,
+  existingDatabase,
   percentile,
   sleep,
   startServer,
@@ -204,9 +207,27 @@ const BASELINE = `
    WHERE cyc.started_at >= $2 AND cyc.started_at < $3
    GROUP BY 1, 2`;
 
+/** What an earlier run seeded into a kept database. */
+async function seededIn(client) {
+  const [{ id: workspaceId }] = (
+    await client.query(`SELECT workspace_id AS id FROM channels WHERE name = 'Bench telegram' LIMIT 1`)
+  ).rows;
+  const count = async (table) =>
+    Number((await client.query(`SELECT count(*) AS n FROM ${table} WHERE workspace_id = $1`, [workspaceId])).rows[0].n);
+  return {
+    workspaceId,
+    counts: {
+      conversations: await count('conversations'),
+      messages: await count('messages'),
+      conversation_events: await count('conversation_events'),
+    },
+  };
+}
+
 export async function run({ log }) {
   ensureResultsDir();
-  const db = await createBenchDatabase('analytics');
+  const reuse = env.BENCH_ANALYTICS_DB;
+  const db = reuse ? existingDatabase(reuse) : await createBenchDatabase('analytics');
   const serverEnv = {
     DATABASE_URL: db.url,
     ONEBOX_SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
@@ -220,14 +241,22 @@ export async function run({ log }) {
   const client = new Client({ connectionString: db.url });
   await client.connect();
   const seedStarted = Date.now();
-  log(`  seeding ${config.conversations.toLocaleString('en')} conversations × ${config.perConversation} messages …`);
-  const seeded = await seed(client, log);
-  const seedMs = Date.now() - seedStarted;
+  let seeded;
+  if (reuse) {
+    seeded = await seededIn(client);
+    config.conversations = seeded.counts.conversations;
+    log(`  reusing ${reuse}: ${config.conversations.toLocaleString('en')} conversations, no seeding`);
+  } else {
+    log(`  seeding ${config.conversations.toLocaleString('en')} conversations × ${config.perConversation} messages …`);
+    seeded = await seed(client, log);
+  }
+  const seedMs = reuse ? null : Date.now() - seedStarted;
   await stopServer(server);
 
   // The facts: the refresher derives them from the events at its own pace.
   server = await startServer({ env: { ...serverEnv, ONEBOX_ANALYTICS_REFRESH_MS: '50' }, logFile: logFile('run') });
   const refreshStarted = Date.now();
+  const backlog = Number((await client.query('SELECT count(*) AS n FROM analytics_dirty')).rows[0].n);
   for (;;) {
     const { rows } = await client.query('SELECT count(*)::int AS n FROM analytics_dirty');
     if (rows[0].n === 0) break;
@@ -235,7 +264,7 @@ export async function run({ log }) {
     await sleep(5000);
   }
   const refreshMs = Date.now() - refreshStarted;
-  const refreshRate = Math.round(config.conversations / (refreshMs / 1000));
+  const refreshRate = Math.round(backlog / (refreshMs / 1000));
   log('  VACUUM ANALYZE …');
   await client.query('VACUUM ANALYZE');
 
@@ -299,11 +328,16 @@ export async function run({ log }) {
   const summaryRows = [
     {
       metric: 'seeded',
-      value: `${config.conversations.toLocaleString('en')} conv / ${seeded.counts.messages.toLocaleString('en')} msg / ${seeded.counts.conversation_events.toLocaleString('en')} events in ${(seedMs / 1000).toFixed(0)} s`,
+      value: `${config.conversations.toLocaleString('en')} conv / ${seeded.counts.messages.toLocaleString('en')} msg / ${seeded.counts.conversation_events.toLocaleString('en')} events ${seedMs === null ? '(reused)' : `in ${(seedMs / 1000).toFixed(0)} s`}`,
       target: '',
       verdict: '',
     },
-    { metric: 'facts derived by the refresher', value: `${refreshRate} conv/s`, target: '', verdict: '' },
+    {
+      metric: 'facts derived by the refresher',
+      value: `${backlog.toLocaleString('en')} conversations at ${refreshRate} conv/s`,
+      target: '',
+      verdict: '',
+    },
     {
       metric: 'summary 30 d (channel × manager) p95',
       value: ms(results['summary 30 days'].p95),

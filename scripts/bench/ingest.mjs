@@ -17,11 +17,9 @@
 //   BENCH_RAW_CONNS=8, BENCH_RAW_SECONDS=5   the raw INSERT measurement
 //   BENCH_CPU_PROF=1                     run the server under --cpu-prof and summarize its hot spots
 //   BENCH_QUICK=1                        short run: 100,300,1000 for 3 s, raw 2 s, 300 chats
-import { Agent, request } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { root } from '../ensure.mjs';
 import { summarize } from './cpuprofile.mjs';
 import {
@@ -39,6 +37,7 @@ import {
   stopServer,
   table,
 } from './lib.mjs';
+import { createWebhookLoad, startAgentSocket } from './webhook-load.mjs';
 
 export const name = 'ingest';
 
@@ -62,7 +61,7 @@ const ADMIN = { email: 'admin@onebox.bench', password: 'bench-admin-password' };
 const CHAT_BASE = 710_000_000;
 
 /** Autocommit single-row INSERTs from `conns` connections for `seconds`: rows/s. */
-async function rawInsertRate(dbUrl, conns, seconds) {
+export async function rawInsertRate(dbUrl, conns, seconds) {
   const setup = new Client({ connectionString: dbUrl });
   await setup.connect();
   await setup.query('CREATE TABLE bench_raw (id bigserial, chat bigint, text text, at timestamptz)');
@@ -103,38 +102,6 @@ async function rawInsertRate(dbUrl, conns, seconds) {
     cpu: cpuUse,
     postgresCpuMsPerRow: Math.round(((cpuUse.postgresPct / 100) * cpuUse.seconds * 1000 * 1000) / counter.n) / 1000,
   };
-}
-
-function startAgentSocket(base, token) {
-  const worker = new Worker(new URL('./agent-worker.mjs', import.meta.url), { workerData: { base, token } });
-  const arrivals = []; // Float64Array batches of [seq, sentAt, arrivedAt]
-  let onFlushed = null;
-  const state = { worker, arrivals, disconnected: null, counts: null };
-  const ready = new Promise((resolve, reject) => {
-    worker.on('message', (msg) => {
-      if (msg.type === 'connected') resolve();
-      else if (msg.type === 'error') reject(new Error(`agent socket: ${msg.message}`));
-      else if (msg.type === 'arrivals') arrivals.push(msg.data);
-      else if (msg.type === 'disconnected') state.disconnected = msg.reason;
-      else if (msg.type === 'flushed') {
-        state.counts = msg.counts;
-        onFlushed?.();
-      }
-    });
-    worker.once('error', reject);
-  });
-  state.flush = () =>
-    new Promise((resolve) => {
-      onFlushed = resolve;
-      worker.postMessage('flush');
-    });
-  state.close = async () => {
-    worker.postMessage('close');
-    await Promise.race([new Promise((r) => worker.once('exit', r)), sleep(2000)]);
-    await worker.terminate();
-  };
-  onCleanup(() => state.close());
-  return ready.then(() => state);
 }
 
 export async function run({ log = console.log } = {}) {
@@ -196,7 +163,6 @@ export async function run({ log = console.log } = {}) {
   const secret = telegram.callsTo('setWebhook')[0]?.body?.secret_token;
   if (!channel.webhookUrl || !secret) throw new Error('the channel did not set a webhook with a secret token');
   const hook = new URL(channel.webhookUrl);
-  const agentSocket = await startAgentSocket(server.base, token);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   onCleanup(() => pg.end());
@@ -212,121 +178,26 @@ export async function run({ log = console.log } = {}) {
     (await pg.query('SELECT count(*)::int AS n FROM messages WHERE channel_id = $1', [channel.id])).rows[0].n;
 
   // --- the load generator ------------------------------------------------------------------------
-  const httpAgent = new Agent({ keepAlive: true, maxSockets: config.sockets, maxFreeSockets: config.sockets });
-  onCleanup(() => httpAgent.destroy());
   const capacity =
     config.chats + Math.ceil(config.stepSeconds * (config.rates.reduce((a, b) => a + b, 0) * 2 + 10)) + 1000;
-  const sentAt = new Float64Array(capacity); // wall clock ms at the actual send (embedded in the text)
-  const status = new Int16Array(capacity); // 0 pending, -1 error, else HTTP status
-  const answerMs = new Float64Array(capacity); // from the scheduled send time
-  let nextSeq = 1;
-  let inflight = 0;
-  let lastAnswerAt = 0;
-  let okTotal = 0;
-  const errorSamples = [];
-
-  function send(seq, scheduledPerf) {
-    const chat = CHAT_BASE + (seq % config.chats);
-    const now = Date.now();
-    sentAt[seq] = now;
-    const body = JSON.stringify({
-      update_id: 900_000_000 + seq,
-      message: {
-        message_id: seq,
-        from: { id: chat, is_bot: false, first_name: 'Customer', last_name: String(chat), language_code: 'en' },
-        chat: { id: chat, first_name: 'Customer', last_name: String(chat), type: 'private' },
-        date: Math.floor(now / 1000),
-        text: `bench ${seq} t=${now} Hello, is the grey sofa still available? Delivery to Moscow?`,
-      },
-    });
-    inflight++;
-    const done = (code, detail) => {
-      if (status[seq] !== 0) return;
-      inflight--;
-      status[seq] = code;
-      const end = performance.now();
-      answerMs[seq] = end - scheduledPerf;
-      lastAnswerAt = end;
-      if (code >= 200 && code < 300) okTotal++;
-      else if (errorSamples.length < 10) errorSamples.push(`#${seq}: ${detail ?? code}`);
-    };
-    const req = request(
-      {
-        agent: httpAgent,
-        host: hook.hostname,
-        port: hook.port,
-        path: hook.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'X-Telegram-Bot-Api-Secret-Token': secret,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode, `HTTP ${res.statusCode}`));
-        res.on('error', (err) => done(-1, err.message));
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout after 30 s')));
-    req.on('error', (err) => done(-1, err.message));
-    req.end(body);
-  }
-
-  /** Sends `count` messages at `rate`/s open-loop, then waits for every answer. */
-  async function blast(rate, count) {
-    const first = nextSeq;
-    nextSeq += count;
-    const t0 = performance.now();
-    let sent = 0;
-    await new Promise((resolve) => {
-      const tick = () => {
-        const due = Math.min(count, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
-        while (sent < due) {
-          send(first + sent, t0 + (sent * 1000) / rate);
-          sent++;
-        }
-        if (sent < count) setTimeout(tick, 1);
-        else resolve();
-      };
-      tick();
-    });
-    const sendWindowMs = performance.now() - t0;
-    const inflightAtEnd = inflight;
-    const drainDeadline = performance.now() + 60_000;
-    while (inflight > 0 && performance.now() < drainDeadline) await sleep(5);
-    return { first, last: first + count - 1, t0, sendWindowMs, inflightAtEnd, drained: inflight === 0 };
-  }
-
-  let arrivalsRead = 0;
-  const agentLatency = new Float64Array(capacity).fill(NaN);
-  function collectArrivals() {
-    for (; arrivalsRead < agentSocket.arrivals.length; arrivalsRead++) {
-      const data = agentSocket.arrivals[arrivalsRead];
-      for (let i = 0; i < data.length; i += 3) agentLatency[data[i]] = data[i + 2] - data[i + 1];
-    }
-  }
-  async function awaitArrivals(first, last, expected, timeoutMs) {
-    const deadline = performance.now() + timeoutMs;
-    let got = 0;
-    for (;;) {
-      await agentSocket.flush();
-      collectArrivals();
-      got = 0;
-      for (let s = first; s <= last; s++) if (!Number.isNaN(agentLatency[s])) got++;
-      if (got >= expected || performance.now() > deadline) return got;
-      await sleep(50);
-    }
-  }
+  const load = createWebhookLoad({
+    targets: [hook],
+    secret,
+    chats: config.chats,
+    chatBase: CHAT_BASE,
+    capacity,
+    sockets: config.sockets,
+  });
+  const agentSocket = await startAgentSocket(server.base, token, { capacity });
+  const { blast, errorSamples } = load;
 
   // --- warm-up: every chat writes once (contacts and conversations exist before the measured steps)
   log(`  warm-up: ${config.chats} chats write once at 250/s…`);
   const warm = await blast(250, config.chats);
-  if (!warm.drained || okTotal !== config.chats) {
-    throw new Error(`warm-up failed: ${okTotal}/${config.chats} answered 2xx; ${errorSamples.join('; ')}`);
+  if (!warm.drained || load.okTotal !== config.chats) {
+    throw new Error(`warm-up failed: ${load.okTotal}/${config.chats} answered 2xx; ${errorSamples.join('; ')}`);
   }
-  await awaitArrivals(warm.first, warm.last, config.chats, 10_000);
+  await agentSocket.awaitArrivals(warm.first, warm.last, config.chats, 10_000);
 
   // --- the steps ---------------------------------------------------------------------------------
   const steps = [];
@@ -342,19 +213,11 @@ export async function run({ log = console.log } = {}) {
     await sleep(1100); // backends report their counters at most once a second
     const stats1 = await dbStats();
     const perMessage = (key) => Math.round(((stats1[key] - stats0[key]) / count) * 10) / 10;
-    let ok = 0;
-    let errors = 0;
-    const answers = [];
-    for (let s = b.first; s <= b.last; s++) {
-      if (status[s] >= 200 && status[s] < 300) ok++;
-      else errors++;
-      if (status[s] !== 0) answers.push(answerMs[s]);
-    }
+    const { ok, errors, latencies: answers } = load.answers(b.first, b.last);
     const stored = await storedCount();
-    const received = await awaitArrivals(b.first, b.last, ok, 5_000);
-    const agent = [];
-    for (let s = b.first; s <= b.last; s++) if (!Number.isNaN(agentLatency[s])) agent.push(agentLatency[s]);
-    const elapsedS = (Math.max(lastAnswerAt, b.t0 + b.sendWindowMs) - b.t0) / 1000;
+    const received = await agentSocket.awaitArrivals(b.first, b.last, ok, 5_000);
+    const agent = agentSocket.latencies(b.first, b.last).values;
+    const elapsedS = (Math.max(load.lastAnswerAt, b.t0 + b.sendWindowMs) - b.t0) / 1000;
     const row = {
       target: rate,
       achieved: Math.round(ok / elapsedS),
@@ -370,8 +233,8 @@ export async function run({ log = console.log } = {}) {
       agentP99: percentile(agent, 99),
       agentReceived: received,
       stored,
-      expectedStored: okTotal,
-      storedOk: stored === okTotal,
+      expectedStored: load.okTotal,
+      storedOk: stored === load.okTotal,
       cpu: cpuUse,
       cpuMsPerMsg: {
         server: ok ? Math.round(((cpuUse.serverPct / 100) * cpuUse.seconds * 1e6) / ok) / 1000 : null,
@@ -392,7 +255,7 @@ export async function run({ log = console.log } = {}) {
       row.achieved >= 0.95 * rate &&
       row.p99 <= config.sustainP99Ms &&
       b.inflightAtEnd <= Math.max(16, rate * 0.25);
-    if (stored < okTotal) lost = true;
+    if (stored < load.okTotal) lost = true;
     steps.push(row);
     log(
       `  ${String(rate).padStart(5)}/s → ${row.achieved}/s, ${ok}/${count} 2xx, p99 ${row.p99?.toFixed(1)} ms, ` +
@@ -424,10 +287,10 @@ export async function run({ log = console.log } = {}) {
   const storedIds = new Set(rows.map((r) => r.external_id));
   let answered = 0;
   let missing = 0;
-  for (let s = 1; s < nextSeq; s++) {
-    if (status[s] < 200 || status[s] >= 300) continue;
+  for (let s = 1; s < load.nextSeq; s++) {
+    if (load.status[s] < 200 || load.status[s] >= 300) continue;
     answered++;
-    if (!storedIds.has(`${CHAT_BASE + (s % config.chats)}:${s}`)) missing++;
+    if (!storedIds.has(load.externalId(s))) missing++;
   }
   if (missing) lost = true;
   await agentSocket.flush();

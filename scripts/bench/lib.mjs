@@ -78,6 +78,14 @@ export async function createBenchDatabase(label = 'bench') {
   return { name, url: url.toString() };
 }
 
+/** A database an earlier run kept (BENCH_KEEP_DB=1), by name; never dropped here. */
+export function existingDatabase(name) {
+  if (!/^onebox_[a-z0-9_]+$/.test(name)) throw new Error(`${name} is not a bench database name`);
+  const url = new URL(adminPgUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
 // --- the server ------------------------------------------------------------------------------------
 
 export function freePort() {
@@ -92,17 +100,24 @@ export function freePort() {
 }
 
 /**
- * Starts server/dist/main.js with `env` (PORT and PUBLIC_URL filled in), output to `logFile`;
- * resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * Starts server/dist/main.js (or `script`) with `env` (PORT and PUBLIC_URL filled in), output to
+ * `logFile`; resolves once /health answers. `nodeArgs` go before the script (e.g. --cpu-prof).
  */
-export async function startServer({ env, logFile, nodeArgs = [] }) {
+export async function startServer({ env, logFile, nodeArgs = [], script = join(root, 'server', 'dist', 'main.js') }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = createWriteStream(logFile);
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PUBLIC_URL: base, ...env },
+    // The benches' fakes listen on 127.0.0.1 (media and CRM addresses are otherwise refused as local).
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: base,
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);

@@ -6,10 +6,24 @@ import { createRequire } from 'node:module';
 import { root } from '../ensure.mjs';
 
 const require = createRequire(import.meta.url);
-const { SCENARIO, SCENARIO_EXPECTED, M1, M2, C1, C2, C3 } = require(join(root, 'libs', 'metrics', 'dist', 'index.js'));
+const {
+  SCENARIO,
+  SCENARIO_EXPECTED,
+  SCENARIO_COSTS,
+  SCENARIO_PRESENCE,
+  SCENARIO_EXPECTED_COSTS,
+  M1,
+  M2,
+  C1,
+  C2,
+  C3,
+} = require(join(root, 'libs', 'metrics', 'dist', 'index.js'));
 
-/** Writes the worked example into the admin's workspace, as the product would have stored it. */
-async function storeScenario(query, workspaceId) {
+/**
+ * Writes the worked example into the admin's workspace, as the product would have stored it;
+ * answers the channels' ids by the example's names (`ch-telegram`…).
+ */
+export async function storeScenario(query, workspaceId) {
   const channels = {};
   for (const type of ['telegram', 'whatsapp', 'webchat']) {
     const [row] = await query(
@@ -83,11 +97,28 @@ async function storeScenario(query, workspaceId) {
         ],
       );
   }
+  return channels;
+}
+
+/** The example's costs with its channel names turned into ids, and m1's online time stored. */
+export async function storeScenarioCosts(query, workspaceId, channels) {
+  for (const p of SCENARIO_PRESENCE)
+    await query(
+      `INSERT INTO presence_intervals (workspace_id, user_id, status, started_at, ended_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $5)`,
+      [workspaceId, p.userId, p.status, p.from, p.to],
+    );
+  return {
+    ...SCENARIO_COSTS,
+    channelMonthly: Object.fromEntries(
+      Object.entries(SCENARIO_COSTS.channelMonthly).map(([name, amount]) => [channels[name], amount]),
+    ),
+  };
 }
 
 export async function analyticsScenario({ browser, base, admin, adminToken, shots, query }) {
   const [{ workspace_id: workspaceId }] = await query(`SELECT workspace_id FROM users WHERE role = 'admin' LIMIT 1`);
-  await storeScenario(query, workspaceId);
+  const channels = await storeScenario(query, workspaceId);
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' })).newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -123,6 +154,27 @@ export async function analyticsScenario({ browser, base, admin, adminToken, shot
       `${name} is not in the drill-down`,
     );
   await page.screenshot({ path: join(shots, '16-analytics-drilldown.png'), fullPage: true });
+
+  // With the team's costs set, the cost-per-chat tile shows what the API answers.
+  const costs = await storeScenarioCosts(query, workspaceId, channels);
+  const put = await fetch(`${base}/api/workspace/settings`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ costs }),
+  });
+  assert.equal(put.status, 200, `setting costs answered ${put.status}`);
+  await page.goto(`${base}/analytics?period=custom&from=2026-01-01&to=2026-01-01`);
+  const costTile = page.locator('[data-testid=kpi-costPerChat] [data-testid=kpi-value]');
+  await costTile.waitFor({ timeout: 15000 });
+  const withCosts = await fetch(
+    `${base}/api/analytics/summary?from=2025-12-31T21:00:00.000Z&to=2026-01-01T21:00:00.000Z`,
+    { headers: { authorization: `Bearer ${adminToken}` } },
+  ).then((r) => r.json());
+  assert.equal(withCosts.rows[0].metrics.costPerChat, SCENARIO_EXPECTED_COSTS.all.costPerChat);
+  // "433,33 ₽" in Russian: the digits, with the decimal comma read as a point.
+  const shown = Number((await costTile.innerText()).replace(/[^\d,]/g, '').replace(',', '.'));
+  assert.equal(shown, withCosts.rows[0].metrics.costPerChat);
+  await page.screenshot({ path: join(shots, '18-analytics-costs.png'), fullPage: true });
 
   await page.goto(`${base}/analytics/agents?period=custom&from=2026-01-01&to=2026-01-01`);
   await page.locator('[data-testid=agents-row]').first().waitFor();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
-async function call(base, token, path, body, method) {
+export async function call(base, token, path, body, method) {
   const res = await fetch(base + path, {
     method: method ?? (body === undefined ? 'GET' : 'POST'),
     headers: {
@@ -32,7 +32,7 @@ async function loginPage(browser, base, user) {
 }
 
 /** Waits until `probe()` is truthy (polling), or fails with `message`. */
-async function until(probe, message, timeoutMs = 10000) {
+export async function until(probe, message, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -23,6 +23,7 @@ import { CannedResponsesService } from './canned/canned-responses.service';
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
+import { ClusterModule } from './cluster/cluster.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ContactsController } from './contacts/contacts.controller';
@@ -53,8 +54,15 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { MessengerSender } from './delivery/messenger.sender';
 import { WebchatSender } from './delivery/webchat.sender';
 import { InboundService } from './inbound/inbound.service';
+import { ContactErasureService } from './lifecycle/contact-erasure.service';
+import { ErasureRepository } from './lifecycle/erasure.repository';
+import { RetentionProcessor } from './lifecycle/retention.processor';
+import { RetentionRepository } from './lifecycle/retention.repository';
+import { RetentionService } from './lifecycle/retention.service';
 import { MediaFetchProcessor } from './media/media-fetch.processor';
+import { ObservabilityModule } from './observability/observability.module';
 import { MessengerRegistry } from './messengers/messenger-registry.service';
+import { OutboundGuard } from './outbound/outbound-guard.service';
 import { PollingService } from './polling/polling.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -131,6 +139,8 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         DatabaseModule,
+        ClusterModule,
+        ObservabilityModule,
         JwtModule.register({ secret: jwtSecret(config.secretKey) }),
       ],
       controllers: [
@@ -162,8 +172,8 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: LoginRateLimiter, useValue: new LoginRateLimiter() },
-        { provide: WidgetSessionLimiter, useValue: new WidgetSessionLimiter(config) },
+        LoginRateLimiter,
+        WidgetSessionLimiter,
         AuthService,
         AgentAuthenticator,
         PasswordHasher,
@@ -193,6 +203,7 @@ export class AppModule {
         WebchatSender,
         MessengerSender,
         MessengerRegistry,
+        OutboundGuard,
         InboundService,
         WebhooksService,
         PollingService,
@@ -238,6 +249,7 @@ export class AppModule {
                 SurveysProcessor,
                 RoutingProcessor,
                 BotProcessor,
+                RetentionProcessor,
               ].map((type) => ref.get<JobProcessor>(type)),
         },
         RealtimeService,
@@ -269,6 +281,11 @@ export class AppModule {
         TimersRepository,
         TimersService,
         TimersProcessor,
+        RetentionRepository,
+        RetentionService,
+        RetentionProcessor,
+        ErasureRepository,
+        ContactErasureService,
       ],
     };
   }

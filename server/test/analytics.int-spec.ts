@@ -6,8 +6,13 @@ import {
   M1,
   M2,
   SCENARIO,
+  SCENARIO_COSTS,
   SCENARIO_EXPECTED,
+  SCENARIO_EXPECTED_BUSINESS,
+  SCENARIO_EXPECTED_COSTS,
   SCENARIO_PERIOD,
+  SCENARIO_PRESENCE,
+  SCENARIO_WORKING_HOURS,
   summarize,
   C1,
   C2,
@@ -15,11 +20,29 @@ import {
   type ConversationInput,
   type CycleFacts,
   type MetricEvent,
+  type MetricSettings,
   type WidgetActivity,
 } from '@onebox/metrics';
 import type { DataSource } from 'typeorm';
 import { randomWorld, seeded } from './random-conversations';
 import { api, createWorkspace, login, startTestApp, type TestApp } from './test-app';
+
+jest.setTimeout(60_000);
+
+const RANDOM_WORKING_HOURS: NonNullable<MetricSettings['workingHours']> = {
+  timeZone: 'Europe/Berlin',
+  schedule: {
+    mon: [{ from: '09:00', to: '18:00' }],
+    tue: [
+      { from: '09:00', to: '13:00' },
+      { from: '12:00', to: '19:30' },
+    ],
+    wed: [{ from: '09:00', to: '18:00' }],
+    thu: [{ from: '08:15', to: '17:45' }],
+    fri: [{ from: '10:00', to: '16:00' }],
+    sat: [{ from: '22:00', to: '03:00' }],
+  },
+};
 
 const TYPES: ChannelType[] = ['telegram', 'whatsapp', 'max', 'webchat'];
 
@@ -175,6 +198,37 @@ describe('analytics (real PostgreSQL)', () => {
     );
     expect(drill.body.items.map((i) => i.conversationId)).toEqual([SCENARIO[2].conversationId]);
     expect(drill.body.total).toBe(1);
+
+    // Working hours and costs, set through the settings API: the variants follow at query time.
+    const webchat = channelOf.get('ch-webchat') as string;
+    const settings = await api(t.url, '/api/workspace/settings', {
+      method: 'PUT',
+      token: ws.token,
+      body: {
+        timeZone: SCENARIO_WORKING_HOURS.timeZone,
+        workingHours: SCENARIO_WORKING_HOURS.schedule,
+        costs: { ...SCENARIO_COSTS, channelMonthly: { [webchat]: SCENARIO_COSTS.channelMonthly['ch-webchat'] } },
+      },
+    });
+    expect(settings.status).toBe(200);
+    for (const p of SCENARIO_PRESENCE)
+      await t.db.query(
+        `INSERT INTO presence_intervals (workspace_id, user_id, status, started_at, ended_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $5)`,
+        [ws.workspaceId, p.userId, p.status, p.from, p.to],
+      );
+    const period = { from: SCENARIO_PERIOD.from.toISOString(), to: SCENARIO_PERIOD.to.toISOString() };
+    const withHours = (await summary(t, ws.token, period)).rows[0].metrics;
+    expectSameMetrics('worked example with hours and costs', withHours, {
+      ...SCENARIO_EXPECTED,
+      ...SCENARIO_EXPECTED_BUSINESS,
+      ...SCENARIO_EXPECTED_COSTS.all,
+    });
+    const byChannel = await summary(t, ws.token, { ...period, groupBy: 'channel' });
+    expect(Object.fromEntries(byChannel.rows.map((row) => [row.key, row.metrics.cost]))).toEqual({
+      [channelOf.get('ch-telegram') as string]: SCENARIO_EXPECTED_COSTS.byChannel['ch-telegram'],
+      [webchat]: SCENARIO_EXPECTED_COSTS.byChannel['ch-webchat'],
+    });
   });
 
   /** Every grouping, channel × manager and a channel filter, against the reference; answers rows compared. */
@@ -185,6 +239,7 @@ describe('analytics (real PostgreSQL)', () => {
     channelId: string,
     widget: WidgetActivity,
     channelTypes: Map<string, string>,
+    settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
   ): Promise<number> {
     // Widget activity belongs to channel groupings only (visitors have no manager or tag).
     const widgetOf = (by: AnalyticsGrouping, key: string | null): WidgetActivity => {
@@ -208,14 +263,14 @@ describe('analytics (real PostgreSQL)', () => {
         expectSameMetrics(
           `${by}:${row.key}`,
           row.metrics,
-          summarize(group, period, DEFAULT_METRIC_SETTINGS, all, widgetOf(by, row.key)),
+          summarize(group, period, settings, all, widgetOf(by, row.key)),
         );
         compared += 1;
       }
       // Groups the SQL leaves out have nothing in the period.
       for (const [key, group] of reference) {
         if (body.rows.some((row) => row.key === key)) continue;
-        const m = summarize(group, period, DEFAULT_METRIC_SETTINGS, all, widgetOf(by, key));
+        const m = summarize(group, period, settings, all, widgetOf(by, key));
         expect([
           by,
           key,
@@ -231,23 +286,17 @@ describe('analytics (real PostgreSQL)', () => {
     const cross = await summary(t, token, { ...range, groupBy: 'channel', thenBy: 'manager' });
     for (const row of cross.rows) {
       const group = all.filter((c) => `${c.channelId}|${c.managerId ?? ''}` === row.key);
-      expectSameMetrics(
-        `channel×manager:${row.key}`,
-        row.metrics,
-        summarize(group, period, DEFAULT_METRIC_SETTINGS, all),
-      );
+      expectSameMetrics(`channel×manager:${row.key}`, row.metrics, summarize(group, period, settings, all));
       compared += 1;
     }
-    expect(cross.rows.reduce((n, row) => n + row.metrics.chats, 0)).toBe(
-      summarize(all, period, DEFAULT_METRIC_SETTINGS).chats,
-    );
+    expect(cross.rows.reduce((n, row) => n + row.metrics.chats, 0)).toBe(summarize(all, period, settings).chats);
     // A filter narrows the cycles; repeat contacts still look at every channel.
     const filtered = await summary(t, token, { ...range, channelId });
     const mine = all.filter((c) => c.channelId === channelId);
     expectSameMetrics(
       'channel filter',
       filtered.rows[0].metrics,
-      summarize(mine, period, DEFAULT_METRIC_SETTINGS, all, widgetOf('channel', channelId)),
+      summarize(mine, period, settings, all, widgetOf('channel', channelId)),
     );
     return compared;
   }
@@ -272,6 +321,18 @@ describe('analytics (real PostgreSQL)', () => {
     await storeWidget(t.db, ws.workspaceId, world.widget);
     const channelTypes = new Map(ws.channels.map((c) => [c.id, c.type as string]));
     const webchat = ws.channels.find((c) => c.type === 'webchat')?.id as string;
+    // One history is read with working hours in a zone that changes to summer time on 30 March
+    // 2025 inside an overnight opening (Sat 22:00 → Sun 03:00): the variants must still agree.
+    const settings: MetricSettings =
+      seed === 57 ? { ...DEFAULT_METRIC_SETTINGS, workingHours: RANDOM_WORKING_HOURS } : DEFAULT_METRIC_SETTINGS;
+    if (settings.workingHours) {
+      const put = await api(t.url, '/api/workspace/settings', {
+        method: 'PUT',
+        token: ws.token,
+        body: { timeZone: settings.workingHours.timeZone, workingHours: settings.workingHours.schedule },
+      });
+      expect(put.status).toBe(200);
+    }
     const asOf = new Date();
     // Whole UTC days (the rollup alone) and a period with partial days at both ends (rollup + edges).
     const periods = [
@@ -290,6 +351,7 @@ describe('analytics (real PostgreSQL)', () => {
         webchat,
         world.widget,
         channelTypes,
+        settings,
       );
     expect(compared).toBeGreaterThan(20);
     const [{ n: rollupRows }] = await t.db.query(
@@ -330,6 +392,7 @@ describe('analytics (real PostgreSQL)', () => {
         ws.channels[1].id,
         world.widget,
         channelTypes,
+        settings,
       );
   });
 

@@ -3,7 +3,7 @@ declare module 'pg' {
   export class Client {
     constructor(options: { connectionString: string });
     connect(): Promise<void>;
-    query(text: string): Promise<unknown>;
+    query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
     end(): Promise<void>;
   }
 }

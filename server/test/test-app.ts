@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { PasswordHasher } from '../src/auth/password-hasher';
@@ -34,7 +35,7 @@ let databases = 0;
  * A database of its own for one app: apps of suites running side by side would otherwise claim
  * each other's jobs, and a job's live events would go to the other app's sockets.
  */
-async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const runUrl = process.env['TEST_DATABASE_URL'];
   const runName = process.env['TEST_DATABASE_NAME'];
   if (!runUrl || !runName) throw new Error('TEST_DATABASE_URL is not set: run through the integration jest project');
@@ -55,8 +56,14 @@ async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   return { url: url.toString(), drop: () => sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** The real server on a fresh PostgreSQL database of its own, listening on a free port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real server on a fresh PostgreSQL database of its own, listening on a free port. Silent,
+ * unless `logStream` is given: then its JSON log lines go there.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logStream?: DestinationStream } = {},
+): Promise<TestApp> {
   const database = await ownDatabase();
   const databaseUrl = database.url;
   const port = await freePort();
@@ -70,9 +77,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ONEBOX_ADMIN_PASSWORD: 'admin-password-1',
     ONEBOX_SEED_DEMO: 'true',
     ONEBOX_JOB_POLL_MS: '100',
+    // The fakes (messenger media, CRMs) listen on 127.0.0.1; a suite that tests the guard clears this.
+    ONEBOX_ALLOWED_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
     ...env,
   });
-  const app = await createApp(config, { logger: process.env.DEBUG_APP ? undefined : false });
+  const app = await createApp(
+    config,
+    options.logStream ? { logStream: options.logStream } : { logger: process.env.DEBUG_APP ? undefined : false },
+  );
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -105,6 +105,8 @@ describe('timers: missed chats, snooze, auto-resolve, working hours (real Postgr
       conversionWindowDays: 30,
       workingHours: null,
       afterHoursReply: { enabled: false, text: '' },
+      messageRetentionDays: null,
+      costs: null,
     });
     expect((await settings({ missedChatThresholdSec: 10 }, head)).status).toBe(403);
 

@@ -4,3 +4,4 @@ export * from './lib/stats';
 export * from './lib/summary';
 export * from './lib/grouping';
 export * from './lib/scenario';
+export * from './lib/costs';

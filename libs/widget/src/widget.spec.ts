@@ -47,6 +47,42 @@ afterEach(() => {
 });
 
 describe(Widget.name, () => {
+  describe('styles', () => {
+    it('adopts a constructed stylesheet where the browser has them (a host page CSP does not govern it)', () => {
+      const sheets: { css: string }[] = [];
+      const Sheet = class {
+        css = '';
+        replaceSync(css: string) {
+          this.css = css;
+          sheets.push(this);
+        }
+      };
+      const original = globalThis.CSSStyleSheet;
+      Object.defineProperty(globalThis, 'CSSStyleSheet', { value: Sheet, configurable: true, writable: true });
+      Object.defineProperty(ShadowRoot.prototype, 'adoptedStyleSheets', {
+        value: [],
+        configurable: true,
+        writable: true,
+      });
+      try {
+        const { root } = setup();
+
+        expect(root.adoptedStyleSheets).toEqual([sheets[0]]);
+        expect(sheets[0].css).toContain('.launcher');
+        expect(root.querySelector('style')).toBeNull();
+      } finally {
+        delete (ShadowRoot.prototype as Partial<ShadowRoot>).adoptedStyleSheets;
+        Object.defineProperty(globalThis, 'CSSStyleSheet', { value: original, configurable: true, writable: true });
+      }
+    });
+
+    it('falls back to a <style> element in its shadow root elsewhere', () => {
+      const { root } = setup();
+
+      expect(root.querySelector('style')?.textContent).toContain('.launcher');
+    });
+  });
+
   describe('connection', () => {
     it('connects to the /webchat namespace of the origin with the widget key, and stores the visitor token it is given', () => {
       const { socket, store } = setup();

@@ -106,6 +106,21 @@ function icon(el: HTMLElement, svg: string): HTMLElement {
 }
 
 /**
+ * Styles the shadow root with a constructed stylesheet, which the host page's Content Security
+ * Policy does not govern: a `<style>` element would need the site's style-src to allow
+ * 'unsafe-inline'. Browsers without constructed stylesheets get the `<style>` element.
+ */
+function adoptStyles(root: ShadowRoot): void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    root.append(h('style', {}, STYLES));
+  }
+}
+
+/**
  * The chat widget: a launcher and a panel in an open shadow root, talking to the `/webchat`
  * socket.io namespace. `mount()` builds the DOM and connects; everything else reacts to the
  * visitor and to server events.
@@ -680,7 +695,6 @@ export class Widget {
 
   private build(): Widget['ui'] {
     const t = this.t;
-    const style = h('style', {}, STYLES);
 
     const badge = h(
       'span',
@@ -834,7 +848,8 @@ export class Widget {
         launcher.focus();
       }
     });
-    this.root.append(style, box);
+    adoptStyles(this.root);
+    this.root.append(box);
 
     const ui = {
       box,

@@ -54,14 +54,13 @@ export class AnalyticsRefresher implements OnApplicationBootstrap, OnApplication
       if (!locked) return 0;
       const dirty = await this.facts.dirty(tx, BATCH, workspaceId);
       if (dirty.length === 0) return 0;
-      const ids = dirty.map((d) => d.conversation_id);
+      const keys = dirty.map((d) => ({ workspaceId: d.workspace_id, conversationId: d.conversation_id }));
       const now = new Date();
-      const workspaces = [...new Set(dirty.map((d) => d.workspace_id))];
-      const inputs = await this.facts.inputs(tx, workspaces, ids);
+      const inputs = await this.facts.inputs(tx, keys);
       const facts = inputs.flatMap((input) =>
         cyclesOf(input, DEFAULT_METRIC_SETTINGS, now).map((cycle) => ({ workspaceId: input.workspaceId, cycle })),
       );
-      await this.facts.replace(tx, workspaces, ids, facts);
+      await this.facts.replace(tx, keys, facts);
       await this.facts.clean(tx, dirty);
       return dirty.length;
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   emptyMetrics,
+  openIntervals,
   workspaceSettingsFrom,
   type AgentPerformanceResponse,
   type AnalyticsCyclesResponse,
@@ -11,9 +12,10 @@ import {
   type AnalyticsRow,
   type AnalyticsSummaryResponse,
   type AnalyticsTimeseriesResponse,
+  type CostSettings,
   type MetricValues,
 } from '@onebox/contracts';
-import { managerTime } from '@onebox/metrics';
+import { cellKey, costMetrics, managerTime, periodCosts, type ChatCell } from '@onebox/metrics';
 import type { AuthUser } from '../auth/auth-user';
 import { ChannelsRepository } from '../channels/channels.repository';
 import { ApiException } from '../common/api.exception';
@@ -29,7 +31,7 @@ import {
   type AnalyticsTimeseriesQuery,
 } from './analytics.dto';
 import { AnalyticsRepository, type CycleRow } from './analytics.repository';
-import { DRILLDOWN, NOT_A_TIME_SERIES, type Dimensions, type SqlFilter } from './analytics.sql';
+import { businessHoursOf, DRILLDOWN, NOT_A_TIME_SERIES, type Dimensions, type SqlFilter } from './analytics.sql';
 
 const MAX_RANGE_DAYS = 800;
 const MAX_POINTS = 5000;
@@ -54,10 +56,13 @@ export class AnalyticsService {
     const by = query.groupBy ?? 'none';
     const dims = dimensionsOf(query);
     const labels = await this.labelsFor(auth.workspaceId, dims);
-    const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> =>
-      (await this.analytics.metrics(f, dims, false))
-        .map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }))
-        .sort((a, b) => b.metrics.chats - a.metrics.chats || a.label.localeCompare(b.label));
+    const costs = await this.costSettings(auth.workspaceId);
+    const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> => {
+      const groups = await this.analytics.metrics(f, dims, false);
+      const rows = groups.map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }));
+      if (costs) await this.addCosts(f, dims, rows, costs);
+      return rows.sort((a, b) => b.metrics.chats - a.metrics.chats || a.label.localeCompare(b.label));
+    };
     const span = filter.to.getTime() - filter.from.getTime();
     const [rows, previous] = await Promise.all([
       rowsOf(filter),
@@ -105,13 +110,16 @@ export class AnalyticsService {
     const filter = await this.filterOf(auth, query);
     const condition = DRILLDOWN[query.metric ?? 'chats'] ?? 'TRUE';
     const limit = query.limit ?? 50;
-    const rows = await this.analytics.cycles(filter, condition, limit + 1, decodeCursor(query.cursor));
+    const [rows, total] = await Promise.all([
+      this.analytics.cycles(filter, condition, limit + 1, decodeCursor(query.cursor)),
+      this.analytics.cyclesTotal(filter, condition),
+    ]);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(mapCycle),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-      total: Number(rows[0]?.total ?? 0),
+      total,
     };
   }
 
@@ -190,6 +198,73 @@ export class AnalyticsService {
     return { from: filter.from.toISOString(), to: filter.to.toISOString(), rows };
   }
 
+  private async costSettings(workspaceId: string): Promise<CostSettings | null> {
+    const workspace = await this.workspaces.findById(workspaceId);
+    return workspace ? workspaceSettingsFrom(workspace.settings, workspace.time_zone).costs : null;
+  }
+
+  /**
+   * `cost`, `costPerChat` and `roi` per row: the period's costs carried by each channel × manager
+   * cell of the whole workspace (libs/metrics `periodCosts`), summed over the cells of each row.
+   * The ungrouped total carries every cost, also those no chat carries. Tag groupings have none.
+   */
+  private async addCosts(
+    filter: SqlFilter,
+    dims: Dimensions,
+    rows: AnalyticsRow[],
+    costs: CostSettings,
+  ): Promise<void> {
+    if (dims.includes('tag') || filter.tag) return;
+    const whole = { ...filter, channelId: null, managerId: null, channelType: null, tag: null };
+    const [cellGroups, presence, channels] = await Promise.all([
+      this.analytics.metrics(whole, ['channel', 'manager'], false),
+      this.analytics.presence(filter.workspaceId, filter.from, filter.to),
+      this.channels.listByWorkspace(filter.workspaceId),
+    ]);
+    const typeOf = new Map(channels.map((c) => [c.id, c.type as string]));
+    const cells: ChatCell[] = cellGroups.map((group) => {
+      const [channelId, managerId] = (group.key ?? '|').split('|');
+      return { channelId, managerId: managerId || null, chats: group.metrics.chats };
+    });
+    const period = { from: filter.from, to: filter.to, asOf: filter.asOf };
+    const intervals = presence.map((p) => ({
+      userId: p.user_id,
+      status: p.status,
+      from: p.started_at,
+      to: p.ended_at,
+    }));
+    const online = new Map(
+      Object.keys(costs.managerHourly).map((id) => [id, managerTime(id, intervals, [], period).onlineSec]),
+    );
+    const carried = periodCosts(costs, cells, online, period);
+    const filtered = filter.channelId !== null || filter.managerId !== null || filter.channelType !== null;
+    const part = (dim: Dimensions[number], cell: ChatCell): string | null =>
+      dim === 'channel'
+        ? cell.channelId
+        : dim === 'channelType'
+          ? (typeOf.get(cell.channelId) ?? null)
+          : dim === 'manager'
+            ? cell.managerId
+            : 'all';
+    const keyOf = (cell: ChatCell): string | null => {
+      const first = part(dims[0], cell);
+      return dims.length === 1 || first === null ? first : `${first}|${part(dims[1], cell) ?? ''}`;
+    };
+    const inFilter = (cell: ChatCell) =>
+      (filter.channelId === null || cell.channelId === filter.channelId) &&
+      (filter.managerId === null || cell.managerId === filter.managerId) &&
+      (filter.channelType === null || typeOf.get(cell.channelId) === filter.channelType);
+    for (const row of rows) {
+      const cost =
+        dims[0] === 'none' && !filtered
+          ? carried.total
+          : cells
+              .filter((cell) => inFilter(cell) && keyOf(cell) === row.key)
+              .reduce((sum, cell) => sum + (carried.cells.get(cellKey(cell.channelId, cell.managerId)) ?? 0), 0);
+      Object.assign(row.metrics, costMetrics(cost, row.metrics, costs.currency));
+    }
+  }
+
   /** Validated filter with the workspace's settings; facts of this workspace refreshed first. */
   private async filterOf(
     auth: AuthUser,
@@ -205,11 +280,12 @@ export class AnalyticsService {
     if (!workspace) throw ApiException.notFound('Workspace');
     const settings = workspaceSettingsFrom(workspace.settings, workspace.time_zone);
     await this.refresher.drain(auth.workspaceId);
+    const asOf = new Date();
     return {
       workspaceId: auth.workspaceId,
       from,
       to,
-      asOf: new Date(),
+      asOf,
       missedThresholdSec: settings.missedChatThresholdSec,
       firstResponseTargetSec: settings.firstResponseTargetSec,
       fcrWindowDays: settings.fcrWindowDays,
@@ -220,6 +296,17 @@ export class AnalyticsService {
       channelType: query.channelType ?? null,
       timeZone: workspace.time_zone,
       interval,
+      // The clock spans every instant a cycle started in the period can have: from its start to now.
+      businessHours: settings.workingHours
+        ? businessHoursOf(
+            openIntervals(
+              settings.workingHours,
+              workspace.time_zone,
+              from.getTime(),
+              Math.max(asOf.getTime(), to.getTime()),
+            ),
+          )
+        : null,
     };
   }
 

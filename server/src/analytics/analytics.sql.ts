@@ -15,8 +15,9 @@ import type { AnalyticsGrouping, AnalyticsInterval, MetricKey } from '@onebox/co
  *   $1 workspace, $2 from, $3 to, $4 asOf, $5 missed threshold (s), $6 first-response target (s),
  *   $7 FCR window (days), $8 conversion window (days), $9 channel, $10 manager, $11 tag,
  *   $12 channel type, $13 time zone, $14 interval, $15 end of the leading edge, $16 start of the
- *   trailing edge (the rollup covers [$15, $16)), $17/$18 the same as UTC dates.
- * Query-specific parameters start at $19.
+ *   trailing edge (the rollup covers [$15, $16)), $17/$18 the same as UTC dates, $19–$21 the
+ *   working hours as `onebox_business_ms` reads them (openings, ms before each, lengths in ms).
+ * Query-specific parameters start at $22.
  */
 
 export interface SqlFilter {
@@ -34,6 +35,33 @@ export interface SqlFilter {
   channelType: string | null;
   timeZone: string;
   interval: AnalyticsInterval;
+  /** The workspace's working hours over the instants the period's cycles span; null: none set. */
+  businessHours: BusinessHours | null;
+}
+
+/**
+ * Working hours as a piecewise-linear clock: sorted, disjoint openings, the business
+ * milliseconds before each, and each one's length. `onebox_business_ms(t, …)` (a SQL function
+ * of the analytics migration) is the business milliseconds before `t`, found by a binary search
+ * (`width_bucket`); business time between two instants is the difference.
+ */
+export interface BusinessHours {
+  opens: Date[];
+  msBefore: number[];
+  lengthsMs: number[];
+}
+
+/** The clock of `businessHours` for these openings (epoch-ms intervals, sorted and disjoint). */
+export function businessHoursOf(intervals: readonly [number, number][]): BusinessHours {
+  let before = 0;
+  const hours: BusinessHours = { opens: [], msBefore: [], lengthsMs: [] };
+  for (const [start, end] of intervals) {
+    hours.opens.push(new Date(start));
+    hours.msBefore.push(before);
+    hours.lengthsMs.push(end - start);
+    before += end - start;
+  }
+  return hours;
 }
 
 /** The whole UTC days inside [from, to) that the rollup answers for; null when there are none. */
@@ -47,7 +75,7 @@ export function wholeDays(from: Date, to: Date): { start: Date; end: Date } | nu
 /** Types all shared parameters, so a query may leave some unused (PostgreSQL must infer each). */
 export const PARAMS = `WITH _params AS (SELECT $1::uuid, $2::timestamptz, $3::timestamptz, $4::timestamptz,
   $5::float8, $6::float8, $7::float8, $8::float8, $9::uuid, $10::uuid, $11::text, $12::text, $13::text, $14::text,
-  $15::timestamptz, $16::timestamptz, $17::date, $18::date)
+  $15::timestamptz, $16::timestamptz, $17::date, $18::date, $19::timestamptz[], $20::float8[], $21::float8[])
 `;
 
 export function params(f: SqlFilter, useRollup: boolean): unknown[] {
@@ -73,6 +101,9 @@ export function params(f: SqlFilter, useRollup: boolean): unknown[] {
     edgeStart,
     edgeEnd.toISOString().slice(0, 10),
     edgeStart.toISOString().slice(0, 10),
+    f.businessHours?.opens ?? null,
+    f.businessHours?.msBefore ?? null,
+    f.businessHours?.lengthsMs ?? null,
   ];
 }
 
@@ -105,6 +136,26 @@ const DAILY_KEY: Record<AnalyticsGrouping, string> = {
 const keyOf = (dims: Dimensions, keys: Record<AnalyticsGrouping, string>) =>
   dims.length === 1 ? keys[dims[0]] : `(${keys[dims[0]]} || '|' || coalesce(${keys[dims[1]]}, ''))`;
 
+/** The raw columns a group key is made of (uuids group and sort far faster than collated text). */
+const CYCLE_COLUMNS: Record<AnalyticsGrouping, string | null> = {
+  none: null,
+  channel: 'c.channel_id',
+  channelType: 'c.channel_type',
+  manager: 'c.manager_id',
+  tag: 't.tag',
+};
+const DAILY_COLUMNS: Record<AnalyticsGrouping, string | null> = {
+  none: null,
+  channel: 'd.channel_id',
+  channelType: 'ch.type',
+  manager: 'd.manager_key',
+  tag: null,
+};
+
+/** `GROUP BY` the key's raw columns and the bucket (select-list item 2). */
+const groupBy = (dims: Dimensions, columns: Record<AnalyticsGrouping, string | null>, ...more: string[]) =>
+  `GROUP BY ${[...dims.map((dim) => columns[dim]).filter((column) => column !== null), '2', ...more].join(', ')}`;
+
 const tagJoin = (dims: Dimensions) => (dims.includes('tag') ? 'CROSS JOIN LATERAL unnest(c.tags) AS t(tag)' : '');
 
 /** Filters on cycles `c`. */
@@ -120,19 +171,41 @@ const DAILY_FILTERS = `d.workspace_id = $1
 /** Cycles started at the edges of the period (the whole period when the rollup is not used). */
 const IN_EDGES = (column: string) => `((${column} >= $2 AND ${column} < $15) OR (${column} >= $16 AND ${column} < $3))`;
 
+/** Messages sent in one edge, read from the events' covering time index alone (one range each: an OR of two would not be). */
+const EDGE_EVENTS = (from: string, to: string) => `SELECT workspace_id, conversation_id, cycle, type, at
+  FROM conversation_events WHERE workspace_id = $1 AND at >= ${from} AND at < ${to} AND type IN ('message_in', 'human_reply')`;
+
 /** `days` windows are 86,400 s each, whatever the DST. */
 const days = (param: string) => `make_interval(secs => ${param}::float8 * 86400)`;
 
-/** Missed: the visitor left before any reply, or no human reply within the threshold of the clock's start. */
+/**
+ * Missed: the visitor left before any reply, or no human reply within the threshold of the clock's
+ * start. Compared as intervals: `extract(epoch …)` is numeric arithmetic, several times slower per row.
+ */
 export const MISSED = `(c.visitor_left_before_reply OR (c.clock_from IS NOT NULL AND CASE
-    WHEN c.first_human_reply_at IS NOT NULL THEN extract(epoch FROM c.first_human_reply_at - c.clock_from) > $5
-    ELSE extract(epoch FROM $4::timestamptz - c.clock_from) >= $5 END))`;
+    WHEN c.first_human_reply_at IS NOT NULL THEN c.first_human_reply_at - c.clock_from > make_interval(secs => $5)
+    ELSE $4::timestamptz - c.clock_from >= make_interval(secs => $5) END))`;
 
 export const CONVERTED = `(c.won_at IS NOT NULL AND c.won_at <= c.started_at + ${days('$8')})`;
 
 /** Resolved cycles whose FCR window has passed; repeated when the contact came back within it. */
 const FCR_ELIGIBLE = `(c.resolved_at IS NOT NULL AND c.resolved_at + ${days('$7')} <= $4)`;
 const REPEATED = `(c.returned_at IS NOT NULL AND c.returned_at <= c.resolved_at + ${days('$7')})`;
+
+/** Business seconds between two instants (null unless both are set). */
+const businessSec = (from: string, to: string) =>
+  `((onebox_business_ms(${to}, $19, $20, $21) - onebox_business_ms(${from}, $19, $20, $21)) / 1000)`;
+const FIRST_RESPONSE_BUSINESS = `CASE WHEN c.first_response_sec IS NOT NULL THEN ${businessSec('c.clock_from', 'c.first_human_reply_at')} END`;
+
+/** The working-hours variants: only when the workspace has hours (else the columns are absent). */
+const BUSINESS_SCAN = `,
+      avg(${FIRST_RESPONSE_BUSINESS}) AS first_response_business_avg,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_p90,
+      avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_human_reply_at IS NOT NULL
+          THEN ${businessSec('c.first_human_reply_at', 'c.resolved_at')} END) AS handle_business_avg,
+      avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_customer_message_at IS NOT NULL
+          THEN ${businessSec('c.first_customer_message_at', 'c.resolved_at')} END) AS resolution_business_avg`;
 
 /** Local bucket start of an instant, in the workspace time zone, as an instant again. */
 export const bucketOf = (column: string) => `(date_trunc($14, ${column} AT TIME ZONE $13) AT TIME ZONE $13)`;
@@ -211,7 +284,7 @@ function edgeSums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, ${CYCLE_SUMS}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
-    GROUP BY 1, 2`;
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
 /** Additive figures of the whole days, from the rollup (chats by start day). */
@@ -222,15 +295,16 @@ function dailySums(dims: Dimensions, buckets: boolean): string {
       sum(d.resolved)::int AS resolved, sum(d.resolved_messages)::int AS resolved_messages
     FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
     WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
-    GROUP BY 1, 2`;
+    ${groupBy(dims, DAILY_COLUMNS)}`;
 }
 
-/** What depends on settings or "now", over every cycle started in the period. */
+/**
+ * What depends on settings or "now", over every cycle started in the period: counts in one
+ * hash aggregation (no sort), and apart from them what needs one — the percentiles (sorting only
+ * the answered cycles' response times) and the number of distinct managers.
+ */
 function periodScan(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
-      count(DISTINCT c.manager_id)::int AS managers,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90,
       count(*) FILTER (WHERE c.first_response_sec <= $6)::int AS within_target,
       count(*) FILTER (WHERE ${MISSED})::int AS missed,
       count(*) FILTER (WHERE ${FCR_ELIGIBLE})::int AS fcr_eligible,
@@ -241,7 +315,28 @@ function periodScan(dims: Dimensions, buckets: boolean): string {
       (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
-    GROUP BY 1, 2`;
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/** Median and p90 first response (and the working-hours variants) over the answered cycles. */
+function percentileScan(dims: Dimensions, buckets: boolean, business: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90
+      ${business ? BUSINESS_SCAN : ''}
+    FROM conversation_cycles c ${tagJoin(dims)}
+    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
+      AND ${business ? '(c.first_response_sec IS NOT NULL OR c.resolved_at IS NOT NULL)' : 'c.first_response_sec IS NOT NULL'}
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/** Managers who handled at least one of the period's cycles (for chats per manager). */
+function managersScan(dims: Dimensions, buckets: boolean): string {
+  return `SELECT key, bucket, count(manager_id)::int AS managers FROM (
+      SELECT DISTINCT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, c.manager_id
+        FROM conversation_cycles c ${tagJoin(dims)}
+       WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.manager_id IS NOT NULL
+    ) AS m GROUP BY 1, 2`;
 }
 
 /** Won amounts of converted cycles, per key and currency. */
@@ -250,21 +345,28 @@ function revenueSelect(dims: Dimensions, buckets: boolean): string {
       coalesce(c.won_currency, '') AS currency, sum(c.won_amount)::text AS amount
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND ${CONVERTED} AND c.won_amount IS NOT NULL
-    GROUP BY 1, 2, 3`;
+    ${groupBy(dims, CYCLE_COLUMNS, '3')}`;
 }
 
-/** Customer messages and human replies sent in the edges, by the group of their cycle. */
+/**
+ * Customer messages and human replies sent in the edges, by the group of their cycle: counted per
+ * cycle (and bucket) from the events' covering index first, then each cycle looked up once.
+ */
 function edgeMessages(dims: Dimensions, buckets: boolean): string {
-  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'e.at')} AS bucket,
-      count(*) FILTER (WHERE e.type = 'message_in')::int AS messages_in,
-      count(*) FILTER (WHERE e.type = 'human_reply')::int AS messages_out
-    FROM conversation_events e
-    -- LIMIT keeps this a lookup by primary key per event: the edges hold few events.
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, e.bucket,
+      sum(e.messages_in)::int AS messages_in, sum(e.messages_out)::int AS messages_out
+    FROM (
+      SELECT e.workspace_id, e.conversation_id, e.cycle, ${bucketed(buckets, 'e.at')} AS bucket,
+             count(*) FILTER (WHERE e.type = 'message_in') AS messages_in,
+             count(*) FILTER (WHERE e.type = 'human_reply') AS messages_out
+        FROM (${EDGE_EVENTS('$2', '$15')} UNION ALL ${EDGE_EVENTS('$16', '$3')}) AS e
+       GROUP BY 1, 2, 3, 4) AS e
+    -- LIMIT keeps this a lookup by primary key per cycle: the edges hold few cycles.
     CROSS JOIN LATERAL (SELECT * FROM conversation_cycles c1 WHERE c1.workspace_id = e.workspace_id
       AND c1.conversation_id = e.conversation_id AND c1.cycle = e.cycle LIMIT 1) c
     ${tagJoin(dims)}
-    WHERE e.workspace_id = $1 AND ${IN_EDGES('e.at')} AND e.type IN ('message_in', 'human_reply') AND ${FILTERS}
-    GROUP BY 1, 2`;
+    WHERE ${FILTERS}
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
 /** Cycles resolved in the edges: messages per chat. */
@@ -273,14 +375,21 @@ function edgeResolved(dims: Dimensions, buckets: boolean): string {
       count(*)::int AS resolved, sum(c.customer_messages + c.human_replies)::int AS resolved_messages
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.resolved_at')}
-    GROUP BY 1, 2`;
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
-/** Cycles open at `to` (started before it, not resolved by then). */
+/**
+ * Cycles open at `to` (started before it, not resolved by then): the unresolved ones from their
+ * partial index, and those resolved after `to` from the resolution index — never every cycle.
+ */
 function backlogSelect(dims: Dimensions): string {
-  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, NULL::timestamptz AS bucket, count(*)::int AS open_backlog
-    FROM conversation_cycles c ${tagJoin(dims)}
-    WHERE ${FILTERS} AND c.started_at < $3 AND (c.resolved_at IS NULL OR c.resolved_at >= $3)
+  const open = (condition: string) => `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, NULL::timestamptz AS bucket,
+        count(*)::int AS open_backlog
+      FROM conversation_cycles c ${tagJoin(dims)}
+      WHERE ${FILTERS} AND c.started_at < $3 AND ${condition}
+      ${groupBy(dims, CYCLE_COLUMNS)}`;
+  return `SELECT key, bucket, sum(open_backlog)::int AS open_backlog
+    FROM (${open('c.resolved_at IS NULL')} UNION ALL ${open('c.resolved_at >= $3')}) AS b
     GROUP BY 1, 2`;
 }
 
@@ -329,12 +438,15 @@ export interface AggregateRow {
 }
 
 /** The queries of a summary (`buckets`: per time bucket, for time series). Additive parts are summed. */
-export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean) {
+export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean, business: boolean) {
   return {
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
     ),
-    scan: periodScan(dims, buckets),
+    // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
+    scan: [periodScan(dims, buckets), percentileScan(dims, buckets, business)].concat(
+      dims.includes('manager') ? [] : [managersScan(dims, buckets)],
+    ),
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
@@ -385,18 +497,27 @@ export const DRILLDOWN: Partial<Record<MetricKey, string>> = {
   botFallbackRate: 'c.bot_fallbacks > 0',
 };
 
-/** The cycles behind a metric, newest first, keyset-paged on (started_at, conversation_id, cycle). */
+/**
+ * The cycles behind a metric, newest first, keyset-paged on (started_at, conversation_id, cycle):
+ * read backwards along the start index until the page is full (the total is a separate count —
+ * a window count here would join every matching cycle before the first row could be returned).
+ */
 export function drilldownQuery(condition: string, limit: number): string {
-  return `SELECT c.*, ${MISSED} AS missed, ch.name AS channel_name, ct.name AS contact_name, u.name AS manager_name,
-      count(*) OVER () AS total
+  return `SELECT c.*, ${MISSED} AS missed, ch.name AS channel_name, ct.name AS contact_name, u.name AS manager_name
     FROM conversation_cycles c
     JOIN channels ch ON ch.id = c.channel_id
     JOIN contacts ct ON ct.id = c.contact_id
     LEFT JOIN users u ON u.id = c.manager_id
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND (${condition})
-      AND ($19::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($19, $20::uuid, $21::int))
+      AND ($22::timestamptz IS NULL OR (c.started_at, c.conversation_id, c.cycle) < ($22, $23::uuid, $24::int))
     ORDER BY c.started_at DESC, c.conversation_id DESC, c.cycle DESC
     LIMIT ${limit}`;
+}
+
+/** How many cycles are behind a metric in the period. */
+export function drilldownCountQuery(condition: string): string {
+  return `SELECT count(*)::int AS total FROM conversation_cycles c
+    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND (${condition})`;
 }
 
 /** Chats per local weekday (0 = Monday) and hour. */
@@ -408,7 +529,7 @@ export const HEATMAP = `SELECT (extract(isodow FROM c.started_at AT TIME ZONE $1
 
 /** First responses in buckets with these lower bounds (seconds); the last bucket is open-ended. */
 export const FIRST_RESPONSE_BOUNDS = [30, 60, 120, 300, 600, 1800, 3600] as const;
-export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $19::float8[]) AS bucket, count(*)::int AS count
+export const DISTRIBUTION = `SELECT width_bucket(c.first_response_sec, $22::float8[]) AS bucket, count(*)::int AS count
   FROM conversation_cycles c
   WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.first_response_sec IS NOT NULL
   GROUP BY 1 ORDER BY 1`;

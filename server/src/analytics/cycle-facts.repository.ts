@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/contracts';
-import type { ConversationInput, CycleFacts } from '@onebox/metrics';
+import { responseClockFrom, type ConversationInput, type CycleFacts } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import { returnedRows, type Db } from '../database/database';
 import { addContribution, DAILY_COLUMNS, messageDays, type CycleContribution, type DailyDeltas } from './daily-rollup';
@@ -37,6 +37,22 @@ interface DealRow {
   closed_at: Date | null;
   amount: string | null;
   currency: string | null;
+}
+
+export interface ConversationKey {
+  workspaceId: string;
+  conversationId: string;
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
 }
 
 /** Columns of `conversation_cycles` in insert order. */
@@ -113,53 +129,56 @@ export class CycleFactsRepository {
     return row.n;
   }
 
-  /** Each conversation with its events (in write order) and deals: the reference code's input. */
-  async inputs(
-    tx: Db,
-    workspaceIds: string[],
-    conversationIds: string[],
-  ): Promise<(ConversationInput & { workspaceId: string })[]> {
+  /**
+   * Each conversation with its events (in write order) and deals: the reference code's input.
+   * Every read joins the keys as a list, so each is an index lookup per conversation whatever
+   * the planner's statistics say (after a bulk load they can claim a workspace holds a few rows).
+   */
+  async inputs(tx: Db, keys: ConversationKey[]): Promise<(ConversationInput & { workspaceId: string })[]> {
+    const [workspaceIds, conversationIds] = [keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)];
     const heads: ConversationHead[] = await tx.query(
       `SELECT c.id, c.workspace_id, c.channel_id, ch.type AS channel_type, c.contact_id
-         FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ANY($1::uuid[])`,
+         FROM unnest($1::uuid[]) AS k(id) JOIN conversations c ON c.id = k.id JOIN channels ch ON ch.id = c.channel_id`,
       [conversationIds],
     );
     const events: EventRow[] = await tx.query(
-      `SELECT conversation_id, cycle, type, actor_type, actor_id, at, payload FROM conversation_events
-        WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, at, id`,
-      [conversationIds, workspaceIds],
+      `SELECT e.conversation_id, e.cycle, e.type, e.actor_type, e.actor_id, e.at, e.payload
+         FROM unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, conversation_id)
+         JOIN conversation_events e ON e.workspace_id = k.workspace_id AND e.conversation_id = k.conversation_id
+        ORDER BY e.conversation_id, e.at, e.id`,
+      [workspaceIds, conversationIds],
     );
     const deals: DealRow[] = await tx.query(
-      `SELECT conversation_id, cycle, created_at, semantic, closed_at, amount::text AS amount, currency FROM deals
-        WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [conversationIds, workspaceIds],
+      `SELECT d.conversation_id, d.cycle, d.created_at, d.semantic, d.closed_at, d.amount::text AS amount, d.currency
+         FROM unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, conversation_id)
+         JOIN deals d ON d.workspace_id = k.workspace_id AND d.conversation_id = k.conversation_id
+        ORDER BY d.created_at, d.id`,
+      [workspaceIds, conversationIds],
     );
+    const eventsOf = groupBy(events, (e) => e.conversation_id);
+    const dealsOf = groupBy(deals, (d) => d.conversation_id);
     return heads.map((head) => ({
       workspaceId: head.workspace_id,
       conversationId: head.id,
       channelId: head.channel_id,
       channelType: head.channel_type,
       contactId: head.contact_id,
-      events: events
-        .filter((e) => e.conversation_id === head.id)
-        .map((e) => ({
-          cycle: e.cycle,
-          type: e.type,
-          actorType: e.actor_type,
-          actorId: e.actor_id,
-          at: e.at,
-          payload: e.payload,
-        })),
-      deals: deals
-        .filter((d) => d.conversation_id === head.id)
-        .map((d) => ({
-          cycle: d.cycle,
-          createdAt: d.created_at,
-          wonAt: d.semantic === 'won' ? (d.closed_at ?? d.created_at) : null,
-          amount: d.amount,
-          currency: d.currency,
-          semantic: d.semantic,
-        })),
+      events: (eventsOf.get(head.id) ?? []).map((e) => ({
+        cycle: e.cycle,
+        type: e.type,
+        actorType: e.actor_type,
+        actorId: e.actor_id,
+        at: e.at,
+        payload: e.payload,
+      })),
+      deals: (dealsOf.get(head.id) ?? []).map((d) => ({
+        cycle: d.cycle,
+        createdAt: d.created_at,
+        wonAt: d.semantic === 'won' ? (d.closed_at ?? d.created_at) : null,
+        amount: d.amount,
+        currency: d.currency,
+        semantic: d.semantic,
+      })),
     }));
   }
 
@@ -167,17 +186,13 @@ export class CycleFactsRepository {
    * Replaces the stored cycles of these conversations with `facts`, moves the daily rollup by
    * the difference, and updates when each affected contact came back after a resolution.
    */
-  async replace(
-    tx: Db,
-    workspaceIds: string[],
-    conversationIds: string[],
-    facts: { workspaceId: string; cycle: CycleFacts }[],
-  ): Promise<void> {
+  async replace(tx: Db, keys: ConversationKey[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
     const old: (CycleContribution & { contact_id: string })[] = returnedRows(
       await tx.query(
-        `DELETE FROM conversation_cycles WHERE workspace_id = ANY($2::uuid[]) AND conversation_id = ANY($1::uuid[])
-         RETURNING *`,
-        [conversationIds, workspaceIds],
+        `DELETE FROM conversation_cycles c USING unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, conversation_id)
+          WHERE c.workspace_id = k.workspace_id AND c.conversation_id = k.conversation_id
+         RETURNING c.*`,
+        [keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)],
       ),
     );
     const rows = facts.map(({ workspaceId, cycle }) => rowOf(workspaceId, cycle));
@@ -222,21 +237,35 @@ export class CycleFactsRepository {
     );
   }
 
-  /** Each resolved cycle of these contacts: the start of the contact's first cycle after its resolution. */
+  /**
+   * Each resolved cycle of these contacts: the start of the contact's first cycle after its
+   * resolution. Read by the contact index, then written by primary key (one statement joining
+   * both can be planned as a scan of every cycle).
+   */
   private async updateReturns(tx: Db, contacts: [workspaceId: string, contactId: string][]): Promise<void> {
     if (contacts.length === 0) return;
+    const changed: { workspace_id: string; conversation_id: string; cycle: number; returned_at: Date | null }[] =
+      await tx.query(
+        `SELECT c.workspace_id, c.conversation_id, c.cycle, r.returned_at
+           FROM unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, contact_id)
+           JOIN conversation_cycles c ON c.workspace_id = k.workspace_id AND c.contact_id = k.contact_id
+           CROSS JOIN LATERAL (SELECT min(n.started_at) AS returned_at FROM conversation_cycles n
+                                WHERE n.workspace_id = c.workspace_id AND n.contact_id = c.contact_id
+                                  AND n.started_at > c.resolved_at) AS r
+          WHERE c.resolved_at IS NOT NULL AND c.returned_at IS DISTINCT FROM r.returned_at`,
+        [contacts.map(([workspaceId]) => workspaceId), contacts.map(([, contactId]) => contactId)],
+      );
+    if (changed.length === 0) return;
     await tx.query(
-      `UPDATE conversation_cycles c SET returned_at = r.returned_at
-         FROM (SELECT c2.workspace_id, c2.conversation_id, c2.cycle,
-                      (SELECT min(n.started_at) FROM conversation_cycles n
-                        WHERE n.workspace_id = c2.workspace_id AND n.contact_id = c2.contact_id
-                          AND n.started_at > c2.resolved_at) AS returned_at
-                 FROM conversation_cycles c2
-                WHERE (c2.workspace_id, c2.contact_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-                  AND c2.resolved_at IS NOT NULL) r
-        WHERE c.workspace_id = r.workspace_id AND c.conversation_id = r.conversation_id AND c.cycle = r.cycle
-          AND c.returned_at IS DISTINCT FROM r.returned_at`,
-      [contacts.map(([workspaceId]) => workspaceId), contacts.map(([, contactId]) => contactId)],
+      `UPDATE conversation_cycles c SET returned_at = u.returned_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[]) AS u(workspace_id, conversation_id, cycle, returned_at)
+        WHERE c.workspace_id = u.workspace_id AND c.conversation_id = u.conversation_id AND c.cycle = u.cycle`,
+      [
+        changed.map((r) => r.workspace_id),
+        changed.map((r) => r.conversation_id),
+        changed.map((r) => r.cycle),
+        changed.map((r) => r.returned_at),
+      ],
     );
   }
 
@@ -269,7 +298,7 @@ function rowOf(workspaceId: string, c: CycleFacts): Record<(typeof COLUMNS)[numb
     manager_id: c.managerId,
     started_at: c.startedAt,
     first_customer_message_at: c.firstCustomerMessageAt,
-    clock_from: c.botHandled ? c.handoffAt : c.firstCustomerMessageAt,
+    clock_from: responseClockFrom(c),
     first_human_reply_at: c.firstHumanReplyAt,
     first_response_sec: c.firstResponseSec,
     visitor_left_before_reply: c.visitorLeftBeforeReply,

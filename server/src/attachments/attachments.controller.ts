@@ -8,9 +8,9 @@ import { CurrentUser, Public } from '../auth/auth.decorators';
 import { ApiException } from '../common/api.exception';
 import { uuidPipe } from '../common/uuid.pipe';
 import { AttachmentsService, type UploadedFile as Upload } from './attachments.service';
+import { fileHeaders } from './file-headers';
 
 export const UPLOAD_LIMITS = { limits: { fileSize: 25 * 1024 * 1024, files: 1 } };
-const INLINE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'application/pdf']);
 
 @ApiTags('attachments')
 @Controller()
@@ -32,11 +32,7 @@ export class AttachmentsController {
     const found = await this.attachments.find(id);
     if (!found) throw ApiException.notFound('File');
     const { row, path } = found;
-    const disposition = INLINE_TYPES.has(row.mime_type) ? 'inline' : 'attachment';
-    res.setHeader('Content-Type', row.mime_type);
-    res.setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(row.name)}`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, max-age=86400');
+    for (const [header, value] of Object.entries(fileHeaders(row.mime_type, row.name))) res.setHeader(header, value);
     res.sendFile(path, (err) => {
       if (err && !res.headersSent) res.status(404).json({ code: 'not_found', message: 'File not found' });
     });

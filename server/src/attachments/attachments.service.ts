@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { AttachmentDto } from '@onebox/contracts';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiException } from '../common/api.exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -28,12 +28,15 @@ export interface UploadedFile {
   buffer: Buffer;
 }
 
-/** Keeps only a file name's safe characters (no paths, no control characters). */
+/**
+ * Keeps only a file name's safe characters: no paths, no control characters, no bidirectional
+ * overrides (which make `invoice\u202Efdp.exe` read as `invoiceexe.pdf`).
+ */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const clean = base
     // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u001f\u007f"<>]/g, '')
+    .replace(/[\u0000-\u001f\u007f"<>\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim()
     .slice(0, 150);
   return clean || 'file';
@@ -93,6 +96,11 @@ export class AttachmentsService {
     const row = await this.attachments.findById(id);
     if (!row?.storage_key) return null;
     return { row, data: await readFile(join(this.config.dataDir, row.storage_key)) };
+  }
+
+  /** Removes stored files (data retention, erasure); a file already gone is fine. */
+  async deleteFiles(storageKeys: string[]): Promise<void> {
+    await Promise.all(storageKeys.map((key) => rm(join(this.config.dataDir, key), { force: true })));
   }
 
   private async writeBytes(id: string, data: Buffer): Promise<string> {

@@ -56,10 +56,10 @@ describe(AuthService.name, () => {
 
   describe('login', () => {
     it('answers a token and the user, and clears the account’s failures', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
-      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      limiter.recordSuccess.mockResolvedValueOnce(undefined);
       tokens.signAgent.mockResolvedValueOnce('signed.jwt.token');
 
       const result = await service.login({ email: 'mia@example.com', password: 'correct horse' }, IP);
@@ -82,10 +82,10 @@ describe(AuthService.name, () => {
     });
 
     it('looks the user up by the trimmed email', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
-      limiter.recordSuccess.mockReturnValueOnce(undefined);
+      limiter.recordSuccess.mockResolvedValueOnce(undefined);
       tokens.signAgent.mockResolvedValueOnce('t');
 
       await service.login({ email: '  mia@example.com ', password: 'correct horse' }, IP);
@@ -94,10 +94,10 @@ describe(AuthService.name, () => {
     });
 
     it('answers 401 invalid_credentials for a wrong password and counts the failure', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'wrong' }, IP));
 
@@ -110,10 +110,10 @@ describe(AuthService.name, () => {
     });
 
     it('answers an unknown email exactly like a wrong password', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValue(false); // allowed (a dummy comparison would even be welcome), never required
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const err = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'whatever' }, IP));
 
@@ -125,7 +125,7 @@ describe(AuthService.name, () => {
     });
 
     it('answers 429 with Retry-After when rate limited, without touching the database or the hasher', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(42);
+      limiter.checkAndCount.mockResolvedValueOnce(42);
 
       const err = await rejectionOf(service.login({ email: 'mia@example.com', password: 'correct horse' }, IP));
 
@@ -140,10 +140,10 @@ describe(AuthService.name, () => {
     });
 
     it('counts attempts and failures against the normalised email, so padded variants share one per-account limit', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       await rejectionOf(service.login({ email: '  Mia@Example.com ', password: 'guess' }, IP));
 
@@ -153,10 +153,10 @@ describe(AuthService.name, () => {
     });
 
     it('spends a bcrypt comparison on unknown emails too, so response time does not reveal accounts', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findByEmail.mockResolvedValueOnce(null);
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const error = await rejectionOf(service.login({ email: 'nobody@example.com', password: 'guess' }, IP));
 
@@ -171,7 +171,7 @@ describe(AuthService.name, () => {
     const body = { currentPassword: 'old-password', newPassword: 'new-password-1' };
 
     it('stores the new hash, closes the user’s sockets and answers a token of the new version', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findInWorkspace.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
       hasher.hash.mockResolvedValueOnce('$2a$10$newhash');
@@ -195,10 +195,10 @@ describe(AuthService.name, () => {
     });
 
     it('answers 403 wrong_password naming currentPassword, counts the failure and changes nothing', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findInWorkspace.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(false);
-      limiter.recordFailure.mockReturnValueOnce(undefined);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
 
       const err = await rejectionOf(service.changePassword(auth, body, IP));
 
@@ -214,7 +214,7 @@ describe(AuthService.name, () => {
     });
 
     it('answers 400 naming newPassword when it equals the current one', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(0);
+      limiter.checkAndCount.mockResolvedValueOnce(0);
       users.findInWorkspace.mockResolvedValueOnce(userRow());
       hasher.verify.mockResolvedValueOnce(true);
 
@@ -228,7 +228,7 @@ describe(AuthService.name, () => {
     });
 
     it('answers 429 with Retry-After while the account or IP is over the sign-in limit, before any check', async () => {
-      limiter.checkAndCount.mockReturnValueOnce(30);
+      limiter.checkAndCount.mockResolvedValueOnce(30);
 
       const err = await rejectionOf(service.changePassword(auth, body, IP));
 

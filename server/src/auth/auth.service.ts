@@ -27,15 +27,15 @@ export class AuthService {
 
   async login(body: LoginBody, ip: string): Promise<LoginResponse> {
     const email = body.email.trim().toLowerCase();
-    this.checkRate(ip, email);
+    await this.checkRate(ip, email);
     const user = await this.users.findByEmail(email);
     // Unknown emails cost a bcrypt comparison too, so timing does not reveal which accounts exist.
     const ok = await this.hasher.verify(body.password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok) {
-      this.limiter.recordFailure(email);
+      await this.limiter.recordFailure(email);
       throw new ApiException(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Wrong email or password');
     }
-    this.limiter.recordSuccess(email);
+    await this.limiter.recordSuccess(email);
     const accessToken = await this.tokens.signAgent({
       id: user.id,
       workspaceId: user.workspace_id,
@@ -52,11 +52,11 @@ export class AuthService {
    */
   async changePassword(auth: AuthUser, body: ChangePasswordBody, ip: string): Promise<ChangePasswordResponse> {
     const email = auth.email.toLowerCase();
-    this.checkRate(ip, email);
+    await this.checkRate(ip, email);
     const user = await this.users.findInWorkspace(auth.workspaceId, auth.id);
     if (!user) throw new ApiException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'Sign in to continue');
     if (!(await this.hasher.verify(body.currentPassword, user.password_hash))) {
-      this.limiter.recordFailure(email);
+      await this.limiter.recordFailure(email);
       throw new ApiException(HttpStatus.FORBIDDEN, 'wrong_password', 'currentPassword: is not your current password', [
         { field: 'currentPassword', message: 'is not your current password' },
       ]);
@@ -76,8 +76,8 @@ export class AuthService {
   }
 
   /** 429 with Retry-After while the IP or the account is over its sign-in limit. */
-  private checkRate(ip: string, email: string): void {
-    const wait = this.limiter.checkAndCount(ip, email);
+  private async checkRate(ip: string, email: string): Promise<void> {
+    const wait = await this.limiter.checkAndCount(ip, email);
     if (wait > 0) {
       throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS,

@@ -1,12 +1,10 @@
-import { Injectable } from '@nestjs/common';
-
-interface Window {
-  hits: number[];
-}
+import { Inject, Injectable } from '@nestjs/common';
+import { RATE_LIMITER_STORE, type RateLimiterStore } from '../cluster/rate-limiter-store';
 
 /**
- * Sliding-window limits on login attempts: per client IP (all attempts) and per account
- * (failed attempts). Kept in process memory; with several server processes each keeps its own.
+ * Sliding-window limits on sign-in attempts: per client IP (all attempts) and per account (failed
+ * attempts). Counted in the shared `RateLimiterStore`, so with several server processes an attacker
+ * gets the same number of tries whichever process answers.
  */
 @Injectable()
 export class LoginRateLimiter {
@@ -14,46 +12,29 @@ export class LoginRateLimiter {
   static readonly MAX_PER_IP = 30;
   static readonly MAX_FAILURES_PER_ACCOUNT = 5;
 
-  private readonly windows = new Map<string, Window>();
-
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(@Inject(RATE_LIMITER_STORE) private readonly store: RateLimiterStore) {}
 
   /** Seconds until the caller may try again, or 0 when allowed. Counts the attempt against the IP. */
-  checkAndCount(ip: string, email: string): number {
-    const wait = Math.max(
-      this.waitSeconds(`ip:${ip}`, LoginRateLimiter.MAX_PER_IP),
-      this.waitSeconds(`acct:${email.toLowerCase()}`, LoginRateLimiter.MAX_FAILURES_PER_ACCOUNT),
-    );
-    if (wait === 0) this.hit(`ip:${ip}`);
-    return wait;
+  async checkAndCount(ip: string, email: string): Promise<number> {
+    const { WINDOW_MS, MAX_PER_IP, MAX_FAILURES_PER_ACCOUNT } = LoginRateLimiter;
+    const account = await this.store.check(accountKey(email), WINDOW_MS, MAX_FAILURES_PER_ACCOUNT);
+    // A blocked account's attempt is not counted against the IP either.
+    const ipWait = account
+      ? await this.store.check(`login:ip:${ip}`, WINDOW_MS, MAX_PER_IP)
+      : await this.store.hit(`login:ip:${ip}`, WINDOW_MS, MAX_PER_IP);
+    const wait = Math.max(account, ipWait);
+    return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0;
   }
 
-  recordFailure(email: string): void {
-    this.hit(`acct:${email.toLowerCase()}`);
+  async recordFailure(email: string): Promise<void> {
+    await this.store.hit(accountKey(email), LoginRateLimiter.WINDOW_MS, Number.MAX_SAFE_INTEGER);
   }
 
-  recordSuccess(email: string): void {
-    this.windows.delete(`acct:${email.toLowerCase()}`);
+  async recordSuccess(email: string): Promise<void> {
+    await this.store.reset(accountKey(email));
   }
+}
 
-  private hits(key: string): number[] {
-    const cutoff = this.now() - LoginRateLimiter.WINDOW_MS;
-    const window = this.windows.get(key);
-    if (!window) return [];
-    window.hits = window.hits.filter((t) => t > cutoff);
-    if (window.hits.length === 0) this.windows.delete(key);
-    return window.hits;
-  }
-
-  private waitSeconds(key: string, max: number): number {
-    const hits = this.hits(key);
-    if (hits.length < max) return 0;
-    return Math.max(1, Math.ceil((hits[hits.length - max] + LoginRateLimiter.WINDOW_MS - this.now()) / 1000));
-  }
-
-  private hit(key: string): void {
-    const window = this.windows.get(key) ?? { hits: [] };
-    window.hits.push(this.now());
-    this.windows.set(key, window);
-  }
+function accountKey(email: string): string {
+  return `login:account:${email.toLowerCase()}`;
 }

@@ -122,30 +122,38 @@ export class ChannelsRepository {
 
   /**
    * Takes the polling lease of channels nobody polls (with several processes each channel is
-   * polled by one). The lease must be renewed with `renewPollLease` before it runs out.
+   * polled by one), for `owner` (a process). The lease must be renewed with `renewPollLease`
+   * before it runs out.
    */
-  async claimPolling(leaseSeconds: number): Promise<ChannelRow[]> {
+  async claimPolling(owner: string, leaseSeconds: number): Promise<ChannelRow[]> {
     return returnedRows<ChannelRow>(
       await this.db.query(
-        `UPDATE channels SET poll_locked_until = now() + make_interval(secs => $1)
+        `UPDATE channels SET poll_locked_until = now() + make_interval(secs => $1), poll_owner = $2
          WHERE id IN (SELECT id FROM channels WHERE ${LIVE} AND settings->>'mode' = 'polling'
            AND (poll_locked_until IS NULL OR poll_locked_until < now()) FOR UPDATE SKIP LOCKED)
          RETURNING *`,
-        [leaseSeconds],
+        [leaseSeconds, owner],
       ),
     );
   }
 
-  /** Saves the cursor and extends the lease; false when the channel was removed meanwhile. */
-  async renewPollLease(id: string, cursor: string | null, leaseSeconds: number): Promise<boolean> {
+  /**
+   * Saves the cursor and extends the lease; false when the channel was removed meanwhile, or when
+   * another process took it over after this one's lease ran out (its cursor is then not saved).
+   */
+  async renewPollLease(id: string, owner: string, cursor: string | null, leaseSeconds: number): Promise<boolean> {
     const [, count]: [unknown, number] = await this.db.query(
-      `UPDATE channels SET poll_cursor = $2, poll_locked_until = now() + make_interval(secs => $3) WHERE id = $1 AND ${LIVE}`,
-      [id, cursor, leaseSeconds],
+      `UPDATE channels SET poll_cursor = $2, poll_locked_until = now() + make_interval(secs => $3)
+       WHERE id = $1 AND poll_owner = $4 AND ${LIVE}`,
+      [id, cursor, leaseSeconds, owner],
     );
     return count > 0;
   }
 
-  async releasePollLease(id: string): Promise<void> {
-    await this.db.query('UPDATE channels SET poll_locked_until = NULL WHERE id = $1', [id]);
+  async releasePollLease(id: string, owner: string): Promise<void> {
+    await this.db.query(
+      'UPDATE channels SET poll_locked_until = NULL, poll_owner = NULL WHERE id = $1 AND poll_owner = $2',
+      [id, owner],
+    );
   }
 }

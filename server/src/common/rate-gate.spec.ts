@@ -1,3 +1,4 @@
+import { MemoryPacingStore } from '../cluster/memory-pacing.store';
 import { RateGate } from './rate-gate';
 
 /** A clock the test moves, and a sleep that records the wait and moves the clock by it. */
@@ -20,7 +21,7 @@ function fakeTime(start = 1_000_000) {
 describe(RateGate.name, () => {
   it('lets the first call of a key through at once', async () => {
     const time = fakeTime();
-    const gate = new RateGate(time.now, time.sleep);
+    const gate = new RateGate(new MemoryPacingStore(time.now), time.sleep);
 
     await gate.wait('chat-1', 1000);
 
@@ -29,7 +30,7 @@ describe(RateGate.name, () => {
 
   it('spaces calls of one key by the interval', async () => {
     const time = fakeTime();
-    const gate = new RateGate(time.now, time.sleep);
+    const gate = new RateGate(new MemoryPacingStore(time.now), time.sleep);
 
     await gate.wait('chat-1', 1000);
     time.advance(300);
@@ -41,7 +42,7 @@ describe(RateGate.name, () => {
   it('gives calls made together consecutive slots', async () => {
     const time = fakeTime();
     const sleeps: number[] = [];
-    const gate = new RateGate(time.now, async (ms) => {
+    const gate = new RateGate(new MemoryPacingStore(time.now), async (ms) => {
       sleeps.push(ms);
     });
 
@@ -52,7 +53,7 @@ describe(RateGate.name, () => {
 
   it('does not wait once the interval has passed', async () => {
     const time = fakeTime();
-    const gate = new RateGate(time.now, time.sleep);
+    const gate = new RateGate(new MemoryPacingStore(time.now), time.sleep);
 
     await gate.wait('chat-1', 1000);
     time.advance(1000);
@@ -65,7 +66,7 @@ describe(RateGate.name, () => {
 
   it('keeps keys apart', async () => {
     const time = fakeTime();
-    const gate = new RateGate(time.now, time.sleep);
+    const gate = new RateGate(new MemoryPacingStore(time.now), time.sleep);
 
     await gate.wait('chat-1', 1000);
     await gate.wait('chat-2', 1000);
@@ -76,7 +77,7 @@ describe(RateGate.name, () => {
 
   it('never waits for an interval of zero', async () => {
     const time = fakeTime();
-    const gate = new RateGate(time.now, time.sleep);
+    const gate = new RateGate(new MemoryPacingStore(time.now), time.sleep);
 
     await Promise.all([gate.wait('k', 0), gate.wait('k', 0), gate.wait('k', 0)]);
 

@@ -36,6 +36,8 @@ describe(loadConfig.name, () => {
       adminEmail: null,
       adminPassword: null,
       redisUrl: null,
+      redisPrefix: 'onebox',
+      trustProxy: 'loopback',
       jobPollMs: 1000,
       uploadMaxBytes: 10 * 1024 * 1024,
       seedDemo: true,
@@ -52,6 +54,8 @@ describe(loadConfig.name, () => {
       ONEBOX_ADMIN_EMAIL: 'ada@example.com',
       ONEBOX_ADMIN_PASSWORD: 'long enough',
       REDIS_URL: 'redis://cache:6379',
+      ONEBOX_REDIS_PREFIX: 'onebox-eu',
+      ONEBOX_TRUST_PROXY: 'uniquelocal, 10.1.0.0/16',
       ONEBOX_JOB_POLL_MS: '250',
       ONEBOX_UPLOAD_MAX_BYTES: '1024',
       ONEBOX_DATA_DIR: dataDir,
@@ -65,6 +69,8 @@ describe(loadConfig.name, () => {
       adminEmail: 'ada@example.com',
       adminPassword: 'long enough',
       redisUrl: 'redis://cache:6379',
+      redisPrefix: 'onebox-eu',
+      trustProxy: 'uniquelocal, 10.1.0.0/16',
       jobPollMs: 250,
       uploadMaxBytes: 1024,
       seedDemo: false,
@@ -161,6 +167,52 @@ describe(loadConfig.name, () => {
       'ONEBOX_ADMIN_PASSWORD must be at least 8 characters',
       'ONEBOX_JOB_POLL_MS must be an integer ≥ 10 (got "5")',
       'ONEBOX_UPLOAD_MAX_BYTES must be an integer ≥ 1 (got "lots")',
+    ]);
+  });
+
+  it('names a REDIS_URL or a Redis prefix it cannot use', () => {
+    expect(problemsOf({ REDIS_URL: 'cache:6379', ONEBOX_REDIS_PREFIX: 'a prefix', ONEBOX_SECRET_KEY: SECRET })).toEqual(
+      [
+        'REDIS_URL must start with redis:// or rediss://',
+        'ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -',
+      ],
+    );
+  });
+
+  it('reads ONEBOX_TRUST_PROXY as a hop count or a list, and names anything else', () => {
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir, ONEBOX_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(problemsOf({ ONEBOX_TRUST_PROXY: 'everyone', ONEBOX_SECRET_KEY: SECRET })).toEqual([
+      'ONEBOX_TRUST_PROXY must be a hop count or a list of loopback, linklocal, uniquelocal, addresses or CIDRs (got "everyone")',
+    ]);
+  });
+
+  it('reads LOG_LEVEL (info by default) and METRICS_TOKEN (none by default)', () => {
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir })).toMatchObject({ logLevel: 'info', metricsToken: null });
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir, LOG_LEVEL: 'debug', METRICS_TOKEN: 'scrape-me' })).toMatchObject({
+      logLevel: 'debug',
+      metricsToken: 'scrape-me',
+    });
+    expect(problemsOf({ LOG_LEVEL: 'loud', ONEBOX_SECRET_KEY: SECRET })).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it('reads the private-address allowlist: hosts, IP addresses and CIDR ranges', () => {
+    const config = loadConfig({
+      ONEBOX_DATA_DIR: dataDir,
+      ONEBOX_ALLOWED_PRIVATE_HOSTS: ' 127.0.0.1, crm.internal ,10.0.0.0/8,,::1',
+    });
+
+    expect(config.allowedPrivateHosts).toEqual(['127.0.0.1', 'crm.internal', '10.0.0.0/8', '::1']);
+    expect(loadConfig({ ONEBOX_DATA_DIR: dataDir }).allowedPrivateHosts).toEqual([]);
+  });
+
+  it('names allowlist entries that are neither a host, an address nor a range', () => {
+    expect(
+      problemsOf({ ONEBOX_DATA_DIR: dataDir, ONEBOX_ALLOWED_PRIVATE_HOSTS: 'http://crm.internal,10.0.0.0/33,ok.host' }),
+    ).toEqual([
+      'ONEBOX_ALLOWED_PRIVATE_HOSTS: "http://crm.internal" is not a host, an IP address or a CIDR range',
+      'ONEBOX_ALLOWED_PRIVATE_HOSTS: "10.0.0.0/33" is not a valid CIDR range',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AddressPolicy } from '../outbound/address-policy';
 
 /** Everything the server reads from the environment, validated once at boot. */
 export interface AppConfig {
@@ -21,7 +22,19 @@ export interface AppConfig {
   accessTokenTtlSec: number;
   adminEmail: string | null;
   adminPassword: string | null;
+  /**
+   * Redis shared by several server processes (socket.io adapter, rate limits); null: one process
+   * keeps both in memory.
+   */
   redisUrl: string | null;
+  /** Prefix of every Redis key and pub/sub channel, so several deployments can share one Redis. */
+  redisPrefix: string;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (Express `trust proxy`): `loopback` by default;
+   * behind a load balancer on a private network `uniquelocal`, its address, or a hop count —
+   * else every client looks like the balancer to the per-IP sign-in limit.
+   */
+  trustProxy: string | number;
   /** How often the job worker polls when nobody nudges it. */
   jobPollMs: number;
   /** How often analytics facts of changed conversations are recomputed (0: only before analytics queries). */
@@ -53,6 +66,11 @@ export interface AppConfig {
    */
   crmApiRoots: { amocrm: string | null; bitrix24: string | null };
   /**
+   * Hosts, IP addresses and CIDR ranges that addresses from users and platforms (CRM URLs, media
+   * URLs) may lead to although they are private or local (self-hosted CRMs, tests' fakes).
+   */
+  allowedPrivateHosts: string[];
+  /**
    * How long a website visitor may stay disconnected (page navigation reconnects) before an
    * unanswered chat counts as missed with reason `visitor_left`.
    */
@@ -66,7 +84,14 @@ export interface AppConfig {
   widgetSessionsPerWidget: number;
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
+  /** Lowest level of the JSON log lines (`LOG_LEVEL`, default info). */
+  logLevel: LogLevel;
+  /** Bearer token `/metrics` asks for; null leaves it open (for a private network). Secret: never logged. */
+  metricsToken: string | null;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = env['DATABASE_URL'] || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must start with postgres://');
+  const redisUrl = env['REDIS_URL'] || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  const redisPrefix = env['ONEBOX_REDIS_PREFIX'] || 'onebox';
+  if (!/^[\w.:-]{1,64}$/.test(redisPrefix))
+    problems.push('ONEBOX_REDIS_PREFIX must be 1-64 letters, digits, or . _ : -');
+  const trustProxy = trustProxyVar(env['ONEBOX_TRUST_PROXY'], problems);
   const adminEmail = env['ONEBOX_ADMIN_EMAIL'] || null;
   const adminPassword = env['ONEBOX_ADMIN_PASSWORD'] || null;
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push('ONEBOX_ADMIN_EMAIL is not an email address');
@@ -144,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessTokenTtlSec,
     adminEmail,
     adminPassword,
-    redisUrl: env['REDIS_URL'] || null,
+    redisUrl,
+    redisPrefix,
+    trustProxy,
     jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
     analyticsRefreshMs: intVar(env, 'ONEBOX_ANALYTICS_REFRESH_MS', 1000, problems, 0),
     retryTimeScale: scaleVar(env['ONEBOX_RETRY_TIME_SCALE'], problems),
@@ -168,11 +201,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     widgetSessionsPerIp: intVar(env, 'ONEBOX_WIDGET_SESSIONS_PER_IP', 60, problems, 1),
     widgetSessionsPerWidget: intVar(env, 'ONEBOX_WIDGET_SESSIONS_PER_WIDGET', 5000, problems, 1),
+    allowedPrivateHosts: allowedHostsVar(env, 'ONEBOX_ALLOWED_PRIVATE_HOSTS', problems),
     visitorLeftGraceMs: intVar(env, 'ONEBOX_VISITOR_LEFT_GRACE_MS', 30_000, problems, 0),
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,
+    logLevel: logLevelVar(env['LOG_LEVEL'], problems),
+    metricsToken: env['METRICS_TOKEN'] || null,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function allowedHostsVar(env: NodeJS.ProcessEnv, name: string, problems: string[]): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const problem = AddressPolicy.problem(entry);
+    if (problem) problems.push(`${name}: ${problem}`);
+  }
+  return entries;
 }
 
 function scaleVar(raw: string | undefined, problems: string[]): number {
@@ -183,6 +231,25 @@ function scaleVar(raw: string | undefined, problems: string[]): number {
     return 1;
   }
   return value;
+}
+
+function trustProxyVar(raw: string | undefined, problems: string[]): string | number {
+  if (raw === undefined || raw.trim() === '') return 'loopback';
+  if (/^\d+$/.test(raw.trim())) return Number(raw);
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.every((item) => /^(loopback|linklocal|uniquelocal|[\da-f.:]+(\/\d{1,3})?)$/i.test(item)))
+    return items.join(', ');
+  problems.push(
+    `ONEBOX_TRUST_PROXY must be a hop count or a list of loopback, linklocal, uniquelocal, addresses or CIDRs (got "${raw}")`,
+  );
+  return 'loopback';
+}
+
+function logLevelVar(raw: string | undefined, problems: string[]): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === (raw || 'info'));
+  if (level) return level;
+  problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return 'info';
 }
 
 function invalidMode(value: string | undefined, problems: string[]): 'auto' {

@@ -100,6 +100,18 @@ describe(CrmCatalog.name, () => {
     expect(adapter.listPipelines).toHaveBeenCalledTimes(3);
   });
 
+  it('reads the pipelines again once the connection’s credentials were sealed anew (by any process)', async () => {
+    stubReady();
+    stubReady();
+    adapter.listPipelines.mockResolvedValue(PIPELINES);
+
+    await catalog.pipelines(rows.crmConnectionRow({ settings_enc: 'v1.iv-one.tag.data' }));
+    await catalog.pipelines(rows.crmConnectionRow({ settings_enc: 'v1.iv-one.tag.data' }));
+    await catalog.pipelines(rows.crmConnectionRow({ settings_enc: 'v1.iv-two.tag.data' }));
+
+    expect(adapter.listPipelines).toHaveBeenCalledTimes(2);
+  });
+
   it('reads the users with the session’s settings once', async () => {
     const connection = connectionRow();
     stubReady();

@@ -7,7 +7,9 @@ const TTL_MS = 60_000;
 
 /**
  * A connection's pipelines (with stage names and won/lost meaning) and CRM users, read from the
- * CRM and remembered for a minute: the settings page, deal cards and syncs all need them.
+ * CRM and remembered for a minute: the settings page, deal cards and syncs all need them. Entries
+ * are keyed by the connection's sealed credentials too, so a re-authorization (maybe onto another
+ * CRM account) made through any server process is read afresh by every process.
  */
 @Injectable()
 export class CrmCatalog {
@@ -16,7 +18,7 @@ export class CrmCatalog {
   constructor(private readonly sessions: CrmSessions) {}
 
   async pipelines(connection: CrmConnectionRow): Promise<CrmPipeline[]> {
-    const entry = this.entry(connection.id);
+    const entry = this.entry(connection);
     if (!entry.pipelines) {
       const { adapter, settings, ctx } = await this.sessions.ready(connection);
       entry.pipelines = await adapter.listPipelines(settings, ctx);
@@ -25,7 +27,7 @@ export class CrmCatalog {
   }
 
   async users(connection: CrmConnectionRow): Promise<CrmUser[]> {
-    const entry = this.entry(connection.id);
+    const entry = this.entry(connection);
     if (!entry.users) {
       const { adapter, settings, ctx } = await this.sessions.ready(connection);
       entry.users = await adapter.listUsers(settings, ctx);
@@ -42,15 +44,18 @@ export class CrmCatalog {
   }
 
   forget(connectionId: string): void {
-    this.cache.delete(connectionId);
+    for (const key of this.cache.keys()) if (key.startsWith(`${connectionId}:`)) this.cache.delete(key);
   }
 
-  private entry(id: string): { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] } {
+  private entry(connection: CrmConnectionRow): { until: number; pipelines?: CrmPipeline[]; users?: CrmUser[] } {
     const now = Date.now();
-    let entry = this.cache.get(id);
+    // Sealed settings start with their random IV (`v1.<iv>.…`): it changes whenever they are sealed anew.
+    const key = `${connection.id}:${connection.settings_enc.slice(0, 24)}`;
+    let entry = this.cache.get(key);
     if (!entry || entry.until < now) {
+      for (const [k, old] of this.cache) if (old.until < now) this.cache.delete(k);
       entry = { until: now + TTL_MS };
-      this.cache.set(id, entry);
+      this.cache.set(key, entry);
     }
     return entry;
   }

@@ -1,6 +1,7 @@
 import { CrmError, type CrmAdapter, type CrmDeal } from '@onebox/crm';
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
+import { RateGate } from '../common/rate-gate';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
@@ -136,6 +137,7 @@ describe(CrmSyncProcessor.name, () => {
       contacts as unknown as ContactsRepository,
       messages as unknown as MessagesRepository,
       publisher as unknown as DealPublisher,
+      new RateGate(),
     );
   });
 

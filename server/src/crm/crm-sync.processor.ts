@@ -25,7 +25,6 @@ const TRANSCRIPT_LIMIT = 20_000;
 @Injectable()
 export class CrmSyncProcessor implements JobProcessor {
   readonly queue = CRM_QUEUE;
-  private readonly gate = new RateGate();
 
   constructor(
     private readonly crm: CrmRepository,
@@ -36,6 +35,7 @@ export class CrmSyncProcessor implements JobProcessor {
     private readonly contacts: ContactsRepository,
     private readonly messages: MessagesRepository,
     private readonly publisher: DealPublisher,
+    private readonly gate: RateGate,
   ) {}
 
   async process(job: JobRow): Promise<void> {
@@ -271,9 +271,9 @@ export class CrmSyncProcessor implements JobProcessor {
     if (updated) await this.publisher.changed(updated);
   }
 
-  /** Spaces calls to one CRM account to its documented rate (this process's share). */
+  /** Spaces calls to one CRM account to its documented rate, across every server process. */
   private pace(connection: CrmConnectionRow, crm: ConnectedCrm): Promise<void> {
-    return this.gate.wait(connection.id, Math.ceil(1000 / crm.adapter.rateLimit.perSecond));
+    return this.gate.wait(`crm:${connection.id}`, Math.ceil(1000 / crm.adapter.rateLimit.perSecond));
   }
 }
 

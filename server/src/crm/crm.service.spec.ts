@@ -168,7 +168,8 @@ describe(CrmService.name, () => {
       channels as unknown as ChannelsRepository,
       users as unknown as UsersRepository,
       { publicUrl: PUBLIC_URL },
-    );
+    ); // Every address is public unless a test says otherwise (the check itself: crm-registry.service.spec).
+    registry.refusedAddress.mockResolvedValue(null);
   });
 
   describe('types', () => {
@@ -266,6 +267,7 @@ describe(CrmService.name, () => {
 
       const settings = { baseUrl: 'https://acme.amocrm.ru', accessToken: 'tok-1' };
       expect(registry.adapter).toHaveBeenCalledWith('amocrm');
+      expect(registry.refusedAddress).toHaveBeenCalledWith('amocrm', settings);
       expect(registry.context).toHaveBeenCalledWith('amocrm');
       expect(adapter.checkConnection).toHaveBeenCalledWith(settings, CTX);
       expect(adapter.listPipelines).toHaveBeenCalledWith(settings, CTX);
@@ -303,6 +305,23 @@ describe(CrmService.name, () => {
         sync: { pending: 1, failed: 2, lastError: 'boom', lastSyncedAt: null },
         createdAt: CREATED_AT.toISOString(),
       });
+    });
+
+    it('answers 400 naming the setting whose address is private or local, and calls nothing', async () => {
+      registry.adapter.mockReturnValueOnce(adapter);
+      registry.refusedAddress.mockResolvedValueOnce({ field: 'baseUrl', reason: '127.0.0.1 is a loopback address' });
+
+      const err = await rejectionOf(service.connect(admin, body));
+
+      expectApiError(err, 400, 'validation_failed');
+      expect(err.details).toEqual([
+        {
+          field: 'settings.baseUrl',
+          message: expect.stringContaining('private or local address (127.0.0.1 is a loopback address)'),
+        },
+      ]);
+      expect(adapter.checkConnection).not.toHaveBeenCalled();
+      expect(crm.insert).not.toHaveBeenCalled();
     });
 
     it('generates a different webhook secret for each connection', async () => {
@@ -1013,6 +1032,23 @@ describe(CrmService.name, () => {
         });
         expect(crm.updateSealed).toHaveBeenCalledWith(CRM_ID, 'resealed');
         expect(crm.updateSettings).toHaveBeenCalledWith(CRM_ID, 'Our amoCRM', row.settings);
+      });
+
+      it('answers 400 naming a changed address that is private or local, and stores nothing', async () => {
+        stubStored(connectionRow());
+        registry.refusedAddress.mockResolvedValueOnce({ field: 'baseUrl', reason: '10.0.0.5 is a private address' });
+
+        const err = await rejectionOf(
+          service.update(admin, CRM_ID, { settings: { baseUrl: 'https://intranet.amocrm.ru' } }),
+        );
+
+        expectApiError(err, 400, 'validation_failed');
+        expect(err.details).toEqual([{ field: 'settings.baseUrl', message: expect.stringContaining('10.0.0.5') }]);
+        expect(registry.refusedAddress).toHaveBeenCalledWith('amocrm', {
+          baseUrl: 'https://intranet.amocrm.ru',
+          accessToken: 'tok-1',
+        });
+        expect(crm.updateSealed).not.toHaveBeenCalled();
       });
 
       it('stores the sealed settings before the other changes', async () => {

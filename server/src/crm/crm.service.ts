@@ -52,6 +52,7 @@ export class CrmService {
   async connect(auth: AuthUser, body: CreateCrmBody): Promise<CrmConnectionDto> {
     const adapter = this.registry.adapter(body.type);
     const settings = validateSettings(adapter, body.settings);
+    await this.requirePublicAddresses(body.type, settings);
     if (adapter.oauth?.wants(settings)) return this.startAuthorization(auth, body, settings);
     const ctx = this.registry.context(body.type);
     const account = await adapter.checkConnection(settings, ctx).catch((err) => {
@@ -173,7 +174,11 @@ export class CrmService {
   async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
     const row = await this.require(auth, id);
     await this.checkReferences(auth, body);
-    if (body.settings) await this.crm.updateSealed(row.id, this.registry.seal(this.mergedSettings(row, body.settings)));
+    if (body.settings) {
+      const merged = this.mergedSettings(row, body.settings);
+      await this.requirePublicAddresses(row.type, merged);
+      await this.crm.updateSealed(row.id, this.registry.seal(merged));
+    }
     const settings = { ...row.settings };
     if (body.pipelineId !== undefined) settings.pipelineId = body.pipelineId;
     if (body.stageId !== undefined) settings.stageId = body.stageId;
@@ -241,6 +246,16 @@ export class CrmService {
   }
 
   /** New values for some of the connection's own settings (e.g. Bitrix24's application token, known only later). */
+  /** A 400 naming the setting whose address leads to a private or local network (SSRF). */
+  private async requirePublicAddresses(type: CrmAdapter['type'], settings: Record<string, string>): Promise<void> {
+    const refused = await this.registry.refusedAddress(type, settings);
+    if (refused)
+      throw ApiException.invalid(
+        `settings.${refused.field}`,
+        `leads to a private or local address (${refused.reason}); the server's operator can allow it with ONEBOX_ALLOWED_PRIVATE_HOSTS`,
+      );
+  }
+
   private mergedSettings(row: CrmConnectionRow, change: Record<string, string>): Record<string, string> {
     const { settings: current } = this.registry.connect(row);
     const { webhookSecret: _secret, ...stored } = current;

@@ -16,6 +16,10 @@ import { Timers1733000000000 } from './migrations/1733000000000-timers';
 import { SurveysProactive1733100000000 } from './migrations/1733100000000-surveys-proactive';
 import { BotSearchNotes1733200000000 } from './migrations/1733200000000-bot-search-notes';
 import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
+import { PollLeaseOwner1733430000000 } from './migrations/1733430000000-poll-lease-owner';
+import { BusinessHours1733450000000 } from './migrations/1733450000000-business-hours';
+import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
+import { Lifecycle1733400000000 } from './migrations/1733400000000-lifecycle';
 import { TokenVersion1733410000000 } from './migrations/1733410000000-token-version';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
@@ -34,6 +38,10 @@ export const MIGRATIONS = [
   SurveysProactive1733100000000,
   BotSearchNotes1733200000000,
   Analytics1733300000000,
+  PollLeaseOwner1733430000000,
+  BusinessHours1733450000000,
+  AnalyticsIndexes1733460000000,
+  Lifecycle1733400000000,
   TokenVersion1733410000000,
 ];
 

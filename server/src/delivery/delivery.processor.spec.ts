@@ -7,6 +7,7 @@ import { ConversationPublisher } from '../conversations/conversation-publisher.s
 import { ConversationsRepository, type ConversationListRow } from '../conversations/conversations.repository';
 import { MessagesRepository, type MessageRow } from '../conversations/messages.repository';
 import { JobError } from '../jobs/job-processor';
+import { MetricsService } from '../observability/metrics.service';
 import type { JobRow } from '../jobs/jobs.repository';
 import { DeliveryError, type ChannelSender } from './channel-sender';
 import { DeliveryProcessor } from './delivery.processor';
@@ -65,6 +66,7 @@ describe(DeliveryProcessor.name, () => {
       contacts as unknown as ContactsRepository,
       publisher as unknown as ConversationPublisher,
       [webchat],
+      new MetricsService(),
     );
   });
 
@@ -125,6 +127,7 @@ describe(DeliveryProcessor.name, () => {
         contacts as unknown as ContactsRepository,
         publisher as unknown as ConversationPublisher,
         [webchat, messenger],
+        new MetricsService(),
       );
       const channel = channelRow({ type: 'telegram', credentials_enc: 'v1.sealed', widget_key: null });
       const message = messageRow();

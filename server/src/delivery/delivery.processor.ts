@@ -7,6 +7,7 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { MessagesRepository } from '../conversations/messages.repository';
 import { KeyedSerializer } from '../common/keyed-serializer';
 import { JobError, type JobProcessor } from '../jobs/job-processor';
+import { MetricsService } from '../observability/metrics.service';
 import type { JobRow } from '../jobs/jobs.repository';
 import { CHANNEL_SENDERS, DeliveryError, type ChannelSender } from './channel-sender';
 import { DELIVERY_QUEUE } from './delivery.constants';
@@ -25,6 +26,7 @@ export class DeliveryProcessor implements JobProcessor {
     private readonly contacts: ContactsRepository,
     private readonly publisher: ConversationPublisher,
     @Inject(CHANNEL_SENDERS) senders: ChannelSender[],
+    private readonly metrics: MetricsService,
   ) {
     this.senders = new Map(senders.flatMap((s) => s.types.map((type) => [type, s] as const)));
   }
@@ -66,7 +68,10 @@ export class DeliveryProcessor implements JobProcessor {
       const sent = await this.messages.advanceStatus(message.id, 'sent', { externalId });
       if (sent) await this.publisher.messageChanged(sent, 'updated');
     } catch (err) {
-      if (err instanceof DeliveryError) throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
+      if (err instanceof DeliveryError) {
+        this.metrics.deliveryFailed(channel.type, err.code);
+        throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
+      }
       throw err;
     }
   }

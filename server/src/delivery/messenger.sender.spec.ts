@@ -4,6 +4,7 @@ import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
 import { AttachmentsService } from '../attachments/attachments.service';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
+import { RateGate } from '../common/rate-gate';
 import type { MessageRow } from '../conversations/messages.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { DeliveryError, type Recipient } from './channel-sender';
@@ -73,6 +74,7 @@ describe(MessengerSender.name, () => {
       messengers as unknown as MessengerRegistry,
       files as unknown as AttachmentsService,
       channels as unknown as ChannelsRepository,
+      new RateGate(),
     );
   }
 

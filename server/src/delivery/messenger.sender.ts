@@ -9,6 +9,7 @@ import { DeliveryError, type ChannelSender } from './channel-sender';
 /**
  * The platforms' published send limits, kept by spacing calls: per bot / number, and per
  * customer where the platform limits that too (Telegram: about 1 message a second per chat).
+ * The gate's turns are shared by every server process (Redis), so two processes stay under them too.
  */
 const LIMITS: Record<MessengerType, { accountIntervalMs: number; recipientIntervalMs: number }> = {
   telegram: { accountIntervalMs: 1000 / 30, recipientIntervalMs: 1000 },
@@ -20,12 +21,11 @@ const LIMITS: Record<MessengerType, { accountIntervalMs: number; recipientInterv
 @Injectable()
 export class MessengerSender implements ChannelSender {
   readonly types = ['telegram', 'whatsapp', 'max'] as const;
-  private readonly gate = new RateGate();
-
   constructor(
     private readonly messengers: MessengerRegistry,
     private readonly files: AttachmentsService,
     private readonly channels: ChannelsRepository,
+    private readonly gate: RateGate,
   ) {}
 
   async send({ channel, recipient, message }: Parameters<ChannelSender['send']>[0]): Promise<{ externalId: string }> {

@@ -199,6 +199,18 @@ describe(InboundService.name, () => {
       expect(worker.nudge).toHaveBeenCalledTimes(1);
     });
 
+    it('cleans the file name the customer gave: no path, no control or bidirectional characters, no markup', async () => {
+      const doc: MediaRef = { ref: 'file-doc', kind: 'document', fileName: '../../<b>invoice\u202Efdp.exe\u0000"' };
+      messages.findByExternalId.mockResolvedValueOnce(null);
+      attachments.insertPending.mockResolvedValueOnce(attachmentDto('a-1', 'binvoicefdp.exe', 'x/y'));
+      ingest.ingest.mockResolvedValueOnce(ingested());
+      worker.nudge.mockReturnValueOnce(undefined);
+
+      await service.apply(channel, connected, [messageEvent({ text: '', media: [doc] })]);
+
+      expect(attachments.insertPending).toHaveBeenCalledWith('ws-1', 'ch-tg', doc, 'binvoicefdp.exe');
+    });
+
     it('does nothing for a message with media already stored (a redelivery), creating no attachment rows', async () => {
       messages.findByExternalId.mockResolvedValueOnce(messageRow());
 

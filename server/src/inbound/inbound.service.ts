@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { InboundEditEvent, InboundEvent, InboundMessageEvent, MediaRef, StatusEvent } from '@onebox/channels';
 import { SURVEY_CALLBACK_PREFIX, type AttachmentDto } from '@onebox/contracts';
 import { AttachmentsRepository } from '../attachments/attachments.repository';
+import { safeFileName } from '../attachments/attachments.service';
 import type { ChannelRow } from '../channels/channels.repository';
 import { ConversationPublisher } from '../conversations/conversation-publisher.service';
 import { MessagesRepository } from '../conversations/messages.repository';
@@ -119,8 +120,9 @@ export function receivedAt(providerTime: Date, now: Date): Date {
   return age >= 0 && age < 1000 ? now : providerTime > now ? now : providerTime;
 }
 
+/** The platform's file name is the customer's text: cleaned like an upload's. */
 function fileNameOf(media: MediaRef): string {
-  if (media.fileName) return media.fileName;
+  if (media.fileName) return safeFileName(media.fileName);
   const extension = media.mimeType?.split('/')[1]?.split(/[;+]/)[0] ?? EXTENSIONS[media.kind];
   return `${media.kind}.${extension}`;
 }

@@ -17,6 +17,7 @@ import { CRM_MAX_ATTEMPTS } from '../crm/crm.constants';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { cycleStartJobs } from '../workflow/cycle-start-jobs';
 import { IngestRepository } from './ingest.repository';
+import { MetricsService } from '../observability/metrics.service';
 import { IngestService, type InboundMessage } from './ingest.service';
 
 const WS = 'ws-1';
@@ -25,7 +26,7 @@ const SENT_AT = new Date('2024-11-21T10:00:00.000Z');
 
 function inbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
   return {
-    channel: { id: CHANNEL_ID, workspace_id: WS },
+    channel: { id: CHANNEL_ID, workspace_id: WS, type: 'telegram' },
     externalUserId: 'visitor-42',
     contactName: 'Carl Customer',
     username: 'carl',
@@ -93,6 +94,7 @@ describe(IngestService.name, () => {
       jobs as unknown as JobsRepository,
       fastPath as unknown as IngestRepository,
       bot as unknown as BotService,
+      new MetricsService(),
     );
   });
 

@@ -20,10 +20,11 @@ import { JobsRepository } from '../jobs/jobs.repository';
 import { cycleStartJobs } from '../workflow/cycle-start-jobs';
 import { IngestRepository } from './ingest.repository';
 import { BotService } from '../bot/bot.service';
+import { MetricsService } from '../observability/metrics.service';
 
 /** A customer's message, already normalized by its channel. */
 export interface InboundMessage {
-  channel: Pick<ChannelRow, 'id' | 'workspace_id'>;
+  channel: Pick<ChannelRow, 'id' | 'workspace_id' | 'type'>;
   /** The customer's id on the channel (chat id, phone, visitor id). */
   externalUserId: string;
   contactName: string;
@@ -69,9 +70,16 @@ export class IngestService {
     private readonly jobs: JobsRepository,
     private readonly fastPath: IngestRepository,
     private readonly bot: BotService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async ingest(inbound: InboundMessage): Promise<IngestResult> {
+    const result = await this.ingestOnce(inbound);
+    this.metrics.inboundStored(inbound.channel.type, result.duplicate);
+    return result;
+  }
+
+  private async ingestOnce(inbound: InboundMessage): Promise<IngestResult> {
     // The common case, a returning customer writing into an open conversation: one statement.
     if (!inbound.jobs?.length && !inbound.identityMeta) {
       const appended = await this.fastPath.appendToOpenConversation({

@@ -9,6 +9,7 @@ import { MessagesRepository, type MessageRow } from '../conversations/messages.r
 import { JobError } from '../jobs/job-processor';
 import type { JobRow } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
+import { ADDRESS_REFUSED } from '../outbound/guarded-agents';
 import { MediaFetchProcessor } from './media-fetch.processor';
 
 const CTX: AdapterContext = { apiRoot: 'http://fake-telegram.test', timeoutMs: 15_000 };
@@ -196,6 +197,20 @@ describe(MediaFetchProcessor.name, () => {
 
     expect(err).toBeInstanceOf(JobError);
     expect(err).toMatchObject({ retryable: false, code: 'unsupported_content' });
+  });
+
+  it('gives up at once when the media URL leads to a private or local address', async () => {
+    attachments.findById.mockResolvedValueOnce(attachmentRow());
+    stubChannel();
+    adapter.fetchMedia.mockRejectedValueOnce(
+      new ChannelError('temporary', 'MAX unreachable: ERR_ADDRESS_REFUSED', undefined, ADDRESS_REFUSED),
+    );
+
+    const err = await processor.process(jobRow()).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(JobError);
+    expect(err).toMatchObject({ retryable: false, code: 'unsupported_content' });
+    expect(files.completeDownload).not.toHaveBeenCalled();
   });
 
   it('passes an unclassified error through (the worker retries it)', async () => {

@@ -8,7 +8,10 @@ import { MessagesRepository } from '../conversations/messages.repository';
 import { JobError, type JobProcessor } from '../jobs/job-processor';
 import type { JobRow } from '../jobs/jobs.repository';
 import { MessengerRegistry } from '../messengers/messenger-registry.service';
+import { isAddressRefusal } from '../outbound/guarded-agents';
 import { MEDIA_QUEUE } from './media.constants';
+
+const REFUSED = 'The media URL leads to a private or local address (see ONEBOX_ALLOWED_PRIVATE_HOSTS)';
 
 /** Downloads a customer's photo or file from the platform into Onebox's own storage. */
 @Injectable()
@@ -34,6 +37,8 @@ export class MediaFetchProcessor implements JobProcessor {
       const media = await adapter.fetchMedia(credentials, attachment.source_ref, ctx);
       await this.files.completeDownload(attachment.id, media.data, attachment.source_ref.mimeType ?? media.mimeType);
     } catch (err) {
+      // A URL leading to a private or local address stays refused: no retries.
+      if (isAddressRefusal(err)) throw new JobError(REFUSED, false, undefined, 'unsupported_content');
       if (err instanceof ChannelError) throw new JobError(err.message, err.retryable, err.retryAfterMs, err.code);
       throw err;
     }

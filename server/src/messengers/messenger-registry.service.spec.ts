@@ -1,5 +1,6 @@
 import { MaxAdapter, TelegramAdapter, WhatsAppAdapter } from '@onebox/channels';
 import { SecretBox } from '../common/secret-box';
+import { OutboundGuard } from '../outbound/outbound-guard.service';
 import { isMessenger, MessengerRegistry } from './messenger-registry.service';
 
 const SECRET_KEY = 'k'.repeat(40);
@@ -12,10 +13,11 @@ const NOW = new Date('2024-11-21T10:00:00.000Z');
 const hoursBefore = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
 
 describe(MessengerRegistry.name, () => {
+  const guard = new OutboundGuard({ allowedPrivateHosts: [] });
   let registry: MessengerRegistry;
 
   beforeEach(() => {
-    registry = new MessengerRegistry({ secretKey: SECRET_KEY, previousSecretKey: null, apiRoots: API_ROOTS });
+    registry = new MessengerRegistry({ secretKey: SECRET_KEY, previousSecretKey: null, apiRoots: API_ROOTS }, guard);
   });
 
   describe('adapters', () => {
@@ -38,9 +40,16 @@ describe(MessengerRegistry.name, () => {
   });
 
   describe('context', () => {
-    it.each(['telegram', 'whatsapp', 'max'] as const)('points %s at the configured API root', (type) => {
-      expect(registry.context(type)).toEqual({ apiRoot: API_ROOTS[type], timeoutMs: 15_000 });
-    });
+    it.each(['telegram', 'whatsapp', 'max'] as const)(
+      'points %s at the configured API root, media through the guarded agents',
+      (type) => {
+        expect(registry.context(type)).toEqual({
+          apiRoot: API_ROOTS[type],
+          timeoutMs: 15_000,
+          mediaAgents: guard.agents,
+        });
+      },
+    );
   });
 
   describe('messagingWindow', () => {
@@ -94,7 +103,11 @@ describe(MessengerRegistry.name, () => {
 
       expect(connected.adapter).toBe(registry.adapter('whatsapp'));
       expect(connected.credentials).toEqual(credentials);
-      expect(connected.ctx).toEqual({ apiRoot: 'http://fake-graph.test', timeoutMs: 15_000 });
+      expect(connected.ctx).toEqual({
+        apiRoot: 'http://fake-graph.test',
+        timeoutMs: 15_000,
+        mediaAgents: guard.agents,
+      });
     });
 
     it('opens credentials sealed by another process with the same secret key', () => {
@@ -116,11 +129,10 @@ describe(MessengerRegistry.name, () => {
     });
 
     it('opens values sealed with the previous key while rotating to a new one', () => {
-      const rotating = new MessengerRegistry({
-        secretKey: 'n'.repeat(40),
-        previousSecretKey: SECRET_KEY,
-        apiRoots: API_ROOTS,
-      });
+      const rotating = new MessengerRegistry(
+        { secretKey: 'n'.repeat(40), previousSecretKey: SECRET_KEY, apiRoots: API_ROOTS },
+        guard,
+      );
       const { secret, sealed } = registry.newWebhookSecret();
 
       expect(rotating.webhookSecret({ webhook_secret: sealed })).toBe(secret);
@@ -133,7 +145,10 @@ describe(MessengerRegistry.name, () => {
     });
 
     it('refuses credentials sealed with another key', () => {
-      const other = new MessengerRegistry({ secretKey: 'x'.repeat(40), previousSecretKey: null, apiRoots: API_ROOTS });
+      const other = new MessengerRegistry(
+        { secretKey: 'x'.repeat(40), previousSecretKey: null, apiRoots: API_ROOTS },
+        guard,
+      );
 
       expect(() =>
         registry.connect({ type: 'telegram', credentials_enc: other.sealCredentials({ botToken: '1:abc' }) }),

@@ -4,6 +4,7 @@ import type { ChannelType } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
 import { SEAL_PURPOSES, SecretBox } from '../common/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { OutboundGuard } from '../outbound/outbound-guard.service';
 
 export type MessengerType = Exclude<ChannelType, 'webchat'>;
 
@@ -29,6 +30,7 @@ export class MessengerRegistry {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'previousSecretKey' | 'apiRoots'>,
+    private readonly guard: OutboundGuard,
   ) {
     this.box = new SecretBox(config.secretKey, SEAL_PURPOSES.channels, config.previousSecretKey);
   }
@@ -41,8 +43,9 @@ export class MessengerRegistry {
     return Object.values(this.adapters);
   }
 
+  /** The API root is the operator's (trusted); media and upload URLs the platform answers are checked. */
   context(type: MessengerType): AdapterContext {
-    return { apiRoot: this.config.apiRoots[type], timeoutMs: 15_000 };
+    return { apiRoot: this.config.apiRoots[type], timeoutMs: 15_000, mediaAgents: this.guard.agents };
   }
 
   /**

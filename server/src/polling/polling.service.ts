@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ChannelError } from '@onebox/channels';
+import { randomUUID } from 'node:crypto';
 import { ChannelsRepository, type ChannelRow } from '../channels/channels.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { InboundService } from '../inbound/inbound.service';
@@ -7,7 +8,8 @@ import { MessengerRegistry } from '../messengers/messenger-registry.service';
 
 /**
  * Long polling for channels without a public webhook URL (a laptop, a closed network): each
- * channel is polled by one process at a time, under a lease in the channels table; the cursor is
+ * channel is polled by one process at a time, under a lease in the channels table held in this
+ * process's name (a process that stalled past its lease finds it taken and stops); the cursor is
  * saved after its updates are stored, so a crash replays updates that ingest then dedupes.
  */
 @Injectable()
@@ -16,6 +18,8 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
   private readonly loops = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
+  /** This process, as the holder of polling leases. */
+  private readonly owner = randomUUID();
 
   constructor(
     private readonly channels: ChannelsRepository,
@@ -45,7 +49,7 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
   async claim(): Promise<void> {
     if (this.stopped) return;
     try {
-      for (const channel of await this.channels.claimPolling(this.leaseSeconds)) {
+      for (const channel of await this.channels.claimPolling(this.owner, this.leaseSeconds)) {
         if (this.loops.has(channel.id)) continue;
         const loop = this.loop(channel).finally(() => this.loops.delete(channel.id));
         this.loops.set(channel.id, loop);
@@ -83,9 +87,10 @@ export class PollingService implements OnApplicationBootstrap, OnApplicationShut
         const retryAfter = err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 0;
         await this.pause(Math.max(retryAfter, Math.min(30_000, 500 * 2 ** failures)));
       }
-      if (!(await this.channels.renewPollLease(claimed.id, cursor, this.leaseSeconds).catch(() => false))) break;
+      if (!(await this.channels.renewPollLease(claimed.id, this.owner, cursor, this.leaseSeconds).catch(() => false)))
+        break;
     }
-    await this.channels.releasePollLease(claimed.id).catch(() => undefined);
+    await this.channels.releasePollLease(claimed.id, this.owner).catch(() => undefined);
   }
 
   private async pause(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -32,8 +32,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * disconnected when the token expires, and when the user's password changes (RealtimeService).
  */
 @WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true } })
-export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class AgentGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('AgentGateway');
+  private closing = false;
 
   constructor(
     private readonly authenticator: AgentAuthenticator,
@@ -52,11 +55,20 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     await this.presence.set(user, requested).catch((err: Error) => this.logger.warn(`presence: ${err.message}`));
   }
 
+  /**
+   * This process is stopping (a deploy, a scale-in): its sockets close, and the apps reconnect to
+   * another process. Their users stay as they are; an app that does not come back misses its
+   * heartbeats and goes offline then.
+   */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+  }
+
   /** The user's last socket closing (the tab closed) sets them offline. */
   async handleDisconnect(socket: AgentSocket): Promise<void> {
     clearTimeout(socket.data.expiry);
     const user = socket.data.user;
-    if (!user) return;
+    if (!user || this.closing) return;
     await this.presence.disconnected(user).catch((err: Error) => this.logger.warn(`presence: ${err.message}`));
   }
 

@@ -31,6 +31,11 @@ export class RealtimeService {
     this.webchat = ns;
   }
 
+  /** Sockets connected to this process, per namespace (the metrics gauge). */
+  localConnections(): { agent: number; webchat: number } {
+    return { agent: this.agents?.sockets.size ?? 0, webchat: this.webchat?.sockets.size ?? 0 };
+  }
+
   /**
    * To everyone who may see the conversation: the whole workspace while unassigned, else the leads
    * and the assignee; `alsoUserIds` lets a previous assignee learn it left their list.

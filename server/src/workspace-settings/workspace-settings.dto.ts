@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   isValidTimeZone,
+  MESSAGE_RETENTION_MAX_DAYS,
   scheduleProblem,
   workspaceSettingsFrom,
+  type CostSettings,
   type WeeklySchedule,
   type WorkspaceSettingsDto,
 } from '@onebox/contracts';
@@ -12,7 +14,9 @@ import {
   IsInt,
   IsNumber,
   IsPositive,
+  IsObject,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -68,6 +72,53 @@ export class AfterHoursReplyBody {
   text: string;
 }
 
+const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_COST_ENTRIES = 1000;
+
+/** Why `value` is not a map of ids to amounts (`{"<uuid>": "1500.00"}`), or null when it is one. */
+export function costMapProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of id → amount';
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_COST_ENTRIES) return `may hold at most ${MAX_COST_ENTRIES} entries`;
+  for (const [id, amount] of entries) {
+    if (!UUID.test(id)) return `${id} is not an id`;
+    if (typeof amount !== 'string' || !MONEY.test(amount))
+      return `${id}: the amount must be a decimal string such as "1500.00"`;
+  }
+  return null;
+}
+
+function IsCostMap(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCostMap',
+      validator: {
+        validate: (value) => costMapProblem(value) === null,
+        defaultMessage: (args) => `${args?.property}: ${costMapProblem(args?.value)}`,
+      },
+    },
+    options,
+  );
+}
+
+export class CostSettingsBody implements CostSettings {
+  @ApiProperty({ example: 'RUB', description: 'ISO 4217 code' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a three-letter ISO 4217 code such as RUB' })
+  currency: string;
+
+  @ApiProperty({ example: { '8d7f…': '900.00' }, description: 'user id → hourly cost' })
+  @IsObject()
+  @IsCostMap()
+  managerHourly: Record<string, string>;
+
+  @ApiProperty({ example: { '5a1c…': '3000.00' }, description: 'channel id → monthly cost' })
+  @IsObject()
+  @IsCostMap()
+  channelMonthly: Record<string, string>;
+}
+
 const SCHEDULE_EXAMPLE = { mon: [{ from: '09:00', to: '18:00' }], sat: [] };
 
 export class UpdateWorkspaceSettingsBody {
@@ -121,6 +172,23 @@ export class UpdateWorkspaceSettingsBody {
   @ValidateNested()
   @Type(() => AfterHoursReplyBody)
   afterHoursReply?: AfterHoursReplyBody;
+
+  @ApiPropertyOptional({ type: CostSettingsBody, nullable: true, description: 'null = no costs' })
+  @GivenOrNull()
+  @ValidateNested()
+  @Type(() => CostSettingsBody)
+  costs?: CostSettingsBody | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 1,
+    maximum: MESSAGE_RETENTION_MAX_DAYS,
+    description: 'messages older than this many days are deleted daily; null = keep forever',
+  })
+  @GivenOrNull()
+  @IsInt()
+  @Min(1)
+  @Max(MESSAGE_RETENTION_MAX_DAYS)
+  messageRetentionDays?: number | null;
 }
 
 export class ChannelWorkingHoursBody {

@@ -39,6 +39,23 @@ export class WorkspaceSettingsRepository {
     return rows[0] ?? null;
   }
 
+  /** Which of these user and channel ids belong to the workspace (lower-case ids). */
+  async ownedIds(
+    tx: Db,
+    workspaceId: string,
+    userIds: string[],
+    channelIds: string[],
+  ): Promise<{ users: Set<string>; channels: Set<string> }> {
+    const rows: { kind: 'user' | 'channel'; id: string }[] = await tx.query(
+      `SELECT 'user' AS kind, id::text FROM users WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'channel', id::text FROM channels WHERE workspace_id = $1 AND id = ANY($3::uuid[]) AND deleted_at IS NULL`,
+      [workspaceId, userIds, channelIds],
+    );
+    const of = (kind: string) => new Set(rows.filter((r) => r.kind === kind).map((r) => r.id.toLowerCase()));
+    return { users: of('user'), channels: of('channel') };
+  }
+
   /** A live channel's own working hours (`settings.workingHours`); undefined when no such channel. */
   async channelWorkingHours(
     workspaceId: string,

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelWorkingHoursDto, WeeklySchedule, WorkspaceSettingsDto } from '@onebox/contracts';
+import type { ChannelWorkingHoursDto, CostSettings, WeeklySchedule, WorkspaceSettingsDto } from '@onebox/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
+import type { Db } from '../database/database';
 import { TransactionService } from '../database/transaction.service';
+import { RetentionRepository } from '../lifecycle/retention.repository';
 import { TimersRepository } from '../timers/timers.repository';
 import {
   ChannelWorkingHoursBody,
@@ -19,6 +21,7 @@ export class WorkspaceSettingsService {
     private readonly settings: WorkspaceSettingsRepository,
     private readonly timers: TimersRepository,
     private readonly tx: TransactionService,
+    private readonly retention: RetentionRepository,
   ) {}
 
   async get(auth: AuthUser): Promise<WorkspaceSettingsDto> {
@@ -38,6 +41,7 @@ export class WorkspaceSettingsService {
       'autoResolveHours',
       'fcrWindowDays',
       'conversionWindowDays',
+      'messageRetentionDays',
     ] as const) {
       if (body[key] !== undefined) patch[key] = body[key];
     }
@@ -45,13 +49,36 @@ export class WorkspaceSettingsService {
       patch['workingHours'] = body.workingHours === null ? null : normalizeSchedule(body.workingHours);
     if (body.afterHoursReply)
       patch['afterHoursReply'] = { enabled: body.afterHoursReply.enabled, text: body.afterHoursReply.text.trim() };
+    if (body.costs !== undefined)
+      patch['costs'] = body.costs && {
+        currency: body.costs.currency,
+        managerHourly: { ...body.costs.managerHourly },
+        channelMonthly: { ...body.costs.channelMonthly },
+      };
     const row = await this.tx.run(async (tx) => {
+      if (body.costs) await this.checkCostOwners(tx, auth.workspaceId, body.costs);
       const updated = await this.settings.update(tx, auth.workspaceId, patch, body.timeZone);
       if (!updated) throw ApiException.notFound('Workspace');
       if (typeof body.autoResolveHours === 'number') await this.timers.ensureAutoResolveSweep(tx, auth.workspaceId);
+      if (typeof body.messageRetentionDays === 'number') await this.retention.ensureJob(tx, auth.workspaceId);
       return updated;
     });
     return mapWorkspaceSettings(row);
+  }
+
+  /** Every user and channel a cost names must be this workspace's (another's answers like a missing one). */
+  private async checkCostOwners(tx: Db, workspaceId: string, costs: CostSettings): Promise<void> {
+    const { users, channels } = await this.settings.ownedIds(
+      tx,
+      workspaceId,
+      Object.keys(costs.managerHourly),
+      Object.keys(costs.channelMonthly),
+    );
+    const missingUser = Object.keys(costs.managerHourly).find((id) => !users.has(id.toLowerCase()));
+    if (missingUser) throw ApiException.invalid('costs.managerHourly', `no user ${missingUser} in this workspace`);
+    const missingChannel = Object.keys(costs.channelMonthly).find((id) => !channels.has(id.toLowerCase()));
+    if (missingChannel)
+      throw ApiException.invalid('costs.channelMonthly', `no channel ${missingChannel} in this workspace`);
   }
 
   async channelHours(auth: AuthUser, channelId: string): Promise<ChannelWorkingHoursDto> {

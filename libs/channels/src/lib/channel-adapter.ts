@@ -1,4 +1,6 @@
 import type { ChannelType } from '@onebox/contracts';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 
 /**
  * One messaging platform behind one small, stateless interface: credentials arrive with every
@@ -92,6 +94,12 @@ export interface ChannelCapabilities {
 export interface AdapterContext {
   apiRoot: string;
   timeoutMs?: number;
+  /**
+   * For requests to addresses the platform hands out rather than `apiRoot` (media downloads,
+   * upload URLs): every connection and redirect hop goes through these agents, which the server
+   * makes refuse private and local addresses. Absent: Node's default agents.
+   */
+  mediaAgents?: { http: HttpAgent; https: HttpsAgent };
 }
 
 export interface AccountInfo {

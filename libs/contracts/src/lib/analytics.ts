@@ -19,6 +19,15 @@ export interface MetricValues {
   waitToAcceptAvgSec: number | null;
   handleTimeAvgSec: number | null;
   resolutionTimeAvgSec: number | null;
+  /**
+   * Working-hours variants (the workspace's hours, computed at query time): only the seconds
+   * inside the schedule count. Null when the workspace has no working hours set.
+   */
+  firstResponseAvgBusinessSec: number | null;
+  firstResponseMedianBusinessSec: number | null;
+  firstResponseP90BusinessSec: number | null;
+  handleTimeAvgBusinessSec: number | null;
+  resolutionTimeAvgBusinessSec: number | null;
   missedChats: number;
   missedChatRate: number | null;
   acceptanceRate: number | null;
@@ -58,6 +67,16 @@ export interface MetricValues {
   botContainmentRate: number | null;
   botEscalationRate: number | null;
   botFallbackRate: number | null;
+  /**
+   * Cost of the period in the workspace's cost currency (managers' hourly cost × online time +
+   * channels' monthly cost pro rata), allocated to groups by their share of chats. Null when no
+   * costs are configured.
+   */
+  cost: number | null;
+  /** `cost` ÷ `chats`. */
+  costPerChat: number | null;
+  /** (revenue in the cost currency − cost) ÷ cost. */
+  roi: number | null;
 }
 
 export type MetricKey = keyof MetricValues;
@@ -79,6 +98,11 @@ export function emptyMetrics(): MetricValues {
     waitToAcceptAvgSec: null,
     handleTimeAvgSec: null,
     resolutionTimeAvgSec: null,
+    firstResponseAvgBusinessSec: null,
+    firstResponseMedianBusinessSec: null,
+    firstResponseP90BusinessSec: null,
+    handleTimeAvgBusinessSec: null,
+    resolutionTimeAvgBusinessSec: null,
     missedChats: 0,
     missedChatRate: null,
     acceptanceRate: null,
@@ -112,6 +136,9 @@ export function emptyMetrics(): MetricValues {
     botContainmentRate: null,
     botEscalationRate: null,
     botFallbackRate: null,
+    cost: null,
+    costPerChat: null,
+    roi: null,
   };
 }
 

@@ -140,6 +140,50 @@ export function isOpenAt(schedule: WeeklySchedule | null | undefined, timeZone: 
 }
 
 /**
+ * The schedule's openings that meet `[from, to)` (epoch milliseconds, clipped to it), as sorted,
+ * disjoint intervals: overlapping ranges are merged, and a day shortened or lengthened by a DST
+ * change has its real length. Business time between two instants is the length of these.
+ */
+export function openIntervals(
+  schedule: WeeklySchedule,
+  timeZone: string,
+  from: number,
+  to: number,
+): [start: number, end: number][] {
+  if (!(to > from)) return [];
+  const intervals: [number, number][] = [];
+  // Start a day early: an overnight range of the previous day may reach into `from`.
+  const first = localParts(from, timeZone);
+  const last = localParts(to, timeZone);
+  const firstDay = Date.UTC(first.year, first.month - 1, first.day) - 86_400_000;
+  const lastDay = Date.UTC(last.year, last.month - 1, last.day);
+  for (let day = firstDay; day <= lastDay; day += 86_400_000) {
+    const d = new Date(day);
+    const y = d.getUTCFullYear();
+    const m = d.getUTCMonth() + 1;
+    const dd = d.getUTCDate();
+    const weekday = (d.getUTCDay() + 6) % 7;
+    for (const r of rangesOf(schedule, weekday)) {
+      const a = minutesOf(r.from);
+      const b = minutesOf(r.to);
+      const open = instantOf(y, m, dd, a, timeZone);
+      const close = b > a ? instantOf(y, m, dd, b, timeZone) : instantOf(y, m, dd + 1, b, timeZone);
+      const lo = Math.max(open, from);
+      const hi = Math.min(close, to);
+      if (hi > lo) intervals.push([lo, hi]);
+    }
+  }
+  intervals.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of intervals) {
+    const previous = merged[merged.length - 1];
+    if (previous && a <= previous[1]) previous[1] = Math.max(previous[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
+}
+
+/**
  * Seconds of `[from, to)` that fall inside the schedule, in `timeZone`. A null schedule counts
  * every second. Overlapping ranges count once; a day shortened or lengthened by a DST change
  * counts its real length.
@@ -154,41 +198,7 @@ export function businessSecondsBetween(
   const end = to.getTime();
   if (!(end > start)) return 0;
   if (!schedule) return (end - start) / 1000;
-  const intervals: [number, number][] = [];
-  // Start a day early: an overnight range of the previous day may reach into `from`.
-  const first = localParts(start, timeZone);
-  const last = localParts(end, timeZone);
-  const firstDay = Date.UTC(first.year, first.month - 1, first.day) - 86_400_000;
-  const lastDay = Date.UTC(last.year, last.month - 1, last.day);
-  for (let day = firstDay; day <= lastDay; day += 86_400_000) {
-    const d = new Date(day);
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth() + 1;
-    const dd = d.getUTCDate();
-    const weekday = (d.getUTCDay() + 6) % 7;
-    for (const r of rangesOf(schedule, weekday)) {
-      const a = minutesOf(r.from);
-      const b = minutesOf(r.to);
-      const open = instantOf(y, m, dd, a, timeZone);
-      const close = b > a ? instantOf(y, m, dd, b, timeZone) : instantOf(y, m, dd + 1, b, timeZone);
-      const lo = Math.max(open, start);
-      const hi = Math.min(close, end);
-      if (hi > lo) intervals.push([lo, hi]);
-    }
-  }
-  intervals.sort((x, y) => x[0] - y[0]);
-  let total = 0;
-  let curStart = -Infinity;
-  let curEnd = -Infinity;
-  for (const [a, b] of intervals) {
-    if (a > curEnd) {
-      if (curEnd > curStart) total += curEnd - curStart;
-      curStart = a;
-      curEnd = b;
-    } else if (b > curEnd) curEnd = b;
-  }
-  if (curEnd > curStart) total += curEnd - curStart;
-  return total / 1000;
+  return openIntervals(schedule, timeZone, start, end).reduce((total, [a, b]) => total + (b - a), 0) / 1000;
 }
 
 /** The local weekday of `at` in `timeZone`. */

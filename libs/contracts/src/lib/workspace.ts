@@ -8,6 +8,17 @@ export interface AfterHoursReply {
 }
 
 /**
+ * What the team costs, for `cost`, `costPerChat` and `roi`: exact decimal amounts in one
+ * currency — per manager (user id) an hourly cost counted over their online time, per channel
+ * (channel id) a monthly cost counted pro rata.
+ */
+export interface CostSettings {
+  currency: string;
+  managerHourly: Record<string, string>;
+  channelMonthly: Record<string, string>;
+}
+
+/**
  * Workspace-wide settings (`GET|PUT /api/workspace/settings`). Each is stored under its own key
  * of `workspaces.settings`; the time zone is the workspace's own column.
  */
@@ -27,6 +38,10 @@ export interface WorkspaceSettingsDto {
   /** Null: always open. */
   workingHours: WeeklySchedule | null;
   afterHoursReply: AfterHoursReply;
+  /** Null: no costs configured (cost metrics are null). */
+  costs: CostSettings | null;
+  /** Messages (and their files) older than this many days are deleted daily; null = kept forever. */
+  messageRetentionDays: number | null;
 }
 
 /** Only the given fields change. */
@@ -40,7 +55,12 @@ export const WORKSPACE_SETTINGS_DEFAULTS: Omit<WorkspaceSettingsDto, 'timeZone'>
   conversionWindowDays: 30,
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
+  costs: null,
+  messageRetentionDays: null,
 };
+
+/** The longest retention a workspace may set (about ten years). */
+export const MESSAGE_RETENTION_MAX_DAYS = 3650;
 
 /** The settings keys this module owns inside `workspaces.settings`. */
 export const WORKSPACE_SETTINGS_KEYS = [
@@ -51,6 +71,8 @@ export const WORKSPACE_SETTINGS_KEYS = [
   'conversionWindowDays',
   'workingHours',
   'afterHoursReply',
+  'costs',
+  'messageRetentionDays',
 ] as const;
 
 /**
@@ -66,6 +88,8 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
   const autoResolve = stored['autoResolveHours'];
   const reply = stored['afterHoursReply'] as Partial<AfterHoursReply> | undefined;
   const hours = stored['workingHours'];
+  const costs = stored['costs'] as Partial<CostSettings> | null | undefined;
+  const retention = stored['messageRetentionDays'];
   return {
     timeZone,
     missedChatThresholdSec: num('missedChatThresholdSec', d.missedChatThresholdSec),
@@ -78,6 +102,18 @@ export function workspaceSettingsFrom(stored: Record<string, unknown>, timeZone:
       enabled: reply?.enabled === true,
       text: typeof reply?.text === 'string' ? reply.text : '',
     },
+    costs:
+      costs && typeof costs.currency === 'string'
+        ? {
+            currency: costs.currency,
+            managerHourly: costs.managerHourly ?? {},
+            channelMonthly: costs.channelMonthly ?? {},
+          }
+        : null,
+    messageRetentionDays:
+      Number.isInteger(retention) && (retention as number) >= 1 && (retention as number) <= MESSAGE_RETENTION_MAX_DAYS
+        ? (retention as number)
+        : null,
   };
 }
 

@@ -1,3 +1,6 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+
 /**
  * One CRM behind one small, stateless interface: the connection's settings (base URL, tokens)
  * arrive with every call. To add a CRM, declare its settings fields and implement each method
@@ -80,6 +83,11 @@ export interface CrmContext {
   /** Overrides where the CRM lives (tests point it at libs/fakes); default from the settings. */
   baseUrl?: string;
   timeoutMs?: number;
+  /**
+   * Agents every request goes through (each connection and redirect hop): the server's refuse
+   * private and local addresses, since the CRM's address comes from the admin's settings.
+   */
+  agents?: { http: HttpAgent; https: HttpsAgent };
 }
 
 export interface CrmPipeline {

@@ -245,7 +245,7 @@ function factsOfCycle(
   facts.managerId ??= lastAssignee(facts);
 
   // First response and misses run from the hand-off when a bot held the cycle first.
-  const clockFrom = facts.botHandled ? facts.handoffAt : facts.firstCustomerMessageAt;
+  const clockFrom = responseClockFrom(facts);
   if (clockFrom && facts.firstHumanReplyAt)
     facts.firstResponseSec = Math.max(0, secondsBetween(clockFrom, facts.firstHumanReplyAt));
   const threshold = settings.missedChatThresholdSec;
@@ -261,6 +261,13 @@ function factsOfCycle(
     facts.botResolved = facts.botHandled && facts.firstHumanReplyAt === null;
   }
   return facts;
+}
+
+/** Where a cycle's first-response (and missed-chat) clock starts: the hand-off after a bot, else the first customer message. */
+export function responseClockFrom(
+  facts: Pick<CycleFacts, 'botHandled' | 'handoffAt' | 'firstCustomerMessageAt'>,
+): Date | null {
+  return facts.botHandled ? facts.handoffAt : facts.firstCustomerMessageAt;
 }
 
 function lastAssignee(facts: CycleFacts): string | null {

@@ -1,4 +1,4 @@
-import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/contracts';
+import type { AuthorType, ChannelType, ConversationEventType, WeeklySchedule } from '@onebox/contracts';
 
 /** One row of `conversation_events`, as the metrics read it. */
 export interface MetricEvent {
@@ -56,6 +56,8 @@ export interface MetricSettings {
   firstResponseTargetSec: number;
   fcrWindowDays: number;
   conversionWindowDays: number;
+  /** The workspace's working hours, for the `…BusinessSec` variants; absent or null: none set. */
+  workingHours?: { schedule: WeeklySchedule; timeZone: string } | null;
 }
 
 export const DEFAULT_METRIC_SETTINGS: MetricSettings = {

@@ -1,4 +1,4 @@
-import type { MetricValues } from '@onebox/contracts';
+import type { CostSettings, MetricValues, WeeklySchedule } from '@onebox/contracts';
 import type { ConversationInput, MetricEvent } from './inputs';
 
 /**
@@ -181,4 +181,57 @@ export const SCENARIO_EXPECTED: MetricValues = {
   botContainmentRate: 0.5, // C1
   botEscalationRate: 0.5, // B1
   botFallbackRate: 1 / 3, // B1's second answer, of 3 bot replies
+  // Without working hours and costs these are null; see the two expectations below.
+  firstResponseAvgBusinessSec: null,
+  firstResponseMedianBusinessSec: null,
+  firstResponseP90BusinessSec: null,
+  handleTimeAvgBusinessSec: null,
+  resolutionTimeAvgBusinessSec: null,
+  cost: null,
+  costPerChat: null,
+  roi: null,
+};
+
+/** Working hours for the `…BusinessSec` variants: Thursdays (1 January 2026 is one) 10:00–10:05 and 11:01–18:00, UTC. */
+export const SCENARIO_WORKING_HOURS: { schedule: WeeklySchedule; timeZone: string } = {
+  schedule: {
+    thu: [
+      { from: '10:00', to: '10:05' },
+      { from: '11:01', to: '18:00' },
+    ],
+  },
+  timeZone: 'UTC',
+};
+
+/** The working-hours variants of 1 January under `SCENARIO_WORKING_HOURS`, worked out by hand. */
+export const SCENARIO_EXPECTED_BUSINESS: Partial<MetricValues> = {
+  // A1 10:00:00→10:00:30, all open: 30; B1 11:00:20→11:01:20, open only from 11:01: 20
+  firstResponseAvgBusinessSec: 25,
+  firstResponseMedianBusinessSec: 25,
+  firstResponseP90BusinessSec: 29, // 20 + 0.9 × (30 − 20)
+  // A1 10:00:30→10:10, open until 10:05: 270; B1 11:01:20→11:10, all open: 520; C1 had no human
+  handleTimeAvgBusinessSec: 395,
+  // A1 10:00→10:10: 300 (10:00–10:05); B1 11:00→11:10: 540 (from 11:01); C1 12:00→12:05: 300
+  resolutionTimeAvgBusinessSec: 380,
+};
+
+/** Costs for the worked example: m1 costs 600 an hour, the webchat channel 3,000 a month. */
+export const SCENARIO_COSTS: CostSettings = {
+  currency: 'RUB',
+  managerHourly: { [M1]: '600.00' },
+  channelMonthly: { 'ch-webchat': '3000.00' },
+};
+
+/** m1 online 10:00–12:00 on 1 January. */
+export const SCENARIO_PRESENCE = [{ userId: M1, status: 'online' as const, from: t('10:00:00'), to: t('12:00:00') }];
+
+/**
+ * The cost figures of 1 January under `SCENARIO_COSTS` and `SCENARIO_PRESENCE`: m1 2 h × 600 =
+ * 1,200; webchat 3,000 × 1 day ÷ 30 days = 100; 1,300 in all over 3 chats. By channel: m1's two
+ * chats (A1 Telegram, B1 webchat) carry 600 each; webchat's two chats (B1, C1) 50 each — Telegram
+ * 600, webchat 700.
+ */
+export const SCENARIO_EXPECTED_COSTS = {
+  all: { cost: 1300, costPerChat: 433.33, roi: (1000.5 - 1300) / 1300 },
+  byChannel: { 'ch-telegram': 600, 'ch-webchat': 700 },
 };

@@ -10,10 +10,16 @@ import {
   M2,
   SCENARIO,
   SCENARIO_AS_OF,
+  SCENARIO_COSTS,
   SCENARIO_EXPECTED,
+  SCENARIO_EXPECTED_BUSINESS,
+  SCENARIO_EXPECTED_COSTS,
   SCENARIO_PERIOD,
+  SCENARIO_PRESENCE,
+  SCENARIO_WORKING_HOURS,
   t,
 } from './scenario';
+import { cellKey, costMetrics, periodCosts } from './costs';
 import { managerTime, summarize } from './summary';
 
 const settings = DEFAULT_METRIC_SETTINGS;
@@ -74,5 +80,39 @@ describe('summary of the worked example', () => {
     expect(time.onlineSec).toBe(7200);
     expect(time.utilization).toBeCloseTo(830 / 7200); // 10:00:30–10:10 and 11:00:40–11:05
     expect(time.avgConcurrency).toBeCloseTo(830 / 7200);
+  });
+});
+
+describe('working hours and costs of the worked example', () => {
+  it('counts only the seconds inside working hours in the …BusinessSec variants', () => {
+    const m = summarize(all, day1, { ...settings, workingHours: SCENARIO_WORKING_HOURS });
+    for (const [key, expected] of Object.entries(SCENARIO_EXPECTED_BUSINESS))
+      expect([key, m[key as keyof typeof m]]).toEqual([key, expect.closeTo(expected as number, 9)]);
+    expect(m.firstResponseAvgSec).toBe(45); // the plain figures do not change
+  });
+
+  it('carries managers’ online cost and channels’ monthly cost by share of chats', () => {
+    const m = summarize(all, day1, settings);
+    const chats = all.filter((c) => c.startedAt >= day1.from && c.startedAt < day1.to);
+    const cells = [...groupCycles(chats, 'channel').entries()].flatMap(([channelId, cycles]) =>
+      [...new Set(cycles.map((c) => c.managerId))].map((managerId) => ({
+        channelId,
+        managerId,
+        chats: cycles.filter((c) => c.managerId === managerId).length,
+      })),
+    );
+    const online = new Map([[M1, managerTime(M1, SCENARIO_PRESENCE, all, day1).onlineSec]]);
+    const costs = periodCosts(SCENARIO_COSTS, cells, online, day1);
+    expect(costMetrics(costs.total, m, 'RUB')).toEqual({
+      cost: SCENARIO_EXPECTED_COSTS.all.cost,
+      costPerChat: SCENARIO_EXPECTED_COSTS.all.costPerChat,
+      roi: expect.closeTo(SCENARIO_EXPECTED_COSTS.all.roi, 12),
+    });
+    const byChannel = (channelId: string) =>
+      cells
+        .filter((cell) => cell.channelId === channelId)
+        .reduce((sum, cell) => sum + (costs.cells.get(cellKey(cell.channelId, cell.managerId)) ?? 0), 0);
+    expect(byChannel('ch-telegram')).toBeCloseTo(SCENARIO_EXPECTED_COSTS.byChannel['ch-telegram'], 9);
+    expect(byChannel('ch-webchat')).toBeCloseTo(SCENARIO_EXPECTED_COSTS.byChannel['ch-webchat'], 9);
   });
 });

@@ -1,5 +1,5 @@
-import type { MetricValues } from '@onebox/contracts';
-import { secondsBetween, type AssignmentSpan, type CycleFacts } from './cycle-facts';
+import { businessSecondsBetween, type MetricValues } from '@onebox/contracts';
+import { responseClockFrom, secondsBetween, type AssignmentSpan, type CycleFacts } from './cycle-facts';
 import type { MetricSettings, Period, PresenceInterval, WidgetActivity } from './inputs';
 import { average, median, percentile, perCount, ratio, sumDecimals } from './stats';
 
@@ -55,6 +55,7 @@ export function summarize(
   const invitedChats = chats.filter((c) => c.proactiveAccepted);
   const converted = new Set(conversions.map(({ cycle }) => cycle));
   const repeat = repeatContacts(resolved, allCycles, period.asOf, settings.fcrWindowDays);
+  const business = businessTimes(chats, settings);
 
   return {
     chats: chats.length,
@@ -78,6 +79,7 @@ export function summarize(
     waitToAcceptAvgSec: average(chats.flatMap((c) => c.waitToAcceptSec)),
     handleTimeAvgSec: average(resolved.flatMap((c) => (c.handleTimeSec === null ? [] : [c.handleTimeSec]))),
     resolutionTimeAvgSec: average(resolved.flatMap((c) => (c.resolutionTimeSec === null ? [] : [c.resolutionTimeSec]))),
+    ...business,
     missedChats: chats.filter((c) => c.missed).length,
     missedChatRate: ratio(chats.filter((c) => c.missed).length, chats.length),
     acceptanceRate: ratio(
@@ -130,6 +132,45 @@ export function summarize(
       chats.reduce((n, c) => n + c.botFallbacks, 0),
       botReplies,
     ),
+    // Costs need presence and the whole workspace's chats: `withCosts` adds them to a summary.
+    cost: null,
+    costPerChat: null,
+    roi: null,
+  };
+}
+
+type BusinessTimes = Pick<
+  MetricValues,
+  | 'firstResponseAvgBusinessSec'
+  | 'firstResponseMedianBusinessSec'
+  | 'firstResponseP90BusinessSec'
+  | 'handleTimeAvgBusinessSec'
+  | 'resolutionTimeAvgBusinessSec'
+>;
+
+/** The time metrics counting only seconds inside the workspace's working hours (null without hours). */
+function businessTimes(chats: readonly CycleFacts[], settings: MetricSettings): BusinessTimes {
+  const hours = settings.workingHours;
+  if (!hours)
+    return {
+      firstResponseAvgBusinessSec: null,
+      firstResponseMedianBusinessSec: null,
+      firstResponseP90BusinessSec: null,
+      handleTimeAvgBusinessSec: null,
+      resolutionTimeAvgBusinessSec: null,
+    };
+  const between = (from: Date | null, to: Date | null) =>
+    from && to ? [businessSecondsBetween(hours.schedule, hours.timeZone, from, to)] : [];
+  const firstResponses = chats.flatMap((c) =>
+    c.firstResponseSec === null ? [] : between(responseClockFrom(c), c.firstHumanReplyAt),
+  );
+  const resolved = chats.filter((c) => c.resolvedAt !== null);
+  return {
+    firstResponseAvgBusinessSec: average(firstResponses),
+    firstResponseMedianBusinessSec: median(firstResponses),
+    firstResponseP90BusinessSec: percentile(firstResponses, 0.9),
+    handleTimeAvgBusinessSec: average(resolved.flatMap((c) => between(c.firstHumanReplyAt, c.resolvedAt))),
+    resolutionTimeAvgBusinessSec: average(resolved.flatMap((c) => between(c.firstCustomerMessageAt, c.resolvedAt))),
   };
 }
 

@@ -1,4 +1,4 @@
-import { FakeMax } from '@onebox/fakes';
+import { FakeMax, recordingAgents } from '@onebox/fakes';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InboundMessageEvent } from '../channel-adapter';
@@ -539,6 +539,21 @@ describe(MaxAdapter.name, () => {
       expect(result.externalIds).toHaveLength(3);
     });
 
+    it('posts the file to the upload URL MAX answered through the media agents', async () => {
+      const agents = recordingAgents();
+      await adapter.send(
+        credentials,
+        {
+          recipient: '123456789',
+          text: '',
+          attachments: [{ fileName: 'photo.png', mimeType: 'image/png', data: Buffer.from('png') }],
+        },
+        { ...ctx, mediaAgents: agents },
+      );
+
+      expect(agents.connections).toEqual([new URL(fake.url).host]);
+    });
+
     it('uploads an image and a document, then sends them by token', async () => {
       const png = Buffer.from('\x89PNG image');
       const pdf = Buffer.from('%PDF-1.7 contract');
@@ -621,6 +636,17 @@ describe(MaxAdapter.name, () => {
         mimeType: 'application/msword',
         fileName: 'spec.docx',
       });
+    });
+
+    it('downloads through the media agents it is given', async () => {
+      const agents = recordingAgents();
+      await fake.customerSendsImage({ userId: 1, name: 'Ann', data: Buffer.from('jpeg bytes') });
+      const { updates } = await adapter.poll(credentials, null, { ...ctx, timeoutSec: 0 });
+      const [event] = adapter.normalizeInbound(updates[0]) as InboundMessageEvent[];
+
+      await adapter.fetchMedia(credentials, event.media[0], { ...ctx, mediaAgents: agents });
+
+      expect(agents.connections).toEqual([new URL(event.media[0].ref).host]);
     });
 
     it('refuses media that only has a token', async () => {

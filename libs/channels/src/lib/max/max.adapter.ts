@@ -16,6 +16,7 @@ import type {
   SendResult,
   WebhookRequest,
 } from '../channel-adapter';
+import { mediaRequestOptions } from '../media-request';
 import { buttonRows } from '../buttons';
 import { ChannelError } from '../channel-error';
 import { safeEqual } from '../constant-time';
@@ -267,6 +268,7 @@ export class MaxAdapter implements ChannelAdapter<MaxCredentials> {
         responseType: 'arraybuffer',
         headers,
         timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...mediaRequestOptions(ctx),
       });
       const data = Buffer.from(response.data);
       const mimeType =
@@ -337,7 +339,11 @@ export class MaxAdapter implements ChannelAdapter<MaxCredentials> {
     // Like fetchMedia: the token goes to the API host only, never to the upload server.
     const headers = sameHost(slot.url, ctx.apiRoot) ? { Authorization: credentials.token } : {};
     const result = await call(() =>
-      axios.post<UploadResult | string>(slot.url!, form, { headers, timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS }),
+      axios.post<UploadResult | string>(slot.url!, form, {
+        headers,
+        timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...mediaRequestOptions(ctx),
+      }),
     );
     const token = uploadToken(result) ?? slot.token;
     if (!token) throw new ChannelError('temporary', 'MAX upload returned no token', undefined, 'upload.token.missing');

@@ -1,4 +1,4 @@
-import { FakeWhatsApp } from '@onebox/fakes';
+import { FakeWhatsApp, recordingAgents } from '@onebox/fakes';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -693,6 +693,18 @@ describe(WhatsAppAdapter.name, () => {
         '/whatsapp_business/attachments/',
         'Bearer EAAG-token',
       ]);
+    });
+
+    it('downloads through the media agents it is given, the API call through the default ones', async () => {
+      const agents = recordingAgents();
+      await fake.customerSendsImage({ waId: CUSTOMER, name: 'Anna', data: Buffer.from('JPEG!') });
+      const event = endpoint.events[0];
+      const media = event.kind === 'message' ? event.media[0] : undefined;
+
+      await expect(adapter.fetchMedia(creds, media!, { ...ctx, mediaAgents: agents })).resolves.toMatchObject({
+        data: Buffer.from('JPEG!'),
+      });
+      expect(agents.connections).toEqual([new URL(fake.url).host]);
     });
 
     it("keeps a document's own file name", async () => {

@@ -16,6 +16,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from '../channel-adapter';
+import { mediaRequestOptions } from '../media-request';
 import { ChannelError } from '../channel-error';
 import { hmacSha256Hex, safeEqual } from '../constant-time';
 
@@ -208,7 +209,9 @@ export class WhatsAppAdapter implements ChannelAdapter<WhatsAppCredentials> {
       api.get<{ url: string; mime_type: string }>(`/${encodeURIComponent(media.ref)}`),
     );
     // The URL lives five minutes and wants the same bearer token.
-    const { data } = await call(() => api.get<ArrayBuffer>(info.url, { responseType: 'arraybuffer' }));
+    const { data } = await call(() =>
+      api.get<ArrayBuffer>(info.url, { responseType: 'arraybuffer', ...mediaRequestOptions(ctx) }),
+    );
     const mimeType = info.mime_type || media.mimeType || 'application/octet-stream';
     return { data: Buffer.from(data), mimeType, fileName: media.fileName ?? `${media.ref}${extensionFor(mimeType)}` };
   }

@@ -1,4 +1,4 @@
-import { FakeAmoCrm } from '@onebox/fakes';
+import { FakeAmoCrm, recordingAgents } from '@onebox/fakes';
 import type { CrmContext } from '../crm-adapter';
 import { CrmError } from '../crm-error';
 import { AmoCrmAdapter, type AmoCrmSettings } from './amocrm.adapter';
@@ -71,6 +71,15 @@ describe(`${AmoCrmAdapter.name} OAuth 2.0`, () => {
     expect(
       oauth.authorizeUrl({ ...connect, baseUrl: 'https://acme.kommo.com' }, { state: 's', redirectUri: REDIRECT }),
     ).toBe(`https://www.kommo.com/oauth?client_id=${CLIENT_ID}&state=s&mode=post_message`);
+  });
+
+  it('exchangeCode goes through the agents it is given', async () => {
+    const agents = recordingAgents();
+    const query = fake.redirectQuery('st4te');
+
+    await oauth.exchangeCode(connect, { code: query['code'], redirectUri: REDIRECT, query }, { ...ctx, agents });
+
+    expect(agents.connections).toEqual([new URL(fake.url).host]);
   });
 
   it('exchangeCode: POSTs the documented JSON and answers the settings to store', async () => {

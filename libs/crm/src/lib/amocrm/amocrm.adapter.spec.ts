@@ -1,4 +1,4 @@
-import { FakeAmoCrm, type RecordedCall } from '@onebox/fakes';
+import { FakeAmoCrm, recordingAgents, type RecordedCall } from '@onebox/fakes';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CrmContext, CrmWebhookRequest } from '../crm-adapter';
@@ -79,6 +79,14 @@ describe(AmoCrmAdapter.name, () => {
       accountName: 'Компания mycompany',
     });
     expectAuth(only('GET', '/api/v4/account'));
+  });
+
+  it('makes every call through the agents it is given', async () => {
+    const agents = recordingAgents();
+
+    await adapter.checkConnection(settings, { ...ctx, agents });
+
+    expect(agents.connections).toEqual([new URL(fake.url).host]);
   });
 
   it('listPipelines: stages sorted, unsorted left out, 142 won and 143 lost', async () => {

@@ -16,6 +16,7 @@ import type {
   CrmWebhookRequest,
 } from '../crm-adapter';
 import { CrmError } from '../crm-error';
+import { agentOptions } from '../crm-request';
 
 /**
  * What an amoCRM connection stores. Two modes:
@@ -399,6 +400,7 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         validateStatus: () => true,
         maxRedirects: 0,
+        ...agentOptions(ctx),
       });
     } catch (err) {
       throw networkError(err, what);
@@ -433,6 +435,7 @@ export class AmoCrmAdapter implements CrmAdapter<AmoCrmSettings> {
       headers: { Authorization: `Bearer ${settings.accessToken}`, Accept: 'application/json' },
       // 204 (empty list / missing lead) and every error are handled by hand below.
       validateStatus: () => true,
+      ...agentOptions(ctx),
     });
   }
 

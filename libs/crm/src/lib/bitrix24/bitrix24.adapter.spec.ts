@@ -1,4 +1,4 @@
-import { FakeBitrix24 } from '@onebox/fakes';
+import { FakeBitrix24, recordingAgents } from '@onebox/fakes';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CrmContext } from '../crm-adapter';
@@ -72,6 +72,15 @@ describe(Bitrix24Adapter.name, () => {
       expect(call.headers['content-type']).toBe('application/json');
       expect(call.headers['accept']).toBe('application/json');
       expect(call.rawBody.toString('utf8')).toBe('{}');
+    });
+
+    it('makes every call through the agents it is given', async () => {
+      const agents = recordingAgents();
+
+      await adapter.checkConnection(settings, { ...ctx, agents });
+      await adapter.listUsers(settings, { ...ctx, agents });
+
+      expect(agents.connections).toEqual([new URL(ctx.baseUrl!).host, new URL(ctx.baseUrl!).host]);
     });
 
     it('accepts a webhook URL without the trailing slash', async () => {

@@ -16,6 +16,7 @@ import type {
   CrmWebhookRequest,
 } from '../crm-adapter';
 import { CrmError, type CrmErrorCode } from '../crm-error';
+import { agentOptions } from '../crm-request';
 import { parsePhpForm } from '../php-form';
 
 /**
@@ -421,6 +422,7 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
       baseURL: `${origin}${root.pathname}`,
       timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      ...agentOptions(ctx),
     });
   }
 
@@ -471,6 +473,7 @@ export class Bitrix24Adapter implements CrmAdapter<Bitrix24Settings> {
       const response = await axios.get<unknown>(`${origin}/oauth/token/?${query.toString()}`, {
         timeout: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         headers: { Accept: 'application/json' },
+        ...agentOptions(ctx),
       });
       data = response.data;
     } catch (err) {

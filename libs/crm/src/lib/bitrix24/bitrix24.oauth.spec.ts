@@ -1,4 +1,4 @@
-import { FakeBitrix24 } from '@onebox/fakes';
+import { FakeBitrix24, recordingAgents } from '@onebox/fakes';
 import type { CrmContext } from '../crm-adapter';
 import { CrmError } from '../crm-error';
 import { Bitrix24Adapter, type Bitrix24Settings } from './bitrix24.adapter';
@@ -44,6 +44,15 @@ describe('Bitrix24Adapter OAuth', () => {
   });
 
   afterEach(() => fake.stop());
+
+  it('trades the code through the agents it is given', async () => {
+    const agents = recordingAgents();
+    const query = fake.authorizeRedirect('st-1');
+
+    await oauth().exchangeCode(form, { code: query['code'], redirectUri: REDIRECT, query }, { ...ctx, agents });
+
+    expect(agents.connections[0]).toBe(new URL(ctx.baseUrl!).host);
+  });
 
   it('declares the OAuth form and tells which settings want it', () => {
     expect(oauth().settingsFields.map((f) => [f.key, f.secret, f.required])).toEqual([

@@ -7,6 +7,7 @@ import { authInterceptor } from '../../../core/auth/auth.interceptor';
 import { AnalyticsApi } from './analytics-api.service';
 import { ANALYTICS_CLOCK, DashboardStore } from './dashboard.store';
 import { EMPTY_FILTER } from './analytics-filter';
+import { workspaceSettings } from '../testing/analytics-fixtures';
 
 const HEAD = { id: 'u-head', email: 'head@onebox.local', name: 'Hanna Head', role: 'head' as const };
 const RANGE = { from: '2025-03-01T00:00:00.000Z', to: '2025-03-08T00:00:00.000Z' };
@@ -95,6 +96,11 @@ describe('AnalyticsApi', () => {
   it('the dashboard store asks every section for the filter, with the interval chosen by the range', () => {
     const store = TestBed.inject(DashboardStore);
     store.load({ ...EMPTY_FILTER, period: 'today', managerId: 'u-7', compare: true }, 'Europe/Moscow');
+    // The currency of the cost figures comes with the workspace settings.
+    http
+      .expectOne({ method: 'GET', url: '/api/workspace/settings' })
+      .flush(workspaceSettings({ currency: 'KZT', managerHourly: {}, channelMonthly: {} }));
+    expect(store.costCurrency()).toBe('KZT');
     const requests = http.match(() => true);
     const from = '2025-03-09T21:00:00.000Z';
     const to = '2025-03-10T21:00:00.000Z';

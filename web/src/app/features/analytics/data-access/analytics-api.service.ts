@@ -15,6 +15,7 @@ import type {
   ChannelType,
   MetricKey,
   UserDto,
+  WorkspaceSettingsDto,
 } from '@onebox/contracts';
 import { Observable, map } from 'rxjs';
 
@@ -97,6 +98,13 @@ export class AnalyticsApi {
 
   users(): Observable<UserDto[]> {
     return this.http.get<UserDto[]>('/api/users');
+  }
+
+  /** The currency `cost` and `costPerChat` are in (the workspace's cost settings); null without costs. */
+  costCurrency(): Observable<string | null> {
+    return this.http
+      .get<WorkspaceSettingsDto>('/api/workspace/settings')
+      .pipe(map((settings) => settings.costs?.currency ?? null));
   }
 
   /**

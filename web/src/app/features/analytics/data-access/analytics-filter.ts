@@ -157,11 +157,20 @@ export function autoInterval(from: string, to: string): AnalyticsInterval {
 
 /**
  * The drill-down behind a figure: a count opens its own cycles; a rate opens the cycles of its
- * numerator (missed rate → the missed chats, conversion rate → the converted ones).
+ * numerator (missed rate → the missed chats, conversion rate → the converted ones). A working-hours
+ * time has the cycles of its plain twin; costs are carried by every chat; ROI's return is revenue.
  */
 const DRILL_METRIC: Partial<Record<MetricKey, MetricKey>> = {
   missedChatRate: 'missedChats',
   conversionRate: 'conversions',
+  firstResponseAvgBusinessSec: 'firstResponseAvgSec',
+  firstResponseMedianBusinessSec: 'firstResponseMedianSec',
+  firstResponseP90BusinessSec: 'firstResponseP90Sec',
+  handleTimeAvgBusinessSec: 'handleTimeAvgSec',
+  resolutionTimeAvgBusinessSec: 'resolutionTimeAvgSec',
+  cost: 'chats',
+  costPerChat: 'chats',
+  roi: 'revenue',
 };
 
 export function drillMetric(metric: MetricKey): MetricKey {

@@ -4,10 +4,13 @@ import { FormatService } from '../../../core/i18n/format.service';
 import { I18nService } from '../../../core/i18n/i18n.service';
 
 /** How a metric's value reads and how its change is expressed. */
-export type MetricKind = 'count' | 'duration' | 'rate' | 'score' | 'nps' | 'money' | 'ratio';
+export type MetricKind = 'count' | 'duration' | 'rate' | 'score' | 'nps' | 'money' | 'cost' | 'ratio';
 
 export function metricKind(key: MetricKey | string): MetricKind {
   if (key === 'revenue') return 'money';
+  if (key === 'cost' || key === 'costPerChat') return 'cost';
+  // ROI is a ratio of money ((revenue − cost) ÷ cost): shown and compared like a rate, as a percentage.
+  if (key === 'roi') return 'rate';
   if (key === 'nps') return 'nps';
   if (key === 'csatAvg' || key === 'cesAvg') return 'score';
   if (key.endsWith('Sec')) return 'duration';
@@ -28,6 +31,8 @@ const LOWER_IS_BETTER = new Set<string>([
   'botEscalationRate',
   'botFallbackRate',
   'openBacklog',
+  'cost',
+  'costPerChat',
 ]);
 
 export function lowerIsBetter(key: MetricKey | string): boolean {
@@ -59,12 +64,17 @@ export class AnalyticsFormat {
   private readonly format = inject(FormatService);
   private readonly i18n = inject(I18nService);
 
-  /** `—` stands for "no data" (`null`), never for zero. */
-  value(key: MetricKey | string, value: Value): string {
+  /**
+   * `—` stands for "no data" (`null`), never for zero. `costCurrency` is the workspace's cost
+   * currency (from its cost settings), for `cost` and `costPerChat`.
+   */
+  value(key: MetricKey | string, value: Value, costCurrency: string | null = null): string {
     if (value === null || value === undefined) return '—';
     switch (metricKind(key)) {
       case 'money':
         return this.money(value as Record<string, string>);
+      case 'cost':
+        return this.format.money(String(value), costCurrency);
       case 'duration':
         return this.duration(value as number);
       case 'rate':

@@ -8,7 +8,7 @@ import type {
   AnalyticsSummaryResponse,
   AnalyticsTimeseriesResponse,
 } from '@onebox/contracts';
-import { forkJoin } from 'rxjs';
+import { Subscription, forkJoin } from 'rxjs';
 import { AnalyticsApi } from './analytics-api.service';
 import { DashboardFilter, EMPTY_FILTER, apiFilter, autoInterval } from './analytics-filter';
 import { Section } from './section';
@@ -42,6 +42,7 @@ export class DashboardStore {
   private readonly filterSignal = signal<DashboardFilter>(EMPTY_FILTER);
   private readonly rangeSignal = signal<AnalyticsFilter | null>(null);
   private timeZone = 'UTC';
+  private currencySubscription: Subscription | null = null;
 
   readonly filter = this.filterSignal.asReadonly();
   /** The resolved period and filters the API was asked for. */
@@ -59,6 +60,9 @@ export class DashboardStore {
   readonly volume = new Section<VolumeSeries>();
   readonly satisfaction = new Section<SatisfactionSeries>();
   readonly agents = new Section<AgentPerformanceResponse>();
+  private readonly currency = signal<string | null>(null);
+  /** The currency `cost` and `costPerChat` are in; null when unknown (they then read as plain numbers). */
+  readonly costCurrency = this.currency.asReadonly();
 
   /** No chats at all in the period (and the summary did load): the page shows its empty state. */
   readonly empty = computed(() => {
@@ -92,6 +96,10 @@ export class DashboardStore {
       }),
     );
     this.agents.run(this.api.agents(range));
+    this.currencySubscription?.unsubscribe();
+    this.currencySubscription = this.api
+      .costCurrency()
+      .subscribe({ next: (currency) => this.currency.set(currency), error: () => undefined });
   }
 
   /** Retry: the same filter again (a relative period moves on with the clock). */

@@ -8,7 +8,7 @@ import { signIn } from '../../../../testing/fixtures';
 import { authInterceptor } from '../../../core/auth/auth.interceptor';
 import { FormatService } from '../../../core/i18n/format.service';
 import { ANALYTICS_CLOCK } from '../data-access/dashboard.store';
-import { HEAD_USER, answer, plain, row, summary } from '../testing/analytics-fixtures';
+import { HEAD_USER, answer, plain, row, summary, workspaceSettings } from '../testing/analytics-fixtures';
 import { AnalyticsDashboardPage } from './analytics-dashboard.page';
 
 jest.mock('@swimlane/ngx-charts', () => jest.requireActual('../testing/ngx-charts.mock'));
@@ -274,6 +274,147 @@ describe('AnalyticsDashboardPage', () => {
     ]);
     const utilization = q('[data-testid=chart-utilization] .chart-stub__item');
     expect(plain(utilization!.textContent)).toBe('Mia=75.6');
+  });
+
+  it('shows no cost tiles, cost columns or working-hours figures while they are null', async () => {
+    await open();
+    await respond();
+    expect(q('[data-testid=kpi-costPerChat]')).toBeNull();
+    expect(q('[data-testid=kpi-roi]')).toBeNull();
+    expect(q('[data-testid=kpi-firstResponseMedianSec] [data-testid=kpi-note]')).toBeNull();
+    const table = q('[data-testid=by-channel]')!;
+    for (const column of ['cost', 'costPerChat', 'roi', 'firstResponseMedianBusinessSec']) {
+      expect(table.querySelector(`[data-testid=sort-${column}]`)).toBeNull();
+    }
+    expect(q('[data-testid=kpis]')!.classList).not.toContain('kpis--two-rows');
+  });
+
+  describe('with costs and working hours', () => {
+    const COSTS = { currency: 'RUB', managerHourly: {}, channelMonthly: {} };
+    const WITH_COSTS = {
+      settings: workspaceSettings(COSTS),
+      'summary:none': summary(
+        [
+          {
+            ...CURRENT,
+            metrics: {
+              ...CURRENT.metrics,
+              cost: 45000,
+              costPerChat: 36.47,
+              roi: 1.778,
+              firstResponseMedianBusinessSec: 130,
+            },
+          },
+        ],
+        [
+          {
+            ...PREVIOUS,
+            metrics: {
+              ...PREVIOUS.metrics,
+              cost: 40000,
+              costPerChat: 40,
+              roi: 1.5,
+              firstResponseMedianBusinessSec: 140,
+            },
+          },
+        ],
+      ),
+      'summary:channel': summary(
+        [
+          row('ch-a', 'Alpha', {
+            chats: 5,
+            cost: 300.5,
+            costPerChat: 60.1,
+            roi: -0.25,
+            firstResponseMedianBusinessSec: 45,
+          }),
+          row('ch-b', 'Bravo', {
+            chats: 10,
+            cost: 1000,
+            costPerChat: 100,
+            roi: 2,
+            firstResponseMedianBusinessSec: null,
+          }),
+        ],
+        undefined,
+        'channel',
+      ),
+    };
+
+    it('adds the cost per chat and ROI tiles with their deltas, in the cost currency', async () => {
+      await open();
+      await respond(WITH_COSTS);
+      expect(tile('costPerChat')).toMatchObject({ value: 'RUB 36.47', delta: '-8.8% vs previous period' });
+      // Cheaper chats are the good news.
+      expect(tile('costPerChat').tone).toContain('good');
+      expect(tile('roi')).toMatchObject({ value: '177.8%', delta: '+27.8 pp vs previous period' });
+      expect(tile('roi').tone).toContain('good');
+      expect(plain(q('[data-testid=kpi-costPerChat] .tile__label')?.textContent)).toBe('Cost per chat');
+      expect(q('[data-testid=kpis]')!.classList).toContain('kpis--two-rows');
+    });
+
+    it('shows the first response in working hours under its tile', async () => {
+      await open();
+      await respond(WITH_COSTS);
+      expect(plain(q('[data-testid=kpi-firstResponseMedianSec] [data-testid=kpi-note]')?.textContent)).toBe(
+        'in working hours: 2m 10s',
+      );
+      expect(tile('firstResponseMedianSec').value).toBe('1m 35s');
+    });
+
+    it('adds the cost and working-hours columns to the tables, drilling into the cycles behind them', async () => {
+      await open('/analytics?period=30d');
+      await respond(WITH_COSTS);
+      const table = q('[data-testid=by-channel]')!;
+      const headers = Array.from(table.querySelectorAll('thead th')).map((th) =>
+        plain(th.textContent).replace(/[▲▼]$/, ''),
+      );
+      expect(headers).toEqual([
+        'Channel',
+        'Chats',
+        'Missed chats',
+        'First response, median',
+        'First response, median (working hours)',
+        'Deals',
+        'Won',
+        'Revenue',
+        'CSAT',
+        'Cost',
+        'Cost per chat',
+        'ROI',
+      ]);
+      const cells = (column: string) =>
+        Array.from(table.querySelectorAll(`[data-testid=drill-${column}]`)).map((a) => plain(a.textContent));
+      expect(cells('cost')).toEqual(['RUB 1,000', 'RUB 300.50']);
+      expect(cells('costPerChat')).toEqual(['RUB 100', 'RUB 60.10']);
+      expect(cells('roi')).toEqual(['200%', '-25%']);
+      expect(cells('firstResponseMedianBusinessSec')).toEqual(['—', '45s']);
+      const href = (column: string) =>
+        TestBed.inject(Router).parseUrl(table.querySelector(`[data-testid=drill-${column}]`)!.getAttribute('href')!)
+          .queryParams;
+      expect(href('costPerChat')).toEqual({ period: '30d', metric: 'chats', channelId: 'ch-b' });
+      expect(href('roi')).toEqual({ period: '30d', metric: 'revenue', channelId: 'ch-b' });
+      expect(href('firstResponseMedianBusinessSec')).toEqual({
+        period: '30d',
+        metric: 'firstResponseMedianSec',
+        channelId: 'ch-b',
+      });
+      (table.querySelector('[data-testid=sort-costPerChat]') as HTMLElement).click();
+      await harness.fixture.whenStable();
+      expect(
+        Array.from(table.querySelectorAll('[data-testid=table-row] th')).map((th) => plain(th.textContent)),
+      ).toEqual(['Bravo', 'Alpha']);
+    });
+
+    it('formats costs in Russian', async () => {
+      await open('/analytics', 'ru');
+      await respond(WITH_COSTS);
+      expect(tile('costPerChat').value).toBe('36,47 ₽');
+      expect(tile('roi').value).toBe('177,8 %');
+      expect(plain(q('[data-testid=kpi-firstResponseMedianSec] [data-testid=kpi-note]')?.textContent)).toBe(
+        'в рабочее время: 2 мин 10 с',
+      );
+    });
   });
 
   it('shows the empty state when the period has no chats', async () => {

@@ -44,6 +44,14 @@ export const KPI_TILES: MetricKey[] = [
   'nps',
 ];
 
+/** The tiles added after the others when the workspace has costs (`cost` is not null). */
+export const COST_TILES: MetricKey[] = ['costPerChat', 'roi'];
+
+/** A tile's secondary line: the same figure counted in working hours only, when the workspace has them. */
+const WORKING_HOURS_NOTE: Partial<Record<MetricKey, MetricKey>> = {
+  firstResponseMedianSec: 'firstResponseMedianBusinessSec',
+};
+
 /** The head of sales' page: filters in the URL, KPI tiles, charts and the per-channel / per-manager tables. */
 @Component({
   selector: 'ob-analytics-dashboard-page',
@@ -80,7 +88,6 @@ export class AnalyticsDashboardPage {
   protected readonly filter = computed(() => filterFromParams(this.params()));
   protected readonly links = computed(() => linkParams(this.filter()));
   protected readonly today = computed(() => dayOf(this.clock(), this.format.timeZone()));
-  protected readonly tiles = KPI_TILES;
   protected readonly exporting = signal<CsvExport | null>(null);
   protected readonly funnelBy = signal<'channel' | 'manager'>('channel');
 
@@ -97,16 +104,26 @@ export class AnalyticsDashboardPage {
     const current = this.current();
     const previous = this.previous();
     const compare = this.filter().compare;
-    return this.tiles.map((key) => ({
-      key,
-      label: this.i18n.t(`analytics.metric.${key}` as TranslationKey),
-      value: !current
-        ? '—'
-        : key === 'revenue'
-          ? this.fmt.moneyWhole(current.revenue)
-          : this.fmt.value(key, current[key]),
-      delta: compare && current && previous ? this.fmt.delta(key, current[key], previous[key]) : null,
-    }));
+    const currency = this.store.costCurrency();
+    const tiles = current && current.cost !== null ? [...KPI_TILES, ...COST_TILES] : KPI_TILES;
+    return tiles.map((key) => {
+      const noteKey = WORKING_HOURS_NOTE[key];
+      const note = noteKey && current ? current[noteKey] : null;
+      return {
+        key,
+        label: this.i18n.t(`analytics.metric.${key}` as TranslationKey),
+        value: !current
+          ? '—'
+          : key === 'revenue'
+            ? this.fmt.moneyWhole(current.revenue)
+            : this.fmt.value(key, current[key], currency),
+        note:
+          noteKey && note !== null && note !== undefined
+            ? this.i18n.t('analytics.kpi.inWorkingHours', { value: this.fmt.value(noteKey, note) })
+            : null,
+        delta: compare && current && previous ? this.fmt.delta(key, current[key], previous[key]) : null,
+      };
+    });
   });
 
   protected readonly heatmap = computed(() => {

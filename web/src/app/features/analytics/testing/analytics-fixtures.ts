@@ -1,11 +1,14 @@
 import type { TestRequest } from '@angular/common/http/testing';
 import {
+  WORKSPACE_SETTINGS_DEFAULTS,
   emptyMetrics,
   type AgentPerformanceRow,
   type AnalyticsCycleDto,
   type AnalyticsRow,
   type AnalyticsSummaryResponse,
+  type CostSettings,
   type MetricValues,
+  type WorkspaceSettingsDto,
 } from '@onebox/contracts';
 
 export const HEAD_USER = { id: 'u-head', email: 'head@onebox.local', name: 'Hanna Head', role: 'head' as const };
@@ -76,13 +79,25 @@ export function plain(text: string | null | undefined): string {
     .trim();
 }
 
-/** Answers the dashboard's requests: analytics by endpoint name, the filter lists with empty arrays. */
+/** Workspace settings with the given costs (the dashboard reads their currency). */
+export function workspaceSettings(costs: CostSettings | null = null): WorkspaceSettingsDto {
+  return { ...WORKSPACE_SETTINGS_DEFAULTS, timeZone: 'UTC', costs };
+}
+
+/**
+ * Answers the dashboard's requests: analytics by endpoint name, the filter lists with empty
+ * arrays, the workspace settings with `bodies.settings` (no costs by default).
+ */
 export function answer(requests: TestRequest[], bodies: Record<string, unknown>): void {
   for (const req of requests) {
     if (req.cancelled) continue;
     const url = req.request.url;
     if (url === '/api/channels' || url === '/api/users' || url === '/api/tags') {
       req.flush([]);
+      continue;
+    }
+    if (url === '/api/workspace/settings') {
+      req.flush((bodies['settings'] as object | undefined) ?? workspaceSettings());
       continue;
     }
     const name = url.replace('/api/analytics/', '');

@@ -12,7 +12,9 @@ import type { Delta } from '../data-access/analytics-format';
       type="button"
       class="tile"
       [attr.data-testid]="'kpi-' + metric()"
-      [attr.aria-label]="'analytics.kpi.open' | t: { label: label(), value: value() }"
+      [attr.aria-label]="
+        'analytics.kpi.open' | t: { label: label(), value: note() ? value() + ', ' + note() : value() }
+      "
       (click)="opened.emit()"
     >
       <span class="tile__label">{{ label() }}</span>
@@ -22,6 +24,9 @@ import type { Delta } from '../data-access/analytics-format';
         <span class="tile__value" [class.tile__value--long]="value().length > 10" data-testid="kpi-value">{{
           value()
         }}</span>
+        @if (note(); as n) {
+          <span class="tile__note" data-testid="kpi-note">{{ n }}</span>
+        }
         @if (delta(); as d) {
           <span class="tile__delta tile__delta--{{ d.tone }}" data-testid="kpi-delta">
             {{ d.text }} <span class="tile__vs">{{ 'analytics.kpi.vsPrevious' | t }}</span>
@@ -33,7 +38,11 @@ import type { Delta } from '../data-access/analytics-format';
     </button>
   `,
   styles: `
+    :host {
+      display: block;
+    }
     .tile {
+      height: 100%;
       display: flex;
       flex-direction: column;
       align-items: flex-start;
@@ -66,6 +75,10 @@ import type { Delta } from '../data-access/analytics-format';
     .tile__value--long {
       font-size: 17px;
     }
+    .tile__note {
+      font-size: 12px;
+      color: var(--text-muted);
+    }
     .tile__skeleton {
       width: 70%;
       height: 26px;
@@ -95,6 +108,8 @@ export class KpiTileComponent {
   readonly label = input.required<string>();
   readonly value = input('—');
   readonly delta = input<Delta | null>(null);
+  /** A secondary line under the value, e.g. the same figure counted in working hours only. */
+  readonly note = input<string | null>(null);
   /** Comparing is on: a missing delta shows as a dash rather than nothing. */
   readonly showDelta = input(false);
   readonly loading = input(false);

@@ -4,20 +4,48 @@ import type { AnalyticsRow, MetricKey } from '@onebox/contracts';
 import { I18nService } from '../../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { AnalyticsFormat, mainCurrency } from '../data-access/analytics-format';
+import { drillMetric } from '../data-access/analytics-filter';
 import { SortState, ariaSort, nextSort, sortRows } from '../data-access/sorting';
 
 export type MetricsColumn =
-  'label' | 'chats' | 'missedChats' | 'firstResponseMedianSec' | 'dealsCreated' | 'conversions' | 'revenue' | 'csatAvg';
+  | 'label'
+  | 'chats'
+  | 'missedChats'
+  | 'firstResponseMedianSec'
+  | 'firstResponseMedianBusinessSec'
+  | 'dealsCreated'
+  | 'conversions'
+  | 'revenue'
+  | 'csatAvg'
+  | 'cost'
+  | 'costPerChat'
+  | 'roi';
 
-const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
+type NumericColumn = Exclude<MetricsColumn, 'label'>;
+
+/**
+ * The columns in order; the working-hours first response only when the workspace has working
+ * hours, the cost columns only when it has costs (the API answers null otherwise).
+ */
+const NUMERIC: NumericColumn[] = [
   'chats',
   'missedChats',
   'firstResponseMedianSec',
+  'firstResponseMedianBusinessSec',
   'dealsCreated',
   'conversions',
   'revenue',
   'csatAvg',
+  'cost',
+  'costPerChat',
+  'roi',
 ];
+const OPTIONAL: Partial<Record<NumericColumn, (row: AnalyticsRow) => boolean>> = {
+  firstResponseMedianBusinessSec: (row) => row.metrics.firstResponseMedianBusinessSec !== null,
+  cost: (row) => row.metrics.cost !== null,
+  costPerChat: (row) => row.metrics.cost !== null,
+  roi: (row) => row.metrics.cost !== null,
+};
 
 /** The figures per channel or per manager; headers sort, every figure opens its drill-down. */
 @Component({
@@ -29,11 +57,12 @@ const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
       <table class="table" [attr.data-testid]="'table-' + dimension()">
         <thead>
           <tr>
-            @for (column of columns; track column) {
+            @for (column of columns(); track column) {
               <th scope="col" [class.num]="column !== 'label'" [attr.aria-sort]="ariaSort(sort(), column)">
                 <button type="button" class="sort" [attr.data-testid]="'sort-' + column" (click)="sortBy(column)">
-                  {{ header(column) | t }}
-                  <span class="sort__mark" aria-hidden="true">{{
+                  <!-- No space before the mark: it stays on the line of the last word. -->
+                  {{ header(column) | t
+                  }}<span class="sort__mark" aria-hidden="true">{{
                     sort().column === column ? (sort().dir === 'asc' ? '▲' : '▼') : ''
                   }}</span>
                 </button>
@@ -45,7 +74,7 @@ const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
           @for (row of sorted(); track row.key) {
             <tr data-testid="table-row">
               <th scope="row" class="name">{{ row.label }}</th>
-              @for (column of numeric; track column) {
+              @for (column of numeric(); track column) {
                 <td class="num">
                   @if (row.key !== null) {
                     <a
@@ -87,6 +116,11 @@ const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
       text-align: left;
       white-space: nowrap;
     }
+    thead th {
+      /* Long metric names wrap, so that the figures keep the width. */
+      white-space: normal;
+      vertical-align: bottom;
+    }
     .num {
       text-align: right;
     }
@@ -97,6 +131,7 @@ const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
       text-overflow: ellipsis;
     }
     .sort {
+      text-align: inherit;
       border: 0;
       background: none;
       padding: 0;
@@ -107,6 +142,7 @@ const NUMERIC: Exclude<MetricsColumn, 'label'>[] = [
       cursor: pointer;
     }
     .sort__mark {
+      margin-left: 3px;
       font-size: 9px;
     }
     .sub {
@@ -122,11 +158,19 @@ export class MetricsTableComponent {
 
   readonly rows = input.required<AnalyticsRow[]>();
   readonly dimension = input.required<'channel' | 'manager'>();
+  /** The currency of the `cost` and `costPerChat` columns (the workspace's cost settings). */
+  readonly costCurrency = input<string | null>(null);
   /** The page's filter params, carried into the drill-down links. */
   readonly linkParams = input<Params>({});
 
-  protected readonly columns: MetricsColumn[] = ['label', ...NUMERIC];
-  protected readonly numeric = NUMERIC;
+  protected readonly numeric = computed(() => {
+    const rows = this.rows();
+    return NUMERIC.filter((column) => {
+      const shown = OPTIONAL[column];
+      return !shown || rows.some(shown);
+    });
+  });
+  protected readonly columns = computed<MetricsColumn[]>(() => ['label', ...this.numeric()]);
   protected readonly sort = signal<SortState<MetricsColumn>>({ column: 'chats', dir: 'desc' });
   protected readonly ariaSort = ariaSort;
 
@@ -143,13 +187,13 @@ export class MetricsTableComponent {
     return column === 'label' ? `analytics.table.${this.dimension()}` : `analytics.metric.${column}`;
   }
 
-  protected cell(row: AnalyticsRow, column: Exclude<MetricsColumn, 'label'>): string {
-    return this.fmt.value(column, row.metrics[column]);
+  protected cell(row: AnalyticsRow, column: NumericColumn): string {
+    return this.fmt.value(column, row.metrics[column], this.costCurrency());
   }
 
   protected drill(column: MetricKey, key: string): Params {
     const dimension = this.dimension() === 'channel' ? 'channelId' : 'managerId';
-    return { ...this.linkParams(), metric: column, [dimension]: key };
+    return { ...this.linkParams(), metric: drillMetric(column), [dimension]: key };
   }
 
   private sortValue(row: AnalyticsRow, column: MetricsColumn): string | number | null {

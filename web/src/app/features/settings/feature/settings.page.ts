@@ -3,20 +3,21 @@ import { AuthService } from '../../../core/auth/auth.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
 import { CannedSettingsComponent } from './canned-settings.component';
 import { ChannelsSettingsComponent } from './channels-settings.component';
+import { CostsSettingsComponent } from './costs-settings.component';
 import { CrmSettingsComponent } from './crm-settings.component';
 import { SurveySettingsComponent } from './survey-settings.component';
 import { TagsSettingsComponent } from './tags-settings.component';
 import { UsersSettingsComponent } from './users-settings.component';
 import { WorkspaceSettingsComponent } from './workspace-settings.component';
 
-const SECTIONS = ['channels', 'users', 'workspace', 'crm', 'tags', 'canned', 'surveys'] as const;
+const SECTIONS = ['channels', 'users', 'workspace', 'costs', 'crm', 'tags', 'canned', 'surveys'] as const;
 type Section = (typeof SECTIONS)[number];
 /** What every agent may open; the rest is for admins. */
 const EVERYONE: readonly Section[] = ['canned'];
 
 /**
- * Settings, one section at a time: admins see channels, users, the CRM, tags and canned
- * responses; everyone else only their canned responses.
+ * Settings, one section at a time: admins see channels, users, the workspace, costs, the CRM,
+ * tags, canned responses and surveys; everyone else only their canned responses.
  */
 @Component({
   selector: 'ob-settings-page',
@@ -24,6 +25,7 @@ const EVERYONE: readonly Section[] = ['canned'];
     TranslatePipe,
     CannedSettingsComponent,
     ChannelsSettingsComponent,
+    CostsSettingsComponent,
     CrmSettingsComponent,
     TagsSettingsComponent,
     UsersSettingsComponent,
@@ -50,6 +52,8 @@ const EVERYONE: readonly Section[] = ['canned'];
       <div class="body">
         @if (section() === 'workspace') {
           <ob-workspace-settings />
+        } @else if (section() === 'costs') {
+          <ob-costs-settings />
         } @else if (section() === 'channels') {
           <ob-channels-settings />
         } @else if (section() === 'crm') {

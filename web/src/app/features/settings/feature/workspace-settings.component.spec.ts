@@ -14,6 +14,8 @@ const SETTINGS: WorkspaceSettingsDto = {
   conversionWindowDays: 30,
   workingHours: null,
   afterHoursReply: { enabled: false, text: '' },
+  costs: null,
+  messageRetentionDays: null,
 };
 
 describe(WorkspaceSettingsComponent.name, () => {
@@ -63,6 +65,7 @@ describe(WorkspaceSettingsComponent.name, () => {
     expect(q<HTMLInputElement>('ws-missed-threshold').value).toBe('120');
     expect(q<HTMLInputElement>('ws-response-target').value).toBe('60');
     expect(q<HTMLInputElement>('ws-auto-resolve').value).toBe('24');
+    expect(q<HTMLInputElement>('ws-retention').value).toBe('');
     expect(q<HTMLInputElement>('ws-time-zone').value).toBe('Europe/Moscow');
     expect(q<HTMLInputElement>('ws-hours-always').checked).toBe(true);
     expect(q('ws-hours')).toBeNull();
@@ -72,6 +75,7 @@ describe(WorkspaceSettingsComponent.name, () => {
     await render();
     await fill('ws-missed-threshold', '120');
     await fill('ws-auto-resolve', '48');
+    await fill('ws-retention', '365');
     await check('ws-hours-schedule');
     // Office hours to start with; Saturday opens 10:00–14:00, Friday closes.
     expect(q<HTMLInputElement>('ws-day-mon-open').checked).toBe(true);
@@ -102,6 +106,7 @@ describe(WorkspaceSettingsComponent.name, () => {
         sun: [],
       },
       afterHoursReply: { enabled: true, text: 'We answer from 9:00' },
+      messageRetentionDays: 365,
     });
     req.flush({ ...SETTINGS, missedChatThresholdSec: 120 });
     await fixture.whenStable();
@@ -113,6 +118,7 @@ describe(WorkspaceSettingsComponent.name, () => {
     const req = await save();
     expect(req.request.body.autoResolveHours).toBeNull();
     expect(req.request.body.workingHours).toBeNull();
+    expect(req.request.body.messageRetentionDays).toBeNull();
     req.flush(SETTINGS);
   });
 

@@ -20,6 +20,7 @@ interface Draft {
   schedule: WeeklySchedule;
   afterHoursEnabled: boolean;
   afterHoursText: string;
+  messageRetentionDays: number | null;
 }
 
 function draftOf(s: WorkspaceSettingsDto): Draft {
@@ -34,6 +35,7 @@ function draftOf(s: WorkspaceSettingsDto): Draft {
     schedule: s.workingHours ?? OFFICE_HOURS,
     afterHoursEnabled: s.afterHoursReply.enabled,
     afterHoursText: s.afterHoursReply.text,
+    messageRetentionDays: s.messageRetentionDays,
   };
 }
 
@@ -48,13 +50,15 @@ function requestOf(d: Draft): UpdateWorkspaceSettingsRequest {
     conversionWindowDays: d.conversionWindowDays as number,
     workingHours: d.alwaysOpen ? null : d.schedule,
     afterHoursReply: { enabled: d.afterHoursEnabled, text: d.afterHoursText },
+    messageRetentionDays:
+      d.messageRetentionDays === null || (d.messageRetentionDays as unknown) === '' ? null : d.messageRetentionDays,
   };
 }
 
 const TIME_ZONES: string[] =
   typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/Moscow', 'UTC'];
 
-/** Settings → Workspace (admins): missed-chat threshold, response target, auto-resolve, metric windows, hours. */
+/** Settings → Workspace (admins): missed-chat threshold, response target, auto-resolve, metric windows, hours, retention. */
 @Component({
   selector: 'ob-workspace-settings',
   imports: [FormsModule, TranslatePipe, WorkingHoursEditorComponent],
@@ -224,6 +228,26 @@ const TIME_ZONES: string[] =
             ></textarea>
             @if (errors()['afterHoursReply.text']; as e) {
               <span class="field__error" data-testid="error-afterHoursReply.text">{{ e }}</span>
+            }
+          </label>
+        </section>
+
+        <section class="card">
+          <h3>{{ 'ws.section.data' | t }}</h3>
+          <label class="field">
+            <span class="field__label">{{ 'ws.retention' | t }}</span>
+            <input
+              class="input"
+              type="number"
+              min="1"
+              max="3650"
+              name="retention"
+              data-testid="ws-retention"
+              [(ngModel)]="d.messageRetentionDays"
+            />
+            <span class="muted hint">{{ 'ws.retentionHint' | t }}</span>
+            @if (errors()['messageRetentionDays']; as e) {
+              <span class="field__error" data-testid="error-messageRetentionDays">{{ e }}</span>
             }
           </label>
         </section>

@@ -1,0 +1,87 @@
+// Classic filter-evasion payloads (after the OWASP XSS Filter Evasion Cheat Sheet, plus mutation
+// XSS, srcdoc, template-injection and markdown forms). `№` is replaced by the payload's number:
+// a payload that runs calls `__xss(№)` (or `alert(№)`), which the end-to-end test records.
+// Some need a click or a hover to fire; the test renders them, it does not interact with them.
+const TEMPLATES = [
+  // script tags
+  `<script>__xss(№)</script>`,
+  `<SCRIPT>__xss(№)</SCRIPT>`,
+  `<ScRiPt>__xss(№)</sCrIpT>`,
+  `<script src="data:text/javascript,__xss(№)"></script>`,
+  `<SCRIPT/XSS SRC="data:,__xss(№)"></SCRIPT>`,
+  `<<SCRIPT>__xss(№);//\\<</SCRIPT>`,
+  `<SCRIPT SRC=data:,__xss(№)?< B >`,
+  `</TITLE><SCRIPT>__xss(№);</SCRIPT>`,
+  `<scr<script>ipt>__xss(№)</scr</script>ipt>`,
+  `"><script>__xss(№)</script>`,
+  `'><script>__xss(№)</script>`,
+  `</textarea><script>__xss(№)</script>`,
+  // images and event handlers
+  `<img src=x onerror=__xss(№)>`,
+  `<IMG SRC="javascript:__xss(№);">`,
+  `<IMG SRC=JaVaScRiPt:__xss(№)>`,
+  '<IMG SRC=`javascript:__xss(№)`>',
+  `<IMG """><SCRIPT>__xss(№)</SCRIPT>">`,
+  `<IMG SRC=# onmouseover="__xss(№)">`,
+  `<IMG SRC=/ onerror="__xss(№)"></img>`,
+  `<img src=x onerror="&#0000095&#0000095&#0000120&#0000115&#0000115&#0000040№&#0000041">`,
+  `<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;№&#41;>`,
+  `<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65&#x72&#x74&#x28№&#x29>`,
+  `<IMG SRC="jav\tascript:__xss(№);">`,
+  `<IMG SRC="jav&#x09;ascript:__xss(№);">`,
+  `<IMG SRC="jav&#x0A;ascript:__xss(№);">`,
+  `<IMG SRC=" &#14;  javascript:__xss(№);">`,
+  `<img src=x:alert(№) onerror=eval(src.slice(2))>`,
+  `<img src="x\` \`<script>__xss(№)</script>"\` \`>`,
+  `<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^\`=__xss(№)>`,
+  `<INPUT TYPE="IMAGE" SRC="javascript:__xss(№);">`,
+  `<input autofocus onfocus=__xss(№)>`,
+  `<details open ontoggle=__xss(№)>`,
+  `<video><source onerror="__xss(№)">`,
+  `<audio src=x onerror=__xss(№)>`,
+  `<body onpageshow=__xss(№)>`,
+  `<x onclick=__xss(№)>click me`,
+  // SVG and MathML
+  `<svg onload=__xss(№)>`,
+  `<svg/onload=__xss(№)>`,
+  `<svg><script>__xss(№)</script></svg>`,
+  `<svg><animate onbegin=__xss(№) attributeName=x dur=1s>`,
+  `<svg><a xlink:href="javascript:__xss(№)"><text x=20 y=20>click</text></a></svg>`,
+  `<math><mtext><table><mglyph><style><img src=x onerror=__xss(№)>`,
+  `<noscript><p title="</noscript><img src=x onerror=__xss(№)>">`,
+  // frames, objects, srcdoc
+  `<iframe src="javascript:parent.__xss(№)"></iframe>`,
+  `<iframe srcdoc="<script>parent.__xss(№)</script>"></iframe>`,
+  `<iframe srcdoc="&lt;img src=x onerror=parent.__xss(№)&gt;"></iframe>`,
+  `<object data="javascript:__xss(№)"></object>`,
+  `<embed src="data:text/html,<script>parent.__xss(№)</script>">`,
+  // links and URL schemes
+  `<a href="javascript:__xss(№)">click</a>`,
+  `<a href="JaVaScRiPt:__xss(№)">click</a>`,
+  `<a href="&#106;avascript:__xss(№)">click</a>`,
+  `<a href="data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX194c3MoMSk8L3NjcmlwdD4=">click</a>`,
+  `<form><button formaction=javascript:__xss(№)>send</button></form>`,
+  `<base href="javascript:__xss(№)//">`,
+  `javascript:__xss(№)`,
+  `data:text/html,<script>__xss(№)</script>`,
+  `[click me](javascript:__xss(№))`,
+  `![x](x" onerror="__xss(№))`,
+  `<https://example.com" onmouseover="__xss(№)>`,
+  // styles
+  `<DIV STYLE="background-image: url(javascript:__xss(№))">`,
+  `<DIV STYLE="width: expression(__xss(№));">`,
+  `<STYLE>@import'javascript:__xss(№)';</STYLE>`,
+  `<STYLE>li {list-style-image: url("javascript:__xss(№)");}</STYLE><UL><LI>XSS</br>`,
+  `<LINK REL="stylesheet" HREF="javascript:__xss(№);">`,
+  `<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:__xss(№);">`,
+  `<TABLE BACKGROUND="javascript:__xss(№)">`,
+  // template injection and encodings
+  `{{constructor.constructor('__xss(№)')()}}`,
+  `\${__xss(№)}`,
+  `%3Cscript%3E__xss(№)%3C%2Fscript%3E`,
+  `&lt;script&gt;__xss(№)&lt;/script&gt;`,
+  `\\u003cscript\\u003e__xss(№)\\u003c/script\\u003e`,
+];
+
+/** The payloads, numbered from 1. */
+export const XSS_PAYLOADS = TEMPLATES.map((template, i) => template.replaceAll('№', String(i + 1)));
