@@ -78,6 +78,8 @@ const ID_LIKE = /(^id$|Id$|Ids$|^assignee$)/;
 const PUBLIC_ROUTES: Record<string, string> = {
   'POST /api/auth/login': 'the login itself (rate limited per IP and account)',
   'GET /health': 'liveness',
+  'GET /ready': 'readiness (database and Redis reachable)',
+  'GET /metrics': 'Prometheus metrics: METRICS_TOKEN bearer when set, else for a private network',
   'GET /widget.js': 'the widget bundle',
   'GET /demo': 'the demo shop page',
   'GET /api/crm/oauth/callback': 'the CRM redirect; its state is signed for one connection',

@@ -20,7 +20,8 @@ import { PresenceService } from '../presence/presence.service';
 import { RealtimeService, rooms } from './realtime.service';
 
 interface AgentSocket extends Socket {
-  data: { user: AuthUser; expiry?: NodeJS.Timeout };
+  /** Serialized across processes (fetchSockets through the Redis adapter): plain data only. */
+  data: { user: AuthUser };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -66,7 +67,6 @@ export class AgentGateway
 
   /** The user's last socket closing (the tab closed) sets them offline. */
   async handleDisconnect(socket: AgentSocket): Promise<void> {
-    clearTimeout(socket.data.expiry);
     const user = socket.data.user;
     if (!user || this.closing) return;
     await this.presence.disconnected(user).catch((err: Error) => this.logger.warn(`presence: ${err.message}`));
@@ -105,8 +105,9 @@ export class AgentGateway
     const { user } = session;
     socket.data.user = user;
     // Tokens live at most 7 days (config), well within setTimeout's range.
-    socket.data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, session.expiresAt - Date.now()));
-    socket.data.expiry.unref();
+    const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, session.expiresAt - Date.now()));
+    expiry.unref();
+    socket.once('disconnect', () => clearTimeout(expiry));
     const joined = [rooms.workspace(user.workspaceId), rooms.user(user.id)];
     if (seesAllConversations(user)) joined.push(rooms.leads(user.workspaceId));
     await socket.join(joined);
