@@ -10,12 +10,13 @@ import { CycleFactsRepository } from './analytics/cycle-facts.repository';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AttachmentsRepository } from './attachments/attachments.repository';
 import { AttachmentsService } from './attachments/attachments.service';
+import { AgentAuthenticator } from './auth/agent-authenticator';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { PasswordHasher } from './auth/password-hasher';
-import { TokenService } from './auth/token.service';
+import { jwtSecret, TokenService } from './auth/token.service';
 import { CannedResponsesController } from './canned/canned-responses.controller';
 import { CannedResponsesRepository } from './canned/canned-responses.repository';
 import { CannedResponsesService } from './canned/canned-responses.service';
@@ -23,7 +24,6 @@ import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
 import { ClusterModule } from './cluster/cluster.module';
-import { deriveKey } from './common/secret-box';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ContactsController } from './contacts/contacts.controller';
@@ -99,6 +99,7 @@ import { TimersRepository } from './timers/timers.repository';
 import { TimersService } from './timers/timers.service';
 import { WebchatUploadsController } from './webchat/webchat-uploads.controller';
 import { WebchatService } from './webchat/webchat.service';
+import { WidgetSessionLimiter } from './webchat/widget-session-limiter';
 import { AutomatedMessages } from './workflow/automated-messages';
 import { BotController } from './bot/bot.controller';
 import { BotProcessor } from './bot/bot.processor';
@@ -110,6 +111,8 @@ import { NotesService } from './notes/notes.service';
 import { SearchController } from './search/search.controller';
 import { SearchRepository } from './search/search.repository';
 import { SearchService } from './search/search.service';
+import { SecretKeyCheck } from './secrets/secret-key-check.service';
+import { SecretsRepository } from './secrets/secrets.repository';
 import { SurveysController } from './surveys/surveys.controller';
 import { SurveysProcessor } from './surveys/surveys.processor';
 import { SurveysRepository } from './surveys/surveys.repository';
@@ -140,7 +143,7 @@ export class AppModule {
         DatabaseModule,
         ClusterModule,
         ObservabilityModule,
-        JwtModule.register({ secret: deriveKey(config.secretKey, 'onebox/jwt').toString('base64') }),
+        JwtModule.register({ secret: jwtSecret(config.secretKey) }),
       ],
       controllers: [
         AuthController,
@@ -172,13 +175,17 @@ export class AppModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         LoginRateLimiter,
+        WidgetSessionLimiter,
         AuthService,
+        AgentAuthenticator,
         PasswordHasher,
         TokenService,
         UsersRepository,
         UsersService,
         WorkspacesRepository,
         BootstrapService,
+        SecretsRepository,
+        SecretKeyCheck,
         ChannelsRepository,
         ChannelsService,
         ContactsRepository,

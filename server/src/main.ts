@@ -25,6 +25,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A configuration problem found while starting (e.g. a secret key that opens nothing stored) is
+  // said plainly; anything else with its stack.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

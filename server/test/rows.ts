@@ -229,6 +229,8 @@ export function userRow(overrides: Partial<UserRow> = {}): UserRow {
     role: 'manager',
     password_hash: '$2a$10$hash',
     max_chats: 5,
+    token_version: 0,
+    password_changed_at: null,
     created_at: ROW_AT,
     ...overrides,
   };

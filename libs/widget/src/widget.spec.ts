@@ -121,6 +121,21 @@ describe(Widget.name, () => {
       warn.mockRestore();
     });
 
+    it('waits as long as the server says before trying again when too many new chats came from here', () => {
+      jest.useFakeTimers();
+      const { socket, root } = setup();
+      socket.active = false;
+      socket.serve(
+        'connect_error',
+        Object.assign(new Error('Too many new chats from here'), { data: { code: 'rate_limited', retryAfter: 42 } }),
+      );
+      expect(root.querySelector('.status')?.textContent).toBe('Connecting…');
+      jest.advanceTimersByTime(41_000);
+      expect(socket.connects).toBe(0);
+      jest.advanceTimersByTime(1_000);
+      expect(socket.connects).toBe(1);
+    });
+
     it('reconnects after the server drops the connection itself, and shows it is connecting meanwhile', () => {
       jest.useFakeTimers();
       const { socket, root } = setup();

@@ -27,7 +27,10 @@ export interface WidgetSocket {
   on<E extends keyof WebchatServerEvents>(event: E, handler: WebchatServerEvents[E]): unknown;
   on(event: 'connect', handler: () => void): unknown;
   on(event: 'disconnect', handler: (reason: string) => void): unknown;
-  on(event: 'connect_error', handler: (err: Error & { data?: { code?: string } }) => void): unknown;
+  on(
+    event: 'connect_error',
+    handler: (err: Error & { data?: { code?: string; retryAfter?: number } }) => void,
+  ): unknown;
   /** False once socket.io gave up reconnecting by itself (refused handshake, server-side disconnect). */
   readonly active: boolean;
   connect(): unknown;
@@ -225,7 +228,9 @@ export class Widget {
         return;
       }
       this.renderStatus();
-      this.reconnectLater();
+      // Too many new chats from this address: the server says when to try again.
+      const retryAfter = err?.data?.code === 'rate_limited' ? err.data.retryAfter : undefined;
+      this.reconnectLater(typeof retryAfter === 'number' && retryAfter > 0 ? retryAfter * 1000 : RECONNECT_MS);
     });
     socket.on('session', (session) => this.onSession(session));
     socket.on('message.created', (message) => this.onMessage(message));
@@ -266,13 +271,13 @@ export class Widget {
   }
 
   /** socket.io retries network failures itself, but not a refused handshake or a server-side disconnect. */
-  private reconnectLater(): void {
+  private reconnectLater(delayMs = RECONNECT_MS): void {
     const socket = this.socket;
     if (!socket || socket.active) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {
       if (this.socket === socket && !socket.active) socket.connect();
-    }, RECONNECT_MS);
+    }, delayMs);
   }
 
   // ---- server events -------------------------------------------------------------------------

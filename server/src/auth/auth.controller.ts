@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { LoginResponse, MeDto } from '@onebox/contracts';
+import type { ChangePasswordResponse, LoginResponse, MeDto } from '@onebox/contracts';
 import type { AuthUser } from './auth-user';
 import { CurrentUser, Public } from './auth.decorators';
-import { LoginBody } from './auth.dto';
+import { ChangePasswordBody, LoginBody } from './auth.dto';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
@@ -22,5 +22,16 @@ export class AuthController {
   @Get('me')
   me(@CurrentUser() user: AuthUser): Promise<MeDto> {
     return this.auth.me(user);
+  }
+
+  @ApiBearerAuth()
+  @Post('me/password')
+  @HttpCode(200)
+  changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() body: ChangePasswordBody,
+    @Ip() ip: string,
+  ): Promise<ChangePasswordResponse> {
+    return this.auth.changePassword(user, body, ip);
   }
 }

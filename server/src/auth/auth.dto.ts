@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { MeDto, WorkspaceDto } from '@onebox/contracts';
+import type { ChangePasswordRequest, MeDto, WorkspaceDto } from '@onebox/contracts';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { AuthUser } from './auth-user';
 import type { WorkspaceRow } from '../workspaces/workspaces.repository';
@@ -16,6 +16,24 @@ export class LoginBody {
   @MinLength(1)
   @MaxLength(200)
   password: string;
+}
+
+/** The rules every new password follows (users created by an admin, changed, reset). */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 200;
+
+export class ChangePasswordBody implements ChangePasswordRequest {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(PASSWORD_MAX)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN })
+  @IsString()
+  @MinLength(PASSWORD_MIN)
+  @MaxLength(PASSWORD_MAX)
+  newPassword: string;
 }
 
 export function mapWorkspace(row: WorkspaceRow): WorkspaceDto {

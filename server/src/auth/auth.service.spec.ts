@@ -1,6 +1,7 @@
 import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
 import { ApiException } from '../common/api.exception';
+import { RealtimeService } from '../realtime/realtime.service';
 import { UsersRepository, type UserRow } from '../users/users.repository';
 import { WorkspacesRepository, type WorkspaceRow } from '../workspaces/workspaces.repository';
 import type { AuthUser } from './auth-user';
@@ -33,6 +34,7 @@ describe(AuthService.name, () => {
   let hasher: ReturnType<typeof strictMock<PasswordHasher>>;
   let tokens: ReturnType<typeof strictMock<TokenService>>;
   let limiter: ReturnType<typeof strictMock<LoginRateLimiter>>;
+  let realtime: ReturnType<typeof strictMock<RealtimeService>>;
   let service: AuthService;
 
   beforeEach(() => {
@@ -41,12 +43,14 @@ describe(AuthService.name, () => {
     hasher = strictMock(PasswordHasher);
     tokens = strictMock(TokenService);
     limiter = strictMock(LoginRateLimiter);
+    realtime = strictMock(RealtimeService);
     service = new AuthService(
       users as unknown as UsersRepository,
       workspaces as unknown as WorkspacesRepository,
       hasher as unknown as PasswordHasher,
       tokens as unknown as TokenService,
       limiter as unknown as LoginRateLimiter,
+      realtime as unknown as RealtimeService,
     );
   });
 
@@ -69,7 +73,12 @@ describe(AuthService.name, () => {
       expect(users.findByEmail).toHaveBeenCalledWith('mia@example.com');
       expect(hasher.verify).toHaveBeenCalledWith('correct horse', userRow().password_hash);
       expect(limiter.recordSuccess).toHaveBeenCalledWith('mia@example.com');
-      expect(tokens.signAgent).toHaveBeenCalledWith({ id: 'u-1', workspaceId: 'ws-1', role: 'manager' });
+      expect(tokens.signAgent).toHaveBeenCalledWith({
+        id: 'u-1',
+        workspaceId: 'ws-1',
+        role: 'manager',
+        tokenVersion: 0,
+      });
     });
 
     it('looks the user up by the trimmed email', async () => {
@@ -154,6 +163,79 @@ describe(AuthService.name, () => {
       expect(error.getStatus()).toBe(401);
       expect(hasher.verify).toHaveBeenCalledTimes(1);
       expect(hasher.verify).toHaveBeenCalledWith('guess', expect.stringMatching(/^\$2[aby]\$10\$/));
+    });
+  });
+
+  describe('changePassword', () => {
+    const auth: AuthUser = { id: 'u-1', workspaceId: 'ws-1', role: 'manager', name: 'Mia', email: 'Mia@Example.com' };
+    const body = { currentPassword: 'old-password', newPassword: 'new-password-1' };
+
+    it('stores the new hash, closes the user’s sockets and answers a token of the new version', async () => {
+      limiter.checkAndCount.mockResolvedValueOnce(0);
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(true);
+      hasher.hash.mockResolvedValueOnce('$2a$10$newhash');
+      users.setPassword.mockResolvedValueOnce(userRow({ password_hash: '$2a$10$newhash', token_version: 3 }));
+      realtime.disconnectUser.mockReturnValueOnce(undefined);
+      tokens.signAgent.mockResolvedValueOnce('fresh.jwt');
+
+      await expect(service.changePassword(auth, body, IP)).resolves.toEqual({ accessToken: 'fresh.jwt' });
+
+      expect(limiter.checkAndCount).toHaveBeenCalledWith(IP, 'mia@example.com');
+      expect(users.findInWorkspace).toHaveBeenCalledWith('ws-1', 'u-1');
+      expect(hasher.verify).toHaveBeenCalledWith('old-password', userRow().password_hash);
+      expect(users.setPassword).toHaveBeenCalledWith('ws-1', 'u-1', '$2a$10$newhash');
+      expect(realtime.disconnectUser).toHaveBeenCalledWith('u-1');
+      expect(tokens.signAgent).toHaveBeenCalledWith({
+        id: 'u-1',
+        workspaceId: 'ws-1',
+        role: 'manager',
+        tokenVersion: 3,
+      });
+    });
+
+    it('answers 403 wrong_password naming currentPassword, counts the failure and changes nothing', async () => {
+      limiter.checkAndCount.mockResolvedValueOnce(0);
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(false);
+      limiter.recordFailure.mockResolvedValueOnce(undefined);
+
+      const err = await rejectionOf(service.changePassword(auth, body, IP));
+
+      expect(err.getStatus()).toBe(403);
+      expect(err.getResponse()).toEqual({
+        code: 'wrong_password',
+        message: 'currentPassword: is not your current password',
+        details: [{ field: 'currentPassword', message: 'is not your current password' }],
+      });
+      expect(limiter.recordFailure).toHaveBeenCalledWith('mia@example.com');
+      expect(users.setPassword).not.toHaveBeenCalled();
+      expect(realtime.disconnectUser).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming newPassword when it equals the current one', async () => {
+      limiter.checkAndCount.mockResolvedValueOnce(0);
+      users.findInWorkspace.mockResolvedValueOnce(userRow());
+      hasher.verify.mockResolvedValueOnce(true);
+
+      const err = await rejectionOf(
+        service.changePassword(auth, { currentPassword: 'same-pass', newPassword: 'same-pass' }, IP),
+      );
+
+      expect(err.getStatus()).toBe(400);
+      expect(err.details).toEqual([{ field: 'newPassword', message: 'must differ from the current password' }]);
+      expect(users.setPassword).not.toHaveBeenCalled();
+    });
+
+    it('answers 429 with Retry-After while the account or IP is over the sign-in limit, before any check', async () => {
+      limiter.checkAndCount.mockResolvedValueOnce(30);
+
+      const err = await rejectionOf(service.changePassword(auth, body, IP));
+
+      expect(err.getStatus()).toBe(429);
+      expect(err.headers).toEqual({ 'Retry-After': '30' });
+      expect(users.findInWorkspace).not.toHaveBeenCalled();
+      expect(hasher.verify).not.toHaveBeenCalled();
     });
   });
 

@@ -3,18 +3,19 @@ import { Reflector } from '@nestjs/core';
 import type { UserRole } from '@onebox/contracts';
 import type { Request } from 'express';
 import { ApiException } from '../common/api.exception';
-import { UsersRepository } from '../users/users.repository';
+import { AgentAuthenticator } from './agent-authenticator';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { TokenService } from './token.service';
 
-/** Global guard: a valid bearer token of an existing user, and the route's roles if it names any. */
+/**
+ * Global guard: a valid bearer token of an existing user, not revoked by a password change since,
+ * and the route's roles if it names any.
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokenService,
-    private readonly users: UsersRepository,
+    private readonly authenticator: AgentAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,9 +32,8 @@ export class JwtAuthGuard implements CanActivate {
 
   private async authenticate(header: string | undefined): Promise<AuthUser> {
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
-    const userId = token ? await this.tokens.verifyAgent(token) : null;
-    const row = userId ? await this.users.findById(userId) : null;
-    if (!row) throw new ApiException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'Sign in to continue');
-    return { id: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name, email: row.email };
+    const session = await this.authenticator.authenticate(token);
+    if (!session) throw new ApiException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'Sign in to continue');
+    return session.user;
   }
 }

@@ -1,12 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { UserRole } from '@onebox/contracts';
+import { deriveKey } from '../common/secret-box';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+/** The HMAC key JWTs are signed with, derived from the secret key (see SecretBox). */
+export function jwtSecret(secretKey: string): string {
+  return deriveKey(secretKey, 'onebox/jwt').toString('base64');
+}
 
 interface AgentClaims {
   sub: string;
   ws: string;
   role: UserRole;
+  /** The user's `token_version` when issued: a password change bumps it and revokes the token. */
+  ver?: number;
   typ: 'agent';
+  exp: number;
+}
+
+/** What a valid agent token says; the guard still checks the user and the version against the store. */
+export interface AgentToken {
+  userId: string;
+  /** Tokens from before versions existed count as version 0. */
+  version: number;
+  /** When the token stops being accepted (ms since the epoch). */
+  expiresAt: number;
 }
 
 interface VisitorClaims {
@@ -18,17 +37,31 @@ interface VisitorClaims {
 /** Signs and checks the two token kinds: agents' access tokens and website visitors' tokens. */
 @Injectable()
 export class TokenService {
-  constructor(@Inject(JwtService) private readonly jwt: JwtService) {}
-
-  signAgent(user: { id: string; workspaceId: string; role: UserRole }): Promise<string> {
-    const claims: AgentClaims = { sub: user.id, ws: user.workspaceId, role: user.role, typ: 'agent' };
-    return this.jwt.signAsync(claims, { expiresIn: '12h' });
+  constructor(
+    @Inject(JwtService) private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'accessTokenTtlSec' | 'previousSecretKey'>,
+  ) {
+    this.previousSecret = config.previousSecretKey ? jwtSecret(config.previousSecretKey) : null;
   }
 
-  /** The user id of a valid agent token, or null. */
-  async verifyAgent(token: string): Promise<string | null> {
+  private readonly previousSecret: string | null;
+
+  signAgent(user: { id: string; workspaceId: string; role: UserRole; tokenVersion: number }): Promise<string> {
+    const claims: Omit<AgentClaims, 'exp'> = {
+      sub: user.id,
+      ws: user.workspaceId,
+      role: user.role,
+      ver: user.tokenVersion,
+      typ: 'agent',
+    };
+    return this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtlSec });
+  }
+
+  /** What a valid, unexpired agent token says, or null. */
+  async verifyAgent(token: string): Promise<AgentToken | null> {
     const claims = await this.verify<AgentClaims>(token);
-    return claims?.typ === 'agent' ? claims.sub : null;
+    if (claims?.typ !== 'agent' || typeof claims.sub !== 'string') return null;
+    return { userId: claims.sub, version: claims.ver ?? 0, expiresAt: claims.exp * 1000 };
   }
 
   signVisitor(visitorId: string, channelId: string): Promise<string> {
@@ -52,11 +85,15 @@ export class TokenService {
     return claims?.typ === 'crm-oauth' ? claims.sub : null;
   }
 
+  /** Checked with the current key, then (during a key rotation) with the previous one. */
   private async verify<T extends object>(token: string): Promise<T | null> {
-    try {
-      return await this.jwt.verifyAsync<T>(token);
-    } catch {
-      return null;
+    for (const options of [{}, ...(this.previousSecret ? [{ secret: this.previousSecret }] : [])]) {
+      try {
+        return await this.jwt.verifyAsync<T>(token, options);
+      } catch {
+        // next key
+      }
     }
+    return null;
   }
 }

@@ -61,7 +61,7 @@ export class ChannelsService {
         type: 'webchat',
         name,
         credentials_enc: null,
-        webhook_secret: randomBytes(24).toString('base64url'),
+        webhook_secret: this.messengers.newWebhookSecret().sealed,
         widget_key: randomBytes(18).toString('base64url'),
       });
       return mapChannel(row, this.config.publicUrl);
@@ -86,13 +86,13 @@ export class ChannelsService {
       throw connectError(type, err);
     });
     const mode = this.updateMode(adapter);
-    const secret = randomBytes(24).toString('base64url');
+    const { secret, sealed } = this.messengers.newWebhookSecret();
     const row = await this.channels.insert({
       workspace_id: auth.workspaceId,
       type,
       name,
       credentials_enc: this.messengers.sealCredentials(credentials),
-      webhook_secret: secret,
+      webhook_secret: sealed,
       widget_key: null,
       settings: { accountId: account.accountId, accountName: account.accountName, mode },
     });

@@ -70,4 +70,34 @@ describe(SecretBox.name, () => {
     parts[2] = Buffer.from(parts[2], 'base64url').subarray(0, 4).toString('base64url');
     expect(() => box.open(parts.join('.'))).toThrow();
   });
+
+  it('draws new secrets sealed, and opens stored secrets sealed or (from before sealing) plain', () => {
+    const { secret, sealed } = box.newSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(sealed).not.toContain(secret);
+    expect(box.openSecret(sealed)).toBe(secret);
+    expect(box.openSecret('plain-legacy-secret')).toBe('plain-legacy-secret');
+    expect(box.newSecret().secret).not.toBe(secret);
+  });
+
+  describe('key rotation', () => {
+    const NEW = 'the-next-secret-key-also-32-chars-or-more';
+
+    it('opens values of the previous key while it is given, and seals with the current one only', () => {
+      const old = box.seal('token');
+      const rotating = new SecretBox(NEW, undefined, SECRET);
+      expect(rotating.open(old)).toBe('token');
+      const fresh = rotating.seal('token');
+      expect(new SecretBox(NEW).open(fresh)).toBe('token');
+      expect(() => box.open(fresh)).toThrow();
+    });
+
+    it('refuses values of the previous key once it is no longer given', () => {
+      expect(() => new SecretBox(NEW).open(box.seal('token'))).toThrow();
+    });
+
+    it('keeps purposes apart: a value sealed for one purpose does not open for another', () => {
+      expect(() => new SecretBox(SECRET, 'onebox/crm').open(box.seal('token'))).toThrow();
+    });
+  });
 });

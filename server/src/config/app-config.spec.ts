@@ -77,6 +77,44 @@ describe(loadConfig.name, () => {
     });
   });
 
+  it('reads the security settings: token lifetime, widget session limits, the previous key of a rotation', () => {
+    const defaults = loadConfig({ ONEBOX_DATA_DIR: dataDir });
+    expect(defaults).toMatchObject({
+      accessTokenTtlSec: 12 * 3600,
+      previousSecretKey: null,
+      widgetSessionsPerIp: 60,
+      widgetSessionsPerWidget: 5000,
+    });
+    const config = loadConfig({
+      ONEBOX_DATA_DIR: dataDir,
+      ONEBOX_ACCESS_TOKEN_TTL_SEC: '3600',
+      ONEBOX_SECRET_KEY_OLD: 'o'.repeat(40),
+      ONEBOX_WIDGET_SESSIONS_PER_IP: '10',
+      ONEBOX_WIDGET_SESSIONS_PER_WIDGET: '100',
+    });
+    expect(config).toMatchObject({
+      accessTokenTtlSec: 3600,
+      previousSecretKey: 'o'.repeat(40),
+      widgetSessionsPerIp: 10,
+      widgetSessionsPerWidget: 100,
+    });
+  });
+
+  it('refuses a token lifetime over 7 days, a short previous key and zero widget sessions, without revealing the key', () => {
+    const problems = problemsOf({
+      ONEBOX_DATA_DIR: dataDir,
+      ONEBOX_ACCESS_TOKEN_TTL_SEC: String(8 * 86400),
+      ONEBOX_SECRET_KEY_OLD: 'short-old-key',
+      ONEBOX_WIDGET_SESSIONS_PER_IP: '0',
+    });
+    expect(problems).toEqual([
+      'ONEBOX_SECRET_KEY_OLD must be at least 32 characters',
+      'ONEBOX_ACCESS_TOKEN_TTL_SEC must be at most 604800 (7 days)',
+      'ONEBOX_WIDGET_SESSIONS_PER_IP must be an integer ≥ 1 (got "0")',
+    ]);
+    expect(problems.join()).not.toContain('short-old-key');
+  });
+
   it('lets ONEBOX_SEED_DEMO override the default', () => {
     expect(
       loadConfig({ DATABASE_URL: 'postgres://db/x', ONEBOX_SECRET_KEY: SECRET, ONEBOX_SEED_DEMO: 'true' }).seedDemo,

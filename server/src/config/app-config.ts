@@ -13,6 +13,13 @@ export interface AppConfig {
   dataDir: string;
   /** 32+ bytes of key material; credentials and tokens are derived from it. Secret: never logged. */
   secretKey: string;
+  /**
+   * The key before the last rotation (`ONEBOX_SECRET_KEY_OLD`), or null: tokens it signed (agents'
+   * sessions, website visitors' identities) stay valid while it is set. Secret: never logged.
+   */
+  previousSecretKey: string | null;
+  /** How long an agent's access token lasts (`ONEBOX_ACCESS_TOKEN_TTL_SEC`, default 12 h, at most 7 days). */
+  accessTokenTtlSec: number;
   adminEmail: string | null;
   adminPassword: string | null;
   /**
@@ -69,6 +76,13 @@ export interface AppConfig {
    * unanswered chat counts as missed with reason `visitor_left`.
    */
   visitorLeftGraceMs: number;
+  /**
+   * New website-chat sessions (visitor tokens issued) allowed per 10 minutes from one client IP
+   * (`ONEBOX_WIDGET_SESSIONS_PER_IP`, default 60) and on one widget (`ONEBOX_WIDGET_SESSIONS_PER_WIDGET`,
+   * default 5000); beyond them the widget is told to retry later.
+   */
+  widgetSessionsPerIp: number;
+  widgetSessionsPerWidget: number;
   /** Seed a webchat channel and demo data on an empty database (default on with the embedded DB). */
   seedDemo: boolean;
   /** Lowest level of the JSON log lines (`LOG_LEVEL`, default info). */
@@ -147,12 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const secretKey = loadSecretKey(env, dataDir, problems);
+  const previousSecretKey = env['ONEBOX_SECRET_KEY_OLD'] || null;
+  if (previousSecretKey !== null && previousSecretKey.length < 32)
+    problems.push('ONEBOX_SECRET_KEY_OLD must be at least 32 characters');
+  const accessTokenTtlSec = intVar(env, 'ONEBOX_ACCESS_TOKEN_TTL_SEC', 12 * 3600, problems, 1);
+  if (accessTokenTtlSec > 7 * 86400) problems.push('ONEBOX_ACCESS_TOKEN_TTL_SEC must be at most 604800 (7 days)');
   const config: AppConfig = {
     port,
     publicUrl,
     databaseUrl,
     dataDir,
     secretKey,
+    previousSecretKey,
+    accessTokenTtlSec,
     adminEmail,
     adminPassword,
     redisUrl,
@@ -179,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       amocrm: env['AMOCRM_API_ROOT']?.replace(/\/+$/, '') || null,
       bitrix24: env['BITRIX24_API_ROOT']?.replace(/\/+$/, '') || null,
     },
+    widgetSessionsPerIp: intVar(env, 'ONEBOX_WIDGET_SESSIONS_PER_IP', 60, problems, 1),
+    widgetSessionsPerWidget: intVar(env, 'ONEBOX_WIDGET_SESSIONS_PER_WIDGET', 5000, problems, 1),
     allowedPrivateHosts: allowedHostsVar(env, 'ONEBOX_ALLOWED_PRIVATE_HOSTS', problems),
     visitorLeftGraceMs: intVar(env, 'ONEBOX_VISITOR_LEFT_GRACE_MS', 30_000, problems, 0),
     seedDemo: env['ONEBOX_SEED_DEMO'] ? env['ONEBOX_SEED_DEMO'] === 'true' : !databaseUrl,

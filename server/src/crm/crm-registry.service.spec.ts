@@ -5,9 +5,16 @@ const SECRET_KEY = 'k'.repeat(40);
 
 describe(CrmRegistry.name, () => {
   const guard = new OutboundGuard({ allowedPrivateHosts: ['10.0.0.5'] });
-  const registry = new CrmRegistry({ secretKey: SECRET_KEY, crmApiRoots: { amocrm: null, bitrix24: null } }, guard);
+  const registry = new CrmRegistry(
+    { secretKey: SECRET_KEY, previousSecretKey: null, crmApiRoots: { amocrm: null, bitrix24: null } },
+    guard,
+  );
   const overridden = new CrmRegistry(
-    { secretKey: SECRET_KEY, crmApiRoots: { amocrm: 'http://127.0.0.1:9001', bitrix24: null } },
+    {
+      secretKey: SECRET_KEY,
+      previousSecretKey: null,
+      crmApiRoots: { amocrm: 'http://127.0.0.1:9001', bitrix24: null },
+    },
     guard,
   );
 

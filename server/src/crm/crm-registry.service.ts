@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AmoCrmAdapter, Bitrix24Adapter, type CrmAdapter, type CrmContext } from '@onebox/crm';
-import { SecretBox } from '../common/secret-box';
+import { SEAL_PURPOSES, SecretBox } from '../common/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OutboundGuard } from '../outbound/outbound-guard.service';
 import type { CrmConnectionRow } from './crm.repository';
@@ -27,10 +27,10 @@ export class CrmRegistry {
   private readonly box: SecretBox;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'crmApiRoots'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'previousSecretKey' | 'crmApiRoots'>,
     private readonly guard: OutboundGuard,
   ) {
-    this.box = new SecretBox(config.secretKey, 'onebox/crm');
+    this.box = new SecretBox(config.secretKey, SEAL_PURPOSES.crm, config.previousSecretKey);
   }
 
   /**
@@ -73,11 +73,21 @@ export class CrmRegistry {
     return this.box.seal(JSON.stringify(settings));
   }
 
+  /** A new secret for the CRM's webhook URL, and its sealed form for the connection row. */
+  newWebhookSecret(): { secret: string; sealed: string } {
+    return this.box.newSecret();
+  }
+
+  /** The connection's webhook secret in clear (rows from before sealing hold it plain). */
+  webhookSecret(row: Pick<CrmConnectionRow, 'webhook_secret'>): string {
+    return this.box.openSecret(row.webhook_secret);
+  }
+
   connect(row: Pick<CrmConnectionRow, 'type' | 'settings_enc' | 'webhook_secret'>): ConnectedCrm {
     const settings = JSON.parse(this.box.open(row.settings_enc)) as Record<string, string>;
     return {
       adapter: this.adapter(row.type),
-      settings: { ...settings, webhookSecret: row.webhook_secret },
+      settings: { ...settings, webhookSecret: this.webhookSecret(row) },
       ctx: this.context(row.type),
     };
   }

@@ -36,7 +36,7 @@ export class CrmSessions {
         const { webhookSecret: _secret, ...stored } = fresh.settings;
         const renewed = await oauth.refresh(stored, fresh.ctx);
         await this.crm.updateSealed(row.id, this.registry.seal(renewed), tx);
-        return { ...fresh, settings: { ...renewed, webhookSecret: row.webhook_secret } };
+        return { ...fresh, settings: { ...renewed, webhookSecret: fresh.settings['webhookSecret'] } };
       });
     } catch (err) {
       if (err instanceof CrmError && err.code === 'invalid_credentials') {

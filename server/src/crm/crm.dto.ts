@@ -130,12 +130,10 @@ export class UpdateDealBody {
   currency?: string;
 }
 
-export function crmWebhookUrl(
-  publicUrl: string,
-  row: Pick<CrmConnectionRow, 'id' | 'type' | 'webhook_secret'>,
-): string {
+/** amoCRM's URL carries the connection's webhook secret (given in clear, it is sealed in the row). */
+export function crmWebhookUrl(publicUrl: string, row: Pick<CrmConnectionRow, 'id' | 'type'>, secret: string): string {
   return row.type === 'amocrm'
-    ? `${publicUrl}/webhooks/amocrm/${row.id}/${row.webhook_secret}`
+    ? `${publicUrl}/webhooks/amocrm/${row.id}/${secret}`
     : `${publicUrl}/webhooks/bitrix24/${row.id}`;
 }
 
@@ -152,13 +150,13 @@ export function mapCrmStatus(row: CrmConnectionRow): CrmStatusEvent {
 
 export function mapCrmConnection(
   row: CrmConnectionRow,
-  publicUrl: string,
+  webhookUrl: string,
   sync: { pending: number; failed: number; last_error: string | null },
 ): CrmConnectionDto {
   return {
     ...mapCrmStatus(row),
     accountName: row.settings.accountName ?? '',
-    webhookUrl: crmWebhookUrl(publicUrl, row),
+    webhookUrl,
     pipelineId: row.settings.pipelineId ?? null,
     stageId: row.settings.stageId ?? null,
     autoCreateDeal: row.settings.autoCreateDeal ?? true,

@@ -3,8 +3,10 @@ import { strictMock } from '../../test/strict-mock';
 import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
+import { ChannelsRepository } from '../channels/channels.repository';
 import { ApiException } from '../common/api.exception';
 import { JobWorkerService } from '../jobs/job-worker.service';
+import { UsersRepository } from '../users/users.repository';
 import { CrmCatalog } from './crm-catalog.service';
 import { CrmRegistry } from './crm-registry.service';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
@@ -139,15 +141,23 @@ describe(CrmService.name, () => {
   let catalog: ReturnType<typeof strictMock<CrmCatalog>>;
   let worker: ReturnType<typeof strictMock<JobWorkerService>>;
   let tokens: ReturnType<typeof strictMock<TokenService>>;
+  let channels: ReturnType<typeof strictMock<ChannelsRepository>>;
+  let users: ReturnType<typeof strictMock<UsersRepository>>;
   let adapter: jest.Mocked<CrmAdapter>;
   let service: CrmService;
 
   beforeEach(() => {
     crm = strictMock(CrmRepository);
     registry = strictMock(CrmRegistry);
+    // Rows here hold the webhook secret plain; the registry opens sealed ones (crm-registry spec).
+    registry.webhookSecret.mockImplementation((row) => row.webhook_secret);
+    let secrets = 0;
+    registry.newWebhookSecret.mockImplementation(() => ({ secret: `hook-${++secrets}`, sealed: `v1.hook-${secrets}` }));
     catalog = strictMock(CrmCatalog);
     worker = strictMock(JobWorkerService);
     tokens = strictMock(TokenService);
+    channels = strictMock(ChannelsRepository);
+    users = strictMock(UsersRepository);
     adapter = fakeAdapter();
     service = new CrmService(
       crm as unknown as CrmRepository,
@@ -155,6 +165,8 @@ describe(CrmService.name, () => {
       catalog as unknown as CrmCatalog,
       worker as unknown as JobWorkerService,
       tokens as unknown as TokenService,
+      channels as unknown as ChannelsRepository,
+      users as unknown as UsersRepository,
       { publicUrl: PUBLIC_URL },
     ); // Every address is public unless a test says otherwise (the check itself: crm-registry.service.spec).
     registry.refusedAddress.mockResolvedValue(null);
@@ -266,7 +278,7 @@ describe(CrmService.name, () => {
         type: 'amocrm',
         name: 'Our amoCRM',
         settings_enc: 'sealed',
-        webhook_secret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+        webhook_secret: expect.stringMatching(/^v1\.hook-\d+$/),
         settings: {
           accountId: '42',
           accountName: 'Acme',
@@ -526,7 +538,7 @@ describe(CrmService.name, () => {
         type: 'amocrm',
         name: 'Our amoCRM',
         settings_enc: 'sealed-app',
-        webhook_secret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+        webhook_secret: expect.stringMatching(/^v1\.hook-\d+$/),
         settings: { autoCreateDeal: true, channelIds: null, userMap: {}, pipelineId: 'p-sales' },
         status: 'authorizing',
       });
@@ -891,6 +903,8 @@ describe(CrmService.name, () => {
       crm.updateSettings.mockResolvedValueOnce(row);
       crm.syncStats.mockResolvedValueOnce(SYNC);
       const channelIds = ['c1a2b3c4-0000-4000-8000-000000000001'];
+      channels.listByWorkspace.mockResolvedValueOnce([rows.channelRow({ id: channelIds[0] })]);
+      users.listByWorkspace.mockResolvedValueOnce([rows.userRow({ id: 'u-1' })]);
 
       await service.update(admin, CRM_ID, {
         name: '  Renamed ',
@@ -905,6 +919,36 @@ describe(CrmService.name, () => {
         channelIds,
         userMap: { 'u-1': '77' },
       });
+      expect(channels.listByWorkspace).toHaveBeenCalledWith(WS);
+      expect(users.listByWorkspace).toHaveBeenCalledWith(WS);
+    });
+
+    it('answers 400 naming channelIds for a channel outside the workspace, writing nothing', async () => {
+      crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
+      channels.listByWorkspace.mockResolvedValueOnce([rows.channelRow({ id: 'ch-own' })]);
+
+      const err = await rejectionOf(
+        service.update(admin, CRM_ID, { channelIds: ['ch-own', 'ch-foreign'], settings: { x: 'y' } }),
+      );
+
+      expectApiError(err, 400, 'validation_failed');
+      expect(err.details).toEqual([{ field: 'channelIds', message: 'names a channel that does not exist' }]);
+      expect(crm.updateSealed).not.toHaveBeenCalled();
+      expect(crm.updateSettings).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming userMap for a user outside the workspace or a malformed CRM user id', async () => {
+      const maps: Record<string, string>[] = [{ 'u-foreign': '77' }, { 'u-1': 'not a crm id!' }];
+      for (const userMap of maps) {
+        crm.findInWorkspace.mockResolvedValueOnce(connectionRow());
+        users.listByWorkspace.mockResolvedValueOnce([rows.userRow({ id: 'u-1' })]);
+
+        const err = await rejectionOf(service.update(admin, CRM_ID, { userMap }));
+
+        expectApiError(err, 400, 'validation_failed');
+        expect(err.details?.map((d) => d.field)).toEqual(['userMap']);
+      }
+      expect(crm.updateSettings).not.toHaveBeenCalled();
     });
 
     it('answers 400 naming pipelineId when the pipeline is not in the catalog', async () => {

@@ -1,16 +1,17 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CrmError, type CrmAdapter } from '@onebox/crm';
 import type { CrmConnectionDto, CrmPipelineDto, CrmUserDto } from '@onebox/contracts';
-import { randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/api.exception';
 import { validateDeclaredFields } from '../common/declared-fields';
 import { TokenService } from '../auth/token.service';
+import { ChannelsRepository } from '../channels/channels.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobWorkerService } from '../jobs/job-worker.service';
+import { UsersRepository } from '../users/users.repository';
 import { CrmCatalog } from './crm-catalog.service';
 import { CrmRegistry } from './crm-registry.service';
-import { CreateCrmBody, mapCrmConnection, UpdateCrmBody } from './crm.dto';
+import { CreateCrmBody, crmWebhookUrl, mapCrmConnection, UpdateCrmBody } from './crm.dto';
 import { CrmRepository, type CrmConnectionRow } from './crm.repository';
 
 const CRM_NAMES = { amocrm: 'amoCRM', bitrix24: 'Bitrix24' } as const;
@@ -24,6 +25,8 @@ export class CrmService {
     private readonly catalog: CrmCatalog,
     private readonly worker: JobWorkerService,
     private readonly tokens: TokenService,
+    private readonly channels: ChannelsRepository,
+    private readonly workspaceUsers: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'publicUrl'>,
   ) {}
 
@@ -66,7 +69,7 @@ export class CrmService {
       type: body.type,
       name: body.name.trim(),
       settings_enc: this.registry.seal(settings),
-      webhook_secret: randomBytes(24).toString('base64url'),
+      webhook_secret: this.registry.newWebhookSecret().sealed,
       settings: {
         accountId: account.accountId,
         accountName: account.accountName,
@@ -96,7 +99,7 @@ export class CrmService {
       type: body.type,
       name: body.name.trim(),
       settings_enc: this.registry.seal(settings),
-      webhook_secret: randomBytes(24).toString('base64url'),
+      webhook_secret: this.registry.newWebhookSecret().sealed,
       settings: {
         autoCreateDeal: body.autoCreateDeal ?? true,
         channelIds: null,
@@ -170,6 +173,7 @@ export class CrmService {
 
   async update(auth: AuthUser, id: string, body: UpdateCrmBody): Promise<CrmConnectionDto> {
     const row = await this.require(auth, id);
+    await this.checkReferences(auth, body);
     if (body.settings) {
       const merged = this.mergedSettings(row, body.settings);
       await this.requirePublicAddresses(row.type, merged);
@@ -221,6 +225,26 @@ export class CrmService {
     if ((await this.crm.retryFailed(auth.workspaceId)) > 0) this.worker.nudge();
   }
 
+  /**
+   * Channels and users named in the settings must be the workspace's own: another workspace's id
+   * is refused exactly like an id that exists nowhere.
+   */
+  private async checkReferences(auth: AuthUser, body: UpdateCrmBody): Promise<void> {
+    if (body.channelIds?.length) {
+      const own = new Set((await this.channels.listByWorkspace(auth.workspaceId)).map((c) => c.id));
+      if (!body.channelIds.every((channelId) => own.has(channelId)))
+        throw ApiException.invalid('channelIds', 'names a channel that does not exist');
+    }
+    const mapped = Object.entries(body.userMap ?? {});
+    if (mapped.length) {
+      const own = new Set((await this.workspaceUsers.listByWorkspace(auth.workspaceId)).map((u) => u.id));
+      if (!mapped.every(([userId]) => own.has(userId)))
+        throw ApiException.invalid('userMap', 'names a user that does not exist');
+      if (!mapped.every(([, crmUserId]) => typeof crmUserId === 'string' && /^[0-9A-Za-z_-]{1,40}$/.test(crmUserId)))
+        throw ApiException.invalid('userMap', 'CRM user ids must be 1–40 letters, digits, _ or -');
+    }
+  }
+
   /** New values for some of the connection's own settings (e.g. Bitrix24's application token, known only later). */
   /** A 400 naming the setting whose address leads to a private or local network (SSRF). */
   private async requirePublicAddresses(type: CrmAdapter['type'], settings: Record<string, string>): Promise<void> {
@@ -246,7 +270,8 @@ export class CrmService {
   }
 
   private async dto(row: CrmConnectionRow): Promise<CrmConnectionDto> {
-    return mapCrmConnection(row, this.config.publicUrl, await this.crm.syncStats(row.workspace_id));
+    const webhookUrl = crmWebhookUrl(this.config.publicUrl, row, this.registry.webhookSecret(row));
+    return mapCrmConnection(row, webhookUrl, await this.crm.syncStats(row.workspace_id));
   }
 }
 

@@ -21,6 +21,7 @@ import { BusinessHours1733450000000 } from './migrations/1733450000000-business-
 import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
 import { Lifecycle1733400000000 } from './migrations/1733400000000-lifecycle';
 import { CrmDegraded1733440000000 } from './migrations/1733440000000-crm-degraded';
+import { TokenVersion1733410000000 } from './migrations/1733410000000-token-version';
 
 /** A query surface: the data source's manager, or a transaction's. Repositories accept either. */
 export type Db = EntityManager;
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   AnalyticsIndexes1733460000000,
   Lifecycle1733400000000,
   CrmDegraded1733440000000,
+  TokenVersion1733410000000,
 ];
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database, then applies pending migrations. */

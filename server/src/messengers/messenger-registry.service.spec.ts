@@ -17,7 +17,7 @@ describe(MessengerRegistry.name, () => {
   let registry: MessengerRegistry;
 
   beforeEach(() => {
-    registry = new MessengerRegistry({ secretKey: SECRET_KEY, apiRoots: API_ROOTS }, guard);
+    registry = new MessengerRegistry({ secretKey: SECRET_KEY, previousSecretKey: null, apiRoots: API_ROOTS }, guard);
   });
 
   describe('adapters', () => {
@@ -118,8 +118,37 @@ describe(MessengerRegistry.name, () => {
       });
     });
 
+    it('seals new webhook secrets and opens them, and plain ones stored before sealing began', () => {
+      const { secret, sealed } = registry.newWebhookSecret();
+
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(sealed).toMatch(/^v1\./);
+      expect(sealed).not.toContain(secret);
+      expect(registry.webhookSecret({ webhook_secret: sealed })).toBe(secret);
+      expect(registry.webhookSecret({ webhook_secret: 'legacy-plain-secret' })).toBe('legacy-plain-secret');
+    });
+
+    it('opens values sealed with the previous key while rotating to a new one', () => {
+      const rotating = new MessengerRegistry(
+        { secretKey: 'n'.repeat(40), previousSecretKey: SECRET_KEY, apiRoots: API_ROOTS },
+        guard,
+      );
+      const { secret, sealed } = registry.newWebhookSecret();
+
+      expect(rotating.webhookSecret({ webhook_secret: sealed })).toBe(secret);
+      expect(
+        rotating.connect({ type: 'telegram', credentials_enc: registry.sealCredentials({ botToken: '1:abc' }) })
+          .credentials,
+      ).toEqual({
+        botToken: '1:abc',
+      });
+    });
+
     it('refuses credentials sealed with another key', () => {
-      const other = new MessengerRegistry({ secretKey: 'x'.repeat(40), apiRoots: API_ROOTS }, guard);
+      const other = new MessengerRegistry(
+        { secretKey: 'x'.repeat(40), previousSecretKey: null, apiRoots: API_ROOTS },
+        guard,
+      );
 
       expect(() =>
         registry.connect({ type: 'telegram', credentials_enc: other.sealCredentials({ botToken: '1:abc' }) }),

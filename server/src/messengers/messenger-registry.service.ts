@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createChannelAdapters, type AdapterContext, type ChannelAdapter } from '@onebox/channels';
 import type { ChannelType } from '@onebox/contracts';
 import type { ChannelRow } from '../channels/channels.repository';
-import { SecretBox } from '../common/secret-box';
+import { SEAL_PURPOSES, SecretBox } from '../common/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OutboundGuard } from '../outbound/outbound-guard.service';
 
@@ -29,10 +29,10 @@ export class MessengerRegistry {
   private readonly box: SecretBox;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'apiRoots'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey' | 'previousSecretKey' | 'apiRoots'>,
     private readonly guard: OutboundGuard,
   ) {
-    this.box = new SecretBox(config.secretKey);
+    this.box = new SecretBox(config.secretKey, SEAL_PURPOSES.channels, config.previousSecretKey);
   }
 
   adapter(type: MessengerType): ChannelAdapter {
@@ -65,6 +65,16 @@ export class MessengerRegistry {
 
   sealCredentials(credentials: Record<string, string>): string {
     return this.box.seal(JSON.stringify(credentials));
+  }
+
+  /** A new secret the platform presents with every webhook, and its sealed form for the channel row. */
+  newWebhookSecret(): { secret: string; sealed: string } {
+    return this.box.newSecret();
+  }
+
+  /** The channel's webhook secret in clear (rows from before sealing hold it plain). */
+  webhookSecret(channel: Pick<ChannelRow, 'webhook_secret'>): string {
+    return this.box.openSecret(channel.webhook_secret);
   }
 
   connect(channel: Pick<ChannelRow, 'type' | 'credentials_enc'>): ConnectedChannel {

@@ -10,17 +10,17 @@ import {
 } from '@nestjs/websockets';
 import { AGENT_NAMESPACE, PRESENCE_STATUSES, type PresenceStatus } from '@onebox/contracts';
 import type { Namespace, Socket } from 'socket.io';
+import { AgentAuthenticator } from '../auth/agent-authenticator';
 import { seesAllConversations, type AuthUser } from '../auth/auth-user';
-import { TokenService } from '../auth/token.service';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { visibilityOf } from '../conversations/conversations.service';
-import { UsersRepository } from '../users/users.repository';
 import { WebchatService } from '../webchat/webchat.service';
 import { ChannelsRepository } from '../channels/channels.repository';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService, rooms } from './realtime.service';
 
 interface AgentSocket extends Socket {
+  /** Serialized across processes (fetchSockets through the Redis adapter): plain data only. */
   data: { user: AuthUser };
 }
 
@@ -29,7 +29,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * `/agent`: the inbox's live feed. The handshake must carry a valid access token; sockets join
  * their workspace room (and the leads room for heads/admins), their user room, and the rooms of
- * conversations they open and may see.
+ * conversations they open and may see. A socket lives no longer than its token: it is
+ * disconnected when the token expires, and when the user's password changes (RealtimeService).
  */
 @WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true } })
 export class AgentGateway
@@ -39,8 +40,7 @@ export class AgentGateway
   private closing = false;
 
   constructor(
-    private readonly tokens: TokenService,
-    private readonly users: UsersRepository,
+    private readonly authenticator: AgentAuthenticator,
     private readonly conversations: ConversationsRepository,
     private readonly channels: ChannelsRepository,
     private readonly webchat: WebchatService,
@@ -100,17 +100,14 @@ export class AgentGateway
 
   private async authenticate(socket: AgentSocket): Promise<void> {
     const token = (socket.handshake.auth as { token?: unknown })?.token;
-    const userId = typeof token === 'string' ? await this.tokens.verifyAgent(token) : null;
-    const row = userId ? await this.users.findById(userId) : null;
-    if (!row) throw new Error('Sign in to continue');
-    const user: AuthUser = {
-      id: row.id,
-      workspaceId: row.workspace_id,
-      role: row.role,
-      name: row.name,
-      email: row.email,
-    };
+    const session = await this.authenticator.authenticate(token);
+    if (!session) throw new Error('Sign in to continue');
+    const { user } = session;
     socket.data.user = user;
+    // Tokens live at most 7 days (config), well within setTimeout's range.
+    const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, session.expiresAt - Date.now()));
+    expiry.unref();
+    socket.once('disconnect', () => clearTimeout(expiry));
     const joined = [rooms.workspace(user.workspaceId), rooms.user(user.id)];
     if (seesAllConversations(user)) joined.push(rooms.leads(user.workspaceId));
     await socket.join(joined);

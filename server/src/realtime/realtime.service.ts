@@ -84,6 +84,11 @@ export class RealtimeService {
     this.agents?.to(rooms.user(userId)).emit(event, payload as never);
   }
 
+  /** Closes every socket of the user, in every tab and process (their password changed). */
+  disconnectUser(userId: string): void {
+    this.agents?.in(rooms.user(userId)).disconnectSockets(true);
+  }
+
   /** Whether the user still has the app open anywhere (any process, through the adapter). */
   async isUserConnected(userId: string): Promise<boolean> {
     if (!this.agents) return false;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { WEBCHAT_NAMESPACE } from '@onebox/contracts';
 import type { Namespace, Socket } from 'socket.io';
+import { clientIp, type TrustProxy } from '../common/client-ip';
 import { TimersService } from '../timers/timers.service';
 import { WebchatError, WebchatService, type Visitor } from '../webchat/webchat.service';
 import { RealtimeService, rooms } from './realtime.service';
@@ -32,23 +34,34 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly webchat: WebchatService,
     private readonly realtime: RealtimeService,
     private readonly timers: TimersService,
+    private readonly http: HttpAdapterHost,
   ) {}
 
   afterInit(ns: Namespace): void {
     this.realtime.attachWebchat(ns);
     ns.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { widgetKey?: unknown; visitorToken?: unknown };
-      this.webchat.identify(auth.widgetKey, auth.visitorToken).then(
+      this.webchat.identify(auth.widgetKey, auth.visitorToken, this.ipOf(socket)).then(
         (visitor) => {
           (socket as VisitorSocket).data.visitor = visitor;
           next();
         },
-        (err: Error) =>
-          next(
-            Object.assign(new Error(err.message), { data: { code: err instanceof WebchatError ? err.code : 'error' } }),
-          ),
+        (err: Error) => {
+          const known = err instanceof WebchatError;
+          const data = {
+            code: known ? err.code : 'error',
+            ...(known && err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+          };
+          next(Object.assign(new Error(err.message), { data }));
+        },
       );
     });
+  }
+
+  /** The visitor's address, behind the same trusted proxies as the HTTP API (Express's `trust proxy`). */
+  private ipOf(socket: Socket): string {
+    const trust = this.http.httpAdapter?.getInstance<{ get(name: string): unknown }>().get('trust proxy fn');
+    return clientIp(socket.request, typeof trust === 'function' ? (trust as TrustProxy) : () => false);
   }
 
   async handleConnection(socket: VisitorSocket): Promise<void> {

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { UserDto } from '@onebox/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { uuidPipe } from '../common/uuid.pipe';
-import { CreateUserBody, UpdateUserBody } from './users.dto';
+import { CreateUserBody, ResetPasswordBody, UpdateUserBody } from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -33,5 +33,17 @@ export class UsersController {
     @Body() body: UpdateUserBody,
   ): Promise<UserDto> {
     return this.users.update(auth, id, body);
+  }
+
+  /** Sets a new password for a user (who forgot theirs, or left): their sessions end. */
+  @Post(':id/password')
+  @Roles('admin')
+  @HttpCode(204)
+  resetPassword(
+    @CurrentUser() auth: AuthUser,
+    @Param('id', uuidPipe('User')) id: string,
+    @Body() body: ResetPasswordBody,
+  ): Promise<void> {
+    return this.users.resetPassword(auth, id, body);
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { USER_ROLES, type UserDto, type UserRole } from '@onebox/contracts';
+import { USER_ROLES, type ResetPasswordRequest, type UserDto, type UserRole } from '@onebox/contracts';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/auth.dto';
 import type { UserRow } from './users.repository';
 
 export class CreateUserBody {
@@ -17,10 +18,10 @@ export class CreateUserBody {
   @MaxLength(120)
   name: string;
 
-  @ApiProperty({ minLength: 8 })
+  @ApiProperty({ minLength: PASSWORD_MIN })
   @IsString()
-  @MinLength(8)
-  @MaxLength(200)
+  @MinLength(PASSWORD_MIN)
+  @MaxLength(PASSWORD_MAX)
   password: string;
 
   @ApiProperty({ enum: USER_ROLES })
@@ -35,6 +36,14 @@ export class UpdateUserBody {
   @Min(0)
   @Max(100)
   maxChats?: number;
+}
+
+export class ResetPasswordBody implements ResetPasswordRequest {
+  @ApiProperty({ minLength: PASSWORD_MIN })
+  @IsString()
+  @MinLength(PASSWORD_MIN)
+  @MaxLength(PASSWORD_MAX)
+  newPassword: string;
 }
 
 export function mapUser(row: UserRow): UserDto {

@@ -12,6 +12,9 @@ export interface UserRow {
   password_hash: string;
   /** The most open conversations routing gives this user at once. */
   max_chats: number;
+  /** Bumped by every password change: tokens carrying an older version are refused. */
+  token_version: number;
+  password_changed_at: Date | null;
   created_at: Date;
 }
 
@@ -54,6 +57,21 @@ export class UsersRepository {
         id,
         maxChats,
       ]),
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * A new password hash, and a new token version revoking every token issued before; answers the
+   * updated user, or null when no such user in the workspace.
+   */
+  async setPassword(workspaceId: string, id: string, passwordHash: string): Promise<UserRow | null> {
+    const rows = returnedRows<UserRow>(
+      await this.db.query(
+        `UPDATE users SET password_hash = $3, token_version = token_version + 1, password_changed_at = now()
+         WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+        [workspaceId, id, passwordHash],
+      ),
     );
     return rows[0] ?? null;
   }

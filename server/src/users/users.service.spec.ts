@@ -3,6 +3,7 @@ import * as rows from '../../test/rows';
 import type { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { ApiException } from '../common/api.exception';
+import { RealtimeService } from '../realtime/realtime.service';
 import { UsersRepository, type UserRow } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -15,12 +16,45 @@ const userRow = (o: Partial<UserRow> = {}): UserRow =>
 describe(UsersService.name, () => {
   let users: ReturnType<typeof strictMock<UsersRepository>>;
   let hasher: ReturnType<typeof strictMock<PasswordHasher>>;
+  let realtime: ReturnType<typeof strictMock<RealtimeService>>;
   let service: UsersService;
 
   beforeEach(() => {
     users = strictMock(UsersRepository);
     hasher = strictMock(PasswordHasher);
-    service = new UsersService(users as unknown as UsersRepository, hasher as unknown as PasswordHasher);
+    realtime = strictMock(RealtimeService);
+    service = new UsersService(
+      users as unknown as UsersRepository,
+      hasher as unknown as PasswordHasher,
+      realtime as unknown as RealtimeService,
+    );
+  });
+
+  describe('resetPassword', () => {
+    it('stores the new hash (bumping the token version) and closes the user’s sockets', async () => {
+      hasher.hash.mockResolvedValueOnce(HASH);
+      users.setPassword.mockResolvedValueOnce(userRow({ token_version: 1 }));
+      realtime.disconnectUser.mockReturnValueOnce(undefined);
+
+      await service.resetPassword(admin, 'u-2', { newPassword: 'new-password-1' });
+
+      expect(hasher.hash).toHaveBeenCalledWith('new-password-1');
+      expect(users.setPassword).toHaveBeenCalledWith('ws-1', 'u-2', HASH);
+      expect(realtime.disconnectUser).toHaveBeenCalledWith('u-2');
+    });
+
+    it('answers 404 for a user of another workspace (or none), closing nothing', async () => {
+      hasher.hash.mockResolvedValueOnce(HASH);
+      users.setPassword.mockResolvedValueOnce(null);
+
+      const err = (await service
+        .resetPassword(admin, 'u-9', { newPassword: 'new-password-1' })
+        .catch((e) => e)) as ApiException;
+
+      expect(err).toBeInstanceOf(ApiException);
+      expect(err.getStatus()).toBe(404);
+      expect(realtime.disconnectUser).not.toHaveBeenCalled();
+    });
   });
 
   describe('list', () => {

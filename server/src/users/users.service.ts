@@ -3,7 +3,8 @@ import type { UserDto } from '@onebox/contracts';
 import { ApiException } from '../common/api.exception';
 import type { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
-import { CreateUserBody, mapUser, UpdateUserBody } from './users.dto';
+import { RealtimeService } from '../realtime/realtime.service';
+import { CreateUserBody, mapUser, ResetPasswordBody, UpdateUserBody } from './users.dto';
 import { UsersRepository } from './users.repository';
 
 @Injectable()
@@ -11,6 +12,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly realtime: RealtimeService,
   ) {}
 
   async list(auth: AuthUser): Promise<UserDto[]> {
@@ -25,6 +27,13 @@ export class UsersService {
         : await this.users.setMaxChats(auth.workspaceId, id, body.maxChats);
     if (!row) throw ApiException.notFound('User');
     return mapUser(row);
+  }
+
+  /** An admin sets a user's password: the user's sessions end (tokens revoked, sockets closed). */
+  async resetPassword(auth: AuthUser, id: string, body: ResetPasswordBody): Promise<void> {
+    const row = await this.users.setPassword(auth.workspaceId, id, await this.hasher.hash(body.newPassword));
+    if (!row) throw ApiException.notFound('User');
+    this.realtime.disconnectUser(row.id);
   }
 
   async create(auth: AuthUser, body: CreateUserBody): Promise<UserDto> {

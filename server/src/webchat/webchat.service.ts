@@ -14,6 +14,7 @@ import { IngestService } from '../ingest/ingest.service';
 import { ProactiveError, ProactiveService } from '../proactive/proactive.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { SurveyError, SurveysService } from '../surveys/surveys.service';
+import { WidgetSessionLimiter } from './widget-session-limiter';
 
 export interface Visitor {
   channel: ChannelRow;
@@ -25,6 +26,8 @@ export class WebchatError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** `rate_limited`: seconds until the widget may try again. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -51,17 +54,23 @@ export class WebchatService {
     private readonly tx: TransactionService,
     private readonly surveys: SurveysService,
     private readonly proactive: ProactiveService,
+    private readonly limiter: WidgetSessionLimiter,
   ) {}
 
-  /** Resolves the widget key and the visitor; a missing or foreign token starts a new visitor. */
-  async identify(widgetKey: unknown, visitorToken: unknown): Promise<Visitor> {
+  /**
+   * Resolves the widget key and the visitor; a missing or foreign token starts a new visitor, as
+   * many per client IP and per widget as the limiter allows.
+   */
+  async identify(widgetKey: unknown, visitorToken: unknown, ip: string): Promise<Visitor> {
     const channel = typeof widgetKey === 'string' && widgetKey ? await this.channels.findByWidgetKey(widgetKey) : null;
-    if (!channel) throw new WebchatError('unknown_widget', 'This chat is not available');
     const known =
-      typeof visitorToken === 'string' && visitorToken
+      channel && typeof visitorToken === 'string' && visitorToken
         ? await this.tokens.verifyVisitor(visitorToken, channel.id)
         : null;
-    if (known) return { channel, visitorId: known, visitorToken: visitorToken as string };
+    if (channel && known) return { channel, visitorId: known, visitorToken: visitorToken as string };
+    const wait = await this.limiter.checkAndCount(ip, channel ? (widgetKey as string) : null);
+    if (wait > 0) throw new WebchatError('rate_limited', `Too many new chats from here. Try again in ${wait} s.`, wait);
+    if (!channel) throw new WebchatError('unknown_widget', 'This chat is not available');
     const visitorId = randomUUID();
     return { channel, visitorId, visitorToken: await this.tokens.signVisitor(visitorId, channel.id) };
   }

@@ -71,6 +71,8 @@ describe(WebhooksService.name, () => {
   beforeEach(() => {
     channels = strictMock(ChannelsRepository);
     messengers = strictMock(MessengerRegistry);
+    // Rows in these tests hold the secret plain; the registry opens sealed ones (its own spec).
+    messengers.webhookSecret.mockImplementation((channel) => channel.webhook_secret);
     inbound = strictMock(InboundService);
     adapter = fakeAdapter();
     connected = { adapter, credentials: CREDENTIALS, ctx: CTX };

@@ -6,6 +6,13 @@ import { isMessenger, MessengerRegistry, type ConnectedChannel } from '../messen
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** A messenger channel with its credentials and webhook secret opened. */
+interface Found {
+  channel: ChannelRow;
+  connected: ConnectedChannel;
+  webhookSecret: string;
+}
+
 /**
  * Platform webhooks: find the channel by id, verify the request (secret header or signature over
  * the raw bytes) before anything is parsed or written, then apply its events. The platform is
@@ -14,10 +21,7 @@ type Headers = Record<string, string | string[] | undefined>;
 @Injectable()
 export class WebhooksService {
   static readonly CACHE_MS = 2000;
-  private readonly cache = new Map<
-    string,
-    { until: number; found: { channel: ChannelRow; connected: ConnectedChannel } | null }
-  >();
+  private readonly cache = new Map<string, { until: number; found: Found | null }>();
 
   constructor(
     private readonly channels: ChannelsRepository,
@@ -26,9 +30,9 @@ export class WebhooksService {
   ) {}
 
   async receive(type: string, channelId: string, headers: Headers, rawBody: unknown): Promise<{ ok: true }> {
-    const { channel, connected } = await this.channelOf(type, channelId);
+    const { channel, connected, webhookSecret } = await this.channelOf(type, channelId);
     const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0);
-    if (!connected.adapter.verifyWebhook({ headers, rawBody: body }, connected.credentials, channel.webhook_secret)) {
+    if (!connected.adapter.verifyWebhook({ headers, rawBody: body }, connected.credentials, webhookSecret)) {
       throw new ApiException(
         HttpStatus.UNAUTHORIZED,
         'invalid_signature',
@@ -68,17 +72,21 @@ export class WebhooksService {
    * would otherwise each read and decrypt the same row. A removed channel stops answering within
    * `CACHE_MS`.
    */
-  private async channelOf(
-    type: string,
-    channelId: string,
-  ): Promise<{ channel: ChannelRow; connected: ConnectedChannel }> {
+  private async channelOf(type: string, channelId: string): Promise<Found> {
     const now = Date.now();
     let entry = this.cache.get(channelId);
     if (!entry || entry.until < now) {
       const channel = await this.channels.findById(channelId);
       entry = {
         until: now + WebhooksService.CACHE_MS,
-        found: channel && isMessenger(channel.type) ? { channel, connected: this.messengers.connect(channel) } : null,
+        found:
+          channel && isMessenger(channel.type)
+            ? {
+                channel,
+                connected: this.messengers.connect(channel),
+                webhookSecret: this.messengers.webhookSecret(channel),
+              }
+            : null,
       };
       this.cache.set(channelId, entry);
       if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);

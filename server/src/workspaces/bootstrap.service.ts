@@ -4,6 +4,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { ChannelsRepository } from '../channels/channels.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
+import { MessengerRegistry } from '../messengers/messenger-registry.service';
 import { UsersRepository } from '../users/users.repository';
 import { WorkspacesRepository } from './workspaces.repository';
 
@@ -21,6 +22,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly users: UsersRepository,
     private readonly channels: ChannelsRepository,
     private readonly hasher: PasswordHasher,
+    private readonly messengers: MessengerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,7 +44,7 @@ export class BootstrapService implements OnApplicationBootstrap {
             type: 'webchat',
             name: 'Website',
             credentials_enc: null,
-            webhook_secret: randomBytes(24).toString('base64url'),
+            webhook_secret: this.messengers.newWebhookSecret().sealed,
             widget_key: randomBytes(18).toString('base64url'),
           },
           tx,

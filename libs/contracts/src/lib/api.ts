@@ -47,6 +47,21 @@ export interface LoginResponse {
   user: UserDto;
 }
 
+/** `POST /api/me/password`: every other session of the user ends; the answer is a new token for this one. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  accessToken: string;
+}
+
+/** `POST /api/users/:id/password` (admin): the user's sessions end; they sign in with the new password. */
+export interface ResetPasswordRequest {
+  newPassword: string;
+}
+
 export interface CreateUserRequest {
   email: string;
   name: string;
