@@ -147,6 +147,8 @@ export async function run({ log = console.log } = {}) {
       ONEBOX_SEED_DEMO: 'false',
       ONEBOX_DATA_DIR: dataDir,
       REDIS_URL: '',
+      // BENCH_SERVER_ENV='{"KEY":"value"}' adds server settings (an experiment: e.g. the refresher off).
+      ...JSON.parse(env.BENCH_SERVER_ENV || '{}'),
     },
   });
   log(`  server ready in ${server.readyMs} ms on ${server.base} (log: ${logFile})`);
