@@ -16,6 +16,7 @@
 //   BENCH_QUICK=1                 50,000 conversations, 10 runs
 //   BENCH_ANALYTICS_DB=<name>     reuse a database an earlier run kept (BENCH_KEEP_DB=1): no seeding,
 //                                 the refresher finishes whatever is still dirty, then the queries
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../ensure.mjs';
 import {
@@ -68,9 +69,11 @@ async function seed(client, log) {
     );
     managers.push(rows[0].id);
   }
+  // Sealed with the server's own key: it checks at start-up that its key opens every stored secret.
+  const crmSettings = crmBox().seal(JSON.stringify({ baseUrl: 'https://bench.amocrm.ru', accessToken: 'bench' }));
   const { rows: crm } = await client.query(
-    `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret) VALUES ($1, 'amocrm', 'Bench CRM', 'x', 'x') RETURNING id`,
-    [workspaceId],
+    `INSERT INTO crm_connections (workspace_id, type, name, settings_enc, webhook_secret) VALUES ($1, 'amocrm', 'Bench CRM', $2, 'bench') RETURNING id`,
+    [workspaceId, crmSettings],
   );
   // One row of parameters per conversation; everything else is derived from it set-wise.
   await client.query(
@@ -238,6 +241,16 @@ const BASELINE = `
    WHERE cyc.started_at >= $2 AND cyc.started_at < $3
    GROUP BY 1, 2`;
 
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
+
+/** The server's sealing of CRM settings (server/dist), with the bench's key. */
+function crmBox() {
+  const { SecretBox, SEAL_PURPOSES } = createRequire(import.meta.url)(
+    join(root, 'server', 'dist', 'common', 'secret-box.js'),
+  );
+  return new SecretBox(SECRET_KEY, SEAL_PURPOSES.crm);
+}
+
 /** What an earlier run seeded into a kept database. */
 async function seededIn(client) {
   const [{ id: workspaceId }] = (
@@ -261,7 +274,7 @@ export async function run({ log }) {
   const db = reuse ? existingDatabase(reuse) : await createBenchDatabase('analytics');
   const serverEnv = {
     DATABASE_URL: db.url,
-    ONEBOX_SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
+    ONEBOX_SECRET_KEY: SECRET_KEY,
     ONEBOX_ADMIN_EMAIL: ADMIN.email,
     ONEBOX_ADMIN_PASSWORD: ADMIN.password,
     ONEBOX_SEED_DEMO: 'false',
