@@ -339,6 +339,8 @@ describe('analytics (real PostgreSQL)', () => {
       { from: new Date('2025-03-10T00:00:00Z'), to: new Date('2025-04-05T00:00:00Z'), asOf },
       { from: new Date('2025-03-08T07:13:29Z'), to: new Date('2025-04-02T17:45:01Z'), asOf },
       { from: new Date('2025-03-12T09:00:00Z'), to: new Date('2025-03-12T21:00:00Z'), asOf },
+      // Ending after now, like the dashboard's presets: the open backlog comes from its counters.
+      { from: new Date('2025-03-20T00:00:00Z'), to: new Date(asOf.getTime() + 86_400_000), asOf },
     ];
     const reference = (conversations: ConversationInput[]) =>
       conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));

@@ -61,7 +61,7 @@ export class AnalyticsRepository {
   /** Metrics per group (and per time bucket when `bucketed`). */
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
     const useRollup = canUseRollup(dims, filter);
-    const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null);
+    const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
     const values = params(filter, useRollup);
     const run = (sql: string | null) => (sql ? this.aggregate(PARAMS + sql, values) : Promise.resolve([]));
     const [additive, scan, revenue, backlog, widget] = await Promise.all([
@@ -189,6 +189,8 @@ export class AnalyticsRepository {
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const ratio = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : num(part) / num(whole));
 const nullable = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+/** One of the percentiles `percentile_cont(ARRAY[…])` answered (an array, null for no values). */
+const nth = (values: unknown, i: number): number | null => (Array.isArray(values) ? nullable(values[i]) : null);
 
 /** Managers of a manager group: its own one when it has chats (else the scan counts them). */
 function managersOf(dims: Dimensions, key: string | null, chats: number): number | undefined {
@@ -231,16 +233,16 @@ export function metricValues(
     messagesPerChat: ratio(s('resolved_messages'), s('resolved')),
     openBacklog: num(b['open_backlog']),
     firstResponseAvgSec: avgMs('first_response_ms', 'answered'),
-    firstResponseMedianSec: nullable(c['first_response_median']),
-    firstResponseP90Sec: nullable(c['first_response_p90']),
+    firstResponseMedianSec: nth(c['first_response_percentiles'], 0),
+    firstResponseP90Sec: nth(c['first_response_percentiles'], 1),
     answeredWithinTargetRate: ratio(c['within_target'], s('answered')),
     replyTimeAvgSec: avgMs('reply_time_ms', 'reply_time_count'),
     waitToAcceptAvgSec: avgMs('wait_ms', 'wait_count'),
     handleTimeAvgSec: avgMs('handle_ms', 'handle_count'),
     resolutionTimeAvgSec: avgMs('resolution_ms', 'resolution_count'),
     firstResponseAvgBusinessSec: nullable(c['first_response_business_avg']),
-    firstResponseMedianBusinessSec: nullable(c['first_response_business_median']),
-    firstResponseP90BusinessSec: nullable(c['first_response_business_p90']),
+    firstResponseMedianBusinessSec: nth(c['first_response_business_percentiles'], 0),
+    firstResponseP90BusinessSec: nth(c['first_response_business_percentiles'], 1),
     handleTimeAvgBusinessSec: nullable(c['handle_business_avg']),
     resolutionTimeAvgBusinessSec: nullable(c['resolution_business_avg']),
     missedChats: num(c['missed']),

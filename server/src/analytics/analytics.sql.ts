@@ -200,8 +200,8 @@ const FIRST_RESPONSE_BUSINESS = `CASE WHEN c.first_response_sec IS NOT NULL THEN
 /** The working-hours variants: only when the workspace has hours (else the columns are absent). */
 const BUSINESS_SCAN = `,
       avg(${FIRST_RESPONSE_BUSINESS}) AS first_response_business_avg,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_median,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS}) AS first_response_business_p90,
+      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${FIRST_RESPONSE_BUSINESS})
+        AS first_response_business_percentiles,
       avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_human_reply_at IS NOT NULL
           THEN ${businessSec('c.first_human_reply_at', 'c.resolved_at')} END) AS handle_business_avg,
       avg(CASE WHEN c.resolved_at IS NOT NULL AND c.first_customer_message_at IS NOT NULL
@@ -318,11 +318,10 @@ function periodScan(dims: Dimensions, buckets: boolean): string {
     ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
-/** Median and p90 first response (and the working-hours variants) over the answered cycles. */
+/** Median and p90 first response (and the working-hours variants) over the answered cycles: both from one sort. */
 function percentileScan(dims: Dimensions, buckets: boolean, business: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_median,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_p90
+      percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_percentiles
       ${business ? BUSINESS_SCAN : ''}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
@@ -393,6 +392,18 @@ function backlogSelect(dims: Dimensions): string {
     GROUP BY 1, 2`;
 }
 
+/**
+ * Cycles open now, for a period ending now or later: the refresher keeps their number per
+ * channel × manager in `analytics_open` (a cycle open now started before such a `to` and is not
+ * resolved by then). Not for tags (the counts have none).
+ */
+function openNowSelect(dims: Dimensions): string {
+  return `SELECT ${keyOf(dims, DAILY_KEY)} AS key, NULL::timestamptz AS bucket, sum(d.open)::int AS open_backlog
+    FROM analytics_open d JOIN channels ch ON ch.id = d.channel_id
+    WHERE ${DAILY_FILTERS}
+    ${groupBy(dims, DAILY_COLUMNS)}`;
+}
+
 /** Group key of widget activity `v` (joined with its channel `ch`); null: not a widget grouping. */
 const WIDGET_KEY: Partial<Record<AnalyticsGrouping, string>> = {
   none: `'all'::text`,
@@ -438,7 +449,13 @@ export interface AggregateRow {
 }
 
 /** The queries of a summary (`buckets`: per time bucket, for time series). Additive parts are summed. */
-export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: boolean, business: boolean) {
+export function summaryQueries(
+  dims: Dimensions,
+  buckets: boolean,
+  useRollup: boolean,
+  business: boolean,
+  openNow = false,
+) {
   return {
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
@@ -448,7 +465,7 @@ export function summaryQueries(dims: Dimensions, buckets: boolean, useRollup: bo
       dims.includes('manager') ? [] : [managersScan(dims, buckets)],
     ),
     revenue: revenueSelect(dims, buckets),
-    backlog: buckets ? null : backlogSelect(dims),
+    backlog: buckets ? null : openNow && useRollup ? openNowSelect(dims) : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
   };
 }

@@ -3,7 +3,14 @@ import type { AuthorType, ChannelType, ConversationEventType } from '@onebox/con
 import { responseClockFrom, type ConversationInput, type CycleFacts } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import { returnedRows, type Db } from '../database/database';
-import { addContribution, DAILY_COLUMNS, messageDays, type CycleContribution, type DailyDeltas } from './daily-rollup';
+import {
+  addContribution,
+  DAILY_COLUMNS,
+  messageDays,
+  NO_MANAGER,
+  type CycleContribution,
+  type DailyDeltas,
+} from './daily-rollup';
 
 export interface DirtyConversation {
   conversation_id: string;
@@ -214,6 +221,7 @@ export class CycleFactsRepository {
     for (const row of old) addContribution(deltas, row, -1);
     for (const row of rows) addContribution(deltas, row as unknown as CycleContribution, 1);
     await this.applyDeltas(tx, deltas);
+    await this.applyOpen(tx, old, rows as unknown as CycleContribution[]);
     const contacts = new Map([...old, ...rows].map((row) => [`${row.workspace_id}|${row.contact_id}`, row]));
     await this.updateReturns(
       tx,
@@ -234,6 +242,26 @@ export class CycleFactsRepository {
        ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
          ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')}`,
       [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), ...columns],
+    );
+  }
+
+  /** Moves `analytics_open` (unresolved cycles per channel × manager) by the difference. */
+  private async applyOpen(tx: Db, old: CycleContribution[], rows: CycleContribution[]): Promise<void> {
+    const open = new Map<string, number>();
+    const count = (row: CycleContribution, sign: number) => {
+      if (row.resolved_at !== null && row.resolved_at !== undefined) return;
+      const key = `${row.workspace_id}|${row.channel_id}|${row.manager_id ?? NO_MANAGER}`;
+      open.set(key, (open.get(key) ?? 0) + sign);
+    };
+    for (const row of old) count(row, -1);
+    for (const row of rows) count(row, 1);
+    const changes = [...open.entries()].filter(([, n]) => n !== 0).map(([key, n]) => [...key.split('|'), n] as const);
+    if (changes.length === 0) return;
+    await tx.query(
+      `INSERT INTO analytics_open (workspace_id, channel_id, manager_key, open)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[])
+       ON CONFLICT (workspace_id, channel_id, manager_key) DO UPDATE SET open = analytics_open.open + EXCLUDED.open`,
+      [changes.map((c) => c[0]), changes.map((c) => c[1]), changes.map((c) => c[2]), changes.map((c) => c[3])],
     );
   }
 

@@ -9,7 +9,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - the messages of a period's partial days at its edges were read from the events' heap (tens of
  *   thousands of random reads for a day): the time index now carries what they need;
  * - a year's median and p90 per channel (× manager) sorted a million response times per request:
- *   an index in that order hands them over sorted (the planner still sorts short periods).
+ *   an index in that order hands them over sorted (the planner still sorts short periods);
+ * - the open backlog counted every unresolved cycle per request: `analytics_open` keeps the
+ *   number per channel × manager (moved by the refresher in the transaction that changes the
+ *   facts), which answers a period ending now or later.
  */
 export class AnalyticsIndexes1733460000000 implements MigrationInterface {
   name = 'AnalyticsIndexes1733460000000';
@@ -27,11 +30,22 @@ export class AnalyticsIndexes1733460000000 implements MigrationInterface {
       CREATE INDEX conversation_events_time_covering_idx ON conversation_events (workspace_id, at)
         INCLUDE (type, conversation_id, cycle);
       DROP INDEX conversation_events_time_idx;
-      ALTER INDEX conversation_events_time_covering_idx RENAME TO conversation_events_time_idx`);
+      ALTER INDEX conversation_events_time_covering_idx RENAME TO conversation_events_time_idx;
+      CREATE TABLE analytics_open (
+        workspace_id uuid NOT NULL,
+        channel_id uuid NOT NULL,
+        manager_key uuid NOT NULL,
+        open int NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace_id, channel_id, manager_key)
+      );
+      INSERT INTO analytics_open (workspace_id, channel_id, manager_key, open)
+      SELECT workspace_id, channel_id, coalesce(manager_id, '00000000-0000-0000-0000-000000000000'), count(*)
+        FROM conversation_cycles WHERE resolved_at IS NULL GROUP BY 1, 2, 3`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TABLE analytics_open;
       DROP INDEX conversation_events_time_idx;
       CREATE INDEX conversation_events_time_idx ON conversation_events (workspace_id, at);
       DROP INDEX conversation_cycles_response_idx;
