@@ -60,11 +60,12 @@ const SECRET_KEYS = [
 export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`]);
 
 /**
- * Stdout, buffered: a synchronous write per line (pino's default) took a third of the server's CPU
- * under a webhook storm. Lines wait for 4 kB or the next tick at most, and are flushed on exit.
+ * Stdout, asynchronous: each line goes out at once, but without blocking the event loop on a
+ * synchronous write (pino's default); lines written while a write is under way go out together.
+ * Flushed on exit. (No minimum length: a line like "Ready" must not wait for more to come.)
  */
 function bufferedStdout(): DestinationStream {
-  const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const out = pino.destination({ dest: 1, sync: false });
   process.once('exit', () => {
     try {
       out.flushSync();
