@@ -250,4 +250,16 @@ describe(RateGate.name, () => {
 
     expect(time.sleeps).toEqual([5000]);
   });
+
+  it('answers a shared turn too far away instead of waiting for it (another process’s Retry-After)', async () => {
+    const time = fakeTime();
+    const shared = new MemoryPacingStore(time.now);
+    const [a, b] = [new RateGate(time.now, time.sleep, shared), new RateGate(time.now, time.sleep, shared)];
+
+    a.pause('bot', 30_000);
+    await new Promise((r) => setImmediate(r));
+
+    expect(await b.waitAll([['bot', 100]], 1500)).toBe(30_000);
+    expect(time.sleeps).toEqual([]);
+  });
 });

@@ -43,7 +43,10 @@ export class RateGate {
     if (at - now > maxWaitMs) return at - now;
     for (const [key, intervalMs] of limits) this.take(key, intervalMs, at, now);
     if (at > now) await this.sleep(at - now);
-    if (this.shared) await this.takeShared(limits);
+    if (this.shared) {
+      const later = await this.takeShared(limits, maxWaitMs);
+      if (later > 0) return later;
+    }
     // A pause that began while this call waited for its moment holds it too.
     const paused = Math.max(...limits.map(([key]) => this.pausedUntil.get(key) ?? 0)) - this.now();
     return paused > 0 ? paused : 0;
@@ -55,13 +58,19 @@ export class RateGate {
     void this.shared?.pause(key, ms).catch(() => undefined);
   }
 
-  /** The turn of every limit in the shared store, the longest interval first (it decides the moment). */
-  private async takeShared(limits: readonly RateLimit[]): Promise<void> {
+  /**
+   * The turn of every limit in the shared store, the longest interval first (it decides the
+   * moment). A turn more than `maxWaitMs` away (another process's Retry-After, a busy chat) is
+   * answered instead of waited for, like a local one: the caller comes back later.
+   */
+  private async takeShared(limits: readonly RateLimit[], maxWaitMs: number): Promise<number> {
     for (const [key, intervalMs] of [...limits].sort((a, b) => b[1] - a[1])) {
       if (intervalMs <= 0) continue;
       const wait = await (this.shared as PacingStore).reserve(key, intervalMs);
+      if (wait > maxWaitMs) return wait;
       if (wait > 0) await this.sleep(wait);
     }
+    return 0;
   }
 
   private earliest(limits: readonly RateLimit[], now: number): number {

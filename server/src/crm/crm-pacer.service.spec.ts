@@ -1,3 +1,4 @@
+import { RateGate } from '../common/rate-gate';
 import { CrmPacer } from './crm-pacer.service';
 
 describe(CrmPacer.name, () => {
@@ -5,7 +6,7 @@ describe(CrmPacer.name, () => {
 
   it('spaces one account’s calls a fifth wider than its published rate, keeping accounts apart', async () => {
     jest.useFakeTimers();
-    const pacer = new CrmPacer();
+    const pacer = new CrmPacer(new RateGate());
     const went: string[] = [];
     const call = (id: string) => pacer.wait(id, { burst: 7, perSecond: 7 }).then(() => went.push(id));
 
