@@ -14,6 +14,7 @@ import {
   type AnalyticsTimeseriesResponse,
   type CostSettings,
   type MetricValues,
+  type WorkspaceSettingsDto,
 } from '@onebox/contracts';
 import { cellKey, costMetrics, managerTime, periodCosts, type ChatCell } from '@onebox/metrics';
 import type { AuthUser } from '../auth/auth-user';
@@ -52,11 +53,11 @@ export class AnalyticsService {
   ) {}
 
   async summary(auth: AuthUser, query: AnalyticsSummaryQuery): Promise<AnalyticsSummaryResponse> {
-    const filter = await this.filterOf(auth, query);
+    const { filter, settings } = await this.prepare(auth, query);
     const by = query.groupBy ?? 'none';
     const dims = dimensionsOf(query);
     const labels = await this.labelsFor(auth.workspaceId, dims);
-    const costs = await this.costSettings(auth.workspaceId);
+    const costs = settings.costs;
     const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> => {
       const groups = await this.analytics.metrics(f, dims, false);
       const rows = groups.map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }));
@@ -198,11 +199,6 @@ export class AnalyticsService {
     return { from: filter.from.toISOString(), to: filter.to.toISOString(), rows };
   }
 
-  private async costSettings(workspaceId: string): Promise<CostSettings | null> {
-    const workspace = await this.workspaces.findById(workspaceId);
-    return workspace ? workspaceSettingsFrom(workspace.settings, workspace.time_zone).costs : null;
-  }
-
   /**
    * `cost`, `costPerChat` and `roi` per row: the period's costs carried by each channel × manager
    * cell of the whole workspace (libs/metrics `periodCosts`), summed over the cells of each row.
@@ -271,6 +267,15 @@ export class AnalyticsService {
     query: AnalyticsFilterQuery,
     interval: AnalyticsInterval = 'day',
   ): Promise<SqlFilter> {
+    return (await this.prepare(auth, query, interval)).filter;
+  }
+
+  /** The filter and the workspace settings it was made from (one read of the workspace). */
+  private async prepare(
+    auth: AuthUser,
+    query: AnalyticsFilterQuery,
+    interval: AnalyticsInterval = 'day',
+  ): Promise<{ filter: SqlFilter; settings: WorkspaceSettingsDto }> {
     const from = new Date(query.from);
     const to = new Date(query.to);
     if (!(to > from)) throw ApiException.invalid('to', 'must be after from');
@@ -281,7 +286,7 @@ export class AnalyticsService {
     const settings = workspaceSettingsFrom(workspace.settings, workspace.time_zone);
     await this.refresher.drain(auth.workspaceId);
     const asOf = new Date();
-    return {
+    const filter: SqlFilter = {
       workspaceId: auth.workspaceId,
       from,
       to,
@@ -308,6 +313,7 @@ export class AnalyticsService {
           )
         : null,
     };
+    return { filter, settings };
   }
 
   /** Labels for one or two dimensions (`Telegram · Maria`). */
