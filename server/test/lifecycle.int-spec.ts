@@ -125,7 +125,9 @@ describe('Data lifecycle: message retention and erasing a contact', () => {
       }
       expect((await put({ messageRetentionDays: 3650 })).body.messageRetentionDays).toBe(3650);
       expect((await put({ messageRetentionDays: null })).body.messageRetentionDays).toBeNull();
-      expect(await count(`jobs WHERE queue = 'retention' AND status = 'pending'`, [])).toBe(1);
+      // One sweep for the workspace however often the setting changes; the worker may already have
+      // run it (retention is off again, so it ends), hence any status.
+      expect(await count(`jobs WHERE queue = 'retention'`, [])).toBe(1);
     });
 
     it('deletes messages older than the retention with their files and mentions, daily, and keeps newer ones', async () => {
