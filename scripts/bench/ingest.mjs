@@ -17,6 +17,8 @@
 //   BENCH_RAW_CONNS=8, BENCH_RAW_SECONDS=5   the raw INSERT measurement
 //   BENCH_CPU_PROF=1                     run the server under --cpu-prof and summarize its hot spots
 //   BENCH_QUICK=1                        short run: 100,300,1000 for 3 s, raw 2 s, 300 chats
+//   BENCH_SERVER_ENV='{"KEY":"value"}'   extra server settings (an experiment, e.g. the refresher off)
+//   BENCH_SERVER_SCRIPT=<path>/main.js   another build of the server (e.g. an older commit's) under the same load
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +62,28 @@ const TARGETS = { sustainedMsgPerSec: 1000, answerP99Ms: { rate: 300, ms: 50 }, 
 const ADMIN = { email: 'admin@onebox.bench', password: 'bench-admin-password' };
 const CHAT_BASE = 710_000_000;
 
+/**
+ * Waits until no job is due and no conversation awaits its analytics refresh — or, with the
+ * refresher off (an experiment), until the refresh queue stops moving — or `timeoutMs` passes.
+ */
+async function settle(pg, timeoutMs) {
+  const started = performance.now();
+  let last = { dirty: -1, since: started };
+  for (;;) {
+    const { rows } = await pg.query(
+      `SELECT (SELECT count(*)::int FROM jobs WHERE status = 'pending' AND run_at <= now()) AS jobs,
+              (SELECT count(*)::int FROM analytics_dirty) AS dirty`,
+    );
+    const { jobs, dirty } = rows[0];
+    const now = performance.now();
+    if (dirty !== last.dirty) last = { dirty, since: now };
+    const ms = Math.round(now - started);
+    if ((jobs === 0 && (dirty === 0 || now - last.since > 2000)) || ms > timeoutMs)
+      return { ms, left: jobs || dirty ? `${jobs} jobs due, ${dirty} conversations to refresh left` : 'nothing left' };
+    await sleep(250);
+  }
+}
+
 /** Autocommit single-row INSERTs from `conns` connections for `seconds`: rows/s. */
 export async function rawInsertRate(dbUrl, conns, seconds) {
   const setup = new Client({ connectionString: dbUrl });
@@ -87,7 +111,7 @@ export async function rawInsertRate(dbUrl, conns, seconds) {
   };
   await Promise.all(clients.map((c, i) => loop(c, i, performance.now() + 500, { n: 0 })));
   const counter = { n: 0 };
-  const cpu = cpuMeter(null);
+  const cpu = cpuMeter(null, new URL(dbUrl).pathname.slice(1));
   cpu.start();
   const t0 = performance.now();
   await Promise.all(clients.map((c, i) => loop(c, i, t0 + seconds * 1000, counter)));
@@ -200,6 +224,10 @@ export async function run({ log = console.log } = {}) {
     throw new Error(`warm-up failed: ${load.okTotal}/${config.chats} answered 2xx; ${errorSamples.join('; ')}`);
   }
   await agentSocket.awaitArrivals(warm.first, warm.last, config.chats, 10_000);
+  // The work the chats' first messages started (routing, timers, CRM, analytics facts) is done
+  // before the measured steps: they measure returning customers writing, not the warm-up's queue.
+  const settled = await settle(pg, 60_000);
+  log(`  background work of the warm-up settled in ${settled.ms} ms (${settled.left})`);
 
   // --- the steps ---------------------------------------------------------------------------------
   const steps = [];
@@ -207,7 +235,7 @@ export async function run({ log = console.log } = {}) {
   async function step(rate) {
     const count = Math.round(rate * config.stepSeconds);
     const errorsBefore = errorSamples.length;
-    const cpu = cpuMeter(server.child.pid);
+    const cpu = cpuMeter(server.child.pid, db.name);
     const stats0 = await dbStats();
     cpu.start();
     const b = await blast(rate, count);

@@ -108,7 +108,7 @@ export async function startServer({
   env,
   logFile,
   nodeArgs = [],
-  script = join(root, 'server', 'dist', 'main.js'),
+  script = process.env.BENCH_SERVER_SCRIPT || join(root, 'server', 'dist', 'main.js'),
   port: fixedPort,
 }) {
   const port = fixedPort ?? (await freePort());
@@ -192,12 +192,25 @@ function procTicks(pid) {
   }
 }
 
-function postgresTicks() {
+/** The cluster's own processes: they work for every database (WAL, checkpoints, vacuum scheduling). */
+const POSTGRES_SHARED = /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher)/;
+
+/**
+ * CPU ticks of the `postgres` processes: with `database`, only that database's backends and
+ * autovacuum workers and the cluster's shared processes (another database's work on the same
+ * machine is not charged to the bench); without, all of them.
+ */
+function postgresTicks(database) {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += procTicks(entry);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (database) {
+        const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (!title.includes(` ${database} `) && !POSTGRES_SHARED.test(title)) continue;
+      }
+      total += procTicks(entry);
     } catch {
       /* gone */
     }
@@ -212,18 +225,18 @@ function machineTicks() {
 }
 
 /**
- * CPU used between `start()` and `stop()`, in percent of one core: the server process, every
- * `postgres` process on the machine (other databases' too), this bench process, and the whole
- * machine busy share (percent of all cores).
+ * CPU used between `start()` and `stop()`, in percent of one core: the server process, the
+ * `postgres` processes (of `database` and the cluster's shared ones when named, else all), this
+ * bench process, and the whole machine busy share (percent of all cores).
  */
-export function cpuMeter(serverPid) {
+export function cpuMeter(serverPid, database) {
   let t0;
   return {
     start() {
       t0 = {
         at: performance.now(),
         server: procTicks(serverPid),
-        pg: postgresTicks(),
+        pg: postgresTicks(database),
         self: process.cpuUsage(),
         machine: machineTicks(),
       };
@@ -237,7 +250,7 @@ export function cpuMeter(serverPid) {
       return {
         seconds: Math.round(seconds * 100) / 100,
         serverPct: serverPid ? pct(procTicks(serverPid) - t0.server) : null,
-        postgresPct: pct(postgresTicks() - t0.pg),
+        postgresPct: pct(postgresTicks(database) - t0.pg),
         benchPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
         machineBusyPct: total ? Math.round((1 - (machine.idle - t0.machine.idle) / total) * 100) : null,
       };

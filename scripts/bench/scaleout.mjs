@@ -122,7 +122,7 @@ async function startSetup({ processes, telegram, outDir, log }) {
 
 /** CPU of every server process, PostgreSQL, the bench and the machine over one measured window. */
 function cpuOf(servers) {
-  const meters = servers.map((s) => cpuMeter(s.child.pid));
+  const meters = servers.map((s) => cpuMeter(s.child.pid, db.name));
   return {
     start: () => meters.forEach((m) => m.start()),
     stop: () => {

@@ -8,9 +8,10 @@ const BATCH = 200;
 
 /**
  * Keeps `conversation_cycles` current: conversations that writers marked dirty (a trigger does,
- * in their own transaction) are recomputed with the reference code of `libs/metrics` — about
- * once a second, and on demand before an analytics query (`drain`). Passes in several processes
- * don't collide: each holds a transaction-scoped advisory lock.
+ * in their own transaction) are recomputed with the reference code of `libs/metrics` — every few
+ * seconds (a busy conversation is recomputed once for all its new messages), and on demand before
+ * an analytics query (`drain`). Passes in several processes don't collide: each holds a
+ * transaction-scoped advisory lock.
  */
 @Injectable()
 export class AnalyticsRefresher implements OnApplicationBootstrap, OnApplicationShutdown {

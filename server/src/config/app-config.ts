@@ -180,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisPrefix,
     trustProxy,
     jobPollMs: intVar(env, 'ONEBOX_JOB_POLL_MS', 1000, problems, 10),
-    analyticsRefreshMs: intVar(env, 'ONEBOX_ANALYTICS_REFRESH_MS', 1000, problems, 0),
+    analyticsRefreshMs: intVar(env, 'ONEBOX_ANALYTICS_REFRESH_MS', 5000, problems, 0),
     retryTimeScale: scaleVar(env['ONEBOX_RETRY_TIME_SCALE'], problems),
     presenceTimeoutSec: intVar(env, 'ONEBOX_PRESENCE_TIMEOUT_SEC', 90, problems, 1),
     webRoot: resolve(env['ONEBOX_WEB_ROOT'] || join(repoRoot, 'web', 'dist', 'browser')),

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import {
+  accessLevel,
   createLogger,
   loggedPath,
   PinoNestLogger,
@@ -33,6 +34,16 @@ describe(loggedPath.name, () => {
     expect(loggedPath('/webhooks/amocrm/crm-1/path-secret-value')).toBe('/webhooks/amocrm/crm-1/[redacted]');
     expect(loggedPath('/files/0b7c-id/passport.pdf')).toBe('/files/[redacted]');
     expect(loggedPath('/webhooks/telegram/ch-1')).toBe('/webhooks/telegram/ch-1');
+  });
+});
+
+describe(accessLevel.name, () => {
+  it('logs server failures as errors, accepted webhooks at debug, everything else at info', () => {
+    expect(accessLevel('/webhooks/telegram/c1', 200)).toBe('debug');
+    expect(accessLevel('/webhooks/telegram/c1', 401)).toBe('info');
+    expect(accessLevel('/webhooks/telegram/c1', 503)).toBe('error');
+    expect(accessLevel('/api/conversations', 200)).toBe('info');
+    expect(accessLevel('/api/conversations', 500)).toBe('error');
   });
 });
 
