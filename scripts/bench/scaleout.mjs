@@ -120,9 +120,9 @@ async function startSetup({ processes, telegram, outDir, log }) {
   };
 }
 
-/** CPU of every server process, PostgreSQL, the bench and the machine over one measured window. */
-function cpuOf(servers) {
-  const meters = servers.map((s) => cpuMeter(s.child.pid, db.name));
+/** CPU of every server process, PostgreSQL (of `database`), the bench and the machine over one measured window. */
+function cpuOf(servers, database) {
+  const meters = servers.map((s) => cpuMeter(s.child.pid, database));
   return {
     start: () => meters.forEach((m) => m.start()),
     stop: () => {
@@ -154,7 +154,7 @@ async function ladder(setup, log) {
   const step = async (rate) => {
     const count = Math.round(rate * config.stepSeconds);
     const errorsBefore = load.errorSamples.length;
-    const cpu = cpuOf(setup.servers);
+    const cpu = cpuOf(setup.servers, setup.db.name);
     cpu.start();
     const b = await load.blast(rate, count);
     const cpuUse = cpu.stop();
@@ -223,7 +223,7 @@ async function ladder(setup, log) {
  * `agents` sockets split over `bases` (two worker threads), `rate` messages/s for `seconds` posted
  * to `targets`: delivered events/s (messages × sockets) and the delivery latency over every socket.
  */
-async function fanout({ bases, token, targets, secret, servers, log, label }) {
+async function fanout({ bases, token, targets, secret, servers, database, log, label }) {
   const count = Math.round(config.fanoutRate * config.fanoutSeconds);
   const capacity = count + 10;
   const perThread = Math.ceil(config.fanoutAgents / 2);
@@ -231,7 +231,7 @@ async function fanout({ bases, token, targets, secret, servers, log, label }) {
     [0, 1].map((i) => startAgentSocket(bases[i % bases.length], token, { sockets: perThread, capacity })),
   );
   const load = createWebhookLoad({ targets, secret, chats: 50, chatBase: CHAT_BASE + 5000, capacity, sockets: 32 });
-  const cpu = cpuOf(servers);
+  const cpu = cpuOf(servers, database);
   cpu.start();
   const b = await load.blast(config.fanoutRate, count);
   const { ok } = load.answers(b.first, b.last);
@@ -305,6 +305,7 @@ export async function run({ log = console.log } = {}) {
         targets: setup.targets,
         secret: setup.secret,
         servers: setup.servers,
+        database: setup.db.name,
         log,
         label: `${processes} process${processes > 1 ? 'es' : ''}`,
       }),
