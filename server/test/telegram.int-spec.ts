@@ -160,6 +160,46 @@ describe('Telegram through the running product (fake Bot API, webhook mode)', ()
     expect(missing.status).toBe(404);
   });
 
+  it('stores a burst into open conversations once per message, each conversation counting all of them', async () => {
+    const chats = [7001, 7002, 7003];
+    for (const chatId of chats) await telegram.customerWrites({ chatId, firstName: `C${chatId}`, text: 'Hello' });
+    const ids = await Promise.all(chats.map(async (chatId) => eventually(async () => conversationOf(chatId))));
+    const before = await t.db.query(`SELECT id, unread_count FROM conversations WHERE id = ANY ($1) ORDER BY id`, [
+      ids,
+    ]);
+
+    // Forty messages at once: they arrive while earlier ones are being stored, and go in batches.
+    const burst = Array.from({ length: 40 }, (_, i) => ({ chatId: chats[i % 3], text: `burst ${i}` }));
+    const answers = await Promise.all(burst.map((m) => telegram.customerWrites({ ...m, firstName: `C${m.chatId}` })));
+    expect(answers.map((a) => a.status)).toEqual(burst.map(() => 200));
+    expect(await telegram.redeliver(answers[5].update.update_id)).toBe(200);
+
+    const stored = await t.db.query(
+      `SELECT conversation_id, count(*)::int AS n, max(created_at) AS last FROM messages
+       WHERE conversation_id = ANY ($1) AND text LIKE 'burst %' GROUP BY 1 ORDER BY 1`,
+      [ids],
+    );
+    const events = await t.db.query(
+      `SELECT e.conversation_id, count(*)::int AS n FROM conversation_events e JOIN messages m ON m.id = (e.payload->>'messageId')::uuid
+       WHERE e.type = 'message_in' AND m.text LIKE 'burst %' AND e.conversation_id = ANY ($1) GROUP BY 1 ORDER BY 1`,
+      [ids],
+    );
+    const after = await t.db.query(
+      `SELECT id, unread_count, last_message_at, last_message_text FROM conversations WHERE id = ANY ($1) ORDER BY id`,
+      [ids],
+    );
+    const perChat = (id: string) => burst.filter((_, i) => ids[i % 3] === id).length;
+    expect(stored.map((r: { n: number }) => r.n)).toEqual(after.map((c: { id: string }) => perChat(c.id)));
+    expect(events.map((r: { n: number }) => r.n)).toEqual(stored.map((r: { n: number }) => r.n));
+    after.forEach(
+      (c: { id: string; unread_count: number; last_message_at: Date; last_message_text: string }, i: number) => {
+        expect(c.unread_count).toBe(before[i].unread_count + perChat(c.id));
+        expect(c.last_message_at).toEqual(stored[i].last);
+        expect(c.last_message_text).toMatch(/^burst \d+$/);
+      },
+    );
+  });
+
   it('ignores group chats and applies edits to the stored text', async () => {
     const before = await messageCount();
     expect(

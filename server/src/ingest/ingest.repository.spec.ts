@@ -105,7 +105,7 @@ describe(IngestRepository.name, () => {
     repository = new IngestRepository(dataSource as unknown as DataSource);
   });
 
-  it('runs one named prepared statement that locks the conversation, on a pooled connection it releases', async () => {
+  it('runs one named prepared statement that locks the conversations, on a pooled connection it releases', async () => {
     raw.query.mockResolvedValueOnce({ rows: [appendRow()] });
 
     await repository.appendToOpenConversation(input());
@@ -113,17 +113,17 @@ describe(IngestRepository.name, () => {
     expect(dataSource.createQueryRunner).toHaveBeenCalledTimes(1);
     expect(raw.query).toHaveBeenCalledTimes(1);
     expect(raw.query).toHaveBeenCalledWith({
-      name: 'ingest_append_to_open_conversation',
-      text: expect.stringContaining('FOR UPDATE OF c'),
+      name: 'ingest_append_to_open_conversations',
+      text: expect.stringContaining('ORDER BY c.id\n    FOR UPDATE OF c'),
       values: [
-        CHANNEL_ID,
-        'visitor-42',
-        'Is the sofa in stock?',
-        JSON.stringify(ATTACHMENTS),
-        'ext-100',
-        'client-7',
-        SENT_AT,
-        'Is the sofa in stock?',
+        [CHANNEL_ID],
+        ['visitor-42'],
+        ['Is the sofa in stock?'],
+        [JSON.stringify(ATTACHMENTS)],
+        ['ext-100'],
+        ['client-7'],
+        [SENT_AT],
+        ['Is the sofa in stock?'],
       ],
     });
     expect(runner.manager.query).not.toHaveBeenCalled();
@@ -137,7 +137,7 @@ describe(IngestRepository.name, () => {
 
     expect(raw.query).toHaveBeenCalledWith(
       expect.objectContaining({
-        values: [CHANNEL_ID, 'visitor-42', 'Is the sofa in stock?', '[]', 'ext-100', null, SENT_AT, ''],
+        values: [[CHANNEL_ID], ['visitor-42'], ['Is the sofa in stock?'], ['[]'], ['ext-100'], [null], [SENT_AT], ['']],
       }),
     );
   });
@@ -207,5 +207,88 @@ describe(IngestRepository.name, () => {
     const result = await repository.appendToOpenConversation(input());
 
     expect(result?.conversation).toEqual(expect.objectContaining({ assignee_id: null, assignee_name: null }));
+  });
+
+  /** A statement that answers when told to, with the rows of the messages it was given (by external id). */
+  function heldStatements(rowsFor: (externalIds: string[]) => unknown[] = (ids) => ids.map(rowFor)) {
+    const held: { externalIds: string[]; answer: () => void; fail: (err: Error) => void }[] = [];
+    raw.query.mockImplementation(
+      ({ values }: { values: unknown[][] }) =>
+        new Promise((resolve, reject) => {
+          const externalIds = values[4] as string[];
+          held.push({ externalIds, answer: () => resolve({ rows: rowsFor(externalIds) }), fail: reject });
+        }),
+    );
+    return held;
+  }
+
+  function rowFor(externalId: string) {
+    const row = appendRow();
+    row.message.id = `m-${externalId}`;
+    row.message.external_id = externalId;
+    return row;
+  }
+
+  const flushed = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends messages that arrive while statements are under way together in the next one', async () => {
+    const held = heldStatements();
+    const results = ['e1', 'e2', 'e3', 'e4', 'e5'].map((id) =>
+      repository.appendToOpenConversation(input({ externalMessageId: id })),
+    );
+    await flushed();
+    // Two statements at a time: the first two messages went alone, the other three wait.
+    expect(held.map((h) => h.externalIds)).toEqual([['e1'], ['e2']]);
+    held[0].answer();
+    await flushed();
+    expect(held.map((h) => h.externalIds)).toEqual([['e1'], ['e2'], ['e3', 'e4', 'e5']]);
+    held[2].answer();
+    held[1].answer();
+    const appended = await Promise.all(results);
+    expect(appended.map((a) => a?.message.id)).toEqual(['m-e1', 'm-e2', 'm-e3', 'm-e4', 'm-e5']);
+    expect(runner.release).toHaveBeenCalledTimes(3);
+  });
+
+  it('answers null to the messages the statement did not append, and to a second copy in the batch', async () => {
+    const held = heldStatements((ids) => ids.filter((id) => id !== 'new-customer').map(rowFor));
+    const first = repository.appendToOpenConversation(input({ externalMessageId: 'a' }));
+    const second = repository.appendToOpenConversation(input({ externalMessageId: 'b' }));
+    const rest = ['c', 'new-customer', 'c'].map((id) =>
+      repository.appendToOpenConversation(input({ externalMessageId: id })),
+    );
+    await flushed();
+    held.forEach((h) => h.answer());
+    await flushed();
+    held.slice(2).forEach((h) => h.answer());
+
+    expect((await first)?.message.id).toBe('m-a');
+    expect((await second)?.message.id).toBe('m-b');
+    const [copy1, stranger, copy2] = await Promise.all(rest);
+    expect(copy1?.message.id).toBe('m-c');
+    expect(stranger).toBeNull();
+    expect(copy2).toBeNull(); // the full path finds it stored and answers it as a duplicate
+  });
+
+  it('retries a failed batch one message at a time: only the failing message fails', async () => {
+    const held = heldStatements();
+    const results = Promise.allSettled(
+      ['x1', 'x2', 'bad', 'x3'].map((id) => repository.appendToOpenConversation(input({ externalMessageId: id }))),
+    );
+    await flushed();
+    held[0].answer();
+    held[1].answer();
+    await flushed();
+    expect(held[2].externalIds).toEqual(['bad', 'x3']);
+    held[2].fail(new Error('deadlock detected'));
+    for (let i = 3; i < 5; i++) {
+      await flushed();
+      const retry = held[i];
+      if (retry.externalIds[0] === 'bad') retry.fail(new Error('invalid input'));
+      else retry.answer();
+    }
+    const settled = await results;
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toEqual(new Error('invalid input'));
+    expect(held.slice(3).map((h) => h.externalIds)).toEqual([['bad'], ['x3']]);
   });
 });
