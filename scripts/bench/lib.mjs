@@ -196,12 +196,12 @@ function procTicks(pid) {
 const POSTGRES_SHARED = /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher)/;
 
 /**
- * CPU ticks of the `postgres` processes: with `database`, only that database's backends and
+ * CPU ticks of each `postgres` process (pid → ticks): with `database`, only that database's backends and
  * autovacuum workers and the cluster's shared processes (another database's work on the same
  * machine is not charged to the bench); without, all of them.
  */
 function postgresTicks(database) {
-  let total = 0;
+  const ticks = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -210,11 +210,18 @@ function postgresTicks(database) {
         const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
         if (!title.includes(` ${database} `) && !POSTGRES_SHARED.test(title)) continue;
       }
-      total += procTicks(entry);
+      ticks.set(entry, procTicks(entry));
     } catch {
       /* gone */
     }
   }
+  return ticks;
+}
+
+/** Ticks spent between two `postgresTicks` readings by the processes alive at the second (new ones wholly). */
+function postgresTicksSince(before, after) {
+  let total = 0;
+  for (const [pid, ticks] of after) total += Math.max(0, ticks - (before.get(pid) ?? 0));
   return total;
 }
 
@@ -250,7 +257,7 @@ export function cpuMeter(serverPid, database) {
       return {
         seconds: Math.round(seconds * 100) / 100,
         serverPct: serverPid ? pct(procTicks(serverPid) - t0.server) : null,
-        postgresPct: pct(postgresTicks(database) - t0.pg),
+        postgresPct: pct(postgresTicksSince(t0.pg, postgresTicks(database))),
         benchPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
         machineBusyPct: total ? Math.round((1 - (machine.idle - t0.machine.idle) / total) * 100) : null,
       };
