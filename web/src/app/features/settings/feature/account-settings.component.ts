@@ -64,7 +64,7 @@ const EMPTY: PasswordDraft = { currentPassword: '', newPassword: '', repeatPassw
 
     <section class="card">
       <h3 id="account-password-title">{{ 'account.password.title' | t }}</h3>
-      <p class="muted hint" id="account-password-hint">{{ 'account.password.hint' | t: { min: minLength } }}</p>
+      <p class="hint" id="account-password-hint">{{ 'account.password.hint' | t: { min: minLength } }}</p>
       <form
         class="form"
         novalidate
@@ -153,6 +153,10 @@ const EMPTY: PasswordDraft = { currentPassword: '', newPassword: '', repeatPassw
     .hint {
       margin: 0 0 12px;
       font-size: 12px;
+      color: var(--text-muted);
+    }
+    .input[aria-invalid='true'] {
+      border-color: var(--danger);
     }
     .form {
       display: flex;
