@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
+import { accountScenario } from './e2e/account.mjs';
 import { analyticsScenario } from './e2e/analytics.mjs';
 import { workflowScenario } from './e2e/workflow.mjs';
 import { xssScenario } from './e2e/xss.mjs';
@@ -322,6 +323,11 @@ async function main() {
         amo,
       });
       console.log(`✔ XSS: ${xss.summary}`);
+      // Last: it changes the admin's password, and the scenarios above sign in with the original.
+      await accountScenario({ browser, base: server.base, admin: ADMIN, shots });
+      console.log(
+        '✔ My account: a wrong current password shown on its field; after the change this tab and another of the same browser stay signed in, the other device is signed out, only the new password signs in',
+      );
     } finally {
       await db.end();
     }

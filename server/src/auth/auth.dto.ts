@@ -1,5 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ChangePasswordRequest, MeDto, WorkspaceDto } from '@onebox/contracts';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type ChangePasswordRequest,
+  type MeDto,
+  type WorkspaceDto,
+} from '@onebox/contracts';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { AuthUser } from './auth-user';
 import type { WorkspaceRow } from '../workspaces/workspaces.repository';
@@ -18,9 +24,9 @@ export class LoginBody {
   password: string;
 }
 
-/** The rules every new password follows (users created by an admin, changed, reset). */
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 200;
+/** The rules every new password follows, shared with the web app's forms. */
+export const PASSWORD_MIN = PASSWORD_MIN_LENGTH;
+export const PASSWORD_MAX = PASSWORD_MAX_LENGTH;
 
 export class ChangePasswordBody implements ChangePasswordRequest {
   @ApiProperty()

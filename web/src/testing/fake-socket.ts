@@ -7,6 +7,10 @@ type Handler = (...args: unknown[]) => void;
 /** A stand-in for a socket.io client socket: records emits, lets a test play the server. */
 export class FakeSocket {
   connected = false;
+  /** Like socket.io's: false once it has stopped trying (a refused handshake, a server-side disconnect). */
+  active = true;
+  /** What each `connect()` offered the server (the `auth` callback's data). */
+  readonly handshakes: object[] = [];
   readonly emitted: { event: string; payload: unknown }[] = [];
   readonly options: Record<string, unknown>;
   private readonly handlers = new Map<string, Handler[]>();
@@ -33,7 +37,17 @@ export class FakeSocket {
   }
 
   connect(): this {
+    this.active = true;
+    const auth = this.options['auth'];
+    if (typeof auth === 'function')
+      (auth as (cb: (data: object) => void) => void)((data) => this.handshakes.push(data));
     return this;
+  }
+
+  /** The server's middleware refuses the handshake (a revoked token): socket.io gives up, then says so. */
+  refuse(message = 'unauthorized'): void {
+    this.active = false;
+    this.fire('connect_error', new Error(message));
   }
 
   disconnect(): this {
@@ -49,7 +63,10 @@ export class FakeSocket {
   /** Fire a lifecycle event (`connect`, `disconnect`, …). */
   fire(event: string, ...args: unknown[]): void {
     if (event === 'connect') this.connected = true;
-    if (event === 'disconnect') this.connected = false;
+    if (event === 'disconnect') {
+      this.connected = false;
+      if (args[0] === 'io server disconnect') this.active = false;
+    }
     for (const handler of this.handlers.get(event) ?? []) handler(...args);
   }
 

@@ -47,6 +47,10 @@ export interface LoginResponse {
   user: UserDto;
 }
 
+/** The rules every new password follows (a user created by an admin, a change, a reset). */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 200;
+
 /** `POST /api/me/password`: every other session of the user ends; the answer is a new token for this one. */
 export interface ChangePasswordRequest {
   currentPassword: string;

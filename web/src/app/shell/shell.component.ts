@@ -64,13 +64,19 @@ import { CrmOutageBannerComponent } from '../core/crm-status/crm-outage-banner.c
         <ob-mentions-bell />
         <ob-presence-toggle />
         @if (auth.user(); as user) {
-          <span class="user" data-testid="current-user">
+          <a
+            class="user"
+            routerLink="/settings"
+            [queryParams]="{ tab: 'account' }"
+            data-testid="current-user"
+            [attr.title]="'settings.account' | t"
+          >
             <span class="avatar" aria-hidden="true">{{ user.name.charAt(0) }}</span>
             <span class="user__text">
               <span class="user__name">{{ user.name }}</span>
               <span class="user__role">{{ 'role.' + user.role | t }}</span>
             </span>
-          </span>
+          </a>
         }
         <button type="button" class="btn btn--ghost btn--sm" data-testid="logout" (click)="logout()">
           {{ 'nav.logout' | t }}
@@ -169,6 +175,14 @@ import { CrmOutageBannerComponent } from '../core/crm-status/crm-outage-banner.c
       display: flex;
       align-items: center;
       gap: 8px;
+      padding: 2px 6px;
+      margin: 0 -6px;
+      border-radius: 6px;
+      color: var(--text);
+      text-decoration: none;
+    }
+    .user:hover {
+      background: var(--hover);
     }
     .user__text {
       display: flex;

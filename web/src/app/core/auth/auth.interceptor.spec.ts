@@ -47,6 +47,63 @@ describe('authInterceptor', () => {
     expect(navigate).toHaveBeenCalledWith(['/login']);
   });
 
+  describe('after a password change', () => {
+    const unauthorized = { status: 401, statusText: 'Unauthorized' };
+    const revoked = { code: 'unauthorized', message: 'Sign in to continue' };
+
+    it('sends a call the old token lost once more with the new one, and keeps the session', () => {
+      const auth = TestBed.inject(AuthService);
+      const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+      const answers: unknown[] = [];
+      client.get('/api/conversations').subscribe((body) => answers.push(body));
+      const stale = http.expectOne('/api/conversations');
+      auth.replaceToken('jwt-new');
+      stale.flush(revoked, unauthorized);
+
+      const retry = http.expectOne('/api/conversations');
+      expect(retry.request.headers.get('Authorization')).toBe('Bearer jwt-new');
+      retry.flush({ items: [] });
+      expect(answers).toEqual([{ items: [] }]);
+      expect(auth.isAuthenticated()).toBe(true);
+      expect(navigate).not.toHaveBeenCalled();
+    });
+
+    it('takes over the new token another tab stored for the same user', () => {
+      const auth = TestBed.inject(AuthService);
+      client.get('/api/me').subscribe();
+      const stale = http.expectOne('/api/me');
+      localStorage.setItem('onebox.token', 'jwt-from-other-tab');
+      stale.flush(revoked, unauthorized);
+
+      http.expectOne('/api/me').flush(ME);
+      expect(auth.token()).toBe('jwt-from-other-tab');
+    });
+
+    it('ends the session when the new token is refused too', () => {
+      const auth = TestBed.inject(AuthService);
+      jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+      let failed = false;
+      client.get('/api/me').subscribe({ error: () => (failed = true) });
+      const stale = http.expectOne('/api/me');
+      auth.replaceToken('jwt-new');
+      stale.flush(revoked, unauthorized);
+      http.expectOne('/api/me').flush(revoked, unauthorized);
+      expect(failed).toBe(true);
+      expect(auth.isAuthenticated()).toBe(false);
+    });
+
+    it('does not take over a token stored for another user', () => {
+      const auth = TestBed.inject(AuthService);
+      jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+      client.get('/api/me').subscribe({ error: () => undefined });
+      const stale = http.expectOne('/api/me');
+      signIn({ ...ME, id: 'u-other' }, 'jwt-other-user');
+      stale.flush(revoked, unauthorized);
+      http.expectNone('/api/me');
+      expect(auth.isAuthenticated()).toBe(false);
+    });
+  });
+
   it('keeps the session on other errors', () => {
     client.get('/api/conversations').subscribe({ error: () => undefined });
     http

@@ -1,4 +1,5 @@
 import { HttpClient } from '@angular/common/http';
+import { DOCUMENT } from '@angular/common';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type { LoginResponse, MeDto, UserDto } from '@onebox/contracts';
@@ -26,7 +27,11 @@ function readUser(): UserDto | null {
   }
 }
 
-/** The signed-in agent: JWT and user kept in localStorage, `/api/me` loaded after sign-in. */
+/**
+ * The signed-in agent: JWT and user kept in localStorage, `/api/me` loaded after sign-in. Tabs of
+ * one browser share the session: a newer token another tab stores for the same user (after a
+ * password change) is taken over instead of ending the session.
+ */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
   private readonly http = inject(HttpClient);
@@ -44,6 +49,12 @@ export class AuthService {
   readonly isAdmin = computed(() => this.userSignal()?.role === 'admin');
   /** Heads of sales and admins may hand conversations to anyone. */
   readonly canReassign = computed(() => ['head', 'admin'].includes(this.userSignal()?.role ?? ''));
+
+  constructor() {
+    inject(DOCUMENT).defaultView?.addEventListener('storage', (event) => {
+      if (event.key === TOKEN_KEY) this.adoptStoredToken();
+    });
+  }
 
   login(email: string, password: string): Observable<LoginResponse> {
     return this.http.post<LoginResponse>('/api/auth/login', { email, password }).pipe(
@@ -68,6 +79,28 @@ export class AuthService {
     );
   }
 
+  /** A new token for the signed-in user (after a password change): later requests and reconnects use it. */
+  replaceToken(token: string): void {
+    this.tokenSignal.set(token);
+    try {
+      localStorage.setItem(TOKEN_KEY, token);
+    } catch {
+      /* this tab keeps it in memory */
+    }
+  }
+
+  /**
+   * The server refused `token`. When the session already holds a newer token (this tab or another
+   * changed the password meanwhile), answers it for a retry; otherwise ends the session and answers null.
+   */
+  tokenRejected(token: string | null): string | null {
+    this.adoptStoredToken();
+    const current = this.tokenSignal();
+    if (current && current !== token) return current;
+    this.logout();
+    return null;
+  }
+
   /** Forget the session and go to the login page. */
   logout(): void {
     this.tokenSignal.set(null);
@@ -80,6 +113,15 @@ export class AuthService {
       /* ignore */
     }
     void this.router.navigate(['/login']);
+  }
+
+  /** Another tab stored a newer token: it is this session's when it belongs to the same user. */
+  private adoptStoredToken(): void {
+    const stored = read(TOKEN_KEY);
+    const current = this.tokenSignal();
+    if (stored && current && stored !== current && readUser()?.id === this.userSignal()?.id) {
+      this.tokenSignal.set(stored);
+    }
   }
 
   private persist(token: string, user: UserDto): void {

@@ -645,6 +645,26 @@ export const EN = {
   'settings.users.maxChats': 'Max chats',
   'settings.users.maxChatsHint': 'Most open chats routing gives this user at once',
   'settings.users.maxChatsSaved': 'Max chats saved',
+  'settings.account': 'My account',
+  'account.title': 'My account',
+  'account.name': 'Name',
+  'account.email': 'Email',
+  'account.role': 'Role',
+  'account.workspace': 'Workspace',
+  'account.password.title': 'Change password',
+  'account.password.hint': 'At least {min} characters. Your other devices and browsers will be signed out.',
+  'account.password.current': 'Current password',
+  'account.password.new': 'New password',
+  'account.password.repeat': 'Repeat the new password',
+  'account.password.save': 'Change password',
+  'account.password.currentRequired': 'Enter your current password.',
+  'account.password.wrongCurrent': 'This is not your current password.',
+  'account.password.tooShort': 'Use at least {min} characters.',
+  'account.password.tooLong': 'Use at most {max} characters.',
+  'account.password.same': 'The new password must differ from the current one.',
+  'account.password.mismatch': 'The passwords do not match.',
+  'account.password.changed':
+    'Password changed. Your other devices and browsers were signed out; you stay signed in here.',
 } as const;
 
 export type TranslationKey = keyof typeof EN;

@@ -1,3 +1,4 @@
+import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { FakeSocket, provideFakeSocket } from '../../../testing/fake-socket';
 import { deal, message } from '../../../testing/fixtures';
@@ -38,6 +39,70 @@ describe(AgentSocketService.name, () => {
     socket.fire('connect');
     expect(service.reconnecting()).toBe(false);
     expect(socket.emitted.filter((e) => e.event === 'conversation.join')).toHaveLength(2);
+  });
+
+  describe('after a password change (older tokens revoked, sockets closed by the server)', () => {
+    let token: string;
+
+    beforeEach(() => {
+      token = 'old';
+      service.connect(() => token);
+      sockets[0].fire('connect');
+    });
+
+    it('reconnects with the new token once it arrives after the old one was refused', () => {
+      const socket = sockets[0];
+      socket.fire('disconnect', 'io server disconnect');
+      expect(socket.handshakes).toEqual([{ token: 'old' }]);
+      socket.refuse();
+      expect(socket.handshakes).toHaveLength(1);
+
+      token = 'new';
+      service.renew();
+      expect(socket.handshakes).toEqual([{ token: 'old' }, { token: 'new' }]);
+      socket.fire('connect');
+      expect(service.state()).toBe('connected');
+    });
+
+    it('tries again when the new token arrived while the old one was being refused', () => {
+      const socket = sockets[0];
+      socket.fire('disconnect', 'io server disconnect');
+      token = 'new';
+      service.renew(); // the attempt with the old token is still under way: nothing to do yet
+      expect(socket.handshakes).toEqual([{ token: 'old' }]);
+      socket.refuse();
+      expect(socket.handshakes).toEqual([{ token: 'old' }, { token: 'new' }]);
+    });
+
+    it('does not offer a refused token again by itself', () => {
+      const socket = sockets[0];
+      socket.fire('disconnect', 'io server disconnect');
+      socket.refuse();
+      expect(socket.handshakes).toEqual([{ token: 'old' }]);
+      expect(service.reconnecting()).toBe(true);
+    });
+
+    it('renews by itself when the token is a signal', () => {
+      service.disconnect();
+      const current = signal('old');
+      service.connect(() => current());
+      const socket = sockets[1];
+      socket.fire('connect');
+      socket.fire('disconnect', 'io server disconnect');
+      socket.refuse();
+      TestBed.tick();
+      expect(socket.handshakes).toEqual([{ token: 'old' }]);
+
+      current.set('new');
+      TestBed.tick();
+      expect(socket.handshakes).toEqual([{ token: 'old' }, { token: 'new' }]);
+    });
+
+    it('leaves a working link alone', () => {
+      token = 'new';
+      service.renew();
+      expect(sockets[0].handshakes).toEqual([]);
+    });
   });
 
   it('stops re-joining a room after leaving it', () => {

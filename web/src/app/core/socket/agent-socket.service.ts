@@ -1,4 +1,14 @@
-import { Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
+import {
+  EffectRef,
+  Injectable,
+  InjectionToken,
+  Injector,
+  computed,
+  effect,
+  inject,
+  signal,
+  untracked,
+} from '@angular/core';
 import { AGENT_NAMESPACE, type AgentClientEvents, type AgentServerEvents } from '@onebox/contracts';
 import { Observable, Subject, filter, map } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
@@ -43,7 +53,9 @@ export type SocketState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 @Injectable({ providedIn: 'root' })
 export class AgentSocketService {
   private readonly factory = inject(SOCKET_FACTORY);
+  private readonly injector = inject(Injector);
   private socket: AgentSocket | null = null;
+  private tokenWatch: EffectRef | null = null;
   private readonly joined = new Set<string>();
   private readonly events = new Subject<{ event: ServerEvent; payload: unknown }>();
   private readonly stateSignal = signal<SocketState>('idle');
@@ -53,14 +65,19 @@ export class AgentSocketService {
   readonly reconnecting = computed(() => this.stateSignal() === 'reconnecting');
 
   /**
-   * Connect with a token getter, so every reconnect uses the current token; `handshake` adds
+   * Connect with a token getter, so every reconnect uses the current token; when the getter reads a
+   * signal, a new token also brings back a link the server closed (see `renew`). `handshake` adds
    * fields read at every (re)connect (the presence the app wants to start with).
    */
   connect(token: () => string | null, handshake?: () => Record<string, unknown>): void {
     if (this.socket) return;
     this.stateSignal.set('connecting');
+    let offered: string | null = null;
     const socket = this.factory(AGENT_NAMESPACE, {
-      auth: (cb: (data: object) => void) => cb({ ...handshake?.(), token: token() }),
+      auth: (cb: (data: object) => void) => {
+        offered = token();
+        cb({ ...handshake?.(), token: offered });
+      },
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
@@ -76,18 +93,43 @@ export class AgentSocketService {
       // A server-side disconnect is not retried by socket.io itself.
       if (reason === 'io server disconnect') socket.connect();
     });
-    socket.on('connect_error', () => this.stateSignal.set('reconnecting'));
+    socket.on('connect_error', () => {
+      this.stateSignal.set('reconnecting');
+      // A refused handshake is not retried by socket.io; a token replaced meanwhile gets one more try.
+      if (!socket.active && token() !== offered) socket.connect();
+    });
     for (const event of SERVER_EVENTS) {
       socket.on(event, (payload: unknown) => this.events.next({ event, payload }));
     }
+    let last = untracked(token);
+    this.tokenWatch = effect(
+      () => {
+        const current = token();
+        const changed = current !== last;
+        last = current;
+        if (current && changed) untracked(() => this.renew());
+      },
+      { injector: this.injector },
+    );
   }
 
   disconnect(): void {
+    this.tokenWatch?.destroy();
+    this.tokenWatch = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
     this.joined.clear();
     this.stateSignal.set('idle');
+  }
+
+  /**
+   * The token changed (a password change ends every older session and closes its sockets): a link
+   * that stopped trying connects again, with the new token.
+   */
+  renew(): void {
+    const socket = this.socket;
+    if (socket && !socket.connected && !socket.active) socket.connect();
   }
 
   on<E extends ServerEvent>(event: E): Observable<Payload<E>> {

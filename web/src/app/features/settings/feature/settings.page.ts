@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal } from '@angular/core';
 import { AuthService } from '../../../core/auth/auth.service';
 import { TranslatePipe } from '../../../core/i18n/translate.pipe';
+import { AccountSettingsComponent } from './account-settings.component';
 import { CannedSettingsComponent } from './canned-settings.component';
 import { ChannelsSettingsComponent } from './channels-settings.component';
 import { CostsSettingsComponent } from './costs-settings.component';
@@ -10,19 +11,21 @@ import { TagsSettingsComponent } from './tags-settings.component';
 import { UsersSettingsComponent } from './users-settings.component';
 import { WorkspaceSettingsComponent } from './workspace-settings.component';
 
-const SECTIONS = ['channels', 'users', 'workspace', 'costs', 'crm', 'tags', 'canned', 'surveys'] as const;
+const SECTIONS = ['channels', 'users', 'workspace', 'costs', 'crm', 'tags', 'canned', 'surveys', 'account'] as const;
 type Section = (typeof SECTIONS)[number];
 /** What every agent may open; the rest is for admins. */
-const EVERYONE: readonly Section[] = ['canned'];
+const EVERYONE: readonly Section[] = ['canned', 'account'];
 
 /**
  * Settings, one section at a time: admins see channels, users, the workspace, costs, the CRM,
- * tags, canned responses and surveys; everyone else only their canned responses.
+ * tags, canned responses and surveys; everyone else only their canned responses. Everyone has
+ * their own account (`?tab=account`, also the top bar's user link).
  */
 @Component({
   selector: 'ob-settings-page',
   imports: [
     TranslatePipe,
+    AccountSettingsComponent,
     CannedSettingsComponent,
     ChannelsSettingsComponent,
     CostsSettingsComponent,
@@ -64,6 +67,8 @@ const EVERYONE: readonly Section[] = ['canned'];
           <ob-canned-settings />
         } @else if (section() === 'surveys') {
           <ob-survey-settings />
+        } @else if (section() === 'account') {
+          <ob-account-settings />
         } @else {
           <ob-users-settings />
         }
