@@ -1,16 +1,7 @@
-import type { ChannelDto, ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
+import type { ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
 import { FakeAmoCrm, FakeTelegram } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import {
-  api,
-  connectAgent,
-  createWorkspace,
-  eventually,
-  login,
-  nextEvent,
-  startTestApp,
-  type TestApp,
-} from './test-app';
+import { api, eventually, nextEvent, startTestApp, type TestApp, workspaceWithChannel } from './test-app';
 
 const CLIENT = { clientId: '4b7c0c2c-86f5-4e4a-9a9b-2b1c3d4e5f60', clientSecret: 'amo-integration-secret-0123456789' };
 
@@ -39,14 +30,11 @@ describe('amoCRM connected with OAuth 2.0 (authorization code, rotating refresh 
       AMOCRM_API_ROOT: amo.url,
     });
     amo.setRedirectUri(`${t.url}/api/crm/oauth/callback`);
-    const workspace = await createWorkspace(t.db, 'amo-oauth');
-    token = await login(t.url, workspace.email, workspace.password);
-    agent = await connectAgent(t.url, token);
-    const channel = await api<ChannelDto>(t.url, '/api/channels', {
-      token,
-      body: { type: 'telegram', name: 'Bot', credentials: { botToken: telegram.token } },
-    });
-    expect(channel.status).toBe(201);
+    ({ token, agent } = await workspaceWithChannel(t, 'amo-oauth', {
+      type: 'telegram',
+      name: 'Bot',
+      credentials: { botToken: telegram.token },
+    }));
   });
 
   afterAll(async () => {

@@ -1,16 +1,7 @@
-import type { ChannelDto, ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
+import type { ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
 import { FakeAmoCrm, FakeTelegram } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import {
-  api,
-  connectAgent,
-  createWorkspace,
-  eventually,
-  login,
-  nextEvent,
-  startTestApp,
-  type TestApp,
-} from './test-app';
+import { api, eventually, nextEvent, startTestApp, type TestApp, workspaceWithChannel } from './test-app';
 
 /**
  * Retry delays run 200× faster: a 9-second outage of the fake CRM is half an hour of Onebox's
@@ -45,15 +36,11 @@ describe('amoCRM sync through the running product (fake amoCRM + fake Telegram)'
       AMOCRM_API_ROOT: amo.url,
       ONEBOX_RETRY_TIME_SCALE: String(TIME_SCALE),
     });
-    // A workspace of its own: a workspace has one CRM, and other specs share this database.
-    const workspace = await createWorkspace(t.db, 'amo');
-    token = await login(t.url, workspace.email, workspace.password);
-    agent = await connectAgent(t.url, token);
-    const channel = await api<ChannelDto>(t.url, '/api/channels', {
-      token,
-      body: { type: 'telegram', name: 'Shop bot', credentials: { botToken: telegram.token } },
-    });
-    expect(channel.status).toBe(201);
+    ({ token, agent } = await workspaceWithChannel(t, 'amo', {
+      type: 'telegram',
+      name: 'Shop bot',
+      credentials: { botToken: telegram.token },
+    }));
   });
 
   afterAll(async () => {

@@ -1,16 +1,7 @@
 import type { ChannelDto, ConversationListItem, CrmConnectionDto, DealDto } from '@onebox/contracts';
 import { FakeBitrix24, FakeWhatsApp } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import {
-  api,
-  connectAgent,
-  createWorkspace,
-  eventually,
-  login,
-  nextEvent,
-  startTestApp,
-  type TestApp,
-} from './test-app';
+import { api, eventually, nextEvent, startTestApp, type TestApp, workspaceWithChannel } from './test-app';
 
 const WA = {
   phoneNumberId: '106540352242922',
@@ -55,16 +46,13 @@ describe('Bitrix24 sync through the running product (fake Bitrix24 + fake WhatsA
       BITRIX24_API_ROOT: bitrix.url,
       ONEBOX_RETRY_TIME_SCALE: String(TIME_SCALE),
     });
-    // A workspace of its own: a workspace has one CRM, and other specs share this database.
-    const workspace = await createWorkspace(t.db, 'bitrix');
-    token = await login(t.url, workspace.email, workspace.password);
-    agent = await connectAgent(t.url, token);
-    const channel = await api<ChannelDto>(t.url, '/api/channels', {
-      token,
-      body: { type: 'whatsapp', name: 'Sales WA', credentials: WA },
-    });
-    expect(channel.status).toBe(201);
-    whatsapp.setWebhook(channel.body.webhookUrl!, WA.verifyToken);
+    let channel: ChannelDto;
+    ({ token, agent, channel } = await workspaceWithChannel(t, 'bitrix', {
+      type: 'whatsapp',
+      name: 'Sales WA',
+      credentials: WA,
+    }));
+    whatsapp.setWebhook(channel.webhookUrl!, WA.verifyToken);
   });
 
   afterAll(async () => {

@@ -1,16 +1,7 @@
-import type { ChannelDto, ConversationListItem, CrmConnectionDto, CrmStatusEvent, MessageDto } from '@onebox/contracts';
+import type { ConversationListItem, CrmConnectionDto, CrmStatusEvent, MessageDto } from '@onebox/contracts';
 import { FakeAmoCrm, FakeTelegram, type RecordedCall } from '@onebox/fakes';
 import type { Socket } from 'socket.io-client';
-import {
-  api,
-  connectAgent,
-  createWorkspace,
-  eventually,
-  login,
-  nextEvent,
-  startTestApp,
-  type TestApp,
-} from './test-app';
+import { api, eventually, nextEvent, startTestApp, type TestApp, workspaceWithChannel } from './test-app';
 
 jest.setTimeout(30_000);
 
@@ -62,18 +53,12 @@ describe('CRM outage: amoCRM down for hours (fast time)', () => {
       AMOCRM_API_ROOT: amo.url,
       ONEBOX_RETRY_TIME_SCALE: String(TIME_SCALE),
     });
-    const workspace = await createWorkspace(t.db, 'outage');
-    token = await login(t.url, workspace.email, workspace.password);
-    agent = await connectAgent(t.url, token);
+    ({ token, agent } = await workspaceWithChannel(t, 'outage', {
+      type: 'telegram',
+      name: 'Shop bot',
+      credentials: { botToken: telegram.token },
+    }));
     agent.on('crm.status', (event: CrmStatusEvent) => statusEvents.push(event));
-    expect(
-      (
-        await api<ChannelDto>(t.url, '/api/channels', {
-          token,
-          body: { type: 'telegram', name: 'Shop bot', credentials: { botToken: telegram.token } },
-        })
-      ).status,
-    ).toBe(201);
     const created = await api<CrmConnectionDto>(t.url, '/api/crm', {
       token,
       body: {

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { ChannelDto, ChannelType } from '@onebox/contracts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -148,6 +149,23 @@ export async function createWorkspace(
     [workspaceId, widgetKey],
   );
   return { workspaceId, email, password, widgetKey };
+}
+
+/**
+ * A workspace of its own (a workspace has one CRM, and the specs of a run share a database): its
+ * admin signed in with an agent socket open, and `channel` connected through the API.
+ */
+export async function workspaceWithChannel(
+  t: TestApp,
+  label: string,
+  channel: { type: ChannelType; name: string; credentials: Record<string, string> },
+): Promise<{ token: string; agent: Socket; channel: ChannelDto }> {
+  const workspace = await createWorkspace(t.db, label);
+  const token = await login(t.url, workspace.email, workspace.password);
+  const agent = await connectAgent(t.url, token);
+  const created = await api<ChannelDto>(t.url, '/api/channels', { token, body: channel });
+  if (created.status !== 201) throw new Error(`channel: ${created.status} ${JSON.stringify(created.body)}`);
+  return { token, agent, channel: created.body };
 }
 
 export function connectAgent(base: string, token: string): Promise<Socket> {
