@@ -78,7 +78,7 @@ async function settle(pg, timeoutMs) {
     const now = performance.now();
     if (dirty !== last.dirty) last = { dirty, since: now };
     const ms = Math.round(now - started);
-    if ((jobs === 0 && (dirty === 0 || now - last.since > 2000)) || ms > timeoutMs)
+    if ((jobs === 0 && (dirty === 0 || now - last.since > 7000)) || ms > timeoutMs)
       return { ms, left: jobs || dirty ? `${jobs} jobs due, ${dirty} conversations to refresh left` : 'nothing left' };
     await sleep(250);
   }
