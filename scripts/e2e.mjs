@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { root } from './ensure.mjs';
 import { accountScenario } from './e2e/account.mjs';
 import { analyticsScenario } from './e2e/analytics.mjs';
+import { crmOutageScenario } from './e2e/crm-outage.mjs';
 import { workflowScenario } from './e2e/workflow.mjs';
 import { xssScenario } from './e2e/xss.mjs';
 
@@ -323,6 +324,18 @@ async function main() {
         amo,
       });
       console.log(`✔ XSS: ${xss.summary}`);
+      await crmOutageScenario({
+        browser,
+        base: server.base,
+        admin: ADMIN,
+        adminToken: accessToken,
+        shots,
+        query: async (sql, values) => (await db.query(sql, values)).rows,
+        amo,
+      });
+      console.log(
+        '✔ amoCRM down: admins see the outage live with its error; back up, the change is sent and the banner goes',
+      );
       // Last: it changes the admin's password, and the scenarios above sign in with the original.
       await accountScenario({ browser, base: server.base, admin: ADMIN, shots });
       console.log(

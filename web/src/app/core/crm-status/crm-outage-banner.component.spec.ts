@@ -56,7 +56,7 @@ describe('CrmOutageBannerComponent', () => {
 
     expect(q('crm-outage-banner')?.getAttribute('role')).toBe('alert');
     expect(q('crm-outage-text')?.textContent?.trim()).toMatch(
-      /^amoCRM has not been answering since .+: 42 changes are waiting and will be sent when it is back\.$/,
+      /^amoCRM has not been answering since .+\. Changes waiting to be sent when it is back: 42\.$/,
     );
     expect(q('crm-outage-error')?.textContent).toBe('Last error: amoCRM answered HTTP 503');
     expect(q('crm-outage-open')?.getAttribute('href')).toBe('/settings?tab=crm');

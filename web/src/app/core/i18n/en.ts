@@ -9,7 +9,7 @@ export const EN = {
   'nav.switchLanguage': 'Switch language to {lang}',
   'socket.reconnecting': 'Connection lost. Reconnecting…',
   'crm.outage.degraded':
-    '{crm} has not been answering since {since}: {pending} changes are waiting and will be sent when it is back.',
+    '{crm} has not been answering since {since}. Changes waiting to be sent when it is back: {pending}.',
   'crm.outage.error': '{crm} sync has stopped: {message}',
   'crm.outage.lastError': 'Last error: {error}',
   'crm.outage.open': 'CRM settings',

@@ -11,7 +11,7 @@ export const RU: Dictionary = {
   'nav.switchLanguage': 'Переключить язык на {lang}',
   'socket.reconnecting': 'Связь потеряна. Переподключаемся…',
   'crm.outage.degraded':
-    '{crm} не отвечает с {since}: {pending} изменений ждут и будут отправлены, когда CRM снова заработает.',
+    '{crm} не отвечает с {since}. Изменения, которые будут отправлены, когда CRM снова заработает: {pending}.',
   'crm.outage.error': 'Синхронизация с {crm} остановлена: {message}',
   'crm.outage.lastError': 'Последняя ошибка: {error}',
   'crm.outage.open': 'Настройки CRM',
