@@ -34,6 +34,7 @@ import {
   onCleanup,
   percentile,
   require,
+  settleBackgroundWork,
   sleep,
   startServer,
   stopServer,
@@ -61,28 +62,6 @@ const config = {
 const TARGETS = { sustainedMsgPerSec: 1000, answerP99Ms: { rate: 300, ms: 50 }, agentP99Ms: { rate: 100, ms: 250 } };
 const ADMIN = { email: 'admin@onebox.bench', password: 'bench-admin-password' };
 const CHAT_BASE = 710_000_000;
-
-/**
- * Waits until no job is due and no conversation awaits its analytics refresh — or, with the
- * refresher off (an experiment), until the refresh queue stops moving — or `timeoutMs` passes.
- */
-async function settle(pg, timeoutMs) {
-  const started = performance.now();
-  let last = { dirty: -1, since: started };
-  for (;;) {
-    const { rows } = await pg.query(
-      `SELECT (SELECT count(*)::int FROM jobs WHERE status = 'pending' AND run_at <= now()) AS jobs,
-              (SELECT count(*)::int FROM analytics_dirty) AS dirty`,
-    );
-    const { jobs, dirty } = rows[0];
-    const now = performance.now();
-    if (dirty !== last.dirty) last = { dirty, since: now };
-    const ms = Math.round(now - started);
-    if ((jobs === 0 && (dirty === 0 || now - last.since > 7000)) || ms > timeoutMs)
-      return { ms, left: jobs || dirty ? `${jobs} jobs due, ${dirty} conversations to refresh left` : 'nothing left' };
-    await sleep(250);
-  }
-}
 
 /** Autocommit single-row INSERTs from `conns` connections for `seconds`: rows/s. */
 export async function rawInsertRate(dbUrl, conns, seconds) {
@@ -226,7 +205,7 @@ export async function run({ log = console.log } = {}) {
   await agentSocket.awaitArrivals(warm.first, warm.last, config.chats, 10_000);
   // The work the chats' first messages started (routing, timers, CRM, analytics facts) is done
   // before the measured steps: they measure returning customers writing, not the warm-up's queue.
-  const settled = await settle(pg, 60_000);
+  const settled = await settleBackgroundWork(pg, 60_000);
   log(`  background work of the warm-up settled in ${settled.ms} ms (${settled.left})`);
 
   // --- the steps ---------------------------------------------------------------------------------

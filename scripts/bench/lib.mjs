@@ -265,6 +265,28 @@ export function cpuMeter(serverPid, database) {
   };
 }
 
+/**
+ * Waits until no job is due and no conversation awaits its analytics refresh — or, with the
+ * refresher off (an experiment), until the refresh queue stops moving — or `timeoutMs` passes.
+ */
+export async function settleBackgroundWork(pg, timeoutMs) {
+  const started = performance.now();
+  let last = { dirty: -1, since: started };
+  for (;;) {
+    const { rows } = await pg.query(
+      `SELECT (SELECT count(*)::int FROM jobs WHERE status = 'pending' AND run_at <= now()) AS jobs,
+              (SELECT count(*)::int FROM analytics_dirty) AS dirty`,
+    );
+    const { jobs, dirty } = rows[0];
+    const now = performance.now();
+    if (dirty !== last.dirty) last = { dirty, since: now };
+    const ms = Math.round(now - started);
+    if ((jobs === 0 && (dirty === 0 || now - last.since > 7000)) || ms > timeoutMs)
+      return { ms, left: jobs || dirty ? `${jobs} jobs due, ${dirty} conversations to refresh left` : 'nothing left' };
+    await sleep(250);
+  }
+}
+
 // --- output ----------------------------------------------------------------------------------------
 
 export function fmt(value, digits = 1) {
