@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MetricValues } from '@onebox/contracts';
-import { perCount } from '@onebox/metrics';
+import { percentileOfSorted, perCount } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
 import {
   DISTRIBUTION,
@@ -9,8 +9,11 @@ import {
   FIRST_RESPONSE_BOUNDS,
   HEATMAP,
   PARAMS,
+  RESPONSES,
+  SETTLED_AT,
   canUseRollup,
   params,
+  restOfLastDay,
   summaryQueries,
   type AggregateRow,
   type Dimensions,
@@ -62,23 +65,40 @@ export class AnalyticsRepository {
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
     const useRollup = canUseRollup(dims, filter);
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
-    const values = params(filter, useRollup);
-    const run = (sql: string | null) => (sql ? this.aggregate(PARAMS + sql, values) : Promise.resolve([]));
+    const [lastDayWhole, settledAt] = await Promise.all([
+      useRollup && !bucketed && this.nothingAfter(filter),
+      queries.settled ? this.settledAt(filter) : null,
+    ]);
+    const values = params(filter, useRollup, lastDayWhole);
+    const run = (sql: string | null, more: unknown[] = []) =>
+      sql ? this.aggregate(PARAMS + sql, [...values, ...more]) : Promise.resolve([]);
+    // The rollup's verdicts, or (its settings not yet the workspace's) the whole days judged by a scan.
+    const verdicts = async () => {
+      const rows = settledAt ? await run(queries.settled, [settledAt]) : [];
+      if (rows.some((row) => row['settled'] === true))
+        return rows.filter((row) => row['settled'] === false).map(({ settled: _, ...row }) => row as AggregateRow);
+      return run(queries.unsettled);
+    };
     const [additive, scan, revenue, backlog, widget] = await Promise.all([
-      Promise.all(queries.additive.map(run)).then((parts) => parts.flat()),
-      Promise.all(queries.scan.map(run)).then((parts) => parts.flat()),
+      Promise.all([...queries.additive.map((sql) => run(sql)), verdicts()]).then((parts) => parts.flat()),
+      Promise.all(queries.scan.map((sql) => run(sql))).then((parts) => parts.flat()),
       run(queries.revenue),
       run(queries.backlog),
       run(queries.widget),
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
     const sums = new Map<string, Record<string, number>>();
+    const responses = new Map<string, string[]>();
     for (const row of additive) {
       const id = groupId(row);
       groups.set(id, row);
       const total = sums.get(id) ?? {};
-      for (const [column, value] of Object.entries(row))
-        if (column !== 'key' && column !== 'bucket') total[column] = (total[column] ?? 0) + Number(value ?? 0);
+      for (const [column, value] of Object.entries(row)) {
+        if (column === 'key' || column === 'bucket') continue;
+        if (column === RESPONSES) {
+          if (value) responses.set(id, [...(responses.get(id) ?? []), value as string]);
+        } else total[column] = (total[column] ?? 0) + Number(value ?? 0);
+      }
       sums.set(id, total);
     }
     for (const row of [...scan, ...backlog, ...widget]) groups.set(groupId(row), row);
@@ -95,13 +115,48 @@ export class AnalyticsRepository {
         bucket,
         metrics: metricValues(
           sums.get(id) ?? {},
-          { managers: managersOf(dims, key, sums.get(id)?.['chats'] ?? 0), ...byScan.get(id) },
+          {
+            managers: managersOf(dims, key, sums.get(id)?.['chats'] ?? 0),
+            // A summary's median and p90 come from the first responses; a time series' from its scan.
+            ...(bucketed ? {} : { first_response_percentiles: medianAndP90(responses.get(id) ?? []) }),
+            ...byScan.get(id),
+          },
           revenue.filter((row) => groupId(row) === id),
           byBacklog.get(id) ?? {},
           byWidget.get(id) ?? {},
         ),
       }))
       .filter((group) => hasData(group.metrics));
+  }
+
+  /** When the rollup's verdicts were judged, if they were judged with the filter's settings. */
+  private async settledAt(filter: SqlFilter): Promise<Date | null> {
+    const [row] = await this.db.query<{ settled_at: Date }[]>(SETTLED_AT, [
+      filter.workspaceId,
+      filter.missedThresholdSec,
+      filter.firstResponseTargetSec,
+      filter.fcrWindowDays,
+      filter.conversionWindowDays,
+    ]);
+    return row?.settled_at ?? null;
+  }
+
+  /**
+   * Whether nothing happened from `to` to the end of its UTC day (no event, no cycle started or
+   * resolved): then that day's rollup row is the period's part of the day, and the trailing edge
+   * need not be read from the facts. True of a period ending now or later, like the dashboard's.
+   */
+  private async nothingAfter(filter: SqlFilter): Promise<boolean> {
+    const rest = restOfLastDay(filter.to);
+    if (!rest) return false;
+    const [row] = await this.db.query<{ later: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM conversation_events WHERE workspace_id = $1 AND at >= $2 AND at < $3)
+           OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3)
+           OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND resolved_at >= $2 AND resolved_at < $3)
+           AS later`,
+      [filter.workspaceId, rest.from, rest.to],
+    );
+    return !row.later;
   }
 
   /**
@@ -189,6 +244,18 @@ export class AnalyticsRepository {
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const ratio = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : num(part) / num(whole));
 const nullable = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+/**
+ * Median and p90 of a group's first responses, given in parts (the rollup's days, the edges) of
+ * comma-separated values: sorted as one typed array, exactly as libs/metrics takes them.
+ */
+function medianAndP90(parts: string[]): [number | null, number | null] {
+  const values = parts.flatMap((part) => part.split(','));
+  const all = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) all[i] = Number(values[i]);
+  all.sort();
+  return [percentileOfSorted(all, 0.5), percentileOfSorted(all, 0.9)];
+}
+
 /** One of the percentiles `percentile_cont(ARRAY[…])` answered (an array, null for no values). */
 const nth = (values: unknown, i: number): number | null => (Array.isArray(values) ? nullable(values[i]) : null);
 
@@ -235,7 +302,7 @@ export function metricValues(
     firstResponseAvgSec: avgMs('first_response_ms', 'answered'),
     firstResponseMedianSec: nth(c['first_response_percentiles'], 0),
     firstResponseP90Sec: nth(c['first_response_percentiles'], 1),
-    answeredWithinTargetRate: ratio(c['within_target'], s('answered')),
+    answeredWithinTargetRate: ratio(s('within_target'), s('answered')),
     replyTimeAvgSec: avgMs('reply_time_ms', 'reply_time_count'),
     waitToAcceptAvgSec: avgMs('wait_ms', 'wait_count'),
     handleTimeAvgSec: avgMs('handle_ms', 'handle_count'),
@@ -245,11 +312,11 @@ export function metricValues(
     firstResponseP90BusinessSec: nth(c['first_response_business_percentiles'], 1),
     handleTimeAvgBusinessSec: nullable(c['handle_business_avg']),
     resolutionTimeAvgBusinessSec: nullable(c['resolution_business_avg']),
-    missedChats: num(c['missed']),
-    missedChatRate: ratio(c['missed'], chats),
+    missedChats: s('missed'),
+    missedChatRate: ratio(s('missed'), chats),
     acceptanceRate: ratio(s('offers_accepted'), s('offers_made')),
-    fcrRate: ratio(c['fcr'], c['fcr_eligible']),
-    repeatContactRate: ratio(c['repeated'], c['fcr_eligible']),
+    fcrRate: ratio(s('fcr'), s('fcr_eligible')),
+    repeatContactRate: ratio(s('repeated'), s('fcr_eligible')),
     transferRate: ratio(s('transferred'), chats),
     csatAvg: ratio(s('csat_sum'), s('csat_count')),
     csatSatisfiedRate: ratio(s('csat_satisfied'), s('csat_count')),
@@ -264,16 +331,16 @@ export function metricValues(
     taggedRate: ratio(s('tagged'), chats),
     tagsPerChat: ratio(s('tag_count'), chats),
     dealsCreated: s('deals_created'),
-    conversions: num(c['conversions']),
-    conversionRate: ratio(c['conversions'], chats),
+    conversions: s('conversions'),
+    conversionRate: ratio(s('conversions'), chats),
     revenue: Object.fromEntries(revenue.map((row) => [row['currency'] as string, row['amount'] as string])),
     revenuePerChat: Object.fromEntries(
       revenue.map((row) => [row['currency'] as string, perCount(row['amount'] as string, chats) as string]),
     ),
-    timeToDealAvgSec: nullable(c['time_to_deal_avg']),
+    timeToDealAvgSec: avgMs('time_to_deal_ms', 'conversions'),
     proactiveInvites: num(w['invites']),
     proactiveAccepted: s('proactive_accepted'),
-    proactiveConversionRate: ratio(c['proactive_converted'], s('proactive_accepted')),
+    proactiveConversionRate: ratio(s('proactive_converted'), s('proactive_accepted')),
     widgetVisitors: num(w['visitors']),
     visitorToChatRate: ratio(w['chatted'], w['visitors']),
     botHandled: s('bot_handled'),

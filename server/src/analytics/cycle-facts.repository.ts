@@ -8,9 +8,11 @@ import {
   DAILY_COLUMNS,
   messageDays,
   NO_MANAGER,
+  responseChanges,
   type CycleContribution,
   type DailyDeltas,
 } from './daily-rollup';
+import { MOVE_CONVERSATION_VERDICTS, MOVE_CYCLE_VERDICTS } from './verdicts.sql';
 
 export interface DirtyConversation {
   conversation_id: string;
@@ -194,6 +196,8 @@ export class CycleFactsRepository {
    * the difference, and updates when each affected contact came back after a resolution.
    */
   async replace(tx: Db, keys: ConversationKey[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
+    // The rollup's verdicts on these conversations go out with their cycles and come back with the new ones.
+    await tx.query(MOVE_CONVERSATION_VERDICTS, [-1, keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)]);
     const old: (CycleContribution & { contact_id: string })[] = returnedRows(
       await tx.query(
         `DELETE FROM conversation_cycles c USING unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, conversation_id)
@@ -221,6 +225,8 @@ export class CycleFactsRepository {
     for (const row of old) addContribution(deltas, row, -1);
     for (const row of rows) addContribution(deltas, row as unknown as CycleContribution, 1);
     await this.applyDeltas(tx, deltas);
+    await this.applyResponses(tx, old, rows as unknown as CycleContribution[]);
+    await tx.query(MOVE_CONVERSATION_VERDICTS, [1, keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)]);
     await this.applyOpen(tx, old, rows as unknown as CycleContribution[]);
     const contacts = new Map([...old, ...rows].map((row) => [`${row.workspace_id}|${row.contact_id}`, row]));
     await this.updateReturns(
@@ -242,6 +248,29 @@ export class CycleFactsRepository {
        ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
          ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')}`,
       [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), ...columns],
+    );
+  }
+
+  /** Moves each rollup row's first responses (a multiset) by the difference: the old cycles' out, the new ones' in. */
+  private async applyResponses(tx: Db, old: CycleContribution[], rows: CycleContribution[]): Promise<void> {
+    const changes = responseChanges(old, rows);
+    if (changes.length === 0) return;
+    const literal = (values: number[]) => `{${values.join(',')}}`;
+    await tx.query(
+      `UPDATE analytics_daily d
+          SET first_responses_sec = onebox_multiset_move(d.first_responses_sec, u.added::float8[], u.removed::float8[])
+         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[], $6::text[])
+           AS u(workspace_id, day, channel_id, manager_key, added, removed)
+        WHERE d.workspace_id = u.workspace_id AND d.day = u.day AND d.channel_id = u.channel_id
+          AND d.manager_key = u.manager_key`,
+      [
+        changes.map((c) => c.workspaceId),
+        changes.map((c) => c.day),
+        changes.map((c) => c.channelId),
+        changes.map((c) => c.managerKey),
+        changes.map((c) => literal(c.added)),
+        changes.map((c) => literal(c.removed)),
+      ],
     );
   }
 
@@ -284,6 +313,15 @@ export class CycleFactsRepository {
         [contacts.map(([workspaceId]) => workspaceId), contacts.map(([, contactId]) => contactId)],
       );
     if (changed.length === 0) return;
+    // A return can change their FCR verdicts: out of the rollup before, back in after.
+    const verdicts = (sign: 1 | -1) =>
+      tx.query(MOVE_CYCLE_VERDICTS, [
+        sign,
+        changed.map((r) => r.workspace_id),
+        changed.map((r) => r.conversation_id),
+        changed.map((r) => r.cycle),
+      ]);
+    await verdicts(-1);
     await tx.query(
       `UPDATE conversation_cycles c SET returned_at = u.returned_at
          FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[]) AS u(workspace_id, conversation_id, cycle, returned_at)
@@ -295,6 +333,7 @@ export class CycleFactsRepository {
         changed.map((r) => r.returned_at),
       ],
     );
+    await verdicts(1);
   }
 
   /** Forgets the marks this pass handled, unless a writer marked the conversation again meanwhile. */

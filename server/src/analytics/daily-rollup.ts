@@ -116,3 +116,42 @@ export function messageDays(customer: readonly Date[], replies: readonly Date[])
   for (const at of replies) (days[utcDay(at)] ??= [0, 0])[1] += 1;
   return days;
 }
+
+/** How one rollup row's first responses change: values to add and values to take out (a multiset). */
+export interface ResponseChange {
+  workspaceId: string;
+  day: string;
+  channelId: string;
+  managerKey: string;
+  added: number[];
+  removed: number[];
+}
+
+/**
+ * The first responses leaving (`old` cycles) and entering (`rows`) each start day × channel ×
+ * manager, with what both hold cancelled out; rows left unchanged are not listed.
+ */
+export function responseChanges(
+  old: readonly CycleContribution[],
+  rows: readonly CycleContribution[],
+): ResponseChange[] {
+  const net = new Map<string, Map<number, number>>();
+  const count = (row: CycleContribution, sign: number) => {
+    if (row.first_response_sec === null) return;
+    const key = `${row.workspace_id}|${utcDay(row.started_at)}|${row.channel_id}|${row.manager_id ?? NO_MANAGER}`;
+    const values = net.get(key) ?? new Map<number, number>();
+    values.set(row.first_response_sec, (values.get(row.first_response_sec) ?? 0) + sign);
+    net.set(key, values);
+  };
+  for (const row of old) count(row, -1);
+  for (const row of rows) count(row, 1);
+  const changes: ResponseChange[] = [];
+  for (const [key, values] of net) {
+    const [workspaceId, day, channelId, managerKey] = key.split('|');
+    const change: ResponseChange = { workspaceId, day, channelId, managerKey, added: [], removed: [] };
+    for (const [value, n] of values)
+      for (let i = 0; i < Math.abs(n); i++) (n > 0 ? change.added : change.removed).push(value);
+    if (change.added.length || change.removed.length) changes.push(change);
+  }
+  return changes;
+}
