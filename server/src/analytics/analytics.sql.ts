@@ -23,8 +23,8 @@ import {
  *     the settings of `analytics_settled`, and the few cycles whose verdicts changed since are
  *     read apart; the edges are judged from their cycles. While the rollup's settings are not the
  *     workspace's (a change being settled), the whole days' cycles are judged per request;
- *   - median and p90 first response: the rollup keeps each day's first responses (a sorted array
- *     per day × channel × manager), the edges add theirs, and the repository takes the exact
+ *   - median and p90 first response: the rollup keeps each day's first responses (a multiset per
+ *     day × channel × manager), the edges add theirs, and the repository takes the exact
  *     percentiles of them all (libs/metrics `percentile`);
  *   - `revenue` per currency, and `backlog` (cycles open at `to`).
  *

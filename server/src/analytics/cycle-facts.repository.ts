@@ -10,6 +10,7 @@ import {
   NO_MANAGER,
   responseChanges,
   type CycleContribution,
+  type ResponseChange,
   type DailyDeltas,
 } from './daily-rollup';
 import { MOVE_CONVERSATION_VERDICTS, MOVE_CYCLE_VERDICTS } from './verdicts.sql';
@@ -224,8 +225,9 @@ export class CycleFactsRepository {
     const deltas: DailyDeltas = new Map();
     for (const row of old) addContribution(deltas, row, -1);
     for (const row of rows) addContribution(deltas, row as unknown as CycleContribution, 1);
-    await this.applyDeltas(tx, deltas);
-    await this.applyResponses(tx, old, rows as unknown as CycleContribution[]);
+    const responses = responseChanges(old, rows as unknown as CycleContribution[]);
+    await this.applyDeltas(tx, deltas, responses);
+    await this.removeResponses(tx, responses);
     await tx.query(MOVE_CONVERSATION_VERDICTS, [1, keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)]);
     await this.applyOpen(tx, old, rows as unknown as CycleContribution[]);
     const contacts = new Map([...old, ...rows].map((row) => [`${row.workspace_id}|${row.contact_id}`, row]));
@@ -236,31 +238,49 @@ export class CycleFactsRepository {
   }
 
   /** Adds the deltas to `analytics_daily` in one statement. */
-  private async applyDeltas(tx: Db, deltas: DailyDeltas): Promise<void> {
-    const entries = [...deltas.entries()].filter(([, values]) => Object.values(values).some((v) => v !== 0));
+  /** Adds the deltas to `analytics_daily` in one statement, with the first responses that enter each row. */
+  private async applyDeltas(tx: Db, deltas: DailyDeltas, responses: ResponseChange[]): Promise<void> {
+    const added = new Map(
+      responses
+        .filter((change) => change.added.length > 0)
+        .map((c) => [`${c.workspaceId}|${c.day}|${c.channelId}|${c.managerKey}`, c.added]),
+    );
+    const entries = [...deltas.entries()].filter(
+      ([key, values]) => added.has(key) || Object.values(values).some((v) => v !== 0),
+    );
+    for (const key of added.keys()) if (!deltas.has(key)) entries.push([key, {}]);
     if (entries.length === 0) return;
     const keys = entries.map(([key]) => key.split('|'));
     const columns = DAILY_COLUMNS.map((column) => entries.map(([, values]) => values[column] ?? 0));
     const casts = DAILY_COLUMNS.map((column, i) => `$${i + 5}::${column.endsWith('_ms') ? 'bigint' : 'int'}[]`);
+    const entering = `$${DAILY_COLUMNS.length + 5}::text[]`;
     await tx.query(
-      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')})
-       SELECT * FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')})
+      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, first_responses_sec)
+       SELECT workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added::float8[]
+         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')}, ${entering})
+           AS u(workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added)
        ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
-         ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')}`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), ...columns],
+         ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')},
+         first_responses_sec = analytics_daily.first_responses_sec || EXCLUDED.first_responses_sec`,
+      [
+        keys.map((k) => k[0]),
+        keys.map((k) => k[1]),
+        keys.map((k) => k[2]),
+        keys.map((k) => k[3]),
+        ...columns,
+        entries.map(([key]) => `{${(added.get(key) ?? []).join(',')}}`),
+      ],
     );
   }
 
-  /** Moves each rollup row's first responses (a multiset) by the difference: the old cycles' out, the new ones' in. */
-  private async applyResponses(tx: Db, old: CycleContribution[], rows: CycleContribution[]): Promise<void> {
-    const changes = responseChanges(old, rows);
+  /** Takes the first responses of replaced cycles out of their rows (a multiset: one occurrence each). */
+  private async removeResponses(tx: Db, responses: ResponseChange[]): Promise<void> {
+    const changes = responses.filter((change) => change.removed.length > 0);
     if (changes.length === 0) return;
-    const literal = (values: number[]) => `{${values.join(',')}}`;
     await tx.query(
-      `UPDATE analytics_daily d
-          SET first_responses_sec = onebox_multiset_move(d.first_responses_sec, u.added::float8[], u.removed::float8[])
-         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[], $6::text[])
-           AS u(workspace_id, day, channel_id, manager_key, added, removed)
+      `UPDATE analytics_daily d SET first_responses_sec = onebox_multiset_remove(d.first_responses_sec, u.removed::float8[])
+         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[])
+           AS u(workspace_id, day, channel_id, manager_key, removed)
         WHERE d.workspace_id = u.workspace_id AND d.day = u.day AND d.channel_id = u.channel_id
           AND d.manager_key = u.manager_key`,
       [
@@ -268,8 +288,7 @@ export class CycleFactsRepository {
         changes.map((c) => c.day),
         changes.map((c) => c.channelId),
         changes.map((c) => c.managerKey),
-        changes.map((c) => literal(c.added)),
-        changes.map((c) => literal(c.removed)),
+        changes.map((c) => `{${c.removed.join(',')}}`),
       ],
     );
   }

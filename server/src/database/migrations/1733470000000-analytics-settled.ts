@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A 30-day summary at 1,000,000 cycles spent most of its time on two per-request scans of the
  * period's ~80,000 cycles (EXPLAIN at 1M): sorting their first responses for the median and p90,
  * and judging what depends on settings and on "now" (verdicts.sql.ts). The rollup now keeps both:
- * - `first_responses_sec`: each day × channel × manager's first responses, sorted — the exact
+ * - `first_responses_sec`: each day × channel × manager's first responses (a multiset) — the exact
  *   values, so percentiles over any set of days are exact (the server merges and sorts them);
  * - the verdict counts, judged with the settings of `analytics_settled` at its `settled_at`
  *   (the refresher moves it along; a request adds the few cycles judged differently since).
@@ -40,18 +40,18 @@ export class AnalyticsSettled1733470000000 implements MigrationInterface {
       CREATE INDEX conversation_cycles_unanswered_clock_idx ON conversation_cycles (workspace_id, clock_from)
         WHERE first_human_reply_at IS NULL;
 
-      -- The multiset of a day's first responses: removes one occurrence of each value in \`removed\`.
-      CREATE FUNCTION onebox_multiset_move(current double precision[], added double precision[],
-          removed double precision[]) RETURNS double precision[] LANGUAGE sql IMMUTABLE AS $fn$
-        SELECT coalesce(array_agg(v ORDER BY v), '{}') FROM (
-          SELECT v, row_number() OVER (PARTITION BY v) AS n FROM unnest(current || added) AS v) AS kept
+      -- A day's first responses are a multiset (in no order): one occurrence of each removed value goes.
+      CREATE FUNCTION onebox_multiset_remove(current double precision[], removed double precision[])
+          RETURNS double precision[] LANGUAGE sql IMMUTABLE AS $fn$
+        SELECT coalesce(array_agg(v), '{}') FROM (
+          SELECT v, row_number() OVER (PARTITION BY v) AS n FROM unnest(current) AS v) AS kept
         WHERE kept.n > (SELECT count(*) FROM unnest(removed) AS r WHERE r = kept.v)
       $fn$;
 
       UPDATE analytics_daily d SET first_responses_sec = r.responses
         FROM (SELECT workspace_id, (started_at AT TIME ZONE 'UTC')::date AS day, channel_id,
                      coalesce(manager_id, '00000000-0000-0000-0000-000000000000') AS manager_key,
-                     array_agg(first_response_sec ORDER BY first_response_sec) AS responses
+                     array_agg(first_response_sec) AS responses
                 FROM conversation_cycles WHERE first_response_sec IS NOT NULL GROUP BY 1, 2, 3, 4) AS r
        WHERE d.workspace_id = r.workspace_id AND d.day = r.day AND d.channel_id = r.channel_id
          AND d.manager_key = r.manager_key;
@@ -76,7 +76,7 @@ export class AnalyticsSettled1733470000000 implements MigrationInterface {
     await q.query(`
       DROP TRIGGER workspaces_analytics_unsettle ON workspaces;
       DROP FUNCTION analytics_unsettle();
-      DROP FUNCTION onebox_multiset_move(double precision[], double precision[], double precision[]);
+      DROP FUNCTION onebox_multiset_remove(double precision[], double precision[]);
       DROP INDEX conversation_cycles_unanswered_clock_idx;
       DROP TABLE analytics_settled;
       ALTER TABLE analytics_daily DROP COLUMN first_responses_sec, DROP COLUMN within_target, DROP COLUMN missed,
