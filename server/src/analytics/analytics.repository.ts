@@ -10,7 +10,7 @@ import {
   HEATMAP,
   PARAMS,
   RESPONSES,
-  SETTLED_AT,
+  BEFORE_SUMMARY,
   canUseRollup,
   params,
   restOfLastDay,
@@ -54,6 +54,8 @@ export interface CycleRow {
 /** Sort memory per analytics query (each of a summary's queries runs on its own connection). */
 const AGGREGATE_WORK_MEM = '256MB';
 
+const NOT_SETTLED = { lastDayWhole: false, settledAt: null };
+
 const groupId = (row: { key: string | null; bucket: Date | null }) => `${row.bucket?.toISOString() ?? ''}|${row.key}`;
 
 /** Runs the analytics SQL (analytics.sql.ts) and turns its aggregates into METRICS.md values. */
@@ -65,10 +67,7 @@ export class AnalyticsRepository {
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
     const useRollup = canUseRollup(dims, filter);
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
-    const [lastDayWhole, settledAt] = await Promise.all([
-      useRollup && !bucketed && this.nothingAfter(filter),
-      queries.settled ? this.settledAt(filter) : null,
-    ]);
+    const { lastDayWhole, settledAt } = useRollup && !bucketed ? await this.beforeSummary(filter) : NOT_SETTLED;
     const values = params(filter, useRollup, lastDayWhole);
     const run = (sql: string | null, more: unknown[] = []) =>
       sql ? this.aggregate(PARAMS + sql, [...values, ...more]) : Promise.resolve([]);
@@ -129,34 +128,23 @@ export class AnalyticsRepository {
       .filter((group) => hasData(group.metrics));
   }
 
-  /** When the rollup's verdicts were judged, if they were judged with the filter's settings. */
-  private async settledAt(filter: SqlFilter): Promise<Date | null> {
-    const [row] = await this.db.query<{ settled_at: Date }[]>(SETTLED_AT, [
+  /**
+   * Whether the last UTC day of the period can be read whole from the rollup (nothing happened
+   * from \`to\` to its end: true of a period ending now or later, like the dashboard's), and when
+   * the rollup's verdicts were judged, if they were judged with the filter's settings.
+   */
+  private async beforeSummary(filter: SqlFilter): Promise<{ lastDayWhole: boolean; settledAt: Date | null }> {
+    const rest = restOfLastDay(filter.to);
+    const [row] = await this.db.query<{ later: boolean; settled_at: Date | null }[]>(BEFORE_SUMMARY, [
       filter.workspaceId,
+      rest?.from ?? null,
+      rest?.to ?? null,
       filter.missedThresholdSec,
       filter.firstResponseTargetSec,
       filter.fcrWindowDays,
       filter.conversionWindowDays,
     ]);
-    return row?.settled_at ?? null;
-  }
-
-  /**
-   * Whether nothing happened from `to` to the end of its UTC day (no event, no cycle started or
-   * resolved): then that day's rollup row is the period's part of the day, and the trailing edge
-   * need not be read from the facts. True of a period ending now or later, like the dashboard's.
-   */
-  private async nothingAfter(filter: SqlFilter): Promise<boolean> {
-    const rest = restOfLastDay(filter.to);
-    if (!rest) return false;
-    const [row] = await this.db.query<{ later: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM conversation_events WHERE workspace_id = $1 AND at >= $2 AND at < $3)
-           OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3)
-           OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND resolved_at >= $2 AND resolved_at < $3)
-           AS later`,
-      [filter.workspaceId, rest.from, rest.to],
-    );
-    return !row.later;
+    return { lastDayWhole: rest !== null && !row.later, settledAt: row.settled_at };
   }
 
   /**
@@ -249,7 +237,7 @@ const nullable = (value: unknown): number | null => (value === null || value ===
  * comma-separated values: sorted as one typed array, exactly as libs/metrics takes them.
  */
 function medianAndP90(parts: string[]): [number | null, number | null] {
-  const values = parts.flatMap((part) => part.split(','));
+  const values = parts.flatMap((part) => (part ? part.split(',') : []));
   const all = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) all[i] = Number(values[i]);
   all.sort();

@@ -297,36 +297,43 @@ export const SUM_COLUMNS = [
 
 const bucketed = (on: boolean, column: string) => (on ? bucketOf(column) : 'NULL::timestamptz');
 
-/** Additive figures of cycles started in the edges (with their first responses, for percentiles). */
-function edgeSums(dims: Dimensions, buckets: boolean, responses: boolean): string {
+/**
+ * Additive figures of cycles started in the edges; for a summary also their first responses (for
+ * percentiles) and their verdicts, judged per request.
+ */
+function edgeSums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, ${CYCLE_SUMS}
-      ${responses ? `, string_agg(c.first_response_sec::text, ',') AS ${RESPONSES}` : ''}
+      ${buckets ? '' : `, string_agg(c.first_response_sec::text, ',') AS ${RESPONSES}, ${verdictSelect(BY_REQUEST)}`}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
     ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
-/** Additive figures of the whole days, from the rollup (chats by start day). */
+/** Additive figures of the whole days, from the rollup (chats by start day); for a summary also their first responses. */
 function dailySums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, DAILY_KEY)} AS key, ${bucketed(buckets, `(d.day::timestamp AT TIME ZONE 'UTC')`)} AS bucket,
       ${SUM_COLUMNS.map((column) => `sum(d.${column})::${column.endsWith('_ms') ? 'bigint' : 'int'} AS ${column}`).join(', ')},
       sum(d.messages_in)::int AS messages_in, sum(d.messages_out)::int AS messages_out,
       sum(d.resolved)::int AS resolved, sum(d.resolved_messages)::int AS resolved_messages
+      ${
+        buckets
+          ? ''
+          : `, string_agg(array_to_string(d.first_responses_sec, ','), ',')
+               FILTER (WHERE cardinality(d.first_responses_sec) > 0) AS ${RESPONSES}`
+      }
     FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
     WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
     ${groupBy(dims, DAILY_COLUMNS)}`;
 }
 
-/** Cycles started in the whole period, in its edges, or in its whole days (the rollup's). */
-export type StartRange = 'period' | 'edges' | 'days';
-const STARTED_IN: Record<StartRange, string> = {
+/** Cycles started in the whole period, or in its whole days (the rollup's). */
+const STARTED_IN = {
   period: 'c.started_at >= $2 AND c.started_at < $3',
-  edges: IN_EDGES('c.started_at'),
   days: 'c.started_at >= $15 AND c.started_at < $16',
 };
 
 /** The verdicts (additive counts) of the cycles started in `range`, judged per request: one hash aggregation. */
-function verdictScan(dims: Dimensions, buckets: boolean, range: StartRange): string {
+function verdictScan(dims: Dimensions, buckets: boolean, range: keyof typeof STARTED_IN): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
       ${verdictSelect(BY_REQUEST)}
     FROM conversation_cycles c ${tagJoin(dims)}
@@ -341,9 +348,19 @@ const SETTLED_ROW = `(SELECT 1 FROM analytics_settled WHERE workspace_id = $1 AN
 /** How the rollup judged: with the request's settings, at `$22` (the `settled_at` the repository read). */
 const AS_SETTLED = { ...BY_REQUEST, asOf: '$22::timestamptz' };
 
-/** The `settled_at` of the rollup's verdicts when they were judged with the request's settings (`$5`–`$8`). */
-export const SETTLED_AT = `SELECT settled_at FROM analytics_settled WHERE workspace_id = $1
-  AND missed_threshold_sec = $2 AND first_response_target_sec = $3 AND fcr_window_days = $4 AND conversion_window_days = $5`;
+/**
+ * Before a summary (`$1` workspace): whether anything happened from `$2` (its `to`) to `$3` (the
+ * end of that UTC day) — no event, no cycle started or resolved — and the `settled_at` of the
+ * rollup's verdicts when they were judged with settings `$4`–`$7` (the request's).
+ */
+export const BEFORE_SUMMARY = `SELECT
+    $2::timestamptz IS NOT NULL AND (
+      EXISTS (SELECT 1 FROM conversation_events WHERE workspace_id = $1 AND at >= $2 AND at < $3)
+      OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3)
+      OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND resolved_at >= $2 AND resolved_at < $3)
+    ) AS later,
+    (SELECT settled_at FROM analytics_settled WHERE workspace_id = $1 AND missed_threshold_sec = $4
+        AND first_response_target_sec = $5 AND fcr_window_days = $6 AND conversion_window_days = $7) AS settled_at`;
 
 /**
  * The whole days' verdicts at `asOf` (`$4`) in one statement (one snapshot): the rollup's, judged
@@ -380,15 +397,6 @@ function settledVerdicts(dims: Dimensions): string {
     ${grouped(raw.map((_, i) => `k${i}`))}
     UNION ALL
     SELECT NULL, NULL, ${VERDICT_COLUMNS.map(() => '0').join(', ')}, true FROM ${SETTLED_ROW} s`;
-}
-
-/** The first responses of the whole days' cycles, per group. */
-function dailyResponses(dims: Dimensions): string {
-  return `SELECT ${keyOf(dims, DAILY_KEY)} AS key, NULL::timestamptz AS bucket,
-      string_agg(array_to_string(d.first_responses_sec, ','), ',') AS ${RESPONSES}
-    FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
-    WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18 AND cardinality(d.first_responses_sec) > 0
-    ${groupBy(dims, DAILY_COLUMNS)}`;
 }
 
 /**
@@ -565,12 +573,11 @@ export function summaryQueries(
 ): SummaryQueries {
   const settledDays = useRollup && !buckets;
   return {
-    additive: [
-      edgeSums(dims, buckets, !buckets),
-      edgeMessages(dims, buckets),
-      edgeResolved(dims, buckets),
-      verdictScan(dims, buckets, settledDays ? 'edges' : 'period'),
-    ].concat(useRollup ? [dailySums(dims, buckets)] : [], settledDays ? [dailyResponses(dims)] : []),
+    // A summary's edges give their verdicts with their sums; a time series judges the whole period.
+    additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
+      useRollup ? [dailySums(dims, buckets)] : [],
+      buckets ? [verdictScan(dims, buckets, 'period')] : [],
+    ),
     settled: settledDays ? settledVerdicts(dims) : null,
     unsettled: settledDays ? verdictScan(dims, buckets, 'days') : null,
     scan: [
