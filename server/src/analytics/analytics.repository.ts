@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MetricValues } from '@onebox/contracts';
 import { percentileOfSorted, perCount } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
+import { unpackResponses } from './daily-rollup';
 import {
   DISTRIBUTION,
   drilldownCountQuery,
@@ -87,7 +88,7 @@ export class AnalyticsRepository {
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
     const sums = new Map<string, Record<string, number>>();
-    const responses = new Map<string, string[]>();
+    const responses = new Map<string, Uint8Array[]>();
     for (const row of additive) {
       const id = groupId(row);
       groups.set(id, row);
@@ -95,7 +96,7 @@ export class AnalyticsRepository {
       for (const [column, value] of Object.entries(row)) {
         if (column === 'key' || column === 'bucket') continue;
         if (column === RESPONSES) {
-          if (value) responses.set(id, [...(responses.get(id) ?? []), value as string]);
+          if (value) responses.set(id, [...(responses.get(id) ?? []), value as Uint8Array]);
         } else total[column] = (total[column] ?? 0) + Number(value ?? 0);
       }
       sums.set(id, total);
@@ -233,13 +234,11 @@ const num = (value: unknown): number => (value === null || value === undefined ?
 const ratio = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : num(part) / num(whole));
 const nullable = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 /**
- * Median and p90 of a group's first responses, given in parts (the rollup's days, the edges) of
- * comma-separated values: sorted as one typed array, exactly as libs/metrics takes them.
+ * Median and p90 of a group's first responses, given in packed parts (the rollup's days, the
+ * edges): sorted as one typed array, exactly as libs/metrics takes them.
  */
-function medianAndP90(parts: string[]): [number | null, number | null] {
-  const values = parts.flatMap((part) => (part ? part.split(',') : []));
-  const all = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) all[i] = Number(values[i]);
+function medianAndP90(parts: Uint8Array[]): [number | null, number | null] {
+  const all = unpackResponses(parts);
   all.sort();
   return [percentileOfSorted(all, 0.5), percentileOfSorted(all, 0.9)];
 }

@@ -8,6 +8,7 @@ import {
   DAILY_COLUMNS,
   messageDays,
   NO_MANAGER,
+  packResponses,
   responseChanges,
   type CycleContribution,
   type ResponseChange,
@@ -255,20 +256,20 @@ export class CycleFactsRepository {
     const casts = DAILY_COLUMNS.map((column, i) => `$${i + 5}::${column.endsWith('_ms') ? 'bigint' : 'int'}[]`);
     const entering = `$${DAILY_COLUMNS.length + 5}::text[]`;
     await tx.query(
-      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, first_responses_sec)
-       SELECT workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added::float8[]
+      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, first_responses)
+       SELECT workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added::bytea
          FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')}, ${entering})
            AS u(workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added)
        ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
          ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')},
-         first_responses_sec = analytics_daily.first_responses_sec || EXCLUDED.first_responses_sec`,
+         first_responses = analytics_daily.first_responses || EXCLUDED.first_responses`,
       [
         keys.map((k) => k[0]),
         keys.map((k) => k[1]),
         keys.map((k) => k[2]),
         keys.map((k) => k[3]),
         ...columns,
-        entries.map(([key]) => `{${(added.get(key) ?? []).join(',')}}`),
+        entries.map(([key]) => packResponses(added.get(key) ?? [])),
       ],
     );
   }
@@ -278,7 +279,7 @@ export class CycleFactsRepository {
     const changes = responses.filter((change) => change.removed.length > 0);
     if (changes.length === 0) return;
     await tx.query(
-      `UPDATE analytics_daily d SET first_responses_sec = onebox_multiset_remove(d.first_responses_sec, u.removed::float8[])
+      `UPDATE analytics_daily d SET first_responses = onebox_multiset_remove(d.first_responses, u.removed::bytea)
          FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[])
            AS u(workspace_id, day, channel_id, manager_key, removed)
         WHERE d.workspace_id = u.workspace_id AND d.day = u.day AND d.channel_id = u.channel_id
@@ -288,7 +289,7 @@ export class CycleFactsRepository {
         changes.map((c) => c.day),
         changes.map((c) => c.channelId),
         changes.map((c) => c.managerKey),
-        changes.map((c) => `{${c.removed.join(',')}}`),
+        changes.map((c) => packResponses(c.removed)),
       ],
     );
   }

@@ -1,4 +1,4 @@
-import { NO_MANAGER, responseChanges, type CycleContribution } from './daily-rollup';
+import { NO_MANAGER, packResponses, responseChanges, unpackResponses, type CycleContribution } from './daily-rollup';
 
 const W = '00000000-0000-4000-8000-000000000001';
 const CH = '00000000-0000-4000-8000-000000000002';
@@ -40,5 +40,18 @@ describe(responseChanges.name, () => {
   it('files a cycle without a manager under the nil manager key', () => {
     const [change] = responseChanges([], [cycle('2025-03-01T10:00:00Z', 3, null)]);
     expect(change).toMatchObject({ managerKey: NO_MANAGER, added: [3], removed: [] });
+  });
+});
+
+describe(unpackResponses.name, () => {
+  it('reads back every packed value exactly, from parts in any number', () => {
+    const values = [0, 61, 0.001, 299.999, 12345.678, 1e-9, 86_400 * 40];
+    const part = (from: number, to: number) => Buffer.from(packResponses(values.slice(from, to)).slice(2), 'hex');
+    expect([...unpackResponses([part(0, 3), part(3, 3), part(3, 7)])]).toEqual(values);
+    expect(unpackResponses([])).toHaveLength(0);
+  });
+
+  it('packs in PostgreSQL float8send order (network byte order)', () => {
+    expect(packResponses([1])).toBe('\\x3ff0000000000000');
   });
 });

@@ -155,3 +155,25 @@ export function responseChanges(
   }
   return changes;
 }
+
+/**
+ * A rollup row's first responses as stored: packed float8s, 8 bytes each in network order
+ * (PostgreSQL's `float8send`), so the rows of a period concatenate with `string_agg` and reach
+ * node as bytes instead of text to parse. As a bytea literal (`\x…`) to pass through text.
+ */
+export function packResponses(values: readonly number[]): string {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((value, i) => bytes.writeDoubleBE(value, i * 8));
+  return `\\x${bytes.toString('hex')}`;
+}
+
+/** The values of packed first responses, in parts (`packResponses`), as one array to sort. */
+export function unpackResponses(parts: readonly Uint8Array[]): Float64Array {
+  const values = new Float64Array(parts.reduce((n, part) => n + part.byteLength / 8, 0));
+  let at = 0;
+  for (const part of parts) {
+    const view = new DataView(part.buffer, part.byteOffset, part.byteLength);
+    for (let offset = 0; offset < part.byteLength; offset += 8) values[at++] = view.getFloat64(offset);
+  }
+  return values;
+}

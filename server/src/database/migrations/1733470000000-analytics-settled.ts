@@ -4,8 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A 30-day summary at 1,000,000 cycles spent most of its time on two per-request scans of the
  * period's ~80,000 cycles (EXPLAIN at 1M): sorting their first responses for the median and p90,
  * and judging what depends on settings and on "now" (verdicts.sql.ts). The rollup now keeps both:
- * - `first_responses_sec`: each day × channel × manager's first responses (a multiset) — the exact
- *   values, so percentiles over any set of days are exact (the server merges and sorts them);
+ * - `first_responses`: each day × channel × manager's first responses (a multiset, packed float8s
+ *   in network order) — the exact values, so percentiles over any set of days are exact (the
+ *   server merges and sorts them);
  * - the verdict counts, judged with the settings of `analytics_settled` at its `settled_at`
  *   (the refresher moves it along; a request adds the few cycles judged differently since).
  * A workspace without an `analytics_settled` row (new, or its analytics settings just changed:
@@ -17,7 +18,7 @@ export class AnalyticsSettled1733470000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE analytics_daily
-        ADD COLUMN first_responses_sec double precision[] NOT NULL DEFAULT '{}',
+        ADD COLUMN first_responses bytea NOT NULL DEFAULT '',
         ADD COLUMN within_target integer NOT NULL DEFAULT 0,
         ADD COLUMN missed integer NOT NULL DEFAULT 0,
         ADD COLUMN fcr_eligible integer NOT NULL DEFAULT 0,
@@ -40,18 +41,20 @@ export class AnalyticsSettled1733470000000 implements MigrationInterface {
       CREATE INDEX conversation_cycles_unanswered_clock_idx ON conversation_cycles (workspace_id, clock_from)
         WHERE first_human_reply_at IS NULL;
 
-      -- A day's first responses are a multiset (in no order): one occurrence of each removed value goes.
-      CREATE FUNCTION onebox_multiset_remove(current double precision[], removed double precision[])
-          RETURNS double precision[] LANGUAGE sql IMMUTABLE AS $fn$
-        SELECT coalesce(array_agg(v), '{}') FROM (
-          SELECT v, row_number() OVER (PARTITION BY v) AS n FROM unnest(current) AS v) AS kept
-        WHERE kept.n > (SELECT count(*) FROM unnest(removed) AS r WHERE r = kept.v)
+      -- A day's first responses are a multiset (in no order) of packed 8-byte values: one occurrence
+      -- of each removed value goes.
+      CREATE FUNCTION onebox_multiset_remove(current bytea, removed bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS $fn$
+        SELECT coalesce(string_agg(v, ''::bytea), ''::bytea) FROM (
+          SELECT v, row_number() OVER (PARTITION BY v) AS n
+            FROM generate_series(0, length(current) / 8 - 1) AS i, substring(current FROM i * 8 + 1 FOR 8) AS v) AS kept
+        WHERE kept.n > (SELECT count(*) FROM generate_series(0, length(removed) / 8 - 1) AS j
+                         WHERE substring(removed FROM j * 8 + 1 FOR 8) = kept.v)
       $fn$;
 
-      UPDATE analytics_daily d SET first_responses_sec = r.responses
+      UPDATE analytics_daily d SET first_responses = r.responses
         FROM (SELECT workspace_id, (started_at AT TIME ZONE 'UTC')::date AS day, channel_id,
                      coalesce(manager_id, '00000000-0000-0000-0000-000000000000') AS manager_key,
-                     array_agg(first_response_sec) AS responses
+                     string_agg(float8send(first_response_sec), ''::bytea) AS responses
                 FROM conversation_cycles WHERE first_response_sec IS NOT NULL GROUP BY 1, 2, 3, 4) AS r
        WHERE d.workspace_id = r.workspace_id AND d.day = r.day AND d.channel_id = r.channel_id
          AND d.manager_key = r.manager_key;
@@ -76,10 +79,10 @@ export class AnalyticsSettled1733470000000 implements MigrationInterface {
     await q.query(`
       DROP TRIGGER workspaces_analytics_unsettle ON workspaces;
       DROP FUNCTION analytics_unsettle();
-      DROP FUNCTION onebox_multiset_remove(double precision[], double precision[]);
+      DROP FUNCTION onebox_multiset_remove(bytea, bytea);
       DROP INDEX conversation_cycles_unanswered_clock_idx;
       DROP TABLE analytics_settled;
-      ALTER TABLE analytics_daily DROP COLUMN first_responses_sec, DROP COLUMN within_target, DROP COLUMN missed,
+      ALTER TABLE analytics_daily DROP COLUMN first_responses, DROP COLUMN within_target, DROP COLUMN missed,
         DROP COLUMN fcr_eligible, DROP COLUMN repeated, DROP COLUMN fcr, DROP COLUMN conversions,
         DROP COLUMN proactive_converted, DROP COLUMN time_to_deal_ms;`);
   }
