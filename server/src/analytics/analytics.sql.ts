@@ -424,6 +424,22 @@ function businessScan(dims: Dimensions, buckets: boolean): string {
     ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
+/**
+ * Managers who handled at least one of the period's cycles, for a summary read from the rollup:
+ * the whole days' rows with chats name them, the edges' cycles add theirs.
+ */
+function settledManagers(dims: Dimensions): string {
+  return `SELECT key, NULL::timestamptz AS bucket, count(DISTINCT manager_id)::int AS managers FROM (
+      SELECT ${keyOf(dims, DAILY_KEY)} AS key, nullif(d.manager_key, ${NIL}) AS manager_id
+        FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
+       WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18 AND d.chats > 0
+      UNION ALL
+      SELECT ${keyOf(dims, CYCLE_KEY)}, c.manager_id
+        FROM conversation_cycles c
+       WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
+    ) AS m GROUP BY 1`;
+}
+
 /** Managers who handled at least one of the period's cycles (for chats per manager). */
 function managersScan(dims: Dimensions, buckets: boolean): string {
   return `SELECT key, bucket, count(manager_id)::int AS managers FROM (
@@ -583,7 +599,7 @@ export function summaryQueries(
       ...(buckets ? [percentileScan(dims, buckets)] : []),
       ...(business ? [businessScan(dims, buckets)] : []),
       // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
-      ...(dims.includes('manager') ? [] : [managersScan(dims, buckets)]),
+      ...(dims.includes('manager') ? [] : [settledDays ? settledManagers(dims) : managersScan(dims, buckets)]),
     ],
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : openNow && useRollup ? openNowSelect(dims) : backlogSelect(dims),
