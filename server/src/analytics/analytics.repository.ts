@@ -9,9 +9,9 @@ import {
   drilldownQuery,
   FIRST_RESPONSE_BOUNDS,
   HEATMAP,
+  BEFORE_SUMMARY,
   PARAMS,
   RESPONSES,
-  BEFORE_SUMMARY,
   canUseRollup,
   params,
   restOfLastDay,
@@ -131,7 +131,7 @@ export class AnalyticsRepository {
 
   /**
    * Whether the last UTC day of the period can be read whole from the rollup (nothing happened
-   * from \`to\` to its end: true of a period ending now or later, like the dashboard's), and when
+   * from `to` to its end: true of a period ending now or later, like the dashboard's), and when
    * the rollup's verdicts were judged, if they were judged with the filter's settings.
    */
   private async beforeSummary(filter: SqlFilter): Promise<{ lastDayWhole: boolean; settledAt: Date | null }> {
@@ -149,9 +149,10 @@ export class AnalyticsRepository {
   }
 
   /**
-   * One aggregate query with room to sort in memory: a year's percentiles sort a million response
-   * times, which spill to disk at PostgreSQL's default 4 MB of `work_mem` (and take seconds); sorted in
-   * memory they take a fraction of that. Only the percentile query comes near the limit.
+   * One aggregate query with room to sort in memory: a time series' percentiles over a year sort a
+   * million response times (a summary's come sorted by node from the rollup), and a summary whose
+   * verdicts are not settled scans its period; at PostgreSQL's default 4 MB of `work_mem` they spill
+   * to disk (and take seconds).
    */
   private aggregate(sql: string, values: unknown[]): Promise<AggregateRow[]> {
     return this.db.transaction(async (m) => {
