@@ -25,7 +25,7 @@ import {
  *     workspace's (a change being settled), the whole days' cycles are judged per request;
  *   - median and p90 first response: the rollup keeps each day's first responses (a multiset per
  *     day × channel × manager), the edges add theirs, and the repository takes the exact
- *     percentiles of them all (libs/metrics `percentile`);
+ *     percentiles of them all (libs/metrics `percentileOfSorted`);
  *   - `revenue` per currency, and `backlog` (cycles open at `to`).
  *
  * Parameters, always in this order:

@@ -8,7 +8,7 @@
  * Time enters only two verdicts, each through one instant per cycle: an unanswered cycle becomes
  * missed once `clock_from + threshold` has passed, and a resolved cycle becomes FCR-eligible once
  * `resolved_at + window` has. So the verdicts at `asOf` are those at `settled_at`, changed only
- * for the cycles whose instant lies between the two (`CHANGED_SINCE_SETTLED`): few, when the
+ * for the cycles whose instant lies between the two (`changedBetween`): few, when the
  * refresher moves `settled_at` along every minute.
  */
 export interface Judge {
