@@ -70,21 +70,31 @@ export class AnalyticsRepository {
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
     const { lastDayWhole, settledAt } = useRollup && !bucketed ? await this.beforeSummary(filter) : NOT_SETTLED;
     const values = params(filter, useRollup, lastDayWhole);
-    const run = (sql: string | null, more: unknown[] = []) =>
-      sql ? this.aggregate(PARAMS + sql, [...values, ...more]) : Promise.resolve([]);
+    // A summary read from the rollup reads it, the edges and index ranges: small hash aggregations,
+    // far below the planner's JIT threshold, run as they are (a transaction to set them up costs
+    // more than they do). Scans of a period (and time series, tags) get `aggregate`'s settings.
+    const small = useRollup && !bucketed;
+    const run = (sql: string | null, { more = [] as unknown[], scan = !small } = {}) =>
+      !sql
+        ? Promise.resolve([])
+        : scan
+          ? this.aggregate(PARAMS + sql, [...values, ...more])
+          : this.db.query<AggregateRow[]>(PARAMS + sql, [...values, ...more]);
     // The rollup's verdicts, or (its settings not yet the workspace's) the whole days judged by a scan.
     const verdicts = async () => {
-      const rows = settledAt ? await run(queries.settled, [settledAt]) : [];
+      const rows = settledAt ? await run(queries.settled, { more: [settledAt] }) : [];
       if (rows.some((row) => row['settled'] === true))
         return rows.filter((row) => row['settled'] === false).map(({ settled: _, ...row }) => row as AggregateRow);
-      return run(queries.unsettled);
+      return run(queries.unsettled, { scan: true });
     };
     const [additive, scan, revenue, backlog, widget] = await Promise.all([
       Promise.all([...queries.additive.map((sql) => run(sql)), verdicts()]).then((parts) => parts.flat()),
-      Promise.all(queries.scan.map((sql) => run(sql))).then((parts) => parts.flat()),
+      Promise.all([...queries.scan.map((sql) => run(sql)), run(queries.business, { scan: true })]).then((parts) =>
+        parts.flat(),
+      ),
       run(queries.revenue),
       run(queries.backlog),
-      run(queries.widget),
+      run(queries.widget, { scan: true }),
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
     const sums = new Map<string, Record<string, number>>();

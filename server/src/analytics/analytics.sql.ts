@@ -568,8 +568,10 @@ export interface SummaryQueries {
    */
   settled: string | null;
   unsettled: string | null;
-  /** Columns per group: percentiles per time bucket, working-hours variants, managers. */
+  /** Columns per group: percentiles per time bucket, managers. */
   scan: string[];
+  /** The working-hours variants, when the workspace has hours: a scan of the period's cycles. */
+  business: string | null;
   revenue: string;
   backlog: string | null;
   widget: string | null;
@@ -597,10 +599,10 @@ export function summaryQueries(
     unsettled: settledDays ? verdictScan(dims, buckets, 'days') : null,
     scan: [
       ...(buckets ? [percentileScan(dims, buckets)] : []),
-      ...(business ? [businessScan(dims, buckets)] : []),
       // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
       ...(dims.includes('manager') ? [] : [settledDays ? settledManagers(dims) : managersScan(dims, buckets)]),
     ],
+    business: business ? businessScan(dims, buckets) : null,
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : openNow && useRollup ? openNowSelect(dims) : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),
