@@ -45,6 +45,8 @@ export class AnalyticsRefresher implements OnApplicationBootstrap, OnApplication
   async drain(workspaceId?: string, budgetMs = 5000): Promise<number> {
     const deadline = Date.now() + budgetMs;
     let total = 0;
+    // Before a query: nothing to wait for when nothing of the workspace is dirty and its verdicts are settled.
+    if (workspaceId && !(await this.facts.pending(workspaceId))) return 0;
     for (;;) {
       // One pass at a time per process; a caller arriving mid-pass waits for it and goes on.
       while (this.running) await this.running.catch(() => 0);

@@ -135,6 +135,16 @@ export class CycleFactsRepository {
     );
   }
 
+  /** Whether a pass has anything to do for this workspace: dirty conversations, or verdicts to settle. */
+  async pending(workspaceId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ pending: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE workspace_id = $1)
+           OR NOT EXISTS (SELECT 1 FROM analytics_settled WHERE workspace_id = $1) AS pending`,
+      [workspaceId],
+    );
+    return row.pending;
+  }
+
   async countDirty(): Promise<number> {
     const [row] = await this.db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM analytics_dirty');
     return row.n;
