@@ -139,7 +139,8 @@ export class CycleFactsRepository {
   async pending(workspaceId: string): Promise<boolean> {
     const [row] = await this.db.query<{ pending: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE workspace_id = $1)
-           OR NOT EXISTS (SELECT 1 FROM analytics_settled WHERE workspace_id = $1) AS pending`,
+           OR (NOT EXISTS (SELECT 1 FROM analytics_settled WHERE workspace_id = $1)
+               AND EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1)) AS pending`,
       [workspaceId],
     );
     return row.pending;

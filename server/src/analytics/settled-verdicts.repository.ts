@@ -20,12 +20,16 @@ export interface SettledRow {
  */
 @Injectable()
 export class SettledVerdictsRepository {
-  /** A workspace whose verdicts are not settled (of these, or any), if there is one. */
+  /**
+   * A workspace with cycles whose verdicts are not settled (this one, or any), if there is one.
+   * A workspace without cycles needs none: its summaries judge nothing either way.
+   */
   async unsettledWorkspace(tx: Db, workspaceId?: string): Promise<string | null> {
     const rows: { id: string }[] = await tx.query(
       `SELECT w.id FROM workspaces w
         WHERE ($1::uuid IS NULL OR w.id = $1)
           AND NOT EXISTS (SELECT 1 FROM analytics_settled s WHERE s.workspace_id = w.id)
+          AND EXISTS (SELECT 1 FROM conversation_cycles c WHERE c.workspace_id = w.id)
         LIMIT 1`,
       [workspaceId ?? null],
     );
