@@ -124,6 +124,15 @@ function upsertVerdicts(select: string, mode: 'add' | 'set'): string {
       ${VERDICT_COLUMNS.map((column) => `${column} = ${mode === 'add' ? `analytics_daily.${column} + ` : ''}EXCLUDED.${column}`).join(', ')}`;
 }
 
+/**
+ * Cycles found by key, then joined with their workspace's settled row: looked up first (a
+ * materialized subquery), each is an index lookup by key whatever the planner's statistics say —
+ * joined in one step, right after a bulk load (statistics claiming a workspace has a few cycles),
+ * the planner scanned all of a workspace's cycles per key through the settled row's workspace.
+ */
+const lookedUp = (cycles: string) =>
+  `(WITH found AS MATERIALIZED (${cycles}) SELECT * FROM found) AS c JOIN analytics_settled s ON s.workspace_id = c.workspace_id`;
+
 const DAY_CELL = `c.workspace_id, (c.started_at AT TIME ZONE 'UTC')::date, c.channel_id, coalesce(c.manager_id, ${NIL})`;
 
 /**
@@ -134,9 +143,8 @@ const DAY_CELL = `c.workspace_id, (c.started_at AT TIME ZONE 'UTC')::date, c.cha
 export const MOVE_CONVERSATION_VERDICTS = upsertVerdicts(
   `SELECT ${DAY_CELL},
       ${VERDICT_COLUMNS.map((column) => `$1::int * (${verdictAggregates(BY_ROLLUP)[column]})::${cast(column)}`).join(',\n      ')}
-    FROM unnest($2::uuid[], $3::uuid[]) AS k(workspace_id, conversation_id)
-    JOIN conversation_cycles c ON c.workspace_id = k.workspace_id AND c.conversation_id = k.conversation_id
-    JOIN analytics_settled s ON s.workspace_id = c.workspace_id
+    FROM ${lookedUp(`SELECT c.* FROM unnest($2::uuid[], $3::uuid[]) AS k(workspace_id, conversation_id)
+      JOIN conversation_cycles c ON c.workspace_id = k.workspace_id AND c.conversation_id = k.conversation_id`)}
     GROUP BY 1, 2, 3, 4`,
   'add',
 );
@@ -145,10 +153,9 @@ export const MOVE_CONVERSATION_VERDICTS = upsertVerdicts(
 export const MOVE_CYCLE_VERDICTS = upsertVerdicts(
   `SELECT ${DAY_CELL},
       ${VERDICT_COLUMNS.map((column) => `$1::int * (${verdictAggregates(BY_ROLLUP)[column]})::${cast(column)}`).join(',\n      ')}
-    FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS k(workspace_id, conversation_id, cycle)
-    JOIN conversation_cycles c ON c.workspace_id = k.workspace_id AND c.conversation_id = k.conversation_id
-      AND c.cycle = k.cycle
-    JOIN analytics_settled s ON s.workspace_id = c.workspace_id
+    FROM ${lookedUp(`SELECT c.* FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS k(workspace_id, conversation_id, cycle)
+      JOIN conversation_cycles c ON c.workspace_id = k.workspace_id AND c.conversation_id = k.conversation_id
+        AND c.cycle = k.cycle`)}
     GROUP BY 1, 2, 3, 4`,
   'add',
 );
