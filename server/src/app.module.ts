@@ -6,6 +6,7 @@ import { AnalyticsExport } from './analytics/analytics-export.service';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsRepository } from './analytics/analytics.repository';
 import { AnalyticsService } from './analytics/analytics.service';
+import { SettledVerdictsRepository } from './analytics/settled-verdicts.repository';
 import { CycleFactsRepository } from './analytics/cycle-facts.repository';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AttachmentsRepository } from './attachments/attachments.repository';
@@ -263,6 +264,7 @@ export class AppModule {
         DemoService,
         AutomatedMessages,
         CycleFactsRepository,
+        SettledVerdictsRepository,
         AnalyticsRefresher,
         AnalyticsRepository,
         AnalyticsService,

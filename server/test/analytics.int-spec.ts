@@ -5,6 +5,7 @@ import {
   groupCycles,
   M1,
   M2,
+  responseClockFrom,
   SCENARIO,
   SCENARIO_COSTS,
   SCENARIO_EXPECTED,
@@ -24,7 +25,9 @@ import {
   type WidgetActivity,
 } from '@onebox/metrics';
 import type { DataSource } from 'typeorm';
-import { randomWorld, seeded } from './random-conversations';
+import { SettledVerdictsRepository, type SettledRow } from '../src/analytics/settled-verdicts.repository';
+import { TransactionService } from '../src/database/transaction.service';
+import { randomWorld, seeded, type RandomWorld } from './random-conversations';
 import { api, createWorkspace, login, startTestApp, type TestApp } from './test-app';
 
 jest.setTimeout(60_000);
@@ -158,6 +161,41 @@ function expectSameMetrics(label: string, actual: MetricValues, expected: Metric
     if (typeof want === 'number') expect([label, key, actual[key]]).toEqual([label, key, expect.closeTo(want, 9)]);
     else expect([label, key, actual[key]]).toEqual([label, key, want]);
   }
+}
+
+/**
+ * The world as of `asOf` (nothing later has happened), moved back in time 5 minutes at a time
+ * until no verdict falls due within a few minutes of `asOf`: the server judges at its own "now",
+ * a little after the reference's.
+ */
+function clearOfNow(world: RandomWorld, asOf: Date, settings: MetricSettings[]): RandomWorld {
+  const dueTimes = (shift: number) =>
+    settings.flatMap((s) =>
+      world.conversations
+        .flatMap((c) => cyclesOf(c, s, asOf))
+        .flatMap((c) => [
+          (responseClockFrom(c)?.getTime() ?? -Infinity) + s.missedChatThresholdSec * 1000,
+          (c.resolvedAt?.getTime() ?? -Infinity) + s.fcrWindowDays * 86_400_000,
+        ])
+        .map((at) => at + shift),
+    );
+  let shift = 0;
+  while (dueTimes(shift).some((at) => at > asOf.getTime() - 60_000 && at < asOf.getTime() + 300_000)) shift -= 300_000;
+  const move = (at: Date) => new Date(at.getTime() + shift);
+  const past = (at: Date | null) => at !== null && at <= asOf;
+  return {
+    ...world,
+    conversations: world.conversations
+      .map((c) => ({
+        ...c,
+        events: c.events.map((e) => ({ ...e, at: move(e.at) })).filter((e) => past(e.at)),
+        deals: c.deals
+          .map((d) => ({ ...d, createdAt: move(d.createdAt), wonAt: d.wonAt && move(d.wonAt) }))
+          .filter((d) => past(d.createdAt))
+          .map((d) => (past(d.wonAt) ? d : { ...d, wonAt: null, semantic: d.wonAt ? ('open' as const) : d.semantic })),
+      }))
+      .filter((c) => c.events.length > 0),
+  };
 }
 
 describe('analytics (real PostgreSQL)', () => {
@@ -396,6 +434,93 @@ describe('analytics (real PostgreSQL)', () => {
         channelTypes,
         settings,
       );
+  });
+
+  it('keeps the verdicts the rollup settles equal to the reference as time passes and settings change', async () => {
+    const random = seeded(91);
+    const managers = Array.from({ length: 3 }, (_, i) => `00000000-0000-4000-8000-00009100000${i}`);
+    const contacts = Array.from(
+      { length: 30 },
+      (_, i) => `00000000-0000-4000-9000-000091${String(i).padStart(6, '0')}`,
+    );
+    const ws = await workspaceWith(t, 'settled', managers, contacts);
+    const asOf = new Date();
+    const changed: MetricSettings = {
+      ...DEFAULT_METRIC_SETTINGS,
+      missedChatThresholdSec: 120,
+      firstResponseTargetSec: 90,
+      fcrWindowDays: 2,
+      conversionWindowDays: 5,
+    };
+    // Ten days up to two days ago (the reference sees no event after now): misses and FCR windows
+    // fall due all along, some only after now.
+    const world = clearOfNow(
+      randomWorld(
+        random,
+        { conversations: 80, start: new Date(asOf.getTime() - 12 * 86_400_000), spanDays: 10 },
+        { channels: ws.channels, managers, contacts },
+      ),
+      asOf,
+      [DEFAULT_METRIC_SETTINGS, changed],
+    );
+    await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
+    const channelTypes = new Map(ws.channels.map((c) => [c.id, c.type as string]));
+    const noWidget: WidgetActivity = { pageViews: [], invitations: [] };
+    const day = 86_400_000;
+    const periods = [
+      // Like the dashboard's presets: ending tomorrow, so today's rollup row counts whole.
+      {
+        from: new Date(Math.floor(asOf.getTime() / day) * day - 8 * day + 7 * 3_600_000),
+        to: new Date(asOf.getTime() + day),
+      },
+      // Ending an hour ago: the last day is an edge read from the cycles.
+      { from: new Date(asOf.getTime() - 9 * day), to: new Date(asOf.getTime() - 3_600_000) },
+    ].map((p) => ({ ...p, asOf }));
+    const compareAll = async (settings: MetricSettings) => {
+      const cycles = world.conversations.flatMap((c) => cyclesOf(c, settings, asOf));
+      for (const period of periods)
+        await compareWithReference(ws.token, cycles, period, ws.channels[0].id, noWidget, channelTypes, settings);
+    };
+    const settledRow = async (): Promise<SettledRow | undefined> =>
+      (await t.db.query('SELECT * FROM analytics_settled WHERE workspace_id = $1', [ws.workspaceId]))[0];
+
+    await compareAll(DEFAULT_METRIC_SETTINGS);
+    const settled = await settledRow();
+    expect(settled?.missed_threshold_sec).toBe(DEFAULT_METRIC_SETTINGS.missedChatThresholdSec);
+
+    // Judged three days ago: the misses and FCR windows that fell due since are read per request.
+    const repository = t.app.get(SettledVerdictsRepository);
+    const threeDaysAgo = new Date(asOf.getTime() - 3 * day);
+    await t.app.get(TransactionService).run((tx) => repository.advance(tx, settled as SettledRow, threeDaysAgo));
+    expect((await settledRow())?.settled_at).toEqual(threeDaysAgo);
+    await compareAll(DEFAULT_METRIC_SETTINGS);
+    // Moved on to now, as the refresher does every minute: the rollup itself takes those changes in.
+    const now = new Date();
+    await t.app
+      .get(TransactionService)
+      .run(async (tx) => repository.advance(tx, (await settledRow()) as SettledRow, now));
+    expect((await settledRow())?.settled_at).toEqual(now);
+    await compareAll(DEFAULT_METRIC_SETTINGS);
+
+    // New settings drop the settled verdicts; they are judged anew before the next summary.
+    const put = await api(t.url, '/api/workspace/settings', {
+      method: 'PUT',
+      token: ws.token,
+      body: {
+        missedChatThresholdSec: changed.missedChatThresholdSec,
+        firstResponseTargetSec: changed.firstResponseTargetSec,
+        fcrWindowDays: changed.fcrWindowDays,
+        conversionWindowDays: changed.conversionWindowDays,
+      },
+    });
+    expect(put.status).toBe(200);
+    expect(await settledRow()).toBeUndefined();
+    await compareAll(changed);
+    expect((await settledRow())?.fcr_window_days).toBe(changed.fcrWindowDays);
+
+    // Verdicts settled with other settings than the workspace's are not used: the cycles are judged per request.
+    await t.db.query('UPDATE analytics_settled SET fcr_window_days = 30 WHERE workspace_id = $1', [ws.workspaceId]);
+    await compareAll(changed);
   });
 
   it('answers bad input with 400 naming the field, managers with 403, and never shows another workspace', async () => {

@@ -1,16 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MetricValues } from '@onebox/contracts';
-import { perCount } from '@onebox/metrics';
+import { percentileOfSorted, perCount } from '@onebox/metrics';
 import { DataSource } from 'typeorm';
+import { unpackResponses } from './daily-rollup';
 import {
   DISTRIBUTION,
   drilldownCountQuery,
   drilldownQuery,
   FIRST_RESPONSE_BOUNDS,
   HEATMAP,
+  BEFORE_SUMMARY,
   PARAMS,
+  RESPONSES,
   canUseRollup,
   params,
+  restOfLastDay,
   summaryQueries,
   type AggregateRow,
   type Dimensions,
@@ -51,6 +55,8 @@ export interface CycleRow {
 /** Sort memory per analytics query (each of a summary's queries runs on its own connection). */
 const AGGREGATE_WORK_MEM = '256MB';
 
+const NOT_SETTLED = { lastDayWhole: false, settledAt: null };
+
 const groupId = (row: { key: string | null; bucket: Date | null }) => `${row.bucket?.toISOString() ?? ''}|${row.key}`;
 
 /** Runs the analytics SQL (analytics.sql.ts) and turns its aggregates into METRICS.md values. */
@@ -62,23 +68,47 @@ export class AnalyticsRepository {
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
     const useRollup = canUseRollup(dims, filter);
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
-    const values = params(filter, useRollup);
-    const run = (sql: string | null) => (sql ? this.aggregate(PARAMS + sql, values) : Promise.resolve([]));
+    const { lastDayWhole, settledAt } = useRollup && !bucketed ? await this.beforeSummary(filter) : NOT_SETTLED;
+    const values = params(filter, useRollup, lastDayWhole);
+    // A summary read from the rollup reads it, the edges and index ranges: small hash aggregations,
+    // far below the planner's JIT threshold, run as they are (a transaction to set them up costs
+    // more than they do). Scans of a period (and time series, tags) get `aggregate`'s settings.
+    const small = useRollup && !bucketed;
+    const run = (sql: string | null, { more = [] as unknown[], scan = !small } = {}) =>
+      !sql
+        ? Promise.resolve([])
+        : scan
+          ? this.aggregate(PARAMS + sql, [...values, ...more])
+          : this.db.query<AggregateRow[]>(PARAMS + sql, [...values, ...more]);
+    // The rollup's verdicts, or (its settings not yet the workspace's) the whole days judged by a scan.
+    const verdicts = async () => {
+      const rows = settledAt ? await run(queries.settled, { more: [settledAt] }) : [];
+      if (rows.some((row) => row['settled'] === true))
+        return rows.filter((row) => row['settled'] === false).map(({ settled: _, ...row }) => row as AggregateRow);
+      return run(queries.unsettled, { scan: true });
+    };
     const [additive, scan, revenue, backlog, widget] = await Promise.all([
-      Promise.all(queries.additive.map(run)).then((parts) => parts.flat()),
-      Promise.all(queries.scan.map(run)).then((parts) => parts.flat()),
+      Promise.all([...queries.additive.map((sql) => run(sql)), verdicts()]).then((parts) => parts.flat()),
+      Promise.all([...queries.scan.map((sql) => run(sql)), run(queries.business, { scan: true })]).then((parts) =>
+        parts.flat(),
+      ),
       run(queries.revenue),
       run(queries.backlog),
-      run(queries.widget),
+      run(queries.widget, { scan: true }),
     ]);
     const groups = new Map<string, { key: string | null; bucket: Date | null }>();
     const sums = new Map<string, Record<string, number>>();
+    const responses = new Map<string, Uint8Array[]>();
     for (const row of additive) {
       const id = groupId(row);
       groups.set(id, row);
       const total = sums.get(id) ?? {};
-      for (const [column, value] of Object.entries(row))
-        if (column !== 'key' && column !== 'bucket') total[column] = (total[column] ?? 0) + Number(value ?? 0);
+      for (const [column, value] of Object.entries(row)) {
+        if (column === 'key' || column === 'bucket') continue;
+        if (column === RESPONSES) {
+          if (value) responses.set(id, [...(responses.get(id) ?? []), value as Uint8Array]);
+        } else total[column] = (total[column] ?? 0) + Number(value ?? 0);
+      }
       sums.set(id, total);
     }
     for (const row of [...scan, ...backlog, ...widget]) groups.set(groupId(row), row);
@@ -95,7 +125,12 @@ export class AnalyticsRepository {
         bucket,
         metrics: metricValues(
           sums.get(id) ?? {},
-          { managers: managersOf(dims, key, sums.get(id)?.['chats'] ?? 0), ...byScan.get(id) },
+          {
+            managers: managersOf(dims, key, sums.get(id)?.['chats'] ?? 0),
+            // A summary's median and p90 come from the first responses; a time series' from its scan.
+            ...(bucketed ? {} : { first_response_percentiles: medianAndP90(responses.get(id) ?? []) }),
+            ...byScan.get(id),
+          },
           revenue.filter((row) => groupId(row) === id),
           byBacklog.get(id) ?? {},
           byWidget.get(id) ?? {},
@@ -105,9 +140,29 @@ export class AnalyticsRepository {
   }
 
   /**
-   * One aggregate query with room to sort in memory: a year's percentiles sort a million response
-   * times, which spill to disk at PostgreSQL's default 4 MB of `work_mem` (and take seconds); sorted in
-   * memory they take a fraction of that. Only the percentile query comes near the limit.
+   * Whether the last UTC day of the period can be read whole from the rollup (nothing happened
+   * from `to` to its end: true of a period ending now or later, like the dashboard's), and when
+   * the rollup's verdicts were judged, if they were judged with the filter's settings.
+   */
+  private async beforeSummary(filter: SqlFilter): Promise<{ lastDayWhole: boolean; settledAt: Date | null }> {
+    const rest = restOfLastDay(filter.to);
+    const [row] = await this.db.query<{ later: boolean; settled_at: Date | null }[]>(BEFORE_SUMMARY, [
+      filter.workspaceId,
+      rest?.from ?? null,
+      rest?.to ?? null,
+      filter.missedThresholdSec,
+      filter.firstResponseTargetSec,
+      filter.fcrWindowDays,
+      filter.conversionWindowDays,
+    ]);
+    return { lastDayWhole: rest !== null && !row.later, settledAt: row.settled_at };
+  }
+
+  /**
+   * One aggregate query with room to sort in memory: a time series' percentiles over a year sort a
+   * million response times (a summary's come sorted by node from the rollup), and a summary whose
+   * verdicts are not settled scans its period; at PostgreSQL's default 4 MB of `work_mem` they spill
+   * to disk (and take seconds).
    */
   private aggregate(sql: string, values: unknown[]): Promise<AggregateRow[]> {
     return this.db.transaction(async (m) => {
@@ -189,6 +244,16 @@ export class AnalyticsRepository {
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const ratio = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : num(part) / num(whole));
 const nullable = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+/**
+ * Median and p90 of a group's first responses, given in packed parts (the rollup's days, the
+ * edges): sorted as one typed array, exactly as libs/metrics takes them.
+ */
+function medianAndP90(parts: Uint8Array[]): [number | null, number | null] {
+  const all = unpackResponses(parts);
+  all.sort();
+  return [percentileOfSorted(all, 0.5), percentileOfSorted(all, 0.9)];
+}
+
 /** One of the percentiles `percentile_cont(ARRAY[…])` answered (an array, null for no values). */
 const nth = (values: unknown, i: number): number | null => (Array.isArray(values) ? nullable(values[i]) : null);
 
@@ -235,7 +300,7 @@ export function metricValues(
     firstResponseAvgSec: avgMs('first_response_ms', 'answered'),
     firstResponseMedianSec: nth(c['first_response_percentiles'], 0),
     firstResponseP90Sec: nth(c['first_response_percentiles'], 1),
-    answeredWithinTargetRate: ratio(c['within_target'], s('answered')),
+    answeredWithinTargetRate: ratio(s('within_target'), s('answered')),
     replyTimeAvgSec: avgMs('reply_time_ms', 'reply_time_count'),
     waitToAcceptAvgSec: avgMs('wait_ms', 'wait_count'),
     handleTimeAvgSec: avgMs('handle_ms', 'handle_count'),
@@ -245,11 +310,11 @@ export function metricValues(
     firstResponseP90BusinessSec: nth(c['first_response_business_percentiles'], 1),
     handleTimeAvgBusinessSec: nullable(c['handle_business_avg']),
     resolutionTimeAvgBusinessSec: nullable(c['resolution_business_avg']),
-    missedChats: num(c['missed']),
-    missedChatRate: ratio(c['missed'], chats),
+    missedChats: s('missed'),
+    missedChatRate: ratio(s('missed'), chats),
     acceptanceRate: ratio(s('offers_accepted'), s('offers_made')),
-    fcrRate: ratio(c['fcr'], c['fcr_eligible']),
-    repeatContactRate: ratio(c['repeated'], c['fcr_eligible']),
+    fcrRate: ratio(s('fcr'), s('fcr_eligible')),
+    repeatContactRate: ratio(s('repeated'), s('fcr_eligible')),
     transferRate: ratio(s('transferred'), chats),
     csatAvg: ratio(s('csat_sum'), s('csat_count')),
     csatSatisfiedRate: ratio(s('csat_satisfied'), s('csat_count')),
@@ -264,16 +329,16 @@ export function metricValues(
     taggedRate: ratio(s('tagged'), chats),
     tagsPerChat: ratio(s('tag_count'), chats),
     dealsCreated: s('deals_created'),
-    conversions: num(c['conversions']),
-    conversionRate: ratio(c['conversions'], chats),
+    conversions: s('conversions'),
+    conversionRate: ratio(s('conversions'), chats),
     revenue: Object.fromEntries(revenue.map((row) => [row['currency'] as string, row['amount'] as string])),
     revenuePerChat: Object.fromEntries(
       revenue.map((row) => [row['currency'] as string, perCount(row['amount'] as string, chats) as string]),
     ),
-    timeToDealAvgSec: nullable(c['time_to_deal_avg']),
+    timeToDealAvgSec: avgMs('time_to_deal_ms', 'conversions'),
     proactiveInvites: num(w['invites']),
     proactiveAccepted: s('proactive_accepted'),
-    proactiveConversionRate: ratio(c['proactive_converted'], s('proactive_accepted')),
+    proactiveConversionRate: ratio(s('proactive_converted'), s('proactive_accepted')),
     widgetVisitors: num(w['visitors']),
     visitorToChatRate: ratio(w['chatted'], w['visitors']),
     botHandled: s('bot_handled'),

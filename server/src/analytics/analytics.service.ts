@@ -56,10 +56,11 @@ export class AnalyticsService {
     const { filter, settings } = await this.prepare(auth, query);
     const by = query.groupBy ?? 'none';
     const dims = dimensionsOf(query);
-    const labels = await this.labelsFor(auth.workspaceId, dims);
+    // Names are read while the figures are.
+    const named = this.labelsFor(auth.workspaceId, dims);
     const costs = settings.costs;
     const rowsOf = async (f: SqlFilter): Promise<AnalyticsRow[]> => {
-      const groups = await this.analytics.metrics(f, dims, false);
+      const [groups, labels] = await Promise.all([this.analytics.metrics(f, dims, false), named]);
       const rows = groups.map((group) => ({ key: group.key, label: labels(group.key), metrics: group.metrics }));
       if (costs) await this.addCosts(f, dims, rows, costs);
       return rows.sort((a, b) => b.metrics.chats - a.metrics.chats || a.label.localeCompare(b.label));
@@ -75,7 +76,10 @@ export class AnalyticsService {
       timeZone: filter.timeZone,
       groupBy: by,
       ...(dims.length === 2 ? { thenBy: dims[1] } : {}),
-      rows: by === 'none' && rows.length === 0 ? [{ key: 'all', label: labels('all'), metrics: emptyMetrics() }] : rows,
+      rows:
+        by === 'none' && rows.length === 0
+          ? [{ key: 'all', label: (await named)('all'), metrics: emptyMetrics() }]
+          : rows,
       ...(previous ? { previous } : {}),
     };
   }
@@ -318,9 +322,8 @@ export class AnalyticsService {
 
   /** Labels for one or two dimensions (`Telegram · Maria`). */
   private async labelsFor(workspaceId: string, dims: Dimensions): Promise<(key: string | null) => string> {
-    const first = await this.labels(workspaceId, dims[0]);
-    if (dims.length === 1) return first;
-    const second = await this.labels(workspaceId, dims[1]);
+    const [first, second] = await Promise.all(dims.map((dim) => this.labels(workspaceId, dim)));
+    if (!second) return first;
     return (key) => {
       const [a, b] = (key ?? '').split('|');
       return `${first(a || null)} · ${second(b || null)}`;

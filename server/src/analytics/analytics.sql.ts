@@ -1,4 +1,15 @@
 import type { AnalyticsGrouping, AnalyticsInterval, MetricKey } from '@onebox/contracts';
+import {
+  BY_REQUEST,
+  changedBetween,
+  convertedBy,
+  fcrEligibleBy,
+  missedBy,
+  repeatedBy,
+  VERDICT_COLUMNS,
+  verdictChange,
+  verdictSelect,
+} from './verdicts.sql';
 
 /**
  * The SQL of METRICS.md. Two sources, both written by the refresher from the reference code's
@@ -7,8 +18,14 @@ import type { AnalyticsGrouping, AnalyticsInterval, MetricKey } from '@onebox/co
  *   - `sums`: additive figures — from `analytics_daily` for the whole UTC days of the period and
  *     from the cycles (or events) for the partial days at its edges ("edges"); for tag groupings
  *     and filters (the rollup has no tags) the edges are the whole period;
- *   - `scan`: what depends on settings or on "now" (percentiles, target, misses, FCR, conversions)
- *     — one scan of the period's cycles, answered from a covering index;
+ *   - the verdicts (verdicts.sql.ts: what depends on settings or on "now" — target, misses, FCR,
+ *     conversions): for the whole days, the rollup keeps them as judged at its `settled_at` with
+ *     the settings of `analytics_settled`, and the few cycles whose verdicts changed since are
+ *     read apart; the edges are judged from their cycles. While the rollup's settings are not the
+ *     workspace's (a change being settled), the whole days' cycles are judged per request;
+ *   - median and p90 first response: the rollup keeps each day's first responses (a multiset per
+ *     day × channel × manager), the edges add theirs, and the repository takes the exact
+ *     percentiles of them all (libs/metrics `percentileOfSorted`);
  *   - `revenue` per currency, and `backlog` (cycles open at `to`).
  *
  * Parameters, always in this order:
@@ -64,12 +81,24 @@ export function businessHoursOf(intervals: readonly [number, number][]): Busines
   return hours;
 }
 
-/** The whole UTC days inside [from, to) that the rollup answers for; null when there are none. */
-export function wholeDays(from: Date, to: Date): { start: Date; end: Date } | null {
+/**
+ * The whole UTC days inside [from, to) that the rollup answers for; null when there are none.
+ * `lastDayWhole`: nothing happened between `to` and the end of its UTC day (a period ending
+ * now or later, like the dashboard's presets), so that day's rollup row holds exactly the
+ * period's part of it.
+ */
+export function wholeDays(from: Date, to: Date, lastDayWhole = false): { start: Date; end: Date } | null {
   const day = 86_400_000;
   const start = new Date(Math.ceil(from.getTime() / day) * day);
-  const end = new Date(Math.floor(to.getTime() / day) * day);
+  const end = new Date((lastDayWhole ? Math.ceil(to.getTime() / day) : Math.floor(to.getTime() / day)) * day);
   return end > start ? { start, end } : null;
+}
+
+/** The end of the UTC day `to` falls in (null when `to` is a midnight): what `lastDayWhole` asks about. */
+export function restOfLastDay(to: Date): { from: Date; to: Date } | null {
+  const day = 86_400_000;
+  const end = Math.ceil(to.getTime() / day) * day;
+  return end > to.getTime() ? { from: to, to: new Date(end) } : null;
 }
 
 /** Types all shared parameters, so a query may leave some unused (PostgreSQL must infer each). */
@@ -78,9 +107,10 @@ export const PARAMS = `WITH _params AS (SELECT $1::uuid, $2::timestamptz, $3::ti
   $15::timestamptz, $16::timestamptz, $17::date, $18::date, $19::timestamptz[], $20::float8[], $21::float8[])
 `;
 
-export function params(f: SqlFilter, useRollup: boolean): unknown[] {
-  const days = useRollup ? wholeDays(f.from, f.to) : null;
-  // Without whole days the leading edge is the whole period and the trailing one is empty.
+export function params(f: SqlFilter, useRollup: boolean, lastDayWhole = false): unknown[] {
+  const days = useRollup ? wholeDays(f.from, f.to, lastDayWhole) : null;
+  // Without whole days the leading edge is the whole period and the trailing one is empty (also
+  // when the last day is whole: its start is then after `to`).
   const [edgeEnd, edgeStart] = days ? [days.start, days.end] : [f.to, f.to];
   return [
     f.workspaceId,
@@ -175,22 +205,10 @@ const IN_EDGES = (column: string) => `((${column} >= $2 AND ${column} < $15) OR 
 const EDGE_EVENTS = (from: string, to: string) => `SELECT workspace_id, conversation_id, cycle, type, at
   FROM conversation_events WHERE workspace_id = $1 AND at >= ${from} AND at < ${to} AND type IN ('message_in', 'human_reply')`;
 
-/** `days` windows are 86,400 s each, whatever the DST. */
-const days = (param: string) => `make_interval(secs => ${param}::float8 * 86400)`;
-
-/**
- * Missed: the visitor left before any reply, or no human reply within the threshold of the clock's
- * start. Compared as intervals: `extract(epoch …)` is numeric arithmetic, several times slower per row.
- */
-export const MISSED = `(c.visitor_left_before_reply OR (c.clock_from IS NOT NULL AND CASE
-    WHEN c.first_human_reply_at IS NOT NULL THEN c.first_human_reply_at - c.clock_from > make_interval(secs => $5)
-    ELSE $4::timestamptz - c.clock_from >= make_interval(secs => $5) END))`;
-
-export const CONVERTED = `(c.won_at IS NOT NULL AND c.won_at <= c.started_at + ${days('$8')})`;
-
-/** Resolved cycles whose FCR window has passed; repeated when the contact came back within it. */
-const FCR_ELIGIBLE = `(c.resolved_at IS NOT NULL AND c.resolved_at + ${days('$7')} <= $4)`;
-const REPEATED = `(c.returned_at IS NOT NULL AND c.returned_at <= c.resolved_at + ${days('$7')})`;
+export const MISSED = missedBy(BY_REQUEST);
+export const CONVERTED = convertedBy(BY_REQUEST);
+const FCR_ELIGIBLE = fcrEligibleBy(BY_REQUEST);
+const REPEATED = repeatedBy(BY_REQUEST);
 
 /** Business seconds between two instants (null unless both are set). */
 const businessSec = (from: string, to: string) =>
@@ -279,54 +297,147 @@ export const SUM_COLUMNS = [
 
 const bucketed = (on: boolean, column: string) => (on ? bucketOf(column) : 'NULL::timestamptz');
 
-/** Additive figures of cycles started in the edges. */
+/**
+ * Additive figures of cycles started in the edges; for a summary also their first responses (for
+ * percentiles) and their verdicts, judged per request.
+ */
 function edgeSums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket, ${CYCLE_SUMS}
+      ${buckets ? '' : `, string_agg(float8send(c.first_response_sec), ''::bytea) AS ${RESPONSES}, ${verdictSelect(BY_REQUEST)}`}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
     ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
-/** Additive figures of the whole days, from the rollup (chats by start day). */
+/** Additive figures of the whole days, from the rollup (chats by start day); for a summary also their first responses. */
 function dailySums(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, DAILY_KEY)} AS key, ${bucketed(buckets, `(d.day::timestamp AT TIME ZONE 'UTC')`)} AS bucket,
       ${SUM_COLUMNS.map((column) => `sum(d.${column})::${column.endsWith('_ms') ? 'bigint' : 'int'} AS ${column}`).join(', ')},
       sum(d.messages_in)::int AS messages_in, sum(d.messages_out)::int AS messages_out,
       sum(d.resolved)::int AS resolved, sum(d.resolved_messages)::int AS resolved_messages
+      ${
+        buckets
+          ? ''
+          : `, string_agg(d.first_responses, ''::bytea) FILTER (WHERE length(d.first_responses) > 0) AS ${RESPONSES}`
+      }
     FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
     WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
     ${groupBy(dims, DAILY_COLUMNS)}`;
 }
 
-/**
- * What depends on settings or "now", over every cycle started in the period: counts in one
- * hash aggregation (no sort), and apart from them what needs one — the percentiles (sorting only
- * the answered cycles' response times) and the number of distinct managers.
- */
-function periodScan(dims: Dimensions, buckets: boolean): string {
+/** Cycles started in the whole period, or in its whole days (the rollup's). */
+const STARTED_IN = {
+  period: 'c.started_at >= $2 AND c.started_at < $3',
+  days: 'c.started_at >= $15 AND c.started_at < $16',
+};
+
+/** The verdicts (additive counts) of the cycles started in `range`, judged per request: one hash aggregation. */
+function verdictScan(dims: Dimensions, buckets: boolean, range: keyof typeof STARTED_IN): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
-      count(*) FILTER (WHERE c.first_response_sec <= $6)::int AS within_target,
-      count(*) FILTER (WHERE ${MISSED})::int AS missed,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE})::int AS fcr_eligible,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND ${REPEATED})::int AS repeated,
-      count(*) FILTER (WHERE ${FCR_ELIGIBLE} AND NOT ${REPEATED} AND c.resolutions = 1 AND NOT c.transferred)::int AS fcr,
-      count(*) FILTER (WHERE ${CONVERTED})::int AS conversions,
-      count(*) FILTER (WHERE c.proactive_accepted AND ${CONVERTED})::int AS proactive_converted,
-      (avg(extract(epoch FROM c.won_at - c.started_at)) FILTER (WHERE ${CONVERTED}))::float8 AS time_to_deal_avg
+      ${verdictSelect(BY_REQUEST)}
     FROM conversation_cycles c ${tagJoin(dims)}
-    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
+    WHERE ${FILTERS} AND ${STARTED_IN[range]}
     ${groupBy(dims, CYCLE_COLUMNS)}`;
 }
 
-/** Median and p90 first response (and the working-hours variants) over the answered cycles: both from one sort. */
-function percentileScan(dims: Dimensions, buckets: boolean, business: boolean): string {
+/** The rollup's verdicts count when they were judged with the request's settings (`$5`–`$8`) at `$22`. */
+const SETTLED_ROW = `(SELECT 1 FROM analytics_settled WHERE workspace_id = $1 AND settled_at = $22::timestamptz
+     AND missed_threshold_sec = $5 AND first_response_target_sec = $6 AND fcr_window_days = $7 AND conversion_window_days = $8)`;
+
+/** How the rollup judged: with the request's settings, at `$22` (the `settled_at` the repository read). */
+const AS_SETTLED = { ...BY_REQUEST, asOf: '$22::timestamptz' };
+
+/**
+ * Before a summary (`$1` workspace): whether anything happened from `$2` (its `to`) to `$3` (the
+ * end of that UTC day) — no event, no cycle started or resolved — and the `settled_at` of the
+ * rollup's verdicts when they were judged with settings `$4`–`$7` (the request's).
+ */
+export const BEFORE_SUMMARY = `SELECT
+    $2::timestamptz IS NOT NULL AND (
+      EXISTS (SELECT 1 FROM conversation_events WHERE workspace_id = $1 AND at >= $2 AND at < $3)
+      OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3)
+      OR EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1 AND resolved_at >= $2 AND resolved_at < $3)
+    ) AS later,
+    (SELECT settled_at FROM analytics_settled WHERE workspace_id = $1 AND missed_threshold_sec = $4
+        AND first_response_target_sec = $5 AND fcr_window_days = $6 AND conversion_window_days = $7) AS settled_at`;
+
+/**
+ * The whole days' verdicts at `asOf` (`$4`) in one statement (one snapshot): the rollup's, judged
+ * at `$22`, plus the change since for the cycles whose verdicts changed in between (index ranges).
+ * The last row, `settled` true, says the rollup still was as read; without it (the refresher moved
+ * it on meanwhile, or settings changed) the rows are empty and a scan judges the whole days.
+ */
+function settledVerdicts(dims: Dimensions): string {
+  const sums = VERDICT_COLUMNS.map(
+    (column) => `sum(${column})::${column.endsWith('_ms') ? 'bigint' : 'int'} AS ${column}`,
+  );
+  // Both sides give the key's raw columns as k0, k1 (no manager: the nil uuid on both).
+  const raw = dims.filter((dim) => dim !== 'none');
+  const rollupKeys = raw.map((dim, i) => `${DAILY_COLUMNS[dim]} AS k${i}`);
+  const cycleKeys = raw.map(
+    (dim, i) => `${dim === 'manager' ? `coalesce(c.manager_id, ${NIL})` : CYCLE_COLUMNS[dim]} AS k${i}`,
+  );
+  const grouped = (names: string[]) => (names.length ? `GROUP BY ${names.join(', ')}` : '');
+  const part = (dim: AnalyticsGrouping, i: number) =>
+    dim === 'none' ? `'all'::text` : dim === 'manager' ? `nullif(k${i}, ${NIL})::text` : `k${i}::text`;
+  const key =
+    dims.length === 1 ? part(dims[0], 0) : `(${part(dims[0], 0)} || '|' || coalesce(${part(dims[1], 1)}, ''))`;
+  return `SELECT ${key} AS key, NULL::timestamptz AS bucket, ${sums.join(', ')}, false AS settled
+    FROM (
+      SELECT ${[...rollupKeys, ...VERDICT_COLUMNS.map((column) => `d.${column}`)].join(', ')}
+        FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id CROSS JOIN ${SETTLED_ROW} s
+       WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18
+      UNION ALL
+      SELECT ${[...cycleKeys, verdictChange(AS_SETTLED, BY_REQUEST)].join(', ')}
+        FROM conversation_cycles c CROSS JOIN ${SETTLED_ROW} s
+       WHERE ${FILTERS} AND ${STARTED_IN.days} AND ${changedBetween(AS_SETTLED, BY_REQUEST)}
+       ${grouped(raw.map((_, i) => String(i + 1)))}
+    ) AS v
+    ${grouped(raw.map((_, i) => `k${i}`))}
+    UNION ALL
+    SELECT NULL, NULL, ${VERDICT_COLUMNS.map(() => '0').join(', ')}, true FROM ${SETTLED_ROW} s`;
+}
+
+/**
+ * The column the first responses of a group's answered cycles come in, merged by the repository:
+ * packed float8s (daily-rollup.ts `unpackResponses`), concatenated — node reads bytes several
+ * times faster than the text of as many numbers, and PostgreSQL only copies them.
+ */
+export const RESPONSES = 'first_responses';
+
+/** Median and p90 first response per time bucket, from one sort per bucket. */
+function percentileScan(dims: Dimensions, buckets: boolean): string {
   return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket,
       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.first_response_sec) AS first_response_percentiles
-      ${business ? BUSINESS_SCAN : ''}
+    FROM conversation_cycles c ${tagJoin(dims)}
+    WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3 AND c.first_response_sec IS NOT NULL
+    ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/** The working-hours variants of the time metrics (only when the workspace has hours). */
+function businessScan(dims: Dimensions, buckets: boolean): string {
+  return `SELECT ${keyOf(dims, CYCLE_KEY)} AS key, ${bucketed(buckets, 'c.started_at')} AS bucket
+      ${BUSINESS_SCAN}
     FROM conversation_cycles c ${tagJoin(dims)}
     WHERE ${FILTERS} AND c.started_at >= $2 AND c.started_at < $3
-      AND ${business ? '(c.first_response_sec IS NOT NULL OR c.resolved_at IS NOT NULL)' : 'c.first_response_sec IS NOT NULL'}
+      AND (c.first_response_sec IS NOT NULL OR c.resolved_at IS NOT NULL)
     ${groupBy(dims, CYCLE_COLUMNS)}`;
+}
+
+/**
+ * Managers who handled at least one of the period's cycles, for a summary read from the rollup:
+ * the whole days' rows with chats name them, the edges' cycles add theirs.
+ */
+function settledManagers(dims: Dimensions): string {
+  return `SELECT key, NULL::timestamptz AS bucket, count(DISTINCT manager_id)::int AS managers FROM (
+      SELECT ${keyOf(dims, DAILY_KEY)} AS key, nullif(d.manager_key, ${NIL}) AS manager_id
+        FROM analytics_daily d JOIN channels ch ON ch.id = d.channel_id
+       WHERE ${DAILY_FILTERS} AND d.day >= $17 AND d.day < $18 AND d.chats > 0
+      UNION ALL
+      SELECT ${keyOf(dims, CYCLE_KEY)}, c.manager_id
+        FROM conversation_cycles c
+       WHERE ${FILTERS} AND ${IN_EDGES('c.started_at')}
+    ) AS m GROUP BY 1`;
 }
 
 /** Managers who handled at least one of the period's cycles (for chats per manager). */
@@ -448,22 +559,50 @@ export interface AggregateRow {
   [column: string]: unknown;
 }
 
-/** The queries of a summary (`buckets`: per time bucket, for time series). Additive parts are summed. */
+export interface SummaryQueries {
+  /** Summed per group (numbers) or merged (the arrays of first responses, column `RESPONSES`). */
+  additive: string[];
+  /**
+   * The whole days' verdicts from the rollup, additive too; when its answer has no `settled` row,
+   * `unsettled` answers for them instead.
+   */
+  settled: string | null;
+  unsettled: string | null;
+  /** Columns per group: percentiles per time bucket, managers. */
+  scan: string[];
+  /** The working-hours variants, when the workspace has hours: a scan of the period's cycles. */
+  business: string | null;
+  revenue: string;
+  backlog: string | null;
+  widget: string | null;
+}
+
+/**
+ * The queries of a summary (`buckets`: per time bucket, for time series). A summary's median and
+ * p90 come from the first responses the additive parts give; a time series sorts per bucket.
+ */
 export function summaryQueries(
   dims: Dimensions,
   buckets: boolean,
   useRollup: boolean,
   business: boolean,
   openNow = false,
-) {
+): SummaryQueries {
+  const settledDays = useRollup && !buckets;
   return {
+    // A summary's edges give their verdicts with their sums; a time series judges the whole period.
     additive: [edgeSums(dims, buckets), edgeMessages(dims, buckets), edgeResolved(dims, buckets)].concat(
       useRollup ? [dailySums(dims, buckets)] : [],
+      buckets ? [verdictScan(dims, buckets, 'period')] : [],
     ),
-    // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
-    scan: [periodScan(dims, buckets), percentileScan(dims, buckets, business)].concat(
-      dims.includes('manager') ? [] : [managersScan(dims, buckets)],
-    ),
+    settled: settledDays ? settledVerdicts(dims) : null,
+    unsettled: settledDays ? verdictScan(dims, buckets, 'days') : null,
+    scan: [
+      ...(buckets ? [percentileScan(dims, buckets)] : []),
+      // Grouped by manager, a group's managers are its own (counted from the key, not scanned).
+      ...(dims.includes('manager') ? [] : [settledDays ? settledManagers(dims) : managersScan(dims, buckets)]),
+    ],
+    business: business ? businessScan(dims, buckets) : null,
     revenue: revenueSelect(dims, buckets),
     backlog: buckets ? null : openNow && useRollup ? openNowSelect(dims) : backlogSelect(dims),
     widget: buckets ? null : widgetSelect(dims),

@@ -8,9 +8,13 @@ import {
   DAILY_COLUMNS,
   messageDays,
   NO_MANAGER,
+  packResponses,
+  responseChanges,
   type CycleContribution,
+  type ResponseChange,
   type DailyDeltas,
 } from './daily-rollup';
+import { MOVE_CONVERSATION_VERDICTS, MOVE_CYCLE_VERDICTS } from './verdicts.sql';
 
 export interface DirtyConversation {
   conversation_id: string;
@@ -131,6 +135,17 @@ export class CycleFactsRepository {
     );
   }
 
+  /** Whether a pass has anything to do for this workspace: dirty conversations, or verdicts to settle. */
+  async pending(workspaceId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ pending: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE workspace_id = $1)
+           OR (NOT EXISTS (SELECT 1 FROM analytics_settled WHERE workspace_id = $1)
+               AND EXISTS (SELECT 1 FROM conversation_cycles WHERE workspace_id = $1)) AS pending`,
+      [workspaceId],
+    );
+    return row.pending;
+  }
+
   async countDirty(): Promise<number> {
     const [row] = await this.db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM analytics_dirty');
     return row.n;
@@ -194,6 +209,8 @@ export class CycleFactsRepository {
    * the difference, and updates when each affected contact came back after a resolution.
    */
   async replace(tx: Db, keys: ConversationKey[], facts: { workspaceId: string; cycle: CycleFacts }[]): Promise<void> {
+    // The rollup's verdicts on these conversations go out with their cycles and come back with the new ones.
+    await tx.query(MOVE_CONVERSATION_VERDICTS, [-1, keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)]);
     const old: (CycleContribution & { contact_id: string })[] = returnedRows(
       await tx.query(
         `DELETE FROM conversation_cycles c USING unnest($1::uuid[], $2::uuid[]) AS k(workspace_id, conversation_id)
@@ -220,7 +237,10 @@ export class CycleFactsRepository {
     const deltas: DailyDeltas = new Map();
     for (const row of old) addContribution(deltas, row, -1);
     for (const row of rows) addContribution(deltas, row as unknown as CycleContribution, 1);
-    await this.applyDeltas(tx, deltas);
+    const responses = responseChanges(old, rows as unknown as CycleContribution[]);
+    await this.applyDeltas(tx, deltas, responses);
+    await this.removeResponses(tx, responses);
+    await tx.query(MOVE_CONVERSATION_VERDICTS, [1, keys.map((k) => k.workspaceId), keys.map((k) => k.conversationId)]);
     await this.applyOpen(tx, old, rows as unknown as CycleContribution[]);
     const contacts = new Map([...old, ...rows].map((row) => [`${row.workspace_id}|${row.contact_id}`, row]));
     await this.updateReturns(
@@ -230,18 +250,58 @@ export class CycleFactsRepository {
   }
 
   /** Adds the deltas to `analytics_daily` in one statement. */
-  private async applyDeltas(tx: Db, deltas: DailyDeltas): Promise<void> {
-    const entries = [...deltas.entries()].filter(([, values]) => Object.values(values).some((v) => v !== 0));
+  /** Adds the deltas to `analytics_daily` in one statement, with the first responses that enter each row. */
+  private async applyDeltas(tx: Db, deltas: DailyDeltas, responses: ResponseChange[]): Promise<void> {
+    const added = new Map(
+      responses
+        .filter((change) => change.added.length > 0)
+        .map((c) => [`${c.workspaceId}|${c.day}|${c.channelId}|${c.managerKey}`, c.added]),
+    );
+    const entries = [...deltas.entries()].filter(
+      ([key, values]) => added.has(key) || Object.values(values).some((v) => v !== 0),
+    );
+    for (const key of added.keys()) if (!deltas.has(key)) entries.push([key, {}]);
     if (entries.length === 0) return;
     const keys = entries.map(([key]) => key.split('|'));
     const columns = DAILY_COLUMNS.map((column) => entries.map(([, values]) => values[column] ?? 0));
     const casts = DAILY_COLUMNS.map((column, i) => `$${i + 5}::${column.endsWith('_ms') ? 'bigint' : 'int'}[]`);
+    const entering = `$${DAILY_COLUMNS.length + 5}::text[]`;
     await tx.query(
-      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')})
-       SELECT * FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')})
+      `INSERT INTO analytics_daily (workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, first_responses)
+       SELECT workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added::bytea
+         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], ${casts.join(', ')}, ${entering})
+           AS u(workspace_id, day, channel_id, manager_key, ${DAILY_COLUMNS.join(', ')}, added)
        ON CONFLICT (workspace_id, day, channel_id, manager_key) DO UPDATE SET
-         ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')}`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), ...columns],
+         ${DAILY_COLUMNS.map((column) => `${column} = analytics_daily.${column} + EXCLUDED.${column}`).join(', ')},
+         first_responses = analytics_daily.first_responses || EXCLUDED.first_responses`,
+      [
+        keys.map((k) => k[0]),
+        keys.map((k) => k[1]),
+        keys.map((k) => k[2]),
+        keys.map((k) => k[3]),
+        ...columns,
+        entries.map(([key]) => packResponses(added.get(key) ?? [])),
+      ],
+    );
+  }
+
+  /** Takes the first responses of replaced cycles out of their rows (a multiset: one occurrence each). */
+  private async removeResponses(tx: Db, responses: ResponseChange[]): Promise<void> {
+    const changes = responses.filter((change) => change.removed.length > 0);
+    if (changes.length === 0) return;
+    await tx.query(
+      `UPDATE analytics_daily d SET first_responses = onebox_multiset_remove(d.first_responses, u.removed::bytea)
+         FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[])
+           AS u(workspace_id, day, channel_id, manager_key, removed)
+        WHERE d.workspace_id = u.workspace_id AND d.day = u.day AND d.channel_id = u.channel_id
+          AND d.manager_key = u.manager_key`,
+      [
+        changes.map((c) => c.workspaceId),
+        changes.map((c) => c.day),
+        changes.map((c) => c.channelId),
+        changes.map((c) => c.managerKey),
+        changes.map((c) => packResponses(c.removed)),
+      ],
     );
   }
 
@@ -284,6 +344,15 @@ export class CycleFactsRepository {
         [contacts.map(([workspaceId]) => workspaceId), contacts.map(([, contactId]) => contactId)],
       );
     if (changed.length === 0) return;
+    // A return can change their FCR verdicts: out of the rollup before, back in after.
+    const verdicts = (sign: 1 | -1) =>
+      tx.query(MOVE_CYCLE_VERDICTS, [
+        sign,
+        changed.map((r) => r.workspace_id),
+        changed.map((r) => r.conversation_id),
+        changed.map((r) => r.cycle),
+      ]);
+    await verdicts(-1);
     await tx.query(
       `UPDATE conversation_cycles c SET returned_at = u.returned_at
          FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[]) AS u(workspace_id, conversation_id, cycle, returned_at)
@@ -295,6 +364,7 @@ export class CycleFactsRepository {
         changed.map((r) => r.returned_at),
       ],
     );
+    await verdicts(1);
   }
 
   /** Forgets the marks this pass handled, unless a writer marked the conversation again meanwhile. */

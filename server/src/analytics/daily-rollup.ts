@@ -116,3 +116,64 @@ export function messageDays(customer: readonly Date[], replies: readonly Date[])
   for (const at of replies) (days[utcDay(at)] ??= [0, 0])[1] += 1;
   return days;
 }
+
+/** How one rollup row's first responses change: values to add and values to take out (a multiset). */
+export interface ResponseChange {
+  workspaceId: string;
+  day: string;
+  channelId: string;
+  managerKey: string;
+  added: number[];
+  removed: number[];
+}
+
+/**
+ * The first responses leaving (`old` cycles) and entering (`rows`) each start day × channel ×
+ * manager, with what both hold cancelled out; rows left unchanged are not listed.
+ */
+export function responseChanges(
+  old: readonly CycleContribution[],
+  rows: readonly CycleContribution[],
+): ResponseChange[] {
+  const net = new Map<string, Map<number, number>>();
+  const count = (row: CycleContribution, sign: number) => {
+    if (row.first_response_sec === null) return;
+    const key = `${row.workspace_id}|${utcDay(row.started_at)}|${row.channel_id}|${row.manager_id ?? NO_MANAGER}`;
+    const values = net.get(key) ?? new Map<number, number>();
+    values.set(row.first_response_sec, (values.get(row.first_response_sec) ?? 0) + sign);
+    net.set(key, values);
+  };
+  for (const row of old) count(row, -1);
+  for (const row of rows) count(row, 1);
+  const changes: ResponseChange[] = [];
+  for (const [key, values] of net) {
+    const [workspaceId, day, channelId, managerKey] = key.split('|');
+    const change: ResponseChange = { workspaceId, day, channelId, managerKey, added: [], removed: [] };
+    for (const [value, n] of values)
+      for (let i = 0; i < Math.abs(n); i++) (n > 0 ? change.added : change.removed).push(value);
+    if (change.added.length || change.removed.length) changes.push(change);
+  }
+  return changes;
+}
+
+/**
+ * A rollup row's first responses as stored: packed float8s, 8 bytes each in network order
+ * (PostgreSQL's `float8send`), so the rows of a period concatenate with `string_agg` and reach
+ * node as bytes instead of text to parse. As a bytea literal (`\x…`) to pass through text.
+ */
+export function packResponses(values: readonly number[]): string {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((value, i) => bytes.writeDoubleBE(value, i * 8));
+  return `\\x${bytes.toString('hex')}`;
+}
+
+/** The values of packed first responses, in parts (`packResponses`), as one array to sort. */
+export function unpackResponses(parts: readonly Uint8Array[]): Float64Array {
+  const values = new Float64Array(parts.reduce((n, part) => n + part.byteLength / 8, 0));
+  let at = 0;
+  for (const part of parts) {
+    const view = new DataView(part.buffer, part.byteOffset, part.byteLength);
+    for (let offset = 0; offset < part.byteLength; offset += 8) values[at++] = view.getFloat64(offset);
+  }
+  return values;
+}

@@ -19,6 +19,7 @@ import { Analytics1733300000000 } from './migrations/1733300000000-analytics';
 import { PollLeaseOwner1733430000000 } from './migrations/1733430000000-poll-lease-owner';
 import { BusinessHours1733450000000 } from './migrations/1733450000000-business-hours';
 import { AnalyticsIndexes1733460000000 } from './migrations/1733460000000-analytics-indexes';
+import { AnalyticsSettled1733470000000 } from './migrations/1733470000000-analytics-settled';
 import { Lifecycle1733400000000 } from './migrations/1733400000000-lifecycle';
 import { CrmDegraded1733440000000 } from './migrations/1733440000000-crm-degraded';
 import { TokenVersion1733410000000 } from './migrations/1733410000000-token-version';
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   PollLeaseOwner1733430000000,
   BusinessHours1733450000000,
   AnalyticsIndexes1733460000000,
+  AnalyticsSettled1733470000000,
   Lifecycle1733400000000,
   CrmDegraded1733440000000,
   TokenVersion1733410000000,
