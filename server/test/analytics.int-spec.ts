@@ -1,4 +1,10 @@
-import type { AnalyticsGrouping, AnalyticsSummaryResponse, ChannelType, MetricValues } from '@onebox/contracts';
+import type {
+  AnalyticsGrouping,
+  AnalyticsSummaryResponse,
+  AnalyticsTimeseriesResponse,
+  ChannelType,
+  MetricValues,
+} from '@onebox/contracts';
 import {
   cyclesOf,
   DEFAULT_METRIC_SETTINGS,
@@ -434,6 +440,78 @@ describe('analytics (real PostgreSQL)', () => {
         channelTypes,
         settings,
       );
+  });
+
+  it('buckets time series by the workspace zone: hours, days and weeks equal the reference', async () => {
+    const random = seeded(31);
+    const managers = [0, 1].map((i) => `00000000-0000-4000-8000-00003100000${i}`);
+    const contacts = Array.from(
+      { length: 20 },
+      (_, i) => `00000000-0000-4000-9000-000031${String(i).padStart(6, '0')}`,
+    );
+    const ws = await workspaceWith(t, 'series', managers, contacts);
+    const world = randomWorld(
+      random,
+      { conversations: 60, start: new Date('2025-03-01T00:00:00Z'), spanDays: 30 },
+      { channels: ws.channels, managers, contacts },
+    );
+    await store(t.db, ws.workspaceId, ws.crmId, world.conversations);
+    // UTC+5 all year: a local day is not a UTC day (the rollup's), an hour is never one.
+    const zone = 'Asia/Yekaterinburg';
+    const put = await api(t.url, '/api/workspace/settings', {
+      method: 'PUT',
+      token: ws.token,
+      body: { timeZone: zone },
+    });
+    expect(put.status).toBe(200);
+    const asOf = new Date();
+    const all = world.conversations.flatMap((c) => cyclesOf(c, DEFAULT_METRIC_SETTINGS, asOf));
+    const HOUR = 3_600_000;
+    const OFFSET = 5 * HOUR;
+    const localStart = (at: number, interval: 'hour' | 'day' | 'week') => {
+      if (interval === 'hour') return Math.floor(at / HOUR) * HOUR;
+      const day = Math.floor((at + OFFSET) / (24 * HOUR)) * 24 * HOUR;
+      // 1 January 1970 was a Thursday: Monday-based weeks start 3 days after the epoch's week.
+      const week = 7 * 24 * HOUR;
+      return (interval === 'day' ? day : Math.floor((day - 4 * 24 * HOUR) / week) * week + 4 * 24 * HOUR) - OFFSET;
+    };
+    const lengthOf = { hour: HOUR, day: 24 * HOUR, week: 7 * 24 * HOUR };
+    const cases = [
+      { interval: 'hour' as const, from: '2025-03-10T19:00:00Z', to: '2025-03-13T19:00:00Z' },
+      { interval: 'day' as const, from: '2025-03-04T19:00:00Z', to: '2025-03-28T19:00:00Z' },
+      { interval: 'week' as const, from: '2025-03-02T19:00:00Z', to: '2025-03-30T19:00:00Z' },
+    ];
+    let compared = 0;
+    for (const { interval, from, to } of cases)
+      for (const metric of ['chats', 'messagesIn'] as const) {
+        const res = await api<AnalyticsTimeseriesResponse>(
+          t.url,
+          `/api/analytics/timeseries?${new URLSearchParams({ metric, interval, from, to })}`,
+          { token: ws.token },
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.timeZone).toBe(zone);
+        const got = new Map(res.body.points.map((p) => [Date.parse(p.bucket), p.value]));
+        const period = { from: new Date(from), to: new Date(to) };
+        const starts = new Set<number>();
+        for (let at = period.from.getTime(); at < period.to.getTime(); at += HOUR) starts.add(localStart(at, interval));
+        for (const start of starts) {
+          const bucket = {
+            from: new Date(Math.max(start, period.from.getTime())),
+            to: new Date(Math.min(start + lengthOf[interval], period.to.getTime())),
+            asOf,
+          };
+          const want = summarize(all, bucket, DEFAULT_METRIC_SETTINGS, all)[metric];
+          expect([interval, metric, new Date(start).toISOString(), got.get(start) ?? 0]).toEqual([
+            interval,
+            metric,
+            new Date(start).toISOString(),
+            want,
+          ]);
+          compared += want > 0 ? 1 : 0;
+        }
+      }
+    expect(compared).toBeGreaterThan(30);
   });
 
   it('keeps the verdicts the rollup settles equal to the reference as time passes and settings change', async () => {

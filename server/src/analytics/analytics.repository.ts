@@ -66,7 +66,7 @@ export class AnalyticsRepository {
 
   /** Metrics per group (and per time bucket when `bucketed`). */
   async metrics(filter: SqlFilter, dims: Dimensions, bucketed: boolean): Promise<MetricGroup[]> {
-    const useRollup = canUseRollup(dims, filter);
+    const useRollup = canUseRollup(dims, filter, bucketed);
     const queries = summaryQueries(dims, bucketed, useRollup, filter.businessHours !== null, filter.to >= filter.asOf);
     const { lastDayWhole, settledAt } = useRollup && !bucketed ? await this.beforeSummary(filter) : NOT_SETTLED;
     const values = params(filter, useRollup, lastDayWhole);

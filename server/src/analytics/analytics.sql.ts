@@ -141,7 +141,16 @@ export function params(f: SqlFilter, useRollup: boolean, lastDayWhole = false): 
 export type Dimensions = readonly [AnalyticsGrouping] | readonly [AnalyticsGrouping, AnalyticsGrouping];
 
 /** The rollup has no tags: tag groupings and filters read the cycles for the whole period. */
-export const canUseRollup = (dims: Dimensions, f: Pick<SqlFilter, 'tag'>) => !dims.includes('tag') && f.tag === null;
+/** Zones whose local days are UTC days (the rollup's days). */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu']);
+
+/**
+ * Whether the rollup may answer: it has no tags, and its rows are UTC days — a time series reads
+ * it only when its buckets are made of whole UTC days (days or weeks in a UTC workspace); hours,
+ * and days of any other zone, come from the cycles.
+ */
+export const canUseRollup = (dims: Dimensions, f: Pick<SqlFilter, 'tag' | 'interval' | 'timeZone'>, bucketed = false) =>
+  !dims.includes('tag') && f.tag === null && (!bucketed || (f.interval !== 'hour' && UTC_ZONES.has(f.timeZone)));
 
 const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
 
