@@ -90,6 +90,15 @@ describe('CrmOutageBannerComponent', () => {
     expect(q('crm-outage-banner')).toBeNull();
   });
 
+  it('reads the state afresh whenever the socket connects (an outage that began meanwhile sent its event to nobody)', () => {
+    create(ADMIN);
+    flushList([crmConnection()]);
+    socket.fire('connect');
+    fixture.detectChanges();
+    flushList([DEGRADED]);
+    expect(q('crm-outage-banner')).not.toBeNull();
+  });
+
   it('says when the sync has stopped', () => {
     create(ADMIN);
     flushList([crmConnection({ name: 'Bitrix24', status: 'error', statusMessage: 'Token expired' })]);

@@ -1,5 +1,14 @@
 import { HttpClient } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, OnDestroy, computed, effect, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  OnDestroy,
+  computed,
+  effect,
+  inject,
+  signal,
+  untracked,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { CrmConnectionDto } from '@onebox/contracts';
 import type { Subscription } from 'rxjs';
@@ -85,6 +94,11 @@ export class CrmOutageBannerComponent implements OnDestroy {
     effect(() => {
       if (this.auth.user()?.role === 'admin') this.start();
       else this.stop();
+    });
+    // An outage that began while the socket was (re)connecting sent its event to nobody: every
+    // connection reads the state afresh.
+    effect(() => {
+      if (this.socket.state() === 'connected' && this.auth.user()?.role === 'admin') untracked(() => this.reload());
     });
     effect(() => {
       const showing = this.problem() !== null;
