@@ -45,8 +45,12 @@ export function securityHeaders(): RequestHandler {
   };
   const own = helmet({ ...options, crossOriginResourcePolicy: { policy: 'same-origin' } });
   const embeddable = helmet({ ...options, crossOriginResourcePolicy: { policy: 'cross-origin' } });
-  // Platforms' webhook calls are answered `{ ok: true }` to a server, never to a browser: no page
-  // to protect, and at a thousand calls a second the headers would be real work.
-  return (req: Request, res: Response, next: NextFunction) =>
-    req.path.startsWith('/webhooks/') ? next() : (EMBEDDABLE.test(req.path) ? embeddable : own)(req, res, next);
+  // Platforms' webhook calls are answered `{ ok: true }` (or a handshake's text) to a server, never
+  // to a browser: no page to protect, and at a thousand calls a second helmet's work is real; the
+  // one header that matters if a browser ever opens one (no sniffing text into HTML) stays.
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/webhooks/')) return (EMBEDDABLE.test(req.path) ? embeddable : own)(req, res, next);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  };
 }
